@@ -1,0 +1,59 @@
+/**
+ * One error class for everything the engine reports, with a stable `code`.
+ *
+ * Callers branch on `code`, never on `message` (messages may improve between versions).
+ * `details` carries structured context (a field path, a file and offset, a line and column).
+ *
+ * @example
+ * ```ts
+ * try { await Ledger.open(dir); } catch (e) {
+ *   if (e instanceof LedgerError && e.code === "LEDGER_LOCKED") console.log("already open elsewhere");
+ * }
+ * ```
+ */
+export type LedgerErrorCode =
+  /** Another transaction committed a conflicting change since this one's snapshot. Retryable. */
+  | "OCC_CONFLICT"
+  /** A statement could not be parsed; details carry line and column. */
+  | "PARSE_ERROR"
+  /** A value does not have the type an operation needs; details carry the path. */
+  | "TYPE_ERROR"
+  | "TABLE_NOT_FOUND"
+  | "TABLE_EXISTS"
+  | "DOCUMENT_NOT_FOUND"
+  | "INDEX_NOT_FOUND"
+  | "INDEX_EXISTS"
+  /** The journal is damaged before its tail; details carry the file and the offset. */
+  | "JOURNAL_CORRUPT"
+  /** Another `Ledger.open` (this process or another) holds the directory. */
+  | "LEDGER_LOCKED"
+  /** The ledger was closed, or failed and must be reopened. */
+  | "LEDGER_CLOSED"
+  | "LEDGER_FAILED"
+  /** A configured limit (limits.ts) was exceeded. */
+  | "LIMIT_EXCEEDED"
+  /** A proof, digest or address does not fit this ledger, or an argument is malformed. */
+  | "INVALID_ARGUMENT"
+  /** Text or bytes are not valid Ion. */
+  | "ION_PARSE_ERROR"
+  /** The file system failed (write, sync, read). */
+  | "IO_ERROR"
+  /** A transaction was used after it finished. */
+  | "TRANSACTION_CLOSED";
+
+export class LedgerError extends Error {
+  readonly code: LedgerErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: LedgerErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "LedgerError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** True when `e` is a LedgerError, optionally with the given code. */
+export function isLedgerError(e: unknown, code?: LedgerErrorCode): e is LedgerError {
+  return e instanceof LedgerError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,26 @@
+/**
+ * Every limit the engine enforces, in one place, each with its reason.
+ * Exceeding one is a `LedgerError` with code `LIMIT_EXCEEDED`, never a stack overflow or a hang.
+ */
+export const limits = {
+  /** Nesting depth of an Ion value. Encoders and the hasher recurse per level; 1,000 keeps
+   *  them far below every runtime's stack while exceeding any real document's depth. */
+  maxValueDepth: 1_000,
+  /** Encoded size of one document revision. QLDB's limit is 128 KiB; we allow more since
+   *  the journal is local, but bound it so one statement cannot stall the commit path. */
+  maxDocumentBytes: 8 * 1024 * 1024,
+  /** Encoded size of one block (one transaction). Bounds memory held by a pending commit and
+   *  the largest frame recovery must read. */
+  maxBlockBytes: 64 * 1024 * 1024,
+  /** Documents written by one transaction (QLDB: 40). Larger keeps bulk loads practical. */
+  maxDocumentsPerTransaction: 10_000,
+  /** Digits in an Ion int or decimal coefficient. Arithmetic on bigints is superlinear;
+   *  10k digits is far beyond any business number. */
+  maxNumberDigits: 10_000,
+  /** Length of a table name (QLDB: 128). */
+  maxTableNameLength: 128,
+  /** Size of one journal segment before a new one starts. */
+  segmentBytes: 64 * 1024 * 1024,
+} as const;
+
+export type Limits = typeof limits;
