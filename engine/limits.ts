@@ -21,6 +21,14 @@ export const limits = {
   maxTableNameLength: 128,
   /** Size of one journal segment before a new one starts. */
   segmentBytes: 64 * 1024 * 1024,
+  /** Payload of one journal frame, i.e. one group-commit batch of blocks. Recovery refuses
+   *  larger length fields before reading, so a corrupted length cannot cause a huge
+   *  allocation; the committer must split batches above it (a single block always fits). */
+  maxFrameBytes: 256 * 1024 * 1024,
+  /** Zeros written ahead of the journal tail at a time (and the initial size of a segment).
+   *  Commits then overwrite preallocated space without metadata updates; 1 MiB costs a few
+   *  milliseconds once per thousands of commits. */
+  journalPreallocateBytes: 1024 * 1024,
 } as const;
 
 export type Limits = typeof limits;

@@ -1,0 +1,338 @@
+/**
+ * `Ledger`: the embedded ledger as applications open it.
+ *
+ * Open takes the directory's exclusive lock, replays the journal into the in-memory state
+ * (document version chains, catalog, indexes, digest tree), and from then on every committed
+ * transaction is one block appended and synced before it becomes visible.
+ *
+ * @example
+ * ```ts
+ * import { Ledger, verifyRevision } from "./engine/index.ts";
+ * const ledger = await Ledger.open("./data/vehicles");
+ * const id = await ledger.transaction(async (tx) => {
+ *   await tx.createTable("cars");
+ *   return tx.insert("cars", { VIN: "123456789", Owner: "Maria Garcia" });
+ * });
+ * const digest = await ledger.getDigest();
+ * const [first] = await ledger.transaction((tx) => tx.history("cars", id));
+ * const { revision, proof } = await ledger.getRevision({
+ *   blockAddress: first.blockAddress, documentId: id, digestTipAddress: digest.digestTipAddress,
+ * });
+ * console.log(verifyRevision(revision, proof, digest)); // true
+ * await ledger.close();
+ * ```
+ */
+import { isLedgerError, LedgerError } from "../errors.ts";
+import { decodeBinary } from "../ion/binary.ts";
+import { blockFromIon } from "../ledger/block-codec.ts";
+import { epochMillisOf, type Clock, systemClock } from "../ledger/clock.ts";
+import { DigestTree } from "../ledger/digest-tree.ts";
+import { hashEquals } from "../ledger/dot.ts";
+import { blockProof, revisionProof } from "../ledger/proof.ts";
+import type { Block, BlockAddress, Digest, Revision } from "../ledger/types.ts";
+import { checkBlockHashes } from "../ledger/verify.ts";
+import { Journal, type JournalRecord } from "../journal/journal.ts";
+import { acquireLock } from "../journal/lock.ts";
+import type { FileLayer } from "../journal/file-layer.ts";
+import { Committer } from "../txn/committer.ts";
+import { Store } from "../txn/store.ts";
+import { Transaction } from "../txn/transaction.ts";
+
+export interface LedgerOptions {
+  /** File access (tests inject faults); defaults to the real disk. */
+  readonly fs?: FileLayer;
+  /** Millisecond clock for txTime; defaults to Date.now. */
+  readonly clock?: Clock;
+  /** Journal segment size in bytes (see limits.segmentBytes). */
+  readonly segmentBytes?: number;
+  /** Default retries of `transaction()` on OCC_CONFLICT (default 4). */
+  readonly retries?: number;
+}
+
+export interface TransactionOptions {
+  /** Retries on OCC_CONFLICT before the conflict is rethrown (default: the ledger's, 4). */
+  readonly retries?: number;
+}
+
+/** What `ledger.verify()` checked, and the first thing that did not hold. */
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly blocks: number;
+  readonly revisions: number;
+  readonly documents: number;
+  /** The digest recomputed from every block hash (undefined for an empty ledger). */
+  readonly digest?: Digest;
+  readonly problem?: { readonly sequenceNo: number; readonly message: string };
+}
+
+/** What open found in the journal. */
+export interface OpenInfo {
+  readonly blocks: number;
+  readonly truncatedTail?: { readonly file: string; readonly offset: number; readonly bytes: number };
+}
+
+const DEFAULT_RETRIES = 4;
+
+export class Ledger {
+  private readonly active = new Set<Transaction>();
+  private closed = false;
+  private committing = new Set<Promise<unknown>>();
+
+  private constructor(
+    readonly dir: string,
+    private readonly journal: Journal,
+    private readonly lock: { release(): void },
+    private readonly store: Store,
+    private readonly tree: DigestTree,
+    private readonly committer: Committer,
+    private readonly retries: number,
+    /** What open found: block count and any torn tail it truncated. */
+    readonly openInfo: OpenInfo,
+  ) {}
+
+  /** Opens (creating if needed) the ledger in `dir`. Fails with LEDGER_LOCKED if it is open elsewhere. */
+  static async open(dir: string, options: LedgerOptions = {}): Promise<Ledger> {
+    if (typeof dir !== "string" || dir.length === 0) throw new LedgerError("INVALID_ARGUMENT", "Ledger.open needs a directory path");
+    const lock = acquireLock(dir, options.fs);
+    try {
+      const { journal, records, report } = Journal.open(dir, { fs: options.fs, segmentBytes: options.segmentBytes });
+      const store = new Store();
+      const tree = new DigestTree();
+      try {
+        replay(records, journal.strandId, store, tree);
+      } catch (e) {
+        journal.close();
+        throw e;
+      }
+      const holder: { ledger?: Ledger } = {};
+      const committer = new Committer(
+        store,
+        tree,
+        journal,
+        options.clock ?? systemClock,
+        () => holder.ledger!.active.size,
+        () => holder.ledger!.oldestSnapshot(),
+      );
+      const ledger = new Ledger(dir, journal, lock, store, tree, committer, options.retries ?? DEFAULT_RETRIES, {
+        blocks: store.blocks.length,
+        truncatedTail: report.truncatedTail,
+      });
+      holder.ledger = ledger;
+      return ledger;
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** The journal's strand id (every block address carries it). */
+  get strandId(): string {
+    return this.journal.strandId;
+  }
+
+  /** Starts a transaction at the current snapshot. Commit with `tx.commit()`, or `tx.abort()`. */
+  begin(): Transaction {
+    this.checkOpen();
+    const tx: Transaction = new Transaction({
+      store: this.store,
+      now: () => this.committer.now(),
+      commit: (t) => this.trackCommit(this.committer.commit(t)),
+      finished: (t) => this.active.delete(t),
+    });
+    this.active.add(tx);
+    return tx;
+  }
+
+  /**
+   * Runs `fn` in a transaction and commits it. On OCC_CONFLICT the whole function runs again on a
+   * fresh snapshot, after a jittered backoff, up to `retries` times; any other error aborts and is
+   * rethrown at once. So `fn` may run more than once: keep side effects outside it.
+   */
+  async transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+    const retries = options.retries ?? this.retries;
+    for (let attempt = 0;; attempt++) {
+      const tx = this.begin();
+      try {
+        const result = await fn(tx);
+        if (tx.isActive) await tx.commit();
+        return result;
+      } catch (e) {
+        tx.abort();
+        if (!isLedgerError(e, "OCC_CONFLICT") || attempt >= retries) throw e;
+        await backoff(attempt);
+      }
+    }
+  }
+
+  /** The current digest: the root over every block hash, and the tip's address. */
+  async getDigest(): Promise<Digest> {
+    this.checkOpen();
+    const tip = this.store.tip;
+    if (tip < 0) throw new LedgerError("INVALID_ARGUMENT", "the ledger has no blocks yet, so it has no digest");
+    return { digest: this.tree.root(tip + 1), digestTipAddress: { strandId: this.strandId, sequenceNo: tip } };
+  }
+
+  /** A block and its proof against the digest at `digestTipAddress` (default: the current tip). */
+  async getBlock(args: { blockAddress: BlockAddress; digestTipAddress?: BlockAddress }): Promise<{ block: Block; proof: Uint8Array[] }> {
+    this.checkOpen();
+    const block = this.blockAt(args?.blockAddress, "blockAddress");
+    const tip = this.tipOf(args.digestTipAddress, block.blockAddress.sequenceNo);
+    return { block, proof: blockProof(this.tree, block.blockAddress.sequenceNo, tip) };
+  }
+
+  /** A document's revision in a block, and its proof against the digest at `digestTipAddress`. */
+  async getRevision(
+    args: { blockAddress: BlockAddress; documentId: string; digestTipAddress?: BlockAddress },
+  ): Promise<{ revision: Revision; proof: Uint8Array[] }> {
+    this.checkOpen();
+    const block = this.blockAt(args?.blockAddress, "blockAddress");
+    const index = block.revisions.findIndex((r) => r.metadata.id === args.documentId);
+    if (index < 0) {
+      throw new LedgerError("DOCUMENT_NOT_FOUND", `block ${block.blockAddress.sequenceNo} has no revision of document ${args.documentId}`, {
+        documentId: args.documentId,
+      });
+    }
+    const tip = this.tipOf(args.digestTipAddress, block.blockAddress.sequenceNo);
+    return { revision: block.revisions[index], proof: revisionProof(block, index, this.tree, tip) };
+  }
+
+  /**
+   * Re-hashes the whole journal: every revision, entries and block hash, the chain of previous
+   * hashes, sequence numbers, per-document versions, commit-time order and the digest tree.
+   * Reports what it checked and the first thing that does not hold.
+   */
+  async verify(): Promise<VerifyReport> {
+    this.checkOpen();
+    return verifyBlocks(this.store.blocks, this.strandId);
+  }
+
+  /** Waits for commits in flight, then releases the journal and the lock. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.committing]);
+    for (const tx of [...this.active]) tx.abort();
+    this.journal.close();
+    this.lock.release();
+  }
+
+  private trackCommit(p: Promise<void>): Promise<void> {
+    this.committing.add(p);
+    const done = () => this.committing.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private oldestSnapshot(): number {
+    let oldest = Infinity;
+    for (const tx of this.active) oldest = Math.min(oldest, tx.snapshot);
+    return oldest;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new LedgerError("LEDGER_CLOSED", "the ledger is closed");
+  }
+
+  private blockAt(address: BlockAddress | undefined, what: string): Block {
+    if (
+      address === null || typeof address !== "object" || typeof address.strandId !== "string" ||
+      !Number.isSafeInteger(address.sequenceNo)
+    ) {
+      throw new LedgerError("INVALID_ARGUMENT", `${what} must be {strandId, sequenceNo}`);
+    }
+    if (address.strandId !== this.strandId) {
+      throw new LedgerError("INVALID_ARGUMENT", `${what} names strand ${address.strandId}; this ledger's is ${this.strandId}`);
+    }
+    const block = this.store.blocks[address.sequenceNo];
+    if (block === undefined) throw new LedgerError("INVALID_ARGUMENT", `${what}: no block ${address.sequenceNo}`);
+    return block;
+  }
+
+  private tipOf(digestTipAddress: BlockAddress | undefined, atLeast: number): number {
+    if (digestTipAddress === undefined) return this.store.tip;
+    const tip = this.blockAt(digestTipAddress, "digestTipAddress").blockAddress.sequenceNo;
+    if (tip < atLeast) {
+      throw new LedgerError("INVALID_ARGUMENT", `digestTipAddress ${tip} precedes block ${atLeast}: a digest covers only earlier blocks`);
+    }
+    return tip;
+  }
+}
+
+/** Rebuilds state from the journal's records, checking the chain as it goes. */
+function replay(records: readonly JournalRecord[], strandId: string, store: Store, tree: DigestTree): void {
+  let previous: Block | undefined;
+  for (const rec of records) {
+    let block: Block;
+    try {
+      const values = decodeBinary(rec.bytes);
+      if (values.length !== 1) throw new Error(`a record holds ${values.length} values`);
+      block = blockFromIon(values[0]);
+      const expected = previous === undefined ? 0 : previous.blockAddress.sequenceNo + 1;
+      if (block.blockAddress.sequenceNo !== expected) throw new Error(`block ${block.blockAddress.sequenceNo} where ${expected} was due`);
+      if (block.blockAddress.strandId !== strandId) throw new Error(`block of strand ${block.blockAddress.strandId}`);
+      if (!hashEquals(block.previousBlockHash, previous?.blockHash ?? new Uint8Array(0))) {
+        throw new Error(`block ${expected}'s previousBlockHash is not block ${expected - 1}'s hash`);
+      }
+      store.apply(block);
+    } catch (e) {
+      if (isLedgerError(e, "JOURNAL_CORRUPT")) throw e;
+      throw new LedgerError("JOURNAL_CORRUPT", `journal record at ${rec.segment}:${rec.offset} is not a valid block: ${(e as Error).message}`, {
+        file: rec.segment,
+        offset: rec.offset,
+      }, e);
+    }
+    tree.append(block.blockHash);
+    previous = block;
+  }
+}
+
+/** The checks behind `ledger.verify()`, over blocks in journal order. */
+export function verifyBlocks(blocks: readonly Block[], strandId: string): VerifyReport {
+  const tree = new DigestTree();
+  const versions = new Map<string, { version: number; deleted: boolean }>();
+  let revisions = 0;
+  let lastMillis = -Infinity;
+  const fail = (sequenceNo: number, message: string): VerifyReport => ({
+    ok: false,
+    blocks: sequenceNo,
+    revisions,
+    documents: versions.size,
+    problem: { sequenceNo, message },
+  });
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i];
+    if (b.blockAddress.strandId !== strandId || b.blockAddress.sequenceNo !== i) return fail(i, "block address out of sequence");
+    const prev = i === 0 ? new Uint8Array(0) : blocks[i - 1].blockHash;
+    if (!hashEquals(b.previousBlockHash, prev)) return fail(i, "previousBlockHash is not the previous block's hash");
+    const problem = checkBlockHashes(b);
+    if (problem !== undefined) return fail(i, problem);
+    const ms = epochMillisOf(b.blockTimestamp);
+    if (ms < lastMillis) return fail(i, "blockTimestamp is earlier than the previous block's");
+    lastMillis = ms;
+    for (const r of b.revisions) {
+      revisions++;
+      const seen = versions.get(r.metadata.id);
+      const expected = seen === undefined ? 0 : seen.version + 1;
+      if (seen?.deleted) return fail(i, `document ${r.metadata.id} has a revision after its delete`);
+      if (r.metadata.version !== expected) return fail(i, `document ${r.metadata.id} has version ${r.metadata.version}, expected ${expected}`);
+      if (r.metadata.txId !== b.transactionId) return fail(i, `revision ${r.metadata.id} names another transaction`);
+      versions.set(r.metadata.id, { version: expected, deleted: r.data === undefined });
+    }
+    tree.append(b.blockHash);
+  }
+  return {
+    ok: true,
+    blocks: blocks.length,
+    revisions,
+    documents: versions.size,
+    digest: blocks.length === 0 ? undefined : {
+      digest: tree.root(),
+      digestTipAddress: { strandId, sequenceNo: blocks.length - 1 },
+    },
+  };
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(100, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}

@@ -1,0 +1,18 @@
+/**
+ * Quire's engine: the public surface. Everything an application or the client layer uses is
+ * exported here; nothing outside engine/ imports a deeper path.
+ */
+export { Ledger } from "./api/ledger.ts";
+export type { LedgerOptions, OpenInfo, TransactionOptions, VerifyReport } from "./api/ledger.ts";
+export { Transaction } from "./txn/transaction.ts";
+export type { DocumentRow } from "./txn/transaction.ts";
+export { LedgerError, isLedgerError } from "./errors.ts";
+export type { LedgerErrorCode } from "./errors.ts";
+export { limits } from "./limits.ts";
+export { verifyBlock, verifyRevision } from "./ledger/verify.ts";
+export { dot, merkleRoot } from "./ledger/dot.ts";
+export { revisionHash, statementDigest } from "./ledger/block.ts";
+export { blockToIon, revisionToIon } from "./ledger/block-codec.ts";
+export type { Block, BlockAddress, Digest, Revision, RevisionMetadata } from "./ledger/types.ts";
+export type { TableDef } from "./catalog/catalog.ts";
+export * from "./ion/index.ts";

@@ -1,0 +1,329 @@
+/**
+ * Ion 1.0 binary reader into the value model, our own (see binary.ts for why and the figures).
+ *
+ * Reads any Ion 1.0 binary stream, not just our writer's: IVMs, local symbol tables (fresh or
+ * appended via `imports: $ion_symbol_table`), NOP padding, sorted structs (L=1), float32,
+ * VarUInt lengths. Shared-table imports are not supported (no catalog) and are rejected.
+ * Every read is bounds-checked so malformed input is ION_PARSE_ERROR, never a TypeError or a
+ * value read past the end; nesting is bounded by limits.maxValueDepth (LIMIT_EXCEEDED).
+ * Timestamps arrive as UTC fields and are turned back into local fields at their offset.
+ */
+import { LedgerError, isLedgerError } from "../errors.ts";
+import { MAX_DEPTH, depthError } from "./depth.ts";
+import { daysInMonth, shiftMinutes } from "./utc.ts";
+import type { IonField, IonType, IonValue, TimestampPrecision } from "./value.ts";
+
+const SYSTEM_SYMBOLS: (string | null)[] = [
+  null, "$ion", "$ion_1_0", "$ion_symbol_table", "name", "version", "imports", "symbols", "max_id",
+  "$ion_shared_symbol_table",
+];
+const TYPE_NAME: IonType[] = [
+  "null", "bool", "int", "int", "float", "decimal", "timestamp", "symbol", "string", "clob", "blob",
+  "list", "sexp", "struct",
+];
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+class ParseFailure extends Error {}
+const fail = (msg: string): never => {
+  throw new ParseFailure(msg);
+};
+
+let bytes: Uint8Array = new Uint8Array(0);
+let pos = 0;
+let table: (string | null)[] = SYSTEM_SYMBOLS;
+const f32 = new DataView(new ArrayBuffer(8));
+
+function byte(end: number): number {
+  if (pos >= end) fail("unexpected end of data");
+  return bytes[pos++];
+}
+
+function varUInt(end: number): number {
+  let n = 0;
+  for (let i = 0; ; i++) {
+    const b = byte(end);
+    n = n * 128 + (b & 0x7f);
+    if (b & 0x80) return n;
+    if (i > 6) fail("VarUInt too large");
+  }
+}
+
+/** VarInt as [magnitude, negative]; the sign is separate so `-0` (unknown offset) is visible. */
+function varInt(end: number): [number, boolean] {
+  const first = byte(end);
+  const negative = (first & 0x40) !== 0;
+  let n = first & 0x3f;
+  if (first & 0x80) return [n, negative];
+  for (let i = 0; ; i++) {
+    const b = byte(end);
+    n = n * 128 + (b & 0x7f);
+    if (b & 0x80) return [n, negative];
+    if (i > 6) fail("VarInt too large");
+  }
+}
+
+function uintBig(len: number, end: number): bigint {
+  if (pos + len > end) fail("unexpected end of data");
+  if (len <= 6) {
+    let n = 0;
+    for (let i = 0; i < len; i++) n = n * 256 + bytes[pos++];
+    return BigInt(n);
+  }
+  let hex = "0x";
+  for (let i = 0; i < len; i++) {
+    const b = bytes[pos++];
+    hex += (b < 16 ? "0" : "") + b.toString(16);
+  }
+  return BigInt(hex);
+}
+
+/** Ion "Int" field (sign bit + magnitude) as [magnitude, negative]. */
+function intField(len: number, end: number): [bigint, boolean] {
+  if (len === 0) return [0n, false];
+  if (pos + len > end) fail("unexpected end of data");
+  const first = bytes[pos++];
+  const negative = (first & 0x80) !== 0;
+  if (len <= 6) {
+    let n = first & 0x7f;
+    for (let i = 1; i < len; i++) n = n * 256 + bytes[pos++];
+    return [BigInt(n), negative];
+  }
+  let hex = "0x" + (first & 0x7f).toString(16).padStart(2, "0");
+  for (let i = 1; i < len; i++) {
+    const b = bytes[pos++];
+    hex += (b < 16 ? "0" : "") + b.toString(16);
+  }
+  return [BigInt(hex), negative];
+}
+
+function text(sid: number): string | null {
+  if (sid >= table.length) fail(`symbol ID ${sid} is not in the symbol table`);
+  return table[sid];
+}
+
+function knownText(sid: number): string {
+  const t = text(sid);
+  if (t === null) fail(`symbol ID ${sid} has unknown text`);
+  return t as string;
+}
+
+function decodeString(start: number, end: number): string {
+  const len = end - start;
+  if (len <= 32) {
+    let s = "";
+    for (let i = start; i < end; i++) {
+      const b = bytes[i];
+      if (b >= 0x80) return utf8.decode(bytes.subarray(start, end));
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
+  return utf8.decode(bytes.subarray(start, end));
+}
+
+function timestamp(end: number): IonValue {
+  const [offMag, offNeg] = varInt(end);
+  let offset: number | null = offNeg && offMag === 0 ? null : offNeg ? -offMag : offMag;
+  const year = varUInt(end);
+  let month = 1, day = 1, hour = 0, minute = 0, second = 0;
+  let precision: TimestampPrecision = "year";
+  let fraction: { coefficient: bigint; exponent: number } | null = null;
+  if (pos < end) { month = varUInt(end); precision = "month"; }
+  if (pos < end) { day = varUInt(end); precision = "day"; }
+  if (pos < end) {
+    hour = varUInt(end);
+    minute = varUInt(end);
+    precision = "minute";
+  }
+  if (pos < end) { second = varUInt(end); precision = "second"; }
+  if (pos < end) {
+    const [e, en] = varInt(end);
+    const exponent = en ? -e : e;
+    const [c, cn] = intField(end - pos, end);
+    if (cn && c !== 0n) fail("negative fractional seconds");
+    if (exponent >= 0) {
+      if (c !== 0n) fail("fractional seconds >= 1");
+    } else {
+      if (c >= 10n ** BigInt(-exponent)) fail("fractional seconds >= 1");
+      fraction = { coefficient: c, exponent };
+    }
+  }
+  if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    fail("timestamp date out of range");
+  }
+  if (hour > 23 || minute > 59 || second > 59) fail("timestamp time out of range");
+  if (offset !== null && (offset <= -1440 || offset >= 1440)) fail("timestamp offset out of range");
+  if (precision === "year" || precision === "month" || precision === "day") offset = null;
+  else if (offset) {
+    const local = shiftMinutes(year, month, day, hour, minute, offset);
+    if (local[0] < 1 || local[0] > 9999) fail("timestamp year out of range");
+    return {
+      kind: "timestamp", precision, offset,
+      year: local[0], month: local[1], day: local[2], hour: local[3], minute: local[4], second, fraction,
+    };
+  }
+  return { kind: "timestamp", precision, offset, year, month, day, hour, minute, second, fraction };
+}
+
+/** Reads one value (the type descriptor at `pos`), or returns null for a NOP pad. */
+function value(end: number, depth: number): IonValue | null {
+  if (depth > MAX_DEPTH) throw depthError();
+  const td = byte(end);
+  const t = td >> 4;
+  let len = td & 0x0f;
+  if (t === 15) fail("reserved type code 0xF");
+  if (len === 15) {
+    if (t === 14) fail("annotation wrapper cannot be null");
+    if (t === 0) return { kind: "null", of: "null" };
+    return { kind: "null", of: TYPE_NAME[t] };
+  }
+  if (t === 1) {
+    if (len > 1) fail("invalid bool length");
+    return { kind: "bool", value: len === 1 };
+  }
+  if (len === 14 || (t === 13 && len === 1)) {
+    len = varUInt(end);
+    if (t === 13 && td === 0xd1 && len === 0) fail("sorted struct cannot be empty");
+  }
+  const vend = pos + len;
+  if (vend > end) fail("value length runs past its container");
+  switch (t) {
+    case 0:
+      pos = vend;
+      return null;
+    case 2:
+    case 3: {
+      const m = uintBig(len, vend);
+      if (t === 3 && m === 0n) fail("negative zero int");
+      return { kind: "int", value: t === 3 ? -m : m };
+    }
+    case 4: {
+      if (len === 0) return { kind: "float", value: 0 };
+      if (len !== 4 && len !== 8) fail("float length must be 0, 4 or 8");
+      for (let i = 0; i < len; i++) f32.setUint8(i, bytes[pos + i]);
+      pos = vend;
+      return { kind: "float", value: len === 4 ? f32.getFloat32(0) : f32.getFloat64(0) };
+    }
+    case 5: {
+      if (len === 0) return { kind: "decimal", coefficient: 0n, exponent: 0, negative: false };
+      const [e, en] = varInt(vend);
+      const [c, negative] = intField(vend - pos, vend);
+      return { kind: "decimal", coefficient: c, exponent: en ? -e : e, negative };
+    }
+    case 6: {
+      const v = timestamp(vend);
+      if (pos !== vend) fail("timestamp length mismatch");
+      return v;
+    }
+    case 7: {
+      const sid = Number(uintBig(len, vend));
+      return { kind: "symbol", text: sid === 0 ? null : text(sid) };
+    }
+    case 8: {
+      const s = decodeString(pos, vend);
+      pos = vend;
+      return { kind: "string", value: s };
+    }
+    case 9:
+    case 10: {
+      const b = bytes.slice(pos, vend);
+      pos = vend;
+      return { kind: t === 9 ? "clob" : "blob", bytes: b };
+    }
+    case 11:
+    case 12: {
+      const items: IonValue[] = [];
+      while (pos < vend) {
+        const item = value(vend, depth + 1);
+        if (item !== null) items.push(item);
+      }
+      return { kind: t === 11 ? "list" : "sexp", items };
+    }
+    case 13: {
+      const fields: IonField[] = [];
+      while (pos < vend) {
+        const sid = varUInt(vend);
+        const item = value(vend, depth + 1);
+        if (item !== null) fields.push([knownText(sid), item]);
+      }
+      return { kind: "struct", fields };
+    }
+    case 14: {
+      if (len < 3) fail("annotation wrapper too short");
+      const annLen = varUInt(vend);
+      const annEnd = pos + annLen;
+      if (annLen === 0 || annEnd > vend) fail("bad annotation length");
+      const annotations: string[] = [];
+      while (pos < annEnd) annotations.push(knownText(varUInt(annEnd)));
+      if (pos >= vend) fail("annotation wrapper without a value");
+      const inner = bytes[pos] >> 4;
+      if (inner === 14 || (inner === 0 && (bytes[pos] & 0x0f) !== 0x0f)) fail("invalid value in annotation wrapper");
+      const v = value(vend, depth) as IonValue;
+      if (pos !== vend) fail("annotation wrapper length mismatch");
+      return { ...v, annotations };
+    }
+  }
+  return fail("unreachable");
+}
+
+/** Applies a top-level `$ion_symbol_table::{...}` struct to the current table. */
+function loadSymbolTable(st: IonValue): void {
+  if (st.kind !== "struct") return;
+  let next: (string | null)[] = SYSTEM_SYMBOLS.slice();
+  for (const [name, v] of st.fields) {
+    if (name === "imports") {
+      if (v.kind === "symbol" && v.text === "$ion_symbol_table") next = table.slice();
+      else if (v.kind === "list" && v.items.length > 0) fail("shared symbol table imports are not supported");
+    }
+  }
+  for (const [name, v] of st.fields) {
+    if (name === "symbols" && v.kind === "list") {
+      for (const s of v.items) next.push(s.kind === "string" ? s.value : null);
+    }
+  }
+  table = next;
+}
+
+/**
+ * Decodes an Ion 1.0 binary stream into its top-level values. Throws LedgerError
+ * ION_PARSE_ERROR for malformed input (with the byte offset) and LIMIT_EXCEEDED for nesting
+ * deeper than limits.maxValueDepth.
+ */
+export function decodeBinary(input: Uint8Array): IonValue[] {
+  bytes = input;
+  pos = 0;
+  table = SYSTEM_SYMBOLS;
+  const end = input.length;
+  const out: IonValue[] = [];
+  try {
+    if (end < 4 || input[0] !== 0xe0 || input[1] !== 0x01 || input[2] !== 0x00 || input[3] !== 0xea) {
+      fail("missing Ion 1.0 binary version marker");
+    }
+    while (pos < end) {
+      if (bytes[pos] === 0xe0) {
+        if (pos + 4 > end || bytes[pos + 1] !== 0x01 || bytes[pos + 2] !== 0x00 || bytes[pos + 3] !== 0xea) {
+          fail("unsupported Ion version marker");
+        }
+        pos += 4;
+        table = SYSTEM_SYMBOLS;
+        continue;
+      }
+      const v = value(end, 1);
+      if (v === null) continue;
+      if (v.kind === "struct" && v.annotations !== undefined && v.annotations[0] === "$ion_symbol_table") {
+        loadSymbolTable(v);
+        continue;
+      }
+      out.push(v);
+    }
+    return out;
+  } catch (e) {
+    if (isLedgerError(e)) throw e;
+    if (e instanceof ParseFailure || e instanceof TypeError || e instanceof RangeError) {
+      throw new LedgerError("ION_PARSE_ERROR", `invalid Ion binary at byte ${pos}: ${e.message}`, { offset: pos }, e);
+    }
+    throw e;
+  } finally {
+    bytes = new Uint8Array(0);
+  }
+}

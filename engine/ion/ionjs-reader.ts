@@ -1,0 +1,91 @@
+/**
+ * Reads every value from an ion-js Reader into the lossless value model.
+ *
+ * ion-js is used at the edges only (Ion text in, and as a test oracle for binary); this file
+ * is where its representations are mapped without going through JS number or Date: ints via
+ * bigIntValue(), decimals via coefficient/exponent/sign, timestamps via their local fields and
+ * the seconds Decimal (so `.000` and 19-digit fractions survive). Any ion-js failure becomes
+ * LedgerError ION_PARSE_ERROR; nesting is bounded by limits.maxValueDepth.
+ */
+import { type Reader, IonTypes, type IonType as IonJsType } from "ion-js";
+import { LedgerError, isLedgerError } from "../errors.ts";
+import { MAX_DEPTH, depthError } from "./depth.ts";
+import { fromIonJsTimestamp } from "./js.ts";
+import type { IonType, IonValue } from "./value.ts";
+
+function hasLoneSurrogate(s: string): boolean {
+  return !(s as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+function text(s: string): string {
+  if (hasLoneSurrogate(s)) throw new LedgerError("ION_PARSE_ERROR", "Ion text contains a lone surrogate");
+  return s;
+}
+
+function one(r: Reader, t: IonJsType, depth: number): IonValue {
+  if (depth > MAX_DEPTH) throw depthError();
+  const anns = r.annotations();
+  let v: IonValue;
+  const name = t.name as IonType;
+  if (r.isNull()) v = { kind: "null", of: name };
+  else {
+    switch (t) {
+      case IonTypes.BOOL: v = { kind: "bool", value: r.booleanValue()! }; break;
+      case IonTypes.INT: v = { kind: "int", value: BigInt(r.bigIntValue()!) }; break;
+      case IonTypes.FLOAT: v = { kind: "float", value: r.numberValue()! }; break;
+      case IonTypes.DECIMAL: {
+        const d = r.decimalValue()!;
+        v = { kind: "decimal", coefficient: BigInt(d.getCoefficient()), exponent: d.getExponent(), negative: d.isNegative() };
+        // ion-js keeps -0 via isNegative; a negative coefficient would double-count the sign.
+        if (v.coefficient < 0n) v = { ...v, coefficient: -v.coefficient };
+        break;
+      }
+      case IonTypes.TIMESTAMP: v = fromIonJsTimestamp(r.timestampValue()!); break;
+      case IonTypes.SYMBOL: v = { kind: "symbol", text: text(r.stringValue()!) }; break;
+      case IonTypes.STRING: v = { kind: "string", value: text(r.stringValue()!) }; break;
+      case IonTypes.CLOB: v = { kind: "clob", bytes: Uint8Array.from(r.uInt8ArrayValue()!) }; break;
+      case IonTypes.BLOB: v = { kind: "blob", bytes: Uint8Array.from(r.uInt8ArrayValue()!) }; break;
+      case IonTypes.LIST:
+      case IonTypes.SEXP: {
+        const items: IonValue[] = [];
+        r.stepIn();
+        for (let c = r.next(); c !== null; c = r.next()) items.push(one(r, c, depth + 1));
+        r.stepOut();
+        v = { kind: t === IonTypes.LIST ? "list" : "sexp", items };
+        break;
+      }
+      case IonTypes.STRUCT: {
+        const fields: [string, IonValue][] = [];
+        r.stepIn();
+        for (let c = r.next(); c !== null; c = r.next()) {
+          const fname = r.fieldName();
+          if (fname === null) throw new LedgerError("ION_PARSE_ERROR", "struct field without a name");
+          fields.push([text(fname), one(r, c, depth + 1)]);
+        }
+        r.stepOut();
+        v = { kind: "struct", fields };
+        break;
+      }
+      default:
+        throw new LedgerError("ION_PARSE_ERROR", `unsupported Ion type ${t.name}`);
+    }
+  }
+  if (anns.length > 0) return { ...v, annotations: anns.map(text) };
+  return v;
+}
+
+/**
+ * All top-level values of `r` as model values. `what` names the input in error messages.
+ * Throws LedgerError ION_PARSE_ERROR for malformed input, LIMIT_EXCEEDED for deep nesting.
+ */
+export function readAllFrom(makeReaderFn: () => Reader, what: string): IonValue[] {
+  try {
+    const r = makeReaderFn();
+    const out: IonValue[] = [];
+    for (let t = r.next(); t !== null; t = r.next()) out.push(one(r, t, 1));
+    return out;
+  } catch (e) {
+    if (isLedgerError(e)) throw e;
+    throw new LedgerError("ION_PARSE_ERROR", `invalid Ion ${what}: ${e instanceof Error ? e.message : String(e)}`, {}, e);
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * Conversion between JavaScript values (what applications pass as statement parameters and get
+ * back as rows) and the lossless Ion value model.
+ *
+ * fromJS rules (anything else is TYPE_ERROR naming the path, e.g. `$.owner.addresses[2]`):
+ * - integral `number` -> int, but only a safe integer (|x| <= 2^53-1); `-0` -> float -0e0
+ *   (an int cannot be negative zero). Non-integral, NaN and ±Infinity -> float.
+ * - `bigint` -> int. `string` -> string (a lone surrogate is TYPE_ERROR: UTF-8 cannot hold it).
+ * - `boolean` -> bool; `null` -> null.
+ * - `undefined`: TYPE_ERROR at top level and in arrays; a struct field holding it is omitted
+ *   (the usual meaning of an optional property).
+ * - `Uint8Array` -> blob (copied, since values are immutable).
+ * - arrays -> list; plain objects (prototype Object.prototype or null) -> struct of their own
+ *   enumerable string keys in property order; symbol keys are ignored. A `__proto__` own key is
+ *   an ordinary field; prototypes are never read or written.
+ * - ion-js `Decimal` -> decimal, ion-js `Timestamp` -> timestamp (both exact).
+ * - `Temporal.Instant` -> second-precision timestamp at offset Z; `Temporal.ZonedDateTime` ->
+ *   the same at its offset (TYPE_ERROR if the offset is not whole minutes). The fraction is
+ *   3 digits (milliseconds, kept even when .000) when the sub-millisecond part is zero, else
+ *   9 digits (nanoseconds), so ordinary millisecond clocks produce QLDB-looking `...35.291Z`.
+ *   `Temporal.PlainDate` -> day precision; `Temporal.PlainDateTime` -> second precision with
+ *   unknown offset (`-00:00`, Ion's "local time, offset unknown").
+ * - An existing IonValue is embedded only when wrapped with `ionLiteral(v)`. Duck-typing on a
+ *   `kind` key would misread user objects that happen to have one, so it is never done: an
+ *   unwrapped `{kind: "int", value: 1n}` is just a struct.
+ * - `Date` is TYPE_ERROR (it drops precision and offset; convert to Temporal first); functions,
+ *   symbols, Map, Set, class instances, other typed arrays: TYPE_ERROR. Cycles: TYPE_ERROR.
+ *   Nesting deeper than limits.maxValueDepth: LIMIT_EXCEEDED.
+ *
+ * toJS rules: any null -> null; bool; int -> number when safe, else bigint; float -> number;
+ * decimal -> ion-js Decimal; timestamp -> ion-js Timestamp (exact: precision, offset and
+ * fraction digits survive, which no Temporal type can carry); string and symbol -> string;
+ * blob and clob -> Uint8Array (copied); list and sexp -> array; struct -> plain object
+ * (repeated names: the first wins, as in getField; `__proto__` becomes an own property).
+ * Annotations are dropped. fromJS(toJS(v)) is therefore exact only for values without symbols,
+ * sexps, clobs, annotations or repeated field names; wrap with ionLiteral to keep those.
+ */
+import { Decimal, Timestamp } from "ion-js";
+import { LedgerError } from "../errors.ts";
+import { MAX_DEPTH, depthError } from "./depth.ts";
+import type { IonField, IonTimestamp, IonValue } from "./value.ts";
+
+/** Marks an IonValue to be embedded as-is by fromJS (see the file header for why a wrapper). */
+export class IonLiteral {
+  constructor(readonly value: IonValue) {}
+}
+
+/** Wraps a model value so fromJS embeds it unchanged. */
+export function ionLiteral(v: IonValue): IonLiteral {
+  return new IonLiteral(v);
+}
+
+function typeError(path: string, message: string): LedgerError {
+  return new LedgerError("TYPE_ERROR", `${message} at ${path}`, { path });
+}
+
+function tag(x: object): string {
+  return Object.prototype.toString.call(x);
+}
+
+/** Fractional seconds for a nanosecond count, per the 3-or-9-digit rule in the header. */
+function fractionOf(nanos: number): { coefficient: bigint; exponent: number } {
+  return nanos % 1_000_000 === 0
+    ? { coefficient: BigInt(nanos / 1_000_000), exponent: -3 }
+    : { coefficient: BigInt(nanos), exponent: -9 };
+}
+
+interface TemporalFields {
+  year: number; month: number; day: number; hour: number; minute: number; second: number;
+  millisecond: number; microsecond: number; nanosecond: number;
+}
+
+function temporalTimestamp(p: TemporalFields, offset: number | null): IonTimestamp {
+  return {
+    kind: "timestamp", precision: "second", offset,
+    year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second,
+    fraction: fractionOf(p.millisecond * 1_000_000 + p.microsecond * 1000 + p.nanosecond),
+  };
+}
+
+/** Timestamp from an ion-js Timestamp, reading its local fields (shared with the ion-js reader). */
+export function fromIonJsTimestamp(ts: Timestamp): IonTimestamp {
+  const t = ts as unknown as {
+    getPrecision(): number; getLocalOffset(): number; getSecondsDecimal(): Decimal;
+    _year: number; _month: number | null; _day: number | null; _hour: number | null; _minutes: number | null;
+  };
+  const precision = (["year", "year", "month", "day", "minute", "second"] as const)[t.getPrecision()];
+  const off = t.getLocalOffset();
+  const timeful = precision === "minute" || precision === "second";
+  let second = 0;
+  let fraction: { coefficient: bigint; exponent: number } | null = null;
+  if (precision === "second") {
+    const sd = t.getSecondsDecimal();
+    const c = BigInt(sd.getCoefficient());
+    const e = sd.getExponent();
+    if (e >= 0) second = Number(c * 10n ** BigInt(e));
+    else {
+      const scale = 10n ** BigInt(-e);
+      second = Number(c / scale);
+      fraction = { coefficient: c % scale, exponent: e };
+    }
+  }
+  return {
+    kind: "timestamp", precision, offset: !timeful || Object.is(off, -0) ? null : off,
+    year: t._year, month: t._month ?? 1, day: t._day ?? 1,
+    hour: timeful ? t._hour ?? 0 : 0, minute: timeful ? t._minutes ?? 0 : 0, second, fraction,
+  };
+}
+
+function convert(x: unknown, path: string, depth: number, ancestors: Set<object>): IonValue {
+  if (depth > MAX_DEPTH) throw depthError(path);
+  switch (typeof x) {
+    case "number":
+      if (Number.isInteger(x)) {
+        if (Object.is(x, -0)) return { kind: "float", value: -0 };
+        if (!Number.isSafeInteger(x)) {
+          throw typeError(path, `integer ${x} is beyond 2^53-1 and may already have lost digits; pass a bigint`);
+        }
+        return { kind: "int", value: BigInt(x) };
+      }
+      return { kind: "float", value: x };
+    case "bigint": return { kind: "int", value: x };
+    case "string":
+      if (!(x as string & { isWellFormed(): boolean }).isWellFormed()) {
+        throw typeError(path, "string contains a lone surrogate, which UTF-8 cannot encode");
+      }
+      return { kind: "string", value: x };
+    case "boolean": return { kind: "bool", value: x };
+    case "undefined": throw typeError(path, "undefined is not an Ion value");
+    case "function": throw typeError(path, "a function is not an Ion value");
+    case "symbol": throw typeError(path, "a JS symbol is not an Ion value");
+  }
+  if (x === null) return { kind: "null", of: "null" };
+  const o = x as object;
+  if (o instanceof IonLiteral) return o.value;
+  if (o instanceof Uint8Array && tag(o) === "[object Uint8Array]") return { kind: "blob", bytes: o.slice() };
+  if (o instanceof Decimal) {
+    const c = BigInt(o.getCoefficient());
+    return { kind: "decimal", coefficient: c < 0n ? -c : c, exponent: o.getExponent(), negative: o.isNegative() };
+  }
+  if (o instanceof Timestamp) return fromIonJsTimestamp(o);
+  if (o instanceof Date) {
+    throw typeError(path, "Date is not accepted (it loses precision and offset); use Temporal.Instant or an ion-js Timestamp");
+  }
+  const t = tag(o);
+  if (t === "[object Temporal.Instant]") {
+    const zdt = (o as { toZonedDateTimeISO(tz: string): TemporalFields }).toZonedDateTimeISO("UTC");
+    return temporalTimestamp(zdt, 0);
+  }
+  if (t === "[object Temporal.ZonedDateTime]") {
+    const z = o as TemporalFields & { offsetNanoseconds: number };
+    if (z.offsetNanoseconds % 60e9 !== 0) throw typeError(path, "time zone offset is not a whole number of minutes");
+    return temporalTimestamp(z, z.offsetNanoseconds / 60e9);
+  }
+  if (t === "[object Temporal.PlainDateTime]") return temporalTimestamp(o as TemporalFields, null);
+  if (t === "[object Temporal.PlainDate]") {
+    const d = o as TemporalFields;
+    return {
+      kind: "timestamp", precision: "day", offset: null, year: d.year, month: d.month, day: d.day,
+      hour: 0, minute: 0, second: 0, fraction: null,
+    };
+  }
+  if (ancestors.has(o)) throw typeError(path, "cyclic reference");
+  if (Array.isArray(o)) {
+    ancestors.add(o);
+    const items: IonValue[] = new Array(o.length);
+    for (let i = 0; i < o.length; i++) items[i] = convert(o[i], `${path}[${i}]`, depth + 1, ancestors);
+    ancestors.delete(o);
+    return { kind: "list", items };
+  }
+  const proto = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (proto && proto.constructor && proto.constructor.name) || t;
+    throw typeError(path, `${name} is not convertible to Ion (only plain objects, arrays and the documented types are)`);
+  }
+  ancestors.add(o);
+  const fields: IonField[] = [];
+  for (const key of Object.keys(o)) {
+    const value = (o as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    const sub = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+    if (!key.isWellFormed()) throw typeError(sub, "field name contains a lone surrogate");
+    fields.push([key, convert(value, sub, depth + 1, ancestors)]);
+  }
+  ancestors.delete(o);
+  return { kind: "struct", fields };
+}
+
+/**
+ * Converts a JS value to an Ion value by the rules in the file header. `path` names the value
+ * in error details. Throws TYPE_ERROR (with the path) or LIMIT_EXCEEDED.
+ */
+export function fromJS(x: unknown, path = "$"): IonValue {
+  return convert(x, path, 1, new Set());
+}
+
+function toIonJsTimestamp(t: IonTimestamp): Timestamp {
+  const off = t.offset === null ? -0 : t.offset;
+  switch (t.precision) {
+    case "year": return new Timestamp(off, t.year);
+    case "month": return new Timestamp(off, t.year, t.month);
+    case "day": return new Timestamp(off, t.year, t.month, t.day);
+    case "minute": return new Timestamp(off, t.year, t.month, t.day, t.hour, t.minute);
+  }
+  const f = t.fraction;
+  const seconds = f && f.exponent < 0
+    ? new Decimal(BigInt(t.second) * 10n ** BigInt(-f.exponent) + f.coefficient, f.exponent)
+    : new Decimal(BigInt(t.second), 0);
+  return new Timestamp(off, t.year, t.month, t.day, t.hour, t.minute, seconds);
+}
+
+function back(v: IonValue, depth: number): unknown {
+  if (depth > MAX_DEPTH) throw depthError();
+  switch (v.kind) {
+    case "null": return null;
+    case "bool": return v.value;
+    case "int": {
+      const n = Number(v.value);
+      return Number.isSafeInteger(n) ? n : v.value;
+    }
+    case "float": return v.value;
+    case "decimal": return new Decimal(v.coefficient, v.exponent, v.negative);
+    case "timestamp": return toIonJsTimestamp(v);
+    case "string": return v.value;
+    case "symbol": return v.text;
+    case "blob":
+    case "clob": return v.bytes.slice();
+    case "list":
+    case "sexp": return v.items.map((item) => back(item, depth + 1));
+    case "struct": {
+      const out: Record<string, unknown> = {};
+      for (const [name, value] of v.fields) {
+        if (Object.prototype.hasOwnProperty.call(out, name)) continue;
+        // defineProperty, not assignment: `out["__proto__"] = x` would set the prototype.
+        Object.defineProperty(out, name, { value: back(value, depth + 1), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+  }
+}
+
+/** Converts an Ion value to plain JS by the rules in the file header (annotations dropped). */
+export function toJS(v: IonValue): unknown {
+  return back(v, 1);
+}

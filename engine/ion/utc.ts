@@ -1,0 +1,43 @@
+/**
+ * Conversion of an Ion timestamp's local fields to UTC and back.
+ *
+ * Ion binary (and so Ion Hash) stores minute/second-precision timestamps as UTC fields plus the
+ * offset, while the value model keeps local fields as written. Done with integer arithmetic rather
+ * than `Date` because Date.UTC maps years 0-99 to 1900-1999 and we must not go through JS Date.
+ */
+
+const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in `month` (1-12) of `year`, proleptic Gregorian. */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return 29;
+  return DAYS[month];
+}
+
+/**
+ * Shifts a wall-clock minute by `deltaMinutes` (|delta| < one day), carrying into day, month and
+ * year. Returns [year, month, day, hour, minute].
+ */
+export function shiftMinutes(
+  year: number, month: number, day: number, hour: number, minute: number, deltaMinutes: number,
+): [number, number, number, number, number] {
+  let total = hour * 60 + minute + deltaMinutes;
+  if (total < 0) {
+    total += 1440;
+    day--;
+    if (day < 1) {
+      month--;
+      if (month < 1) { month = 12; year--; }
+      day = daysInMonth(year, month);
+    }
+  } else if (total >= 1440) {
+    total -= 1440;
+    day++;
+    if (day > daysInMonth(year, month)) {
+      day = 1;
+      month++;
+      if (month > 12) { month = 1; year++; }
+    }
+  }
+  return [year, month, day, Math.floor(total / 60), total % 60];
+}

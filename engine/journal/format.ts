@@ -1,0 +1,213 @@
+/**
+ * The journal's on-disk format (version 1). Everything here is little-endian.
+ *
+ * A journal is a directory of segment files `journal-000001.qj`, `journal-000002.qj`, … numbered
+ * from 1 without gaps (more than six digits once past 999,999). Other files in the directory
+ * (the lock) are ignored. Each segment is preallocated with zeros, so appending a frame
+ * overwrites zeros and never changes file metadata; the first all-zero frame header marks the
+ * end of data.
+ *
+ * Segment header, 64 bytes at offset 0:
+ *
+ *     0   8  magic "QUIREJNL"
+ *     8   4  format version = 1
+ *    12  22  strand id, ASCII base62 (the same in every segment of a journal)
+ *    34   2  zero
+ *    36   4  segment number (equals the number in the file name)
+ *    40   4  index of the first frame stored in this segment (frame indexes never restart)
+ *    44  16  zero (reserved)
+ *    60   4  CRC-32C of bytes 0..60
+ *
+ * Frames follow from offset 64, each starting at a multiple of 8:
+ *
+ *     0   4  payload length L (>= 4)
+ *     4   4  frame index: 0 for the journal's first frame, then +1 per frame
+ *     8   4  body CRC:   CRC-32C(strand id ‖ bytes 0..8 of this header ‖ payload ‖ padding)
+ *    12   4  header CRC: CRC-32C(strand id ‖ bytes 0..12 of this header)
+ *    16   L  payload: u32 record count n, n × u32 record length, then the records back to back
+ *         …  zero padding to the next multiple of 8
+ *
+ * A frame is one group commit: every record in it became durable by the same fdatasync, so a
+ * torn write can only ever damage the final frame. The header carries its own CRC so that a
+ * corrupted length is recognised as a broken header rather than trusted to read a wild payload
+ * (and it lets recovery search for intact frames after damage). Seeding both CRCs with the
+ * strand id means frames copied from another journal never verify here. Lengths are further
+ * bounded by limits.maxFrameBytes and by the file size before anything is read.
+ *
+ * Recovery rules, applied by recovery.ts on every open:
+ * - Every header field is checked: magic, version, strand, numbering continuous from 1, first
+ *   frame index equal to the previous segment's next index. A missing or mismatched segment is
+ *   JOURNAL_CORRUPT.
+ * - A frame that fails any check (either CRC, length bound, index, payload shape) is a torn
+ *   tail only when it is in the last segment and no frame header that verifies, with an index
+ *   greater than the last good frame's, exists at any 8-aligned position after it. The tail is
+ *   then overwritten with zeros, datasynced, and reported. Otherwise JOURNAL_CORRUPT with the
+ *   file and offset. Nothing is ever skipped.
+ * - After the end-of-data marker: a verifying frame header with a larger index is
+ *   JOURNAL_CORRUPT (a hole in the journal); other non-zero bytes are the remains of a write
+ *   whose header never landed, zero-filled and reported in the last segment, JOURNAL_CORRUPT in
+ *   any earlier one.
+ * - A last segment whose header does not verify and that holds nothing but zeros after its
+ *   header is a segment whose creation was cut short (no frame is written into a segment before
+ *   its creation is durable); it is removed and reported. Any other bad header is corruption.
+ */
+import { crc32c, crc32cFinish, crc32cUpdate, CRC32C_INIT } from "./crc32c.ts";
+import { STRAND_ID_LENGTH } from "./strand-id.ts";
+
+export const SEGMENT_MAGIC = "QUIREJNL";
+export const FORMAT_VERSION = 1;
+export const SEGMENT_HEADER_BYTES = 64;
+export const FRAME_HEADER_BYTES = 16;
+/** Largest frame index a u32 can hold. */
+export const MAX_FRAME_INDEX = 0xffff_ffff;
+
+const MAGIC_BYTES = new TextEncoder().encode(SEGMENT_MAGIC);
+
+export function segmentFileName(segment: number): string {
+  return `journal-${String(segment).padStart(6, "0")}.qj`;
+}
+
+/** The segment number of a canonical segment file name, else undefined. */
+export function parseSegmentFileName(name: string): number | undefined {
+  const m = /^journal-(\d{6,})\.qj$/.exec(name);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return Number.isSafeInteger(n) && n >= 1 && segmentFileName(n) === name ? n : undefined;
+}
+
+export interface SegmentHeader {
+  version: number;
+  strandId: string;
+  segment: number;
+  firstFrame: number;
+}
+
+export function encodeSegmentHeader(h: Omit<SegmentHeader, "version">): Uint8Array {
+  const b = new Uint8Array(SEGMENT_HEADER_BYTES);
+  const v = new DataView(b.buffer);
+  b.set(MAGIC_BYTES, 0);
+  v.setUint32(8, FORMAT_VERSION, true);
+  for (let i = 0; i < STRAND_ID_LENGTH; i++) b[12 + i] = h.strandId.charCodeAt(i);
+  v.setUint32(36, h.segment, true);
+  v.setUint32(40, h.firstFrame, true);
+  v.setUint32(60, crc32c(b, 0, 60), true);
+  return b;
+}
+
+/** The header at the start of `bytes`, or why it is not one. */
+export function decodeSegmentHeader(bytes: Uint8Array): SegmentHeader | string {
+  if (bytes.length < SEGMENT_HEADER_BYTES) return "segment is shorter than its header";
+  for (let i = 0; i < MAGIC_BYTES.length; i++) if (bytes[i] !== MAGIC_BYTES[i]) return "bad magic";
+  const v = new DataView(bytes.buffer, bytes.byteOffset, SEGMENT_HEADER_BYTES);
+  if (v.getUint32(60, true) !== crc32c(bytes, 0, 60)) return "segment header checksum mismatch";
+  const version = v.getUint32(8, true);
+  let strandId = "";
+  for (let i = 0; i < STRAND_ID_LENGTH; i++) strandId += String.fromCharCode(bytes[12 + i]);
+  return { version, strandId, segment: v.getUint32(36, true), firstFrame: v.getUint32(40, true) };
+}
+
+/** CRC register after the strand id: the starting point of every frame checksum. */
+export function strandSeed(strandId: string): number {
+  const b = new Uint8Array(STRAND_ID_LENGTH);
+  for (let i = 0; i < STRAND_ID_LENGTH; i++) b[i] = strandId.charCodeAt(i);
+  return crc32cUpdate(CRC32C_INIT, b);
+}
+
+export function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+/** Payload bytes for a batch of records (before padding). */
+export function payloadLength(records: readonly Uint8Array[]): number {
+  let n = 4 + 4 * records.length;
+  for (const r of records) n += r.length;
+  return n;
+}
+
+/** One complete frame, header and padding included, ready to be written at an aligned offset. */
+export function encodeFrame(seed: number, index: number, records: readonly Uint8Array[]): Uint8Array {
+  const length = payloadLength(records);
+  const frame = new Uint8Array(FRAME_HEADER_BYTES + align8(length));
+  const v = new DataView(frame.buffer);
+  v.setUint32(0, length, true);
+  v.setUint32(4, index, true);
+  v.setUint32(16, records.length, true);
+  let p = 20;
+  for (const r of records) {
+    v.setUint32(p, r.length, true);
+    p += 4;
+  }
+  for (const r of records) {
+    frame.set(r, p);
+    p += r.length;
+  }
+  let body = crc32cUpdate(seed, frame, 0, 8);
+  body = crc32cUpdate(body, frame, FRAME_HEADER_BYTES, frame.length);
+  v.setUint32(8, crc32cFinish(body), true);
+  v.setUint32(12, crc32cFinish(crc32cUpdate(seed, frame, 0, 12)), true);
+  return frame;
+}
+
+export interface FrameHeader {
+  length: number;
+  index: number;
+  bodyCrc: number;
+}
+
+function u32(b: Uint8Array, p: number): number {
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+}
+
+/** True when the 16 bytes at `pos` are all zero: the end-of-data marker. */
+export function isZeroHeader(b: Uint8Array, pos: number): boolean {
+  for (let i = pos; i < pos + FRAME_HEADER_BYTES; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/** The frame header at `pos` if its own checksum verifies. */
+export function readFrameHeader(seed: number, b: Uint8Array, pos: number): FrameHeader | undefined {
+  if (pos + FRAME_HEADER_BYTES > b.length) return undefined;
+  if (u32(b, pos + 12) !== crc32cFinish(crc32cUpdate(seed, b, pos, pos + 12))) return undefined;
+  return { length: u32(b, pos), index: u32(b, pos + 4), bodyCrc: u32(b, pos + 8) };
+}
+
+export interface DecodedRecord {
+  /** Offset of the record's first byte within the segment. */
+  offset: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * Verifies the frame body for a header already checked, and splits it into records (copied
+ * out, so the segment buffer can be released). Returns why not, as a string, on failure.
+ */
+export function readFrameBody(
+  seed: number,
+  b: Uint8Array,
+  pos: number,
+  h: FrameHeader,
+  maxLength: number,
+): DecodedRecord[] | string {
+  if (h.length < 4) return "frame payload shorter than its record count";
+  if (h.length > maxLength) return "frame length exceeds limits.maxFrameBytes";
+  const end = pos + FRAME_HEADER_BYTES + align8(h.length);
+  if (end > b.length) return "frame extends past the end of the segment";
+  let body = crc32cUpdate(seed, b, pos, pos + 8);
+  body = crc32cUpdate(body, b, pos + FRAME_HEADER_BYTES, end);
+  if (crc32cFinish(body) !== h.bodyCrc) return "frame body checksum mismatch";
+  const start = pos + FRAME_HEADER_BYTES;
+  const count = u32(b, start);
+  if (count > (h.length - 4) / 4) return "frame record count exceeds its payload";
+  let p = start + 4 + 4 * count;
+  let total = 4 + 4 * count;
+  const out: DecodedRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const len = u32(b, start + 4 + 4 * i);
+    total += len;
+    if (total > h.length) return "frame record lengths exceed its payload";
+    out.push({ offset: p, bytes: b.slice(p, p + len) });
+    p += len;
+  }
+  if (total !== h.length) return "frame record lengths do not add up to its payload";
+  return out;
+}

@@ -1,0 +1,397 @@
+/**
+ * The journal: a durable, append-only sequence of frames, each a batch of opaque records.
+ *
+ * The ledger hands `append` one group commit at a time; `append` returns only once the frame is
+ * on disk (one positioned write over preallocated zeros and one fdatasync), and throws if it
+ * could not be made durable. The format and recovery rules are in format.ts.
+ *
+ * Failure discipline: a frame whose write or sync failed was not acknowledged, so it must never
+ * become durable later. After such a failure the region is overwritten with zeros and synced
+ * before anything else is written; if even that fails, nothing can be promised about the disk
+ * and the journal refuses every further append (LEDGER_FAILED) until it is reopened, which
+ * re-verifies the files from scratch.
+ *
+ * The caller is expected to hold `acquireLock(dir)` for as long as the journal is open.
+ */
+import { LedgerError } from "../errors.ts";
+import { limits } from "../limits.ts";
+import { ensureDir, type FileHandle, type FileLayer, joinPath, nodeFileLayer } from "./file-layer.ts";
+import {
+  align8,
+  encodeFrame,
+  encodeSegmentHeader,
+  FRAME_HEADER_BYTES,
+  MAX_FRAME_INDEX,
+  parseSegmentFileName,
+  payloadLength,
+  SEGMENT_HEADER_BYTES,
+  segmentFileName,
+  strandSeed,
+} from "./format.ts";
+import { scanSegment } from "./recovery.ts";
+import { newStrandId } from "./strand-id.ts";
+
+export interface JournalOptions {
+  /** Disk access; tests pass a FaultyFileLayer. Default: node:fs. */
+  fs?: FileLayer;
+  /** A new segment starts when the next frame would not fit. Default limits.segmentBytes. */
+  segmentBytes?: number;
+  /** Zeros written ahead of the tail at a time, and a new segment's initial size.
+   *  Default limits.journalPreallocateBytes. */
+  preallocateBytes?: number;
+}
+
+export interface JournalRecord {
+  readonly bytes: Uint8Array;
+  /** Segment file name (not a path). */
+  readonly segment: string;
+  /** Offset of the record's first byte within the segment file. */
+  readonly offset: number;
+  /** Index of the frame (group commit) holding the record; consecutive across segments. */
+  readonly frame: number;
+}
+
+export interface OpenReport {
+  segments: number;
+  frames: number;
+  records: number;
+  /** Set when a torn tail was zero-filled (or a half-created segment removed, offset 0). */
+  truncatedTail?: { file: string; offset: number; bytes: number };
+}
+
+const ZEROS = new Uint8Array(1024 * 1024);
+
+function ioError(message: string, details: Record<string, unknown>, cause: unknown): LedgerError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new LedgerError("IO_ERROR", `${message}: ${why}`, details, cause);
+}
+
+function writeZeros(fs: FileLayer, h: FileHandle, from: number, to: number): void {
+  for (let p = from; p < to; p += ZEROS.length) fs.write(h, ZEROS.subarray(0, Math.min(ZEROS.length, to - p)), p);
+}
+
+function readWhole(fs: FileLayer, path: string): Uint8Array {
+  const h = fs.open(path, "read");
+  try {
+    const size = fs.size(h);
+    // Rounded up to a whole word so recovery can scan zeros a word at a time.
+    const buf = new Uint8Array(align8(size));
+    const n = fs.read(h, buf.subarray(0, size), 0);
+    return buf.subarray(0, n);
+  } finally {
+    fs.close(h);
+  }
+}
+
+function positiveInt(name: string, v: number | undefined, fallback: number, min: number): number {
+  if (v === undefined) return fallback;
+  if (!Number.isSafeInteger(v) || v < min) {
+    throw new LedgerError("INVALID_ARGUMENT", `${name} must be an integer >= ${min}`, { [name]: v });
+  }
+  return v;
+}
+
+interface Tail {
+  handle: FileHandle;
+  segment: number;
+  name: string;
+  /** Offset where the next frame goes. */
+  end: number;
+  /** Current file size: preallocated zeros extend to here. */
+  size: number;
+  /** The segment grows up to this size, then the next frame goes to a new segment. */
+  capacity: number;
+  frames: number;
+}
+
+export class Journal {
+  private state: "open" | "failed" | "closed" = "open";
+
+  private constructor(
+    private readonly fs: FileLayer,
+    private readonly dir: string,
+    private readonly strand: string,
+    private readonly seed: number,
+    private readonly segmentBytes: number,
+    private readonly preallocateBytes: number,
+    private tail: Tail,
+    private nextFrame: number,
+  ) {}
+
+  /**
+   * Opens (creating if needed) the journal in `dir`, verifies every segment, repairs only a
+   * torn tail, and returns every record in order. Throws JOURNAL_CORRUPT or IO_ERROR.
+   */
+  static open(dir: string, options: JournalOptions = {}): { journal: Journal; records: JournalRecord[]; report: OpenReport } {
+    const fs = options.fs ?? nodeFileLayer;
+    const segmentBytes = positiveInt("segmentBytes", options.segmentBytes, limits.segmentBytes, SEGMENT_HEADER_BYTES + 64);
+    const preallocateBytes = positiveInt("preallocateBytes", options.preallocateBytes, limits.journalPreallocateBytes, 0);
+    try {
+      ensureDir(fs, dir);
+    } catch (e) {
+      throw ioError(`cannot create journal directory ${dir}`, { dir }, e);
+    }
+    let names: string[];
+    try {
+      names = fs.readdir(dir);
+    } catch (e) {
+      throw ioError(`cannot list journal directory ${dir}`, { dir }, e);
+    }
+    const numbers = names.map(parseSegmentFileName).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
+    for (let i = 0; i < numbers.length; i++) {
+      if (numbers[i] !== i + 1) {
+        const missing = segmentFileName(i + 1);
+        throw new LedgerError("JOURNAL_CORRUPT", `journal segment ${missing} is missing`, {
+          file: missing,
+          offset: 0,
+          dir,
+        });
+      }
+    }
+
+    const records: JournalRecord[] = [];
+    const report: OpenReport = { segments: 0, frames: 0, records: 0 };
+    let strand: string | undefined;
+    let nextFrame = 0;
+    let last: { segment: number; name: string; end: number; frames: number } | undefined;
+    for (const n of numbers) {
+      const name = segmentFileName(n);
+      const path = joinPath(dir, name);
+      const isLast = n === numbers.length;
+      let bytes: Uint8Array;
+      try {
+        bytes = readWhole(fs, path);
+      } catch (e) {
+        throw ioError(`cannot read journal segment ${name}`, { file: name, dir }, e);
+      }
+      const verdict = scanSegment(bytes, {
+        file: name,
+        segment: n,
+        strandId: strand,
+        firstFrame: nextFrame,
+        isLast,
+        maxFrameBytes: limits.maxFrameBytes,
+      });
+      if (verdict.kind === "unfinished") {
+        try {
+          fs.unlink(path);
+          fs.syncDir(dir);
+        } catch (e) {
+          throw ioError(`cannot remove unfinished journal segment ${name}`, { file: name, dir }, e);
+        }
+        report.truncatedTail = { file: name, offset: 0, bytes: bytes.length };
+        break;
+      }
+      strand = verdict.header.strandId;
+      for (const f of verdict.frames) {
+        for (const r of f.records) records.push({ bytes: r.bytes, segment: name, offset: r.offset, frame: f.index });
+      }
+      nextFrame += verdict.frames.length;
+      report.segments++;
+      report.frames += verdict.frames.length;
+      if (verdict.tail) report.truncatedTail = { file: name, ...verdict.tail };
+      last = { segment: n, name, end: verdict.end, frames: verdict.frames.length };
+    }
+    report.records = records.length;
+
+    if (strand === undefined || last === undefined) {
+      const id = newStrandId();
+      const seed = strandSeed(id);
+      const tail = Journal.createSegment(fs, dir, id, 1, 0, segmentBytes, preallocateBytes, 0);
+      report.segments = 1;
+      return { journal: new Journal(fs, dir, id, seed, segmentBytes, preallocateBytes, tail, 0), records, report };
+    }
+
+    const path = joinPath(dir, last.name);
+    let handle: FileHandle;
+    try {
+      handle = fs.open(path, "readwrite");
+    } catch (e) {
+      throw ioError(`cannot open journal segment ${last.name}`, { file: last.name, dir }, e);
+    }
+    try {
+      const t = report.truncatedTail;
+      if (t && t.file === last.name && t.bytes > 0) {
+        writeZeros(fs, handle, t.offset, t.offset + t.bytes);
+        fs.datasync(handle);
+      }
+      const size = fs.size(handle);
+      const tail: Tail = {
+        handle,
+        segment: last.segment,
+        name: last.name,
+        end: last.end,
+        size,
+        capacity: Math.max(segmentBytes, size),
+        frames: last.frames,
+      };
+      const journal = new Journal(fs, dir, strand, strandSeed(strand), segmentBytes, preallocateBytes, tail, nextFrame);
+      return { journal, records, report };
+    } catch (e) {
+      try {
+        fs.close(handle);
+      } catch { /* already failing */ }
+      throw ioError(`cannot repair the tail of journal segment ${last.name}`, { file: last.name, dir }, e);
+    }
+  }
+
+  /** The journal's strand id (22 base62 characters), the same in every segment header. */
+  get strandId(): string {
+    return this.strand;
+  }
+
+  /** Index the next appended frame will get (= number of frames in the journal). */
+  get nextFrameIndex(): number {
+    return this.nextFrame;
+  }
+
+  /**
+   * Appends one frame holding `records` (one group commit) and returns once it is durable.
+   * Throws IO_ERROR if it is not (the frame is then guaranteed absent after a restart),
+   * LEDGER_FAILED after an unrecoverable failure, LEDGER_CLOSED after close().
+   */
+  append(records: readonly Uint8Array[]): void {
+    if (this.state === "closed") throw new LedgerError("LEDGER_CLOSED", "the journal is closed");
+    if (this.state === "failed") {
+      throw new LedgerError("LEDGER_FAILED", "the journal failed to restore its tail after an I/O error; reopen it");
+    }
+    if (!Array.isArray(records) || records.some((r) => !(r instanceof Uint8Array))) {
+      throw new LedgerError("INVALID_ARGUMENT", "append takes an array of Uint8Array records");
+    }
+    if (records.length === 0) return;
+    const length = payloadLength(records);
+    if (length > limits.maxFrameBytes) {
+      throw new LedgerError("LIMIT_EXCEEDED", `a journal frame of ${length} bytes exceeds limits.maxFrameBytes`, {
+        limit: "maxFrameBytes",
+        value: length,
+      });
+    }
+    if (this.nextFrame > MAX_FRAME_INDEX) {
+      throw new LedgerError("LIMIT_EXCEEDED", "the journal has reached its maximum number of frames", {
+        limit: "frames",
+      });
+    }
+    const frame = encodeFrame(this.seed, this.nextFrame, records);
+    if (this.tail.frames > 0 && this.tail.end + frame.length > this.tail.capacity) this.rollover(frame.length);
+    const t = this.tail;
+    if (t.end + frame.length > t.capacity) t.capacity = t.end + frame.length;
+    if (t.end + frame.length > t.size) this.grow(t.end + frame.length);
+
+    try {
+      this.fs.write(t.handle, frame, t.end);
+      this.fs.datasync(t.handle);
+    } catch (e) {
+      this.restore(t, t.end, t.end + frame.length, e);
+    }
+    t.end += frame.length;
+    t.frames++;
+    this.nextFrame++;
+  }
+
+  /** Releases the file handle. Every appended frame is already durable. Idempotent. */
+  close(): void {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    try {
+      this.fs.close(this.tail.handle);
+    } catch { /* nothing left to lose: every frame was synced by append */ }
+  }
+
+  /** Zero-fills a failed frame and syncs, so it can never surface; else the journal fails. */
+  private restore(t: Tail, from: number, to: number, cause: unknown): never {
+    const details = { file: t.name, offset: from, dir: this.dir };
+    try {
+      writeZeros(this.fs, t.handle, from, to);
+      this.fs.datasync(t.handle);
+    } catch (e2) {
+      this.state = "failed";
+      throw ioError(`journal append failed and the tail could not be restored (journal failed)`, {
+        ...details,
+        failed: true,
+        restoreError: e2 instanceof Error ? e2.message : String(e2),
+      }, cause);
+    }
+    throw ioError("journal append failed; nothing was written", details, cause);
+  }
+
+  /** Extends the preallocated zeros to cover at least `needed` bytes. */
+  private grow(needed: number): void {
+    const t = this.tail;
+    const step = Math.max(this.preallocateBytes, Math.floor(t.size / 4));
+    const target = align8(Math.min(t.capacity, Math.max(needed, t.size + step)));
+    try {
+      writeZeros(this.fs, t.handle, t.size, target);
+      this.fs.datasync(t.handle);
+      t.size = target;
+    } catch (e) {
+      // Only zeros beyond the end of data were at stake; the next append tries again.
+      try {
+        t.size = this.fs.size(t.handle);
+      } catch { /* keep the old size: growing again is harmless */ }
+      throw ioError(`cannot preallocate journal segment ${t.name}`, { file: t.name, dir: this.dir }, e);
+    }
+  }
+
+  private rollover(frameBytes: number): void {
+    const t = this.tail;
+    const next = Journal.createSegment(
+      this.fs,
+      this.dir,
+      this.strand,
+      t.segment + 1,
+      this.nextFrame,
+      this.segmentBytes,
+      this.preallocateBytes,
+      frameBytes,
+      () => {
+        this.state = "failed";
+      },
+    );
+    try {
+      this.fs.close(t.handle);
+    } catch { /* every frame in it is already durable */ }
+    this.tail = next;
+  }
+
+  /**
+   * Creates a segment durably (header, preallocated zeros, datasync, then its directory entry)
+   * before any frame goes into it, so recovery can treat a bad header over zeros as a creation
+   * cut short. On failure removes it again; if that fails, calls `onStuck`.
+   */
+  private static createSegment(
+    fs: FileLayer,
+    dir: string,
+    strandId: string,
+    segment: number,
+    firstFrame: number,
+    segmentBytes: number,
+    preallocateBytes: number,
+    frameBytes: number,
+    onStuck?: () => void,
+  ): Tail {
+    const name = segmentFileName(segment);
+    const path = joinPath(dir, name);
+    const capacity = Math.max(segmentBytes, SEGMENT_HEADER_BYTES + frameBytes);
+    const size = align8(Math.min(capacity, Math.max(preallocateBytes, SEGMENT_HEADER_BYTES + frameBytes + FRAME_HEADER_BYTES)));
+    let handle: FileHandle | undefined;
+    try {
+      handle = fs.open(path, "create");
+      fs.write(handle, encodeSegmentHeader({ strandId, segment, firstFrame }), 0);
+      writeZeros(fs, handle, SEGMENT_HEADER_BYTES, size);
+      fs.datasync(handle);
+      fs.syncDir(dir);
+      return { handle, segment, name, end: SEGMENT_HEADER_BYTES, size, capacity, frames: 0 };
+    } catch (e) {
+      try {
+        if (handle !== undefined) fs.close(handle);
+        if (fs.exists(path)) {
+          fs.unlink(path);
+          fs.syncDir(dir);
+        }
+      } catch {
+        onStuck?.();
+      }
+      throw ioError(`cannot create journal segment ${name}`, { file: name, dir }, e);
+    }
+  }
+}

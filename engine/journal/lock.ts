@@ -1,0 +1,167 @@
+/**
+ * One open ledger per directory, across threads and processes.
+ *
+ * Lock file `quire.lock` in the directory, created with O_CREAT|O_EXCL ('wx'), holding one line
+ * of JSON: {"pid", "start", "host", "nonce"}. `start` is the owner's start time from field 22 of
+ * /proc/<pid>/stat (Linux; omitted elsewhere), so a pid reused by an unrelated process after a
+ * crash or reboot is recognised. `nonce` makes every acquisition distinct, so release() can tell
+ * whether the file is still its own.
+ *
+ * An existing lock is stale when, on this host, its pid is dead (kill(pid, 0) gives ESRCH) or
+ * has a different start time, or when the file is unreadable (a crash between create and write)
+ * and older than a few seconds. A stale lock is taken over by renaming it to a unique name (only
+ * one contender's rename can succeed), checking that what was renamed is the file judged stale,
+ * and retrying 'wx'. A lock from another host is never judged stale: we cannot see its processes.
+ */
+import * as nodeFs from "node:fs";
+import * as os from "node:os";
+import process from "node:process";
+import { LedgerError } from "../errors.ts";
+import { ensureDir, type FileLayer, joinPath, nodeFileLayer } from "./file-layer.ts";
+
+export const LOCK_FILE = "quire.lock";
+
+/** A lock file that cannot be parsed is treated as being written for this long. */
+const UNREADABLE_GRACE_MS = 5_000;
+
+interface Owner {
+  pid: number;
+  start?: string;
+  host: string;
+  nonce: string;
+}
+
+/** Start time of a process in clock ticks since boot, or undefined where /proc is unavailable. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = nodeFs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is parenthesised and may itself contain spaces and ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function parseOwner(bytes: Uint8Array): Owner | undefined {
+  try {
+    const o = JSON.parse(new TextDecoder().decode(bytes));
+    if (typeof o?.pid === "number" && typeof o.host === "string") return o as Owner;
+  } catch { /* unreadable */ }
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to another user.
+    return (e as { code?: string }).code !== "ESRCH";
+  }
+}
+
+function isStale(owner: Owner | undefined, fs: FileLayer, path: string): boolean {
+  if (!owner) {
+    try {
+      return Date.now() - fs.mtimeMs(path) > UNREADABLE_GRACE_MS;
+    } catch {
+      return false;
+    }
+  }
+  if (owner.host !== os.hostname()) return false;
+  if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0) return true;
+  if (!isAlive(owner.pid)) return true;
+  if (owner.start === undefined) return false;
+  const start = processStartTime(owner.pid);
+  return start !== undefined && start !== owner.start;
+}
+
+function code(e: unknown): string | undefined {
+  return (e as { code?: string })?.code;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function randomHex(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Takes the directory's exclusive lock (creating the directory if missing), or throws
+ * LEDGER_LOCKED with {dir, pid} naming the holder. IO_ERROR if the disk refuses.
+ */
+export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { release(): void } {
+  try {
+    ensureDir(fs, dir);
+  } catch (e) {
+    throw new LedgerError("IO_ERROR", `cannot create directory ${dir}`, { dir }, e);
+  }
+  const path = joinPath(dir, LOCK_FILE);
+  const me: Owner = { pid: process.pid, start: processStartTime(process.pid), host: os.hostname(), nonce: randomHex() };
+  const mine = new TextEncoder().encode(JSON.stringify(me) + "\n");
+  const locked = (owner: Owner | undefined) =>
+    new LedgerError("LEDGER_LOCKED", `${dir} is in use by ${owner ? `process ${owner.pid} on ${owner.host}` : "another process"}`, {
+      dir,
+      pid: owner?.pid,
+    });
+
+  let holder: Owner | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileExclusive(path, mine);
+      return lockHandle(fs, path, mine);
+    } catch (e) {
+      if (code(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}`, { dir }, e);
+    }
+    let existing: Uint8Array;
+    try {
+      existing = fs.readFile(path);
+    } catch (e) {
+      if (code(e) === "ENOENT") continue; // released meanwhile
+      throw new LedgerError("IO_ERROR", `cannot read lock file ${path}`, { dir }, e);
+    }
+    holder = parseOwner(existing);
+    if (!isStale(holder, fs, path)) throw locked(holder);
+
+    const aside = joinPath(dir, `${LOCK_FILE}.stale-${process.pid}-${randomHex()}`);
+    try {
+      fs.rename(path, aside);
+    } catch (e) {
+      if (code(e) === "ENOENT") continue; // another contender moved it first
+      throw new LedgerError("IO_ERROR", `cannot move stale lock file ${path}`, { dir }, e);
+    }
+    let moved: Uint8Array | undefined;
+    try {
+      moved = fs.readFile(aside);
+    } catch { /* treated as not the file we judged */ }
+    if (!moved || !sameBytes(moved, existing)) {
+      // Between our read and our rename a contender replaced the stale lock with a live one:
+      // put it back (exclusively, in case a third party got in) and give way.
+      try {
+        if (moved) fs.writeFileExclusive(path, moved);
+        fs.unlink(aside);
+      } catch { /* the holder's release() compares contents, so it stays safe */ }
+      throw locked(moved ? parseOwner(moved) : undefined);
+    }
+    try {
+      fs.unlink(aside);
+    } catch { /* a leftover stale copy is harmless */ }
+  }
+  throw locked(holder);
+}
+
+function lockHandle(fs: FileLayer, path: string, mine: Uint8Array): { release(): void } {
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      try {
+        if (sameBytes(fs.readFile(path), mine)) fs.unlink(path);
+      } catch { /* already gone, or taken over: not ours to remove */ }
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Reading one segment on open and deciding, by the rules in format.ts, what is data, what is a
+ * torn tail that may be zeroed, and what is corruption that must stop the open.
+ *
+ * Pure: it works on the segment's bytes and returns a verdict; journal.ts does the I/O (reading,
+ * zero-filling, removing a half-created segment).
+ */
+import { LedgerError } from "../errors.ts";
+import {
+  decodeSegmentHeader,
+  type DecodedRecord,
+  FORMAT_VERSION,
+  FRAME_HEADER_BYTES,
+  isZeroHeader,
+  readFrameBody,
+  readFrameHeader,
+  SEGMENT_HEADER_BYTES,
+  type SegmentHeader,
+  strandSeed,
+  align8,
+} from "./format.ts";
+
+export interface ScannedFrame {
+  index: number;
+  offset: number;
+  records: DecodedRecord[];
+}
+
+export type SegmentVerdict =
+  | {
+    kind: "segment";
+    header: SegmentHeader;
+    frames: ScannedFrame[];
+    /** Offset of the end-of-data marker (where the next frame goes). */
+    end: number;
+    /** Bytes [offset, offset + bytes) are a torn tail to be zero-filled. */
+    tail?: { offset: number; bytes: number };
+  }
+  /** The segment's creation never completed; it holds no frame and is to be removed. */
+  | { kind: "unfinished" };
+
+export interface SegmentExpectation {
+  file: string;
+  segment: number;
+  /** Strand of the journal (from segment 1); undefined while reading segment 1. */
+  strandId?: string;
+  firstFrame: number;
+  isLast: boolean;
+  maxFrameBytes: number;
+}
+
+function corrupt(file: string, offset: number, why: string): LedgerError {
+  return new LedgerError("JOURNAL_CORRUPT", `journal segment ${file} is damaged at offset ${offset}: ${why}`, {
+    file,
+    offset,
+  });
+}
+
+/** Index one past the last non-zero byte at or after `from` (or `from` if all zero). */
+function endOfNonZero(b: Uint8Array, from: number): number {
+  let i = b.length;
+  // Word-at-a-time over the aligned body: the preallocated tail of a segment is mostly zeros.
+  const words = new Uint32Array(b.buffer, b.byteOffset, b.byteOffset % 4 === 0 ? b.length >>> 2 : 0);
+  while (i > from && (i & 3) !== 0) {
+    if (b[i - 1] !== 0) return i;
+    i--;
+  }
+  if (words.length > 0) {
+    while (i - 4 >= from && words[(i >>> 2) - 1] === 0) i -= 4;
+  }
+  while (i > from) {
+    if (b[i - 1] !== 0) return i;
+    i--;
+  }
+  return from;
+}
+
+/** First 8-aligned position in [from, limit) holding a verifying frame header with index >= minIndex. */
+function findLaterFrame(seed: number, b: Uint8Array, from: number, limit: number, minIndex: number): number {
+  for (let q = align8(from); q + FRAME_HEADER_BYTES <= limit; q += 8) {
+    if (isZeroHeader(b, q)) continue;
+    const h = readFrameHeader(seed, b, q);
+    if (h && h.index >= minIndex) return q;
+  }
+  return -1;
+}
+
+export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdict {
+  const header = decodeSegmentHeader(b);
+  if (typeof header === "string") {
+    // Creation writes the header, zero-fills, syncs, and only then may a frame be written, so a
+    // bad header over nothing but zeros can only be a creation cut short.
+    if (x.isLast && endOfNonZero(b, SEGMENT_HEADER_BYTES) === SEGMENT_HEADER_BYTES) return { kind: "unfinished" };
+    throw corrupt(x.file, 0, header);
+  }
+  if (header.version !== FORMAT_VERSION) throw corrupt(x.file, 0, `unsupported format version ${header.version}`);
+  if (header.segment !== x.segment) {
+    throw corrupt(x.file, 0, `header says segment ${header.segment}, file name says ${x.segment}`);
+  }
+  if (x.strandId !== undefined && header.strandId !== x.strandId) {
+    throw corrupt(x.file, 0, `strand ${header.strandId} differs from the journal's strand ${x.strandId}`);
+  }
+  if (header.firstFrame !== x.firstFrame) {
+    throw corrupt(x.file, 0, `first frame index ${header.firstFrame}, expected ${x.firstFrame}`);
+  }
+
+  const seed = strandSeed(header.strandId);
+  const frames: ScannedFrame[] = [];
+  let pos = SEGMENT_HEADER_BYTES;
+  let next = header.firstFrame;
+  while (pos + FRAME_HEADER_BYTES <= b.length && !isZeroHeader(b, pos)) {
+    const h = readFrameHeader(seed, b, pos);
+    let why: string;
+    if (!h) why = "frame header checksum mismatch";
+    else if (h.index !== next) why = `frame index ${h.index}, expected ${next}`;
+    else {
+      const records = readFrameBody(seed, b, pos, h, x.maxFrameBytes);
+      if (typeof records !== "string") {
+        frames.push({ index: h.index, offset: pos, records });
+        pos += FRAME_HEADER_BYTES + align8(h.length);
+        next++;
+        continue;
+      }
+      why = records;
+    }
+    // A failed frame may only be the torn final write: in the last segment, with no intact
+    // later frame anywhere behind it.
+    if (!x.isLast) throw corrupt(x.file, pos, why);
+    const later = findLaterFrame(seed, b, pos + 8, b.length, next);
+    if (later >= 0) throw corrupt(x.file, pos, `${why}, yet a valid frame follows at offset ${later}`);
+    const end = align8(endOfNonZero(b, pos));
+    return { kind: "segment", header, frames, end: pos, tail: { offset: pos, bytes: Math.min(end, b.length) - pos } };
+  }
+
+  const end = pos;
+  const dirtyTo = endOfNonZero(b, end);
+  if (dirtyTo === end) return { kind: "segment", header, frames, end };
+  const later = findLaterFrame(seed, b, end, b.length, next);
+  if (later >= 0) throw corrupt(x.file, end, `frame missing before the valid frame at offset ${later}`);
+  if (!x.isLast) throw corrupt(x.file, end, "non-zero bytes after the end of data");
+  return { kind: "segment", header, frames, end, tail: { offset: end, bytes: Math.min(align8(dirtyTo), b.length) - end } };
+}

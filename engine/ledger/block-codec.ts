@@ -1,0 +1,137 @@
+/**
+ * The Ion form of a block, as the journal stores it and as `getBlock` exports it:
+ *
+ * ```
+ * { blockAddress:{strandId:"…", sequenceNo:0}, transactionId:"…", blockTimestamp:2026-…Z,
+ *   blockHash:{{…}}, entriesHash:{{…}}, previousBlockHash:{{…}}, entriesHashList:[{{…}},{{…}}],
+ *   transactionInfo:{…}, revisions:[{hash:{{…}}, data:{…}?, metadata:{id, version, txTime, txId}}] }
+ * ```
+ * Revisions omit their blockAddress (it is the block's). Decoding checks the shape and fails
+ * with a message naming the first field that does not fit; hashes are not recomputed here
+ * (`ledger.verify()` does that).
+ */
+import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
+import { getField, ion } from "../ion/value.ts";
+import { metadataToIon } from "./block.ts";
+import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
+
+export function blockAddressToIon(a: BlockAddress): IonStruct {
+  return ion.struct([["strandId", ion.string(a.strandId)], ["sequenceNo", ion.int(a.sequenceNo)]]);
+}
+
+/** The QLDB revision struct: {blockAddress, hash, data?, metadata}. */
+export function revisionToIon(r: Revision, withAddress = true): IonStruct {
+  const fields: [string, IonValue][] = [];
+  if (withAddress) fields.push(["blockAddress", blockAddressToIon(r.blockAddress)]);
+  fields.push(["hash", ion.blob(r.hash)]);
+  if (r.data !== undefined) fields.push(["data", r.data]);
+  fields.push(["metadata", metadataToIon(r.metadata)]);
+  return ion.struct(fields);
+}
+
+export function blockToIon(b: Block, withRevisionAddresses = false): IonStruct {
+  return ion.struct([
+    ["blockAddress", blockAddressToIon(b.blockAddress)],
+    ["transactionId", ion.string(b.transactionId)],
+    ["blockTimestamp", b.blockTimestamp],
+    ["blockHash", ion.blob(b.blockHash)],
+    ["entriesHash", ion.blob(b.entriesHash)],
+    ["previousBlockHash", ion.blob(b.previousBlockHash)],
+    ["entriesHashList", ion.list(b.entriesHashList.map((h) => ion.blob(h)))],
+    ["transactionInfo", b.transactionInfo],
+    ["revisions", ion.list(b.revisions.map((r) => revisionToIon(r, withRevisionAddresses)))],
+  ]);
+}
+
+/** Thrown (and turned into JOURNAL_CORRUPT with a position by the caller) for a malformed block. */
+export class BlockShapeError extends Error {}
+
+function field(s: IonStruct, name: string, where: string): IonValue {
+  const v = getField(s, name);
+  if (v === undefined) throw new BlockShapeError(`${where}.${name} is missing`);
+  return v;
+}
+function struct(v: IonValue, where: string): IonStruct {
+  if (v.kind !== "struct") throw new BlockShapeError(`${where} is not a struct`);
+  return v;
+}
+function str(v: IonValue, where: string): string {
+  if (v.kind !== "string") throw new BlockShapeError(`${where} is not a string`);
+  return v.value;
+}
+function int(v: IonValue, where: string): number {
+  if (v.kind !== "int" || v.value < 0n || v.value > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new BlockShapeError(`${where} is not a non-negative int`);
+  }
+  return Number(v.value);
+}
+function bytes(v: IonValue, where: string): Uint8Array {
+  if (v.kind !== "blob") throw new BlockShapeError(`${where} is not a blob`);
+  return v.bytes;
+}
+function timestamp(v: IonValue, where: string): IonTimestamp {
+  if (v.kind !== "timestamp") throw new BlockShapeError(`${where} is not a timestamp`);
+  return v;
+}
+
+export function blockAddressFromIon(v: IonValue, where = "blockAddress"): BlockAddress {
+  const s = struct(v, where);
+  return {
+    strandId: str(field(s, "strandId", where), `${where}.strandId`),
+    sequenceNo: int(field(s, "sequenceNo", where), `${where}.sequenceNo`),
+  };
+}
+
+export function metadataFromIon(v: IonValue, where = "metadata"): RevisionMetadata {
+  const s = struct(v, where);
+  return {
+    id: str(field(s, "id", where), `${where}.id`),
+    version: int(field(s, "version", where), `${where}.version`),
+    txTime: timestamp(field(s, "txTime", where), `${where}.txTime`),
+    txId: str(field(s, "txId", where), `${where}.txId`),
+  };
+}
+
+export function blockFromIon(v: IonValue): Block {
+  const s = struct(v, "block");
+  const blockAddress = blockAddressFromIon(field(s, "blockAddress", "block"));
+  const revs = field(s, "revisions", "block");
+  if (revs.kind !== "list") throw new BlockShapeError("block.revisions is not a list");
+  const revisions: Revision[] = revs.items.map((item, i) => {
+    const where = `block.revisions[${i}]`;
+    const r = struct(item, where);
+    const hash = bytes(field(r, "hash", where), `${where}.hash`);
+    const metadata = metadataFromIon(field(r, "metadata", where), `${where}.metadata`);
+    const data = getField(r, "data");
+    if (data === undefined) return { blockAddress, hash, metadata };
+    return { blockAddress, hash, data: struct(data, `${where}.data`), metadata };
+  });
+  const list = field(s, "entriesHashList", "block");
+  if (list.kind !== "list") throw new BlockShapeError("block.entriesHashList is not a list");
+  return {
+    blockAddress,
+    transactionId: str(field(s, "transactionId", "block"), "block.transactionId"),
+    blockTimestamp: timestamp(field(s, "blockTimestamp", "block"), "block.blockTimestamp"),
+    blockHash: bytes(field(s, "blockHash", "block"), "block.blockHash"),
+    entriesHash: bytes(field(s, "entriesHash", "block"), "block.entriesHash"),
+    previousBlockHash: bytes(field(s, "previousBlockHash", "block"), "block.previousBlockHash"),
+    entriesHashList: list.items.map((h, i) => bytes(h, `block.entriesHashList[${i}]`)),
+    transactionInfo: struct(field(s, "transactionInfo", "block"), "block.transactionInfo"),
+    revisions,
+  };
+}
+
+/** Document id -> {tableId, tableName} from a block's transactionInfo.documents. */
+export function documentTables(b: Block): Map<string, { tableId: string; tableName: string }> {
+  const out = new Map<string, { tableId: string; tableName: string }>();
+  const docs = getField(b.transactionInfo, "documents");
+  if (docs === undefined || docs.kind !== "struct") throw new BlockShapeError("transactionInfo.documents is missing");
+  for (const [id, v] of docs.fields) {
+    const d = struct(v, `transactionInfo.documents.${id}`);
+    out.set(id, {
+      tableId: str(field(d, "tableId", "document"), "tableId"),
+      tableName: str(field(d, "tableName", "document"), "tableName"),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+/**
+ * Commit times. txTime and blockTimestamp are Ion timestamps at millisecond precision in UTC,
+ * built from an integer millisecond clock reading (never parsed through `Date` strings).
+ */
+import type { IonTimestamp } from "../ion/value.ts";
+
+/** Millisecond clock; tests inject their own. */
+export type Clock = () => number;
+
+export const systemClock: Clock = () => Date.now();
+
+/** The UTC timestamp at `ms` milliseconds since the epoch, with `.SSS` fractional seconds. */
+export function timestampFromEpochMillis(ms: number): IonTimestamp {
+  const d = new Date(ms);
+  return {
+    kind: "timestamp",
+    precision: "second",
+    offset: 0,
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    fraction: { coefficient: BigInt(d.getUTCMilliseconds()), exponent: -3 },
+  };
+}
+
+/**
+ * Milliseconds since the epoch of a timestamp, for ordering and windows (sub-millisecond
+ * digits truncated toward the past). Exact for every timestamp the ledger itself writes.
+ */
+export function epochMillisOf(t: IonTimestamp): number {
+  let frac = 0;
+  if (t.fraction !== null && t.fraction.coefficient !== 0n) {
+    const e = t.fraction.exponent;
+    // fraction = coefficient * 10^e seconds; take whole milliseconds.
+    const shift = e + 3;
+    frac = shift >= 0
+      ? Number(t.fraction.coefficient * 10n ** BigInt(shift))
+      : Number(t.fraction.coefficient / 10n ** BigInt(-shift));
+  }
+  const local = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second, 0);
+  return local - (t.offset ?? 0) * 60_000 + frac;
+}

@@ -1,0 +1,81 @@
+/**
+ * QLDB's hash join, `dot(a, b)`, and the Merkle root over a list of hashes.
+ *
+ * dot is commutative by construction (the two hashes are ordered before concatenation), which is
+ * why QLDB proofs are plain lists of hashes with no left/right flags: a verifier folds them with
+ * `dot` in order. The order compares bytes as *signed* values from the *last* byte to the first,
+ * exactly as QLDB's published verifier does; any other order gives different hashes.
+ */
+import { sha256 } from "../ion/sha256.ts";
+
+/** The empty hash: "no hash", e.g. the first block's previousBlockHash. */
+export const EMPTY_HASH: Uint8Array = new Uint8Array(0);
+
+/** Signed byte comparison from the last byte to the first: <0 if a sorts before b. */
+export function compareHashes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 1; i <= n; i++) {
+    const x = (a[a.length - i] << 24) >> 24;
+    const y = (b[b.length - i] << 24) >> 24;
+    if (x !== y) return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** QLDB's dot: an empty side yields the other; otherwise sha256(smaller || larger). */
+export function dot(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const joined = new Uint8Array(a.length + b.length);
+  if (compareHashes(a, b) < 0) {
+    joined.set(a, 0);
+    joined.set(b, a.length);
+  } else {
+    joined.set(b, 0);
+    joined.set(a, b.length);
+  }
+  return sha256(joined);
+}
+
+/**
+ * Merkle root by pairwise `dot` of neighbours, an odd last element carried up unchanged,
+ * repeated until one hash remains. The root of no hashes is EMPTY_HASH.
+ */
+export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
+  if (leaves.length === 0) return EMPTY_HASH;
+  let level = leaves.slice();
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) next.push(dot(level[i], level[i + 1]));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return level[0];
+}
+
+/**
+ * The siblings that fold `leaves[index]` up to `merkleRoot(leaves)`, deepest first.
+ * A level where the node is the odd one carried up contributes no sibling.
+ */
+export function merklePath(leaves: readonly Uint8Array[], index: number): Uint8Array[] {
+  const path: Uint8Array[] = [];
+  let level = leaves.slice();
+  let i = index;
+  while (level.length > 1) {
+    const sibling = i % 2 === 0 ? i + 1 : i - 1;
+    if (sibling < level.length) path.push(level[sibling]);
+    const next: Uint8Array[] = [];
+    for (let k = 0; k + 1 < level.length; k += 2) next.push(dot(level[k], level[k + 1]));
+    if (level.length % 2 === 1) next.push(level[level.length - 1]);
+    level = next;
+    i = i >> 1;
+  }
+  return path;
+}
+
+/** Byte equality of two hashes. */
+export function hashEquals(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

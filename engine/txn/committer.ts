@@ -1,0 +1,179 @@
+/**
+ * The commit path: validate, build the block, make it durable, then publish.
+ *
+ * 1. Validate the transaction's read set against every block committed since its snapshot —
+ *    published ones and ones still waiting for their sync — and fail with OCC_CONFLICT on overlap.
+ * 2. Build and hash its block on top of the newest block (pending or published) and queue it.
+ * 3. Group commit: the queue is flushed after the current burst of microtasks, so transactions
+ *    that commit together share one journal frame and one fdatasync, each still its own block.
+ * 4. Only after the sync returns is each block published to the store and digest tree, in order,
+ *    and its committer resolved ("durable before visible"). If the write or sync fails, every
+ *    queued block is discarded and its committer rejected; nothing was ever visible.
+ *
+ * Validation and queueing are synchronous, so the commit order is the order in which commits
+ * pass validation, and the serial order the transactions are equivalent to.
+ */
+import { LedgerError } from "../errors.ts";
+import { limits } from "../limits.ts";
+import { encodeBinary } from "../ion/binary.ts";
+import type { IonStruct, IonTimestamp } from "../ion/value.ts";
+import { getField } from "../ion/value.ts";
+import { buildBlock } from "../ledger/block.ts";
+import { blockToIon } from "../ledger/block-codec.ts";
+import { epochMillisOf, timestampFromEpochMillis, type Clock } from "../ledger/clock.ts";
+import type { DigestTree } from "../ledger/digest-tree.ts";
+import type { Block } from "../ledger/types.ts";
+import type { Journal } from "../journal/journal.ts";
+import { indexKey, type Store } from "./store.ts";
+import type { ReadSet, Transaction } from "./transaction.ts";
+
+/** What a committed block changed, kept while a running transaction's snapshot predates it. */
+interface CommitSummary {
+  readonly sequenceNo: number;
+  readonly writes: readonly { readonly tableId: string; readonly id: string; readonly before?: IonStruct; readonly after?: IonStruct }[];
+}
+
+interface Pending {
+  readonly block: Block;
+  readonly bytes: Uint8Array;
+  readonly summary: CommitSummary;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** Microtask turns a flush waits while other transactions are running, so they can join it. */
+const GROUP_COMMIT_TURNS = 4;
+
+export class Committer {
+  private readonly recent: CommitSummary[] = [];
+  private pending: Pending[] = [];
+  private flushScheduled = false;
+  private lastTxMillis = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly tree: DigestTree,
+    private readonly journal: Journal,
+    private readonly clock: Clock,
+    /** Number of transactions currently running (for deciding whether to wait for company). */
+    private readonly activeCount: () => number,
+    /** Oldest snapshot of a running transaction, or Infinity. */
+    private readonly oldestSnapshot: () => number,
+  ) {
+    const last = store.blocks[store.blocks.length - 1];
+    if (last !== undefined) this.lastTxMillis = epochMillisOf(last.blockTimestamp);
+  }
+
+  /** A commit timestamp that never goes backwards along the journal. */
+  now(): IonTimestamp {
+    return timestampFromEpochMillis(this.nextMillis());
+  }
+
+  private nextMillis(): number {
+    const ms = Math.max(this.clock(), this.lastTxMillis);
+    this.lastTxMillis = ms;
+    return ms;
+  }
+
+  /** Validates and queues the transaction's block; resolves once it is durable and published. */
+  commit(tx: Transaction): Promise<void> {
+    this.validate(tx);
+    const last = this.pending.length > 0 ? this.pending[this.pending.length - 1].block : this.store.blocks[this.store.blocks.length - 1];
+    const sequenceNo = last === undefined ? 0 : last.blockAddress.sequenceNo + 1;
+    const writes = [...tx.writes.values()];
+    const block = buildBlock({
+      address: { strandId: this.journal.strandId, sequenceNo },
+      previousBlockHash: last === undefined ? new Uint8Array(0) : last.blockHash,
+      transactionId: tx.id,
+      txTime: this.now(),
+      statements: tx.statements,
+      writes,
+    });
+    const bytes = encodeBinary(blockToIon(block));
+    if (bytes.length > limits.maxBlockBytes) {
+      throw new LedgerError("LIMIT_EXCEEDED", `the transaction's block is ${bytes.length} bytes; the limit is ${limits.maxBlockBytes}`);
+    }
+    const summary: CommitSummary = {
+      sequenceNo,
+      writes: writes.map((w) => ({ tableId: w.tableId, id: w.id, before: w.before, after: w.data })),
+    };
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ block, bytes, summary, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private validate(tx: Transaction): void {
+    for (const s of this.recent) if (s.sequenceNo > tx.snapshot) this.check(tx.reads, s);
+    for (const p of this.pending) this.check(tx.reads, p.summary);
+  }
+
+  private check(reads: ReadSet, s: CommitSummary): void {
+    for (const w of s.writes) {
+      let why: string | undefined;
+      if (reads.docs.has(w.id)) why = `document ${w.id} was changed`;
+      else if (reads.tables.has(w.tableId)) why = `table ${w.tableId} was changed`;
+      else {
+        for (const k of reads.keys) {
+          if (k.tableId !== w.tableId) continue;
+          if (
+            (w.before !== undefined && indexKey(getField(w.before, k.field)) === k.key) ||
+            (w.after !== undefined && indexKey(getField(w.after, k.field)) === k.key)
+          ) {
+            why = `a document with the looked-up ${k.field} was changed`;
+            break;
+          }
+        }
+      }
+      if (why !== undefined) {
+        throw new LedgerError("OCC_CONFLICT", `transaction conflict: ${why} by block ${s.sequenceNo} since this transaction began`, {
+          sequenceNo: s.sequenceNo,
+          documentId: w.id,
+        });
+      }
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    let turns = this.activeCount() > this.pending.length ? GROUP_COMMIT_TURNS : 0;
+    const step = (): void => {
+      if (turns-- > 0) {
+        queueMicrotask(step);
+        return;
+      }
+      this.flushScheduled = false;
+      this.flush();
+    };
+    queueMicrotask(step);
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    try {
+      this.journal.append(batch.map((p) => p.bytes));
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    for (const p of batch) {
+      this.store.apply(p.block);
+      this.tree.append(p.block.blockHash);
+      this.recent.push(p.summary);
+    }
+    this.prune();
+    for (const p of batch) p.resolve();
+  }
+
+  /** Forgets summaries no running transaction can conflict with. */
+  private prune(): void {
+    if (this.recent.length < 256) return;
+    const oldest = this.oldestSnapshot();
+    let drop = 0;
+    while (drop < this.recent.length && this.recent[drop].sequenceNo <= oldest) drop++;
+    if (drop > 0) this.recent.splice(0, drop);
+  }
+}

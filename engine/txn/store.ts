@@ -1,0 +1,153 @@
+/**
+ * The committed state, derived from the journal: every revision of every document, kept as
+ * per-document version chains so that any snapshot (a block sequence number) can be read while
+ * later blocks are published. Also the per-table document lists and the secondary indexes.
+ *
+ * Nothing here is changed except by `apply(block)`, which the committer calls only after the
+ * block is durable ("durable before visible"), and by replay on open.
+ *
+ * Index maps hold every key any revision of a document ever had, so a lookup at any snapshot
+ * finds a superset of candidates and filters them by the value visible at that snapshot.
+ */
+import { ionHash } from "../ion/hash.ts";
+import type { IonStruct, IonValue } from "../ion/value.ts";
+import { getField } from "../ion/value.ts";
+import { documentTables } from "../ledger/block-codec.ts";
+import type { Block, Revision } from "../ledger/types.ts";
+import { SYSTEM_TABLE_ID, type TableDef, tableDefFromIon } from "../catalog/catalog.ts";
+
+export interface StoredRevision extends Revision {
+  readonly tableId: string;
+  /** Position of the revision inside its block. */
+  readonly index: number;
+}
+
+export interface DocumentChain {
+  readonly id: string;
+  readonly tableId: string;
+  readonly revisions: StoredRevision[];
+}
+
+interface TableState {
+  /** Document ids in order of first appearance. */
+  readonly docIds: string[];
+  /** field -> index key -> document ids that ever had that key. */
+  readonly indexes: Map<string, Map<string, Set<string>>>;
+}
+
+/** Canonical index key of a field value (exact Ion equality); `undefined` is a missing field. */
+export function indexKey(v: IonValue | undefined): string {
+  if (v === undefined) return "missing";
+  let s = "";
+  for (const b of ionHash(v)) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+/** The revision of `chain` visible at `snapshot`, or undefined if the document did not exist yet. */
+export function visibleRevision(chain: DocumentChain, snapshot: number): StoredRevision | undefined {
+  const revs = chain.revisions;
+  for (let i = revs.length - 1; i >= 0; i--) {
+    if (revs[i].blockAddress.sequenceNo <= snapshot) return revs[i];
+  }
+  return undefined;
+}
+
+export class Store {
+  readonly blocks: Block[] = [];
+  readonly docs = new Map<string, DocumentChain>();
+  private readonly tables = new Map<string, TableState>();
+  private readonly tableDefs = new WeakMap<IonStruct, TableDef>();
+
+  /** Sequence number of the last published block; -1 when the ledger is empty. */
+  get tip(): number {
+    return this.blocks.length - 1;
+  }
+
+  /** Publishes a durable block. */
+  apply(block: Block): void {
+    const tables = documentTables(block);
+    this.blocks.push(block);
+    block.revisions.forEach((r, index) => {
+      const t = tables.get(r.metadata.id);
+      if (t === undefined) throw new Error(`block ${block.blockAddress.sequenceNo}: revision ${r.metadata.id} has no table`);
+      const stored: StoredRevision = { ...r, tableId: t.tableId, index };
+      let chain = this.docs.get(r.metadata.id);
+      if (chain === undefined) {
+        chain = { id: r.metadata.id, tableId: t.tableId, revisions: [] };
+        this.docs.set(chain.id, chain);
+        this.table(t.tableId).docIds.push(chain.id);
+      }
+      chain.revisions.push(stored);
+      const table = this.table(t.tableId);
+      if (r.data !== undefined) {
+        for (const [field, keys] of table.indexes) addKey(keys, indexKey(getField(r.data, field)), chain.id);
+      }
+      if (t.tableId === SYSTEM_TABLE_ID && r.data !== undefined) this.syncIndexes(this.tableDef(r.data));
+    });
+  }
+
+  /** The parsed table definition held in a catalog revision's data. */
+  tableDef(data: IonStruct): TableDef {
+    let def = this.tableDefs.get(data);
+    if (def === undefined) {
+      def = tableDefFromIon(data);
+      this.tableDefs.set(data, def);
+    }
+    return def;
+  }
+
+  /** Every table definition visible at `snapshot` (active and dropped). */
+  tableDefsAt(snapshot: number): TableDef[] {
+    const out: TableDef[] = [];
+    for (const id of this.table(SYSTEM_TABLE_ID).docIds) {
+      const r = visibleRevision(this.docs.get(id)!, snapshot);
+      if (r?.data !== undefined) out.push(this.tableDef(r.data));
+    }
+    return out;
+  }
+
+  /** Document ids of a table (any snapshot; filter with visibleRevision). */
+  docIdsOf(tableId: string): readonly string[] {
+    return this.tables.get(tableId)?.docIds ?? [];
+  }
+
+  /** Candidate ids for `field = key`, or undefined if the field is not indexed. */
+  indexCandidates(tableId: string, field: string, key: string): ReadonlySet<string> | undefined {
+    const keys = this.tables.get(tableId)?.indexes.get(field);
+    if (keys === undefined) return undefined;
+    return keys.get(key) ?? new Set();
+  }
+
+  private table(tableId: string): TableState {
+    let t = this.tables.get(tableId);
+    if (t === undefined) {
+      t = { docIds: [], indexes: new Map() };
+      this.tables.set(tableId, t);
+    }
+    return t;
+  }
+
+  /** Builds the maps of indexes that a catalog revision declares and that do not exist yet. */
+  private syncIndexes(def: TableDef): void {
+    const table = this.table(def.tableId);
+    for (const ix of def.indexes) {
+      if (table.indexes.has(ix.field)) continue;
+      const keys = new Map<string, Set<string>>();
+      for (const id of table.docIds) {
+        for (const r of this.docs.get(id)!.revisions) {
+          if (r.data !== undefined) addKey(keys, indexKey(getField(r.data, ix.field)), id);
+        }
+      }
+      table.indexes.set(ix.field, keys);
+    }
+  }
+}
+
+function addKey(keys: Map<string, Set<string>>, key: string, id: string): void {
+  let ids = keys.get(key);
+  if (ids === undefined) {
+    ids = new Set();
+    keys.set(key, ids);
+  }
+  ids.add(id);
+}

@@ -1,0 +1,427 @@
+/**
+ * A transaction: reads from one snapshot (the last block published when it began), buffers its
+ * writes, and records what it read so the committer can check, at commit, that nothing it read
+ * has changed since (optimistic concurrency control).
+ *
+ * What counts as a read, for conflicts:
+ * - a document read by id (get, update, delete, committed, history): any later write to that id;
+ * - a table scan: any later write to that table (phantoms included);
+ * - an index lookup `field = value`: any later write whose old or new value of that field has
+ *   that key — so writers of other keys never conflict with it;
+ * - resolving a table name: a read of that table's catalog document; finding that a name is
+ *   free: a scan of the catalog.
+ * Writes of a document always follow a read of it, so write-write conflicts are caught too.
+ *
+ * Several changes to one document inside a transaction collapse into one revision, as in QLDB.
+ */
+import { LedgerError } from "../errors.ts";
+import { limits } from "../limits.ts";
+import { encodeBinary } from "../ion/binary.ts";
+import { fromJS } from "../ion/js.ts";
+import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
+import { getField, ion } from "../ion/value.ts";
+import { newId } from "../ledger/ids.ts";
+import type { StatementRecord } from "../ledger/block.ts";
+import type { Revision } from "../ledger/types.ts";
+import {
+  checkFieldName,
+  checkTableName,
+  SYSTEM_TABLE_ID,
+  SYSTEM_TABLE_NAME,
+  type TableDef,
+  tableDefToIon,
+} from "../catalog/catalog.ts";
+import { indexKey, type Store, visibleRevision } from "./store.ts";
+
+/** One buffered change to a document. */
+export interface WriteEntry {
+  readonly tableId: string;
+  readonly tableName: string;
+  readonly id: string;
+  /** New data; undefined for a delete. */
+  data: IonStruct | undefined;
+  /** Data visible at the snapshot (undefined for a new document); used by index-key validation. */
+  readonly before: IonStruct | undefined;
+  /** Version the new revision gets. */
+  readonly version: number;
+  readonly statements: number[];
+}
+
+export interface IndexRead {
+  readonly tableId: string;
+  readonly field: string;
+  readonly key: string;
+}
+
+export interface ReadSet {
+  readonly docs: Set<string>;
+  readonly tables: Set<string>;
+  readonly keys: IndexRead[];
+}
+
+/** A document as the user view shows it. */
+export interface DocumentRow {
+  readonly id: string;
+  readonly data: IonStruct;
+}
+
+export interface TransactionHost {
+  readonly store: Store;
+  commit(tx: Transaction): Promise<void>;
+  finished(tx: Transaction): void;
+  now(): IonTimestamp;
+}
+
+type State = "active" | "committing" | "committed" | "aborted";
+
+export class Transaction {
+  readonly id: string = newId();
+  readonly snapshot: number;
+  readonly reads: ReadSet = { docs: new Set(), tables: new Set(), keys: [] };
+  readonly writes = new Map<string, WriteEntry>();
+  readonly statements: StatementRecord[] = [];
+  private state: State = "active";
+
+  constructor(private readonly host: TransactionHost) {
+    this.snapshot = host.store.tip;
+  }
+
+  get isActive(): boolean {
+    return this.state === "active";
+  }
+
+  // ---- tables -------------------------------------------------------------------------------
+
+  /** Creates a table; returns its tableId. */
+  async createTable(name: string): Promise<string> {
+    this.checkActive();
+    checkTableName(name);
+    if (this.findActiveTable(name) !== undefined) throw new LedgerError("TABLE_EXISTS", `table ${name} already exists`, { name });
+    const tableId = newId();
+    const stmt = this.record(`CREATE TABLE ${name}`, []);
+    this.putCatalog({ tableId, name, status: "ACTIVE", indexes: [] }, stmt);
+    return tableId;
+  }
+
+  /** Drops an active table; its documents and history stay in the journal. Returns its tableId. */
+  async dropTable(name: string): Promise<string> {
+    this.checkActive();
+    const def = this.activeTable(name);
+    const stmt = this.record(`DROP TABLE ${name}`, []);
+    this.putCatalog({ ...def, status: "INACTIVE" }, stmt);
+    return def.tableId;
+  }
+
+  /** Reactivates a dropped table by its id; fails if an active table has its name. */
+  async undropTable(tableId: string): Promise<string> {
+    this.checkActive();
+    const def = this.tableById(tableId);
+    if (def === undefined) throw new LedgerError("TABLE_NOT_FOUND", `no table has id ${tableId}`, { tableId });
+    if (def.status === "ACTIVE") throw new LedgerError("TABLE_EXISTS", `table ${def.name} is not dropped`, { tableId });
+    if (this.findActiveTable(def.name) !== undefined) {
+      throw new LedgerError("TABLE_EXISTS", `an active table is already named ${def.name}`, { name: def.name });
+    }
+    const stmt = this.record(`UNDROP TABLE "${tableId}"`, []);
+    this.putCatalog({ ...def, status: "ACTIVE" }, stmt);
+    return def.name;
+  }
+
+  /** Creates an index on a top-level field; returns its indexId. */
+  async createIndex(table: string, field: string): Promise<string> {
+    this.checkActive();
+    checkFieldName(field);
+    const def = this.activeTable(table);
+    if (def.indexes.some((ix) => ix.field === field)) {
+      throw new LedgerError("INDEX_EXISTS", `${table} already has an index on ${field}`, { table, field });
+    }
+    const indexId = newId();
+    const stmt = this.record(`CREATE INDEX ON ${table} (${field})`, []);
+    this.putCatalog({ ...def, indexes: [...def.indexes, { indexId, field }] }, stmt);
+    return indexId;
+  }
+
+  /** Every table (active and dropped) as this transaction sees it. */
+  async tables(): Promise<TableDef[]> {
+    this.checkActive();
+    this.reads.tables.add(SYSTEM_TABLE_ID);
+    return this.catalog();
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  /** Inserts a document (a plain object, or an Ion struct); returns its new id. */
+  async insert(table: string, document: unknown): Promise<string> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    const data = toDocument(document);
+    this.checkWriteCount();
+    const id = newId();
+    const stmt = this.record(`INSERT INTO ${def.name} ?`, [data]);
+    this.writes.set(id, {
+      tableId: def.tableId,
+      tableName: def.name,
+      id,
+      data,
+      before: undefined,
+      version: 0,
+      statements: [stmt],
+    });
+    return id;
+  }
+
+  /** Replaces the data of an existing document. */
+  async update(table: string, id: string, document: unknown): Promise<void> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    const data = toDocument(document);
+    const stmt = this.record(`UPDATE ${def.name} AS d BY id SET d = ? WHERE id = ?`, [data, ion.string(String(id))]);
+    this.change(def, id, data, stmt);
+  }
+
+  /** Deletes a document: its final revision has metadata and no data. */
+  async delete(table: string, id: string): Promise<void> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    const stmt = this.record(`DELETE FROM ${def.name} BY id WHERE id = ?`, [ion.string(String(id))]);
+    this.change(def, id, undefined, stmt);
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  /** The current data of a document, or undefined if it does not exist (or is deleted). */
+  async get(table: string, id: string): Promise<IonStruct | undefined> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    return this.current(def, id);
+  }
+
+  /** Every current document of a table. */
+  async scan(table: string): Promise<DocumentRow[]> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    this.reads.tables.add(def.tableId);
+    const rows: DocumentRow[] = [];
+    const store = this.host.store;
+    for (const id of store.docIdsOf(def.tableId)) {
+      if (this.writes.has(id)) continue;
+      const r = visibleRevision(store.docs.get(id)!, this.snapshot);
+      if (r?.data !== undefined) rows.push({ id, data: r.data });
+    }
+    for (const w of this.writes.values()) {
+      if (w.tableId === def.tableId && w.data !== undefined) rows.push({ id: w.id, data: w.data });
+    }
+    return rows;
+  }
+
+  /**
+   * Documents whose top-level `field` equals `value` (exact Ion equality). Uses the table's
+   * index on `field` if it has one (and then conflicts only with writes of that key); otherwise
+   * it is a scan.
+   */
+  async findBy(table: string, field: string, value: unknown): Promise<DocumentRow[]> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    const key = indexKey(fromJS(value, "$value"));
+    const store = this.host.store;
+    const indexed = def.indexes.some((ix) => ix.field === field);
+    const candidates = indexed ? store.indexCandidates(def.tableId, field, key) : undefined;
+    if (candidates === undefined) {
+      return (await this.scan(table)).filter((row) => indexKey(getField(row.data, field)) === key);
+    }
+    this.reads.keys.push({ tableId: def.tableId, field, key });
+    const rows: DocumentRow[] = [];
+    for (const id of candidates) {
+      if (this.writes.has(id)) continue;
+      const r = visibleRevision(store.docs.get(id)!, this.snapshot);
+      if (r?.data !== undefined && indexKey(getField(r.data, field)) === key) rows.push({ id, data: r.data });
+    }
+    for (const w of this.writes.values()) {
+      if (w.tableId === def.tableId && w.data !== undefined && indexKey(getField(w.data, field)) === key) {
+        rows.push({ id: w.id, data: w.data });
+      }
+    }
+    return rows;
+  }
+
+  /** The committed view of a document at this snapshot: {blockAddress, hash, data?, metadata}. */
+  async committed(table: string, id: string): Promise<Revision | undefined> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    this.reads.docs.add(id);
+    const chain = this.host.store.docs.get(id);
+    if (chain === undefined || chain.tableId !== def.tableId) return undefined;
+    const r = visibleRevision(chain, this.snapshot);
+    return r?.data === undefined ? undefined : publicRevision(r);
+  }
+
+  /**
+   * Every committed revision of a document up to this snapshot, oldest first (a delete is the
+   * last one, without data). `table` may be a name or, for a dropped table, its tableId.
+   */
+  async history(table: string, id: string): Promise<Revision[]> {
+    this.checkActive();
+    const def = this.tableByNameOrId(table);
+    this.reads.docs.add(id);
+    const chain = this.host.store.docs.get(id);
+    if (chain === undefined || chain.tableId !== def.tableId) return [];
+    return chain.revisions.filter((r) => r.blockAddress.sequenceNo <= this.snapshot).map(publicRevision);
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** Commits: validates against blocks committed since the snapshot, journals, syncs, publishes. */
+  async commit(): Promise<void> {
+    this.checkActive();
+    this.state = "committing";
+    try {
+      if (this.writes.size > 0) await this.host.commit(this);
+      this.state = "committed";
+    } catch (e) {
+      this.state = "aborted";
+      throw e;
+    } finally {
+      this.host.finished(this);
+    }
+  }
+
+  /** Discards the transaction; nothing it did is journaled. Safe to call more than once. */
+  abort(): void {
+    if (this.state !== "active") return;
+    this.state = "aborted";
+    this.host.finished(this);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private checkActive(): void {
+    if (this.state !== "active") {
+      throw new LedgerError("TRANSACTION_CLOSED", `the transaction is ${this.state}`, { transactionId: this.id });
+    }
+  }
+
+  private checkWriteCount(): void {
+    if (this.writes.size >= limits.maxDocumentsPerTransaction) {
+      throw new LedgerError("LIMIT_EXCEEDED", `a transaction may write at most ${limits.maxDocumentsPerTransaction} documents`);
+    }
+  }
+
+  private record(statement: string, params: readonly IonValue[]): number {
+    this.statements.push({ statement, startTime: this.host.now(), params });
+    return this.statements.length - 1;
+  }
+
+  /** The current data of `id` in table `def`, recording the read. */
+  private current(def: TableDef, id: string): IonStruct | undefined {
+    this.reads.docs.add(id);
+    const w = this.writes.get(id);
+    if (w !== undefined) return w.tableId === def.tableId ? w.data : undefined;
+    const chain = this.host.store.docs.get(id);
+    if (chain === undefined || chain.tableId !== def.tableId) return undefined;
+    return visibleRevision(chain, this.snapshot)?.data;
+  }
+
+  private change(def: TableDef, id: string, data: IonStruct | undefined, stmt: number): void {
+    if (this.current(def, id) === undefined) {
+      throw new LedgerError("DOCUMENT_NOT_FOUND", `table ${def.name} has no document ${id}`, { table: def.name, id });
+    }
+    const w = this.writes.get(id);
+    if (w !== undefined) {
+      if (data === undefined && w.before === undefined) {
+        // Inserted and deleted in the same transaction: it never existed.
+        this.writes.delete(id);
+        return;
+      }
+      w.data = data;
+      w.statements.push(stmt);
+      return;
+    }
+    this.checkWriteCount();
+    const r = visibleRevision(this.host.store.docs.get(id)!, this.snapshot)!;
+    this.writes.set(id, {
+      tableId: def.tableId,
+      tableName: def.name,
+      id,
+      data,
+      before: r.data,
+      version: r.metadata.version + 1,
+      statements: [stmt],
+    });
+  }
+
+  /** Table definitions at the snapshot, overlaid with this transaction's own catalog writes. */
+  private catalog(): TableDef[] {
+    const store = this.host.store;
+    const defs = new Map<string, TableDef>();
+    for (const d of store.tableDefsAt(this.snapshot)) defs.set(d.tableId, d);
+    for (const w of this.writes.values()) {
+      if (w.tableId === SYSTEM_TABLE_ID && w.data !== undefined) defs.set(w.id, store.tableDef(w.data));
+    }
+    return [...defs.values()];
+  }
+
+  private findActiveTable(name: string): TableDef | undefined {
+    const def = this.catalog().find((d) => d.status === "ACTIVE" && d.name === name);
+    if (def === undefined) this.reads.tables.add(SYSTEM_TABLE_ID);
+    else this.reads.docs.add(def.tableId);
+    return def;
+  }
+
+  private activeTable(name: string): TableDef {
+    if (typeof name !== "string") throw new LedgerError("INVALID_ARGUMENT", "a table name must be a string", { name });
+    const def = this.findActiveTable(name);
+    if (def === undefined) throw new LedgerError("TABLE_NOT_FOUND", `no active table is named ${name}`, { name });
+    return def;
+  }
+
+  private tableById(tableId: string): TableDef | undefined {
+    this.reads.docs.add(tableId);
+    return this.catalog().find((d) => d.tableId === tableId);
+  }
+
+  private tableByNameOrId(table: string): TableDef {
+    const def = this.findActiveTable(table) ?? this.tableById(table);
+    if (def === undefined) throw new LedgerError("TABLE_NOT_FOUND", `no table is named or has id ${table}`, { table });
+    return def;
+  }
+
+  private putCatalog(def: TableDef, stmt: number): void {
+    const data = tableDefToIon(def);
+    const w = this.writes.get(def.tableId);
+    if (w !== undefined) {
+      w.data = data;
+      w.statements.push(stmt);
+      return;
+    }
+    const chain = this.host.store.docs.get(def.tableId);
+    const r = chain === undefined ? undefined : visibleRevision(chain, this.snapshot);
+    this.writes.set(def.tableId, {
+      tableId: SYSTEM_TABLE_ID,
+      tableName: SYSTEM_TABLE_NAME,
+      id: def.tableId,
+      data,
+      before: r?.data,
+      version: r === undefined ? 0 : r.metadata.version + 1,
+      statements: [stmt],
+    });
+  }
+}
+
+/** A stored revision without the store's bookkeeping fields. */
+function publicRevision(r: Revision): Revision {
+  return r.data === undefined
+    ? { blockAddress: r.blockAddress, hash: r.hash, metadata: r.metadata }
+    : { blockAddress: r.blockAddress, hash: r.hash, data: r.data, metadata: r.metadata };
+}
+
+/** A document from user input: a plain object or an Ion struct; must be a struct within the size limit. */
+function toDocument(input: unknown): IonStruct {
+  const v = fromJS(input, "$");
+  if (v.kind !== "struct" || (v.annotations !== undefined && v.annotations.length > 0)) {
+    throw new LedgerError("TYPE_ERROR", "a document must be a struct (a plain object) without annotations", { path: "$" });
+  }
+  const size = encodeBinary(v).length;
+  if (size > limits.maxDocumentBytes) {
+    throw new LedgerError("LIMIT_EXCEEDED", `a document is ${size} bytes; the limit is ${limits.maxDocumentBytes}`, { size });
+  }
+  return v;
+}

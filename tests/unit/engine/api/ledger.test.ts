@@ -1,0 +1,244 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { Ledger, LedgerError, verifyBlock, verifyRevision } from "../../../../engine/index.ts";
+import { toJS } from "../../../../engine/ion/js.ts";
+import type { IonStruct } from "../../../../engine/ion/value.ts";
+import { withTempDir } from "../../../helpers/tmp.ts";
+
+const car = { VIN: "123456789", Manufacturer: "Tesla", Model: "Model S", Year: 2012, Owner: "Maria Garcia" };
+
+async function rejectsWith(p: Promise<unknown>, code: string): Promise<LedgerError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof LedgerError, `expected LedgerError ${code}, got ${e}`);
+    assert.equal(e.code, code);
+    return e;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+/** The seed's story: insert, sell, delete. */
+async function carStory(ledger: Ledger): Promise<string> {
+  await ledger.transaction((tx) => tx.createTable("cars"));
+  const id = await ledger.transaction((tx) => tx.insert("cars", car));
+  await ledger.transaction(async (tx) => {
+    const current = toJS((await tx.get("cars", id))!) as Record<string, unknown>;
+    await tx.update("cars", id, { ...current, Owner: "Richard Roe" });
+  });
+  await ledger.transaction((tx) => tx.delete("cars", id));
+  return id;
+}
+
+describe("Ledger", () => {
+  test("documents: insert, update, delete; current, committed and history views", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.transaction((tx) => tx.createTable("cars"));
+      const id = await ledger.transaction((tx) => tx.insert("cars", car));
+      assert.match(id, /^[0-9A-Za-z]{22}$/);
+      await ledger.transaction(async (tx) => {
+        assert.equal((toJS((await tx.get("cars", id))!) as { Owner: string }).Owner, "Maria Garcia");
+        await tx.update("cars", id, { ...car, Owner: "Richard Roe" });
+        // read-your-writes inside the transaction
+        assert.equal((toJS((await tx.get("cars", id))!) as { Owner: string }).Owner, "Richard Roe");
+      });
+      const committed = await ledger.transaction((tx) => tx.committed("cars", id));
+      assert.equal(committed!.metadata.version, 1);
+      await ledger.transaction((tx) => tx.delete("cars", id));
+      const [current, rows, history] = await ledger.transaction(async (tx) =>
+        [await tx.get("cars", id), await tx.scan("cars"), await tx.history("cars", id)] as const
+      );
+      assert.equal(current, undefined);
+      assert.equal(rows.length, 0);
+      assert.deepEqual(history.map((r) => r.metadata.version), [0, 1, 2]);
+      assert.equal((toJS(history[1].data!) as { Owner: string }).Owner, "Richard Roe");
+      assert.equal(history[2].data, undefined, "a delete's revision has no data");
+      assert.ok(history.every((r) => r.metadata.id === id));
+      await rejectsWith(ledger.transaction((tx) => tx.update("cars", id, car)), "DOCUMENT_NOT_FOUND");
+      await ledger.close();
+    }));
+
+  test("every revision's proof verifies against the digest; altered inputs do not", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      const id = await carStory(ledger);
+      const digest = await ledger.getDigest();
+      assert.equal(digest.digestTipAddress.sequenceNo, 3);
+      const history = await ledger.transaction((tx) => tx.history("cars", id));
+      for (const r of history) {
+        const { revision, proof } = await ledger.getRevision({
+          blockAddress: r.blockAddress,
+          documentId: id,
+          digestTipAddress: digest.digestTipAddress,
+        });
+        assert.equal(verifyRevision(revision, proof, digest), true);
+        const forged = { ...revision, metadata: { ...revision.metadata, version: revision.metadata.version + 1 } };
+        assert.equal(verifyRevision(forged, proof, digest), false);
+        if (proof.length > 0) {
+          const badProof = proof.map((p, i) => (i === 0 ? p.map((b, j) => (j === 0 ? b ^ 1 : b)) : p));
+          assert.equal(verifyRevision(revision, badProof, digest), false);
+        }
+        assert.equal(verifyRevision(revision, proof, { ...digest, digest: digest.digest.map((b) => b ^ 0xff) }), false);
+        const { block, proof: bproof } = await ledger.getBlock({ blockAddress: r.blockAddress, digestTipAddress: digest.digestTipAddress });
+        assert.equal(verifyBlock(block, bproof, digest), true);
+      }
+      // A proof against an earlier digest, and a bad tip.
+      const first = history[0];
+      const early = { strandId: ledger.strandId, sequenceNo: first.blockAddress.sequenceNo };
+      const { revision, proof } = await ledger.getRevision({ blockAddress: first.blockAddress, documentId: id, digestTipAddress: early });
+      assert.equal(verifyRevision(revision, proof, digest), false, "a proof for an earlier digest does not verify against a later one");
+      await rejectsWith(
+        ledger.getRevision({ blockAddress: history[2].blockAddress, documentId: id, digestTipAddress: early }),
+        "INVALID_ARGUMENT",
+      );
+      const report = await ledger.verify();
+      assert.equal(report.ok, true);
+      assert.equal(report.blocks, 4);
+      assert.deepEqual(report.digest!.digest, digest.digest);
+      await ledger.close();
+    }));
+
+  test("reopen restores the same state and digest", () =>
+    withTempDir(async (dir) => {
+      let ledger = await Ledger.open(dir);
+      const id = await carStory(ledger);
+      const id2 = await ledger.transaction((tx) => tx.insert("cars", { ...car, VIN: "2" }));
+      const before = await ledger.getDigest();
+      const history = await ledger.transaction((tx) => tx.history("cars", id));
+      await ledger.close();
+      ledger = await Ledger.open(dir);
+      assert.deepEqual(await ledger.getDigest(), before);
+      assert.deepEqual(await ledger.transaction((tx) => tx.history("cars", id)), history);
+      assert.equal((await ledger.transaction((tx) => tx.scan("cars"))).map((r) => r.id).join(), id2);
+      const id3 = await ledger.transaction((tx) => tx.insert("cars", { ...car, VIN: "3" }));
+      assert.notEqual(id3, id2);
+      assert.equal((await ledger.verify()).ok, true);
+      await ledger.close();
+    }));
+
+  test("a second open of the same directory is LEDGER_LOCKED until the first closes", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await rejectsWith(Ledger.open(dir), "LEDGER_LOCKED");
+      await ledger.close();
+      const again = await Ledger.open(dir);
+      await again.close();
+    }));
+
+  test("tables: create, duplicate, drop, undrop; history reaches a dropped table by id", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      const tableId = await ledger.transaction((tx) => tx.createTable("cars"));
+      await rejectsWith(ledger.transaction((tx) => tx.createTable("cars")), "TABLE_EXISTS");
+      await rejectsWith(ledger.transaction((tx) => tx.createTable("bad name")), "INVALID_ARGUMENT");
+      const id = await ledger.transaction((tx) => tx.insert("cars", car));
+      await ledger.transaction((tx) => tx.dropTable("cars"));
+      await rejectsWith(ledger.transaction((tx) => tx.insert("cars", car)), "TABLE_NOT_FOUND");
+      assert.equal((await ledger.transaction((tx) => tx.history(tableId, id))).length, 1);
+      const tables = await ledger.transaction((tx) => tx.tables());
+      assert.deepEqual(tables.map((t) => [t.name, t.status]), [["cars", "INACTIVE"]]);
+      await ledger.transaction((tx) => tx.undropTable(tableId));
+      assert.equal((await ledger.transaction((tx) => tx.scan("cars"))).length, 1);
+      await ledger.close();
+    }));
+
+  test("OCC: a read-modify-write conflict is OCC_CONFLICT; aborted transactions leave no trace", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.transaction((tx) => tx.createTable("cars"));
+      const id = await ledger.transaction((tx) => tx.insert("cars", car));
+      const before = await ledger.getDigest();
+      const a = ledger.begin();
+      const b = ledger.begin();
+      await a.get("cars", id);
+      await b.get("cars", id);
+      await a.update("cars", id, { ...car, Owner: "A" });
+      await b.update("cars", id, { ...car, Owner: "B" });
+      await a.commit();
+      await rejectsWith(b.commit(), "OCC_CONFLICT");
+      const after = await ledger.getDigest();
+      assert.equal(after.digestTipAddress.sequenceNo, before.digestTipAddress.sequenceNo + 1);
+      assert.equal((toJS((await ledger.transaction((tx) => tx.get("cars", id)))!) as { Owner: string }).Owner, "A");
+      // transaction() retries and succeeds
+      let runs = 0;
+      const blocker = ledger.begin();
+      await blocker.get("cars", id);
+      await blocker.update("cars", id, { ...car, Owner: "C" });
+      await ledger.transaction(async (tx) => {
+        runs++;
+        const cur = await tx.get("cars", id);
+        if (runs === 1) await blocker.commit();
+        await tx.update("cars", id, { ...(toJS(cur!) as object), Year: 2020 });
+      });
+      assert.equal(runs, 2);
+      assert.equal((await ledger.verify()).ok, true);
+      await ledger.close();
+    }));
+
+  test("index lookups on different keys do not conflict; scans do", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.transaction(async (tx) => {
+        await tx.createTable("cars");
+      });
+      await ledger.transaction((tx) => tx.createIndex("cars", "VIN"));
+      await ledger.transaction(async (tx) => {
+        await tx.insert("cars", { ...car, VIN: "A" });
+        await tx.insert("cars", { ...car, VIN: "B" });
+      });
+      const a = ledger.begin();
+      const b = ledger.begin();
+      const [ra] = await a.findBy("cars", "VIN", "A");
+      const [rb] = await b.findBy("cars", "VIN", "B");
+      await a.update("cars", ra.id, { ...car, VIN: "A", Owner: "x" });
+      await b.update("cars", rb.id, { ...car, VIN: "B", Owner: "y" });
+      await a.commit();
+      await b.commit();
+      // A scan conflicts with any concurrent write to the table.
+      const s = ledger.begin();
+      await s.scan("cars");
+      await s.insert("cars", { ...car, VIN: "C" });
+      await ledger.transaction((tx) => tx.insert("cars", { ...car, VIN: "D" }));
+      await rejectsWith(s.commit(), "OCC_CONFLICT");
+      // A lookup of a key that a concurrent insert creates (a phantom) conflicts.
+      const p = ledger.begin();
+      assert.equal((await p.findBy("cars", "VIN", "E")).length, 0);
+      await p.insert("cars", { ...car, VIN: "E" });
+      await ledger.transaction((tx) => tx.insert("cars", { ...car, VIN: "E" }));
+      await rejectsWith(p.commit(), "OCC_CONFLICT");
+      await ledger.close();
+    }));
+
+  test("concurrent committers share syncs but each gets its own block", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.transaction((tx) => tx.createTable("cars"));
+      const ids = await Promise.all(Array.from({ length: 64 }, (_, i) => ledger.transaction((tx) => tx.insert("cars", { ...car, VIN: String(i) }))));
+      assert.equal(new Set(ids).size, 64);
+      const digest = await ledger.getDigest();
+      assert.equal(digest.digestTipAddress.sequenceNo, 64);
+      assert.equal((await ledger.verify()).ok, true);
+      await ledger.close();
+    }));
+
+  test("bad input is a LedgerError", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(path.join(dir, "nested", "ledger"));
+      await ledger.transaction((tx) => tx.createTable("t"));
+      await rejectsWith(ledger.transaction((tx) => tx.insert("t", 5)), "TYPE_ERROR");
+      await rejectsWith(ledger.transaction((tx) => tx.insert("t", { f: () => 1 })), "TYPE_ERROR");
+      await rejectsWith(ledger.transaction((tx) => tx.insert("t", { n: 2 ** 53 + 1 })), "TYPE_ERROR");
+      let deep: unknown = 1;
+      for (let i = 0; i < 100_000; i++) deep = [deep];
+      await rejectsWith(ledger.transaction((tx) => tx.insert("t", { deep })), "LIMIT_EXCEEDED");
+      const id = await ledger.transaction((tx) => tx.insert("t", JSON.parse('{"__proto__": {"x": 1}, "big": 1}')));
+      const doc = (await ledger.transaction((tx) => tx.get("t", id))) as IonStruct;
+      assert.deepEqual(doc.fields.map((f) => f[0]), ["__proto__", "big"]);
+      await rejectsWith(ledger.getRevision({ blockAddress: { strandId: "nope", sequenceNo: 0 }, documentId: id }), "INVALID_ARGUMENT");
+      await rejectsWith(ledger.getBlock({ blockAddress: { strandId: ledger.strandId, sequenceNo: 99 } }), "INVALID_ARGUMENT");
+      await ledger.close();
+      await rejectsWith(ledger.getDigest(), "LEDGER_CLOSED");
+    }));
+});

@@ -1,0 +1,118 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { Decimal, Timestamp } from "ion-js";
+import { fromJS, ionEquals, ionLiteral, parseText, sha256, toJS, toText, type IonValue } from "../../../../engine/ion/index.ts";
+import { sha256js } from "../../../../engine/ion/sha256.ts";
+import { isLedgerError } from "../../../../engine/errors.ts";
+
+const code = (c: string, path?: string) => (e: unknown) => {
+  assert.ok(isLedgerError(e, c as "TYPE_ERROR"), String(e));
+  if (path) assert.equal((e as { details: { path: string } }).details.path, path);
+  return true;
+};
+const T = (x: unknown) => toText(fromJS(x));
+
+test("fromJS: scalars", () => {
+  assert.equal(T(1), "1");
+  assert.equal(T(-0), "-0e0");
+  assert.equal(T(1.5), "1.5e0");
+  assert.equal(T(NaN), "nan");
+  assert.equal(T(Infinity), "+inf");
+  assert.equal(T(2n ** 200n), (2n ** 200n).toString());
+  assert.equal(T("x"), '"x"');
+  assert.equal(T(true), "true");
+  assert.equal(T(null), "null");
+  assert.equal(T(new Uint8Array([104, 105])), "{{aGk=}}");
+  assert.equal(T(new Decimal("1234567890123456789012345678901234567890.5")), "1234567890123456789012345678901234567890.5");
+  assert.equal(T(new Decimal("-0.00")), "-0.00");
+  assert.equal(T(new Decimal("-1.5")), "-1.5");
+  assert.equal(T(Number.MAX_SAFE_INTEGER), "9007199254740991");
+  assert.throws(() => fromJS(2 ** 53 + 2), code("TYPE_ERROR", "$"));
+  assert.throws(() => fromJS(9007199254740993), code("TYPE_ERROR"));
+});
+
+test("fromJS: containers, paths, undefined, __proto__", () => {
+  assert.equal(T({ a: [1, { b: "c" }], skip: undefined }), '{a: [1, {b: "c"}]}');
+  assert.throws(() => fromJS(undefined), code("TYPE_ERROR", "$"));
+  assert.throws(() => fromJS({ owner: { addresses: [1, 2, () => 1] } }), code("TYPE_ERROR", "$.owner.addresses[2]"));
+  assert.throws(() => fromJS({ "a b": [undefined] }), code("TYPE_ERROR", '$["a b"][0]'));
+  const evil = JSON.parse('{"__proto__": {"polluted": true}, "x": 1}');
+  const v = fromJS(evil);
+  assert.equal(toText(v), "{'__proto__': {polluted: true}, x: 1}".replace("'__proto__'", "__proto__"));
+  const back = toJS(v) as Record<string, unknown>;
+  assert.ok(Object.prototype.hasOwnProperty.call(back, "__proto__"));
+  assert.deepEqual(Object.keys(back), ["__proto__", "x"]);
+  assert.equal(Object.getPrototypeOf(back), Object.prototype);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal(T(Object.assign(Object.create(null), { a: 1 })), "{a: 1}");
+});
+
+test("fromJS: rejected types", () => {
+  for (const bad of [new Date(0), new Map(), new Set(), Symbol("s"), () => 1, new (class Car {})(), new Uint16Array(2)]) {
+    assert.throws(() => fromJS({ x: bad }), code("TYPE_ERROR", "$.x"), String(bad?.toString?.()));
+  }
+  assert.throws(() => fromJS(new Date()), (e) => isLedgerError(e, "TYPE_ERROR") && /Temporal/.test((e as Error).message));
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  assert.throws(() => fromJS(cyclic), code("TYPE_ERROR", "$.self"));
+  const shared = { n: 1 };
+  assert.equal(T([shared, shared]), "[{n: 1}, {n: 1}]"); // shared, not cyclic
+  assert.throws(() => fromJS("a\ud800"), code("TYPE_ERROR"));
+  assert.throws(() => fromJS({ ["\udc00"]: 1 }), code("TYPE_ERROR"));
+});
+
+test("fromJS: 100k-deep arrays are LIMIT_EXCEEDED, not RangeError", () => {
+  let deep: unknown[] = [];
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  assert.throws(() => fromJS(deep), (e) => isLedgerError(e, "LIMIT_EXCEEDED"));
+});
+
+test("fromJS: ion-js Timestamp and Temporal", () => {
+  const ts = new Timestamp(330, 2019, 6, 5, 20, 53, new Decimal("35.2910"));
+  assert.equal(T(ts), "2019-06-05T20:53:35.2910+05:30");
+  assert.equal(T(new Timestamp(-0, 2019, 6)), "2019-06T");
+  const Temporal = (globalThis as { Temporal?: any }).Temporal;
+  if (!Temporal) return;
+  assert.equal(T(Temporal.Instant.from("2019-06-05T20:53:35.291Z")), "2019-06-05T20:53:35.291Z");
+  assert.equal(T(Temporal.Instant.from("2019-06-05T20:53:35Z")), "2019-06-05T20:53:35.000Z");
+  assert.equal(T(Temporal.Instant.from("2019-06-05T20:53:35.000001Z")), "2019-06-05T20:53:35.000001000Z");
+  assert.equal(T(Temporal.ZonedDateTime.from("2019-06-05T20:53:35.5+05:30[Asia/Kolkata]")), "2019-06-05T20:53:35.500+05:30");
+  assert.equal(T(Temporal.PlainDate.from("2017-08-21")), "2017-08-21");
+  assert.equal(T(Temporal.PlainDateTime.from("2017-08-21T10:00")), "2017-08-21T10:00:00.000-00:00");
+});
+
+test("ionLiteral embeds a model value; a user object with a kind key stays a struct", () => {
+  const sym: IonValue = { kind: "symbol", text: "s", annotations: ["a"] };
+  assert.equal(T({ x: ionLiteral(sym) }), "{x: a::s}");
+  assert.equal(T({ kind: "int", value: 1 }), "{kind: \"int\", value: 1}");
+});
+
+test("toJS: mapping and round trip", () => {
+  const v = parseText('{i:1, big:123456789012345678901234567890, f:1.5e0, d:1.50, t:2019-06-05T20:53:35.2910+05:30, s:"x", y:sym, b:{{aGk=}}, l:[null.int, (1)], n:null, a:1, a:2}')[0];
+  const js = toJS(v) as Record<string, any>;
+  assert.equal(js.i, 1);
+  assert.equal(js.big, 123456789012345678901234567890n);
+  assert.equal(js.f, 1.5);
+  assert.ok(js.d instanceof Decimal && js.d.toString() === "1.50");
+  assert.ok(js.t instanceof Timestamp);
+  assert.equal(js.y, "sym");
+  assert.deepEqual(js.b, new Uint8Array([104, 105]));
+  assert.deepEqual(js.l, [null, [1]]);
+  assert.equal(js.a, 1);
+  // decimals and timestamps come back exactly
+  const again = fromJS({ d: js.d, t: js.t, neg: toJS(parseText("-0.00")[0]) });
+  assert.equal(toText(again), "{d: 1.50, t: 2019-06-05T20:53:35.2910+05:30, neg: -0.00}");
+  assert.ok(ionEquals(fromJS(toJS(parseText("2019-06-05T20:53-00:00")[0])), parseText("2019-06-05T20:53-00:00")[0]));
+});
+
+test("sha256 matches node:crypto for every length up to 300 and a 1 MB input", () => {
+  for (let n = 0; n < 300; n++) {
+    const b = new Uint8Array(n).map((_, i) => (i * 31 + n) & 255);
+    const ref = createHash("sha256").update(b).digest("hex");
+    assert.equal(Buffer.from(sha256(b)).toString("hex"), ref);
+    assert.equal(Buffer.from(sha256js(b)).toString("hex"), ref);
+  }
+  const big = new Uint8Array(1 << 20).fill(7);
+  assert.equal(Buffer.from(sha256(big)).toString("hex"), createHash("sha256").update(big).digest("hex"));
+});

@@ -1,0 +1,63 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { ionEquals, parseText, toText, type IonValue } from "../../../../engine/ion/index.ts";
+import { isLedgerError } from "../../../../engine/errors.ts";
+import { arbIonValue } from "./arbitrary.ts";
+
+test("property: parseText(toText(v)) is v", () => {
+  fc.assert(
+    fc.property(arbIonValue, (v) => {
+      const back = parseText(toText(v));
+      assert.equal(back.length, 1);
+      assert.ok(ionEquals(back[0], v), toText(v));
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test("toText is exact and canonical for each type", () => {
+  const cases: [string, string][] = [
+    ["1.0", "1.0"], ["-0.", "-0."], ["1d5", "1d5"], ["0.00", "0.00"], ["-0d-3", "-0.000"], ["1.5d-20", "15d-21"],
+    ["1e0", "1e0"], ["-0e0", "-0e0"], ["nan", "nan"], ["+inf", "+inf"], ["-inf", "-inf"], ["1.5e-7", "1.5e-7"],
+    ["2019T", "2019T"], ["2019-06T", "2019-06T"], ["2019-06-05T", "2019-06-05"],
+    ["2019-06-05T20:53-00:00", "2019-06-05T20:53-00:00"], ["2019-06-05T20:53:35.2910+05:30", "2019-06-05T20:53:35.2910+05:30"],
+    ["2019-06-05T20:53:35Z", "2019-06-05T20:53:35Z"], ["2019-06-05T20:53:35.000-08:00", "2019-06-05T20:53:35.000-08:00"],
+    ["'a b'", "'a b'"], ["'null'", "'null'"], ["'$1'", "'$1'"], ["abc", "abc"], ["''", "''"],
+    ['"a\\"b\\\\c\\n\\x00"', '"a\\"b\\\\c\\n\\x00"'], ["{{aGk=}}", "{{aGk=}}"], ['{{"a\\x00"}}', '{{"a\\x00"}}'],
+    ["a::'b c'::1", "a::'b c'::1"], ["null.timestamp", "null.timestamp"], ["null", "null"],
+    ["(a '+' 1)", "(a '+' 1)"], ["{a:1,a:2}", "{a: 1, a: 2}"], ["[1,[2]]", "[1, [2]]"],
+  ];
+  for (const [input, expected] of cases) assert.equal(toText(parseText(input)[0]), expected, input);
+});
+
+test("parseText: multiple top-level values and errors", () => {
+  assert.equal(parseText("1 2 3").length, 3);
+  assert.throws(() => parseText("{a:"), (e) => isLedgerError(e, "ION_PARSE_ERROR"));
+  assert.throws(() => parseText("[1,,2]"), (e) => isLedgerError(e, "ION_PARSE_ERROR"));
+});
+
+test("deep nesting in text is LIMIT_EXCEEDED, not RangeError", () => {
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  assert.throws(() => parseText(deep), (e) => isLedgerError(e, "LIMIT_EXCEEDED"));
+  const ok = "[".repeat(1000) + "]".repeat(1000);
+  assert.equal(parseText(ok).length, 1);
+  assert.throws(() => parseText("[".repeat(1001) + "]".repeat(1001)), (e) => isLedgerError(e, "LIMIT_EXCEEDED"));
+  // brackets inside strings, symbols and comments do not count
+  assert.equal(parseText('["' + "[".repeat(2000) + '"]').length, 1);
+  let v: IonValue = { kind: "null", of: "null" };
+  for (let i = 0; i < 5000; i++) v = { kind: "sexp", items: [v] };
+  assert.throws(() => toText(v), (e) => isLedgerError(e, "LIMIT_EXCEEDED"));
+});
+
+test("lone surrogates: ION_PARSE_ERROR in text, TYPE_ERROR when writing a model value", () => {
+  assert.throws(() => parseText('"\\ud800"'), (e) => isLedgerError(e, "ION_PARSE_ERROR"));
+  assert.throws(() => toText({ kind: "string", value: "\ud800" }), (e) => isLedgerError(e, "TYPE_ERROR"));
+  assert.throws(() => toText({ kind: "symbol", text: "\udc00" }), (e) => isLedgerError(e, "TYPE_ERROR"));
+  assert.equal(parseText('"\\U0001F600"')[0].kind, "string");
+});
+
+test("multi-MB string round-trips through text", () => {
+  const v: IonValue = { kind: "string", value: "ab\"\\\n😀".repeat(400_000) };
+  assert.ok(ionEquals(parseText(toText(v))[0], v));
+});

@@ -1,0 +1,259 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as nodeFs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import fc from "fast-check";
+import { Journal } from "../../../../engine/journal/journal.ts";
+import { FaultyFileLayer } from "../../../../engine/journal/faulty-file-layer.ts";
+import { encodeFrame, segmentFileName, strandSeed } from "../../../../engine/journal/format.ts";
+import { isLedgerError, LedgerError } from "../../../../engine/errors.ts";
+
+const OPTS = { segmentBytes: 2048, preallocateBytes: 512 };
+
+function rec(i: number, size: number): Uint8Array {
+  const b = new Uint8Array(size);
+  for (let k = 0; k < size; k++) b[k] = (i * 131 + k * 17 + 1) & 0xff;
+  return b;
+}
+
+/** A journal of `frames` frames with 1-3 records each; returns its batches and frame positions. */
+function build(frames: number, opts = OPTS) {
+  const fs = new FaultyFileLayer();
+  const { journal } = Journal.open("/j", { fs, ...opts });
+  const batches: Uint8Array[][] = [];
+  const positions: { file: string; start: number; end: number }[] = [];
+  for (let i = 0; i < frames; i++) {
+    const batch = Array.from({ length: (i % 3) + 1 }, (_, k) => rec(i * 3 + k, 15 + ((i * 7 + k * 11) % 60)));
+    journal.append(batch);
+    batches.push(batch);
+  }
+  journal.close();
+  const reopened = Journal.open("/j", { fs, ...opts });
+  reopened.journal.close();
+  // Frame boundaries from the record addresses: a frame spans its header to its padded end.
+  let prevEnd = 64;
+  let prevFile = "";
+  for (let f = 0; f < frames; f++) {
+    const rs = reopened.records.filter((r) => r.frame === f);
+    const file = rs[0].segment;
+    if (file !== prevFile) prevEnd = 64;
+    const last = rs[rs.length - 1];
+    const end = (last.offset + last.bytes.length + 7) & ~7;
+    positions.push({ file, start: prevEnd, end });
+    prevEnd = end;
+    prevFile = file;
+  }
+  return { fs, batches, positions };
+}
+
+/** Puts the directory back exactly as snapshotted, removing segments created since. */
+function restore(fs: FaultyFileLayer, snapshot: Map<string, Uint8Array>): void {
+  for (const name of fs.readdir("/j")) if (!snapshot.has(name)) fs.unlink(`/j/${name}`);
+  for (const [name, bytes] of snapshot) fs.replace(`/j/${name}`, bytes);
+  fs.syncDir("/j");
+}
+
+function snapshot(fs: FaultyFileLayer): Map<string, Uint8Array> {
+  return new Map(fs.readdir("/j").map((n) => [n, fs.contents(`/j/${n}`)]));
+}
+
+function open(fs: FaultyFileLayer) {
+  return Journal.open("/j", { fs, ...OPTS });
+}
+
+function flat(batches: Uint8Array[][]): Uint8Array[] {
+  return batches.flat();
+}
+
+test("a last frame torn at every byte offset is truncated, reported, and the journal goes on", () => {
+  const { fs, batches, positions } = build(12);
+  const last = positions[positions.length - 1];
+  const path = `/j/${last.file}`;
+  const pristine = fs.contents(path);
+  const all = snapshot(fs);
+  for (const mode of ["zeros", "short-file", "garbage"] as const) {
+    for (let k = last.start; k < last.end; k++) {
+      restore(fs, all);
+      const damaged = pristine.slice();
+      if (mode === "zeros") damaged.fill(0, k, last.end);
+      if (mode === "garbage") for (let i = k; i < last.end; i++) damaged[i] = (i * 97 + 13) & 0xff ^ pristine[i] | 1;
+      fs.replace(path, mode === "short-file" ? damaged.slice(0, k) : damaged);
+      const { journal, records, report } = open(fs);
+      // Zeroing only the zero padding at the very end leaves the frame intact.
+      const intact = mode === "zeros" && pristine.subarray(k, last.end).every((b) => b === 0);
+      const kept = intact ? batches : batches.slice(0, -1);
+      assert.deepEqual(records.map((r) => r.bytes), flat(kept), `${mode} at ${k}`);
+      if (!intact && (k > last.start || mode === "garbage")) {
+        assert.equal(report.truncatedTail?.file, last.file, `${mode} at ${k}`);
+        assert.equal(report.truncatedTail?.offset, last.start);
+      }
+      const extra = rec(999, 40);
+      journal.append([extra]);
+      journal.close();
+      fs.crash();
+      const again = open(fs);
+      assert.equal(again.report.truncatedTail, undefined);
+      assert.deepEqual(again.records.map((r) => r.bytes), [...flat(kept), extra]);
+      again.journal.close();
+    }
+  }
+});
+
+test("single-byte damage anywhere is JOURNAL_CORRUPT, or a reported last-frame truncation — never a wrong record", () => {
+  const { fs, batches, positions } = build(40);
+  const files = [...new Set(positions.map((p) => p.file))];
+  assert.ok(files.length >= 3);
+  const lastFile = files[files.length - 1];
+  const pristine = new Map(files.map((f) => [f, fs.contents(`/j/${f}`)]));
+  const all = snapshot(fs);
+  const ends = new Map(files.map((f) => [f, Math.max(...positions.filter((p) => p.file === f).map((p) => p.end))]));
+  const lastFrame = positions[positions.length - 1];
+  fc.assert(
+    fc.property(fc.nat(files.length - 1), fc.nat(), fc.integer({ min: 1, max: 255 }), (fi, at, xor) => {
+      const file = files[fi];
+      const region = ends.get(file)! + 24; // the written region and a little of the zeros after it
+      const pos = at % region;
+      restore(fs, all);
+      const damaged = pristine.get(file)!.slice();
+      damaged[pos] ^= xor;
+      fs.replace(`/j/${file}`, damaged);
+      let result;
+      try {
+        result = open(fs);
+      } catch (e) {
+        assert.ok(e instanceof LedgerError, String(e));
+        assert.equal(e.code, "JOURNAL_CORRUPT", e.message);
+        assert.equal(e.details.file, file);
+        assert.equal(typeof e.details.offset, "number");
+        assert.ok((e.details.offset as number) <= pos, `offset ${e.details.offset} after damage at ${pos}`);
+        return;
+      }
+      result.journal.close();
+      const got = result.records.map((r) => r.bytes);
+      const t = result.report.truncatedTail;
+      assert.ok(t, `damage at ${file}:${pos} went unreported`);
+      assert.equal(file, lastFile);
+      assert.equal(t.file, lastFile);
+      if (pos >= lastFrame.end) {
+        assert.deepEqual(got, flat(batches)); // garbage after the end of data, zeroed
+      } else {
+        assert.ok(pos >= lastFrame.start, `truncation for damage at ${pos} before the last frame`);
+        assert.deepEqual(got, flat(batches.slice(0, -1)));
+      }
+    }),
+    { numRuns: 400 },
+  );
+  // Every byte of the last segment's header and of the first frame's header, exhaustively.
+  for (const file of [files[0], lastFile]) {
+    for (let pos = 0; pos < 64 + 16; pos++) {
+      restore(fs, all);
+      const damaged = pristine.get(file)!.slice();
+      damaged[pos] ^= 0x40;
+      fs.replace(`/j/${file}`, damaged);
+      assert.throws(() => open(fs), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.file === file, `${file}:${pos}`);
+    }
+  }
+});
+
+test("a valid frame after a zeroed one is corruption, not a tail", () => {
+  const { fs, positions } = build(6);
+  const victim = positions[3];
+  assert.equal(victim.file, positions[5].file);
+  const bytes = fs.contents(`/j/${victim.file}`);
+  bytes.fill(0, victim.start, victim.end);
+  fs.replace(`/j/${victim.file}`, bytes);
+  assert.throws(
+    () => open(fs),
+    (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.file === victim.file && e.details.offset === victim.start,
+  );
+  // The same hole with only its header zeroed: the damaged body must not be mistaken for a tail either.
+  const { fs: fs2, positions: p2 } = build(6);
+  const b2 = fs2.contents(`/j/${p2[3].file}`);
+  b2[p2[3].start + 20] ^= 1;
+  fs2.replace(`/j/${p2[3].file}`, b2);
+  assert.throws(() => open(fs2), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === p2[3].start);
+});
+
+test("non-zero bytes after the end of data are zeroed in the last segment, corruption elsewhere", () => {
+  const { fs, batches, positions } = build(30);
+  const last = positions[positions.length - 1];
+  const bytes = fs.contents(`/j/${last.file}`);
+  bytes.set([1, 2, 3, 4, 5], last.end + 40);
+  fs.replace(`/j/${last.file}`, bytes);
+  const { journal, records, report } = open(fs);
+  assert.deepEqual(records.map((r) => r.bytes), flat(batches));
+  assert.deepEqual(report.truncatedTail, { file: last.file, offset: last.end, bytes: 48 });
+  journal.close();
+  assert.equal(open(fs).report.truncatedTail, undefined);
+
+  const first = positions.filter((p) => p.file === positions[0].file).at(-1)!;
+  const b1 = fs.contents(`/j/${first.file}`);
+  assert.ok(b1.length > first.end + 16, "the first segment has room after its last frame");
+  b1[b1.length - 1] = 7;
+  fs.replace(`/j/${first.file}`, b1);
+  assert.throws(() => open(fs), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.file === first.file);
+});
+
+test("a huge length field is rejected without a huge allocation", () => {
+  const { fs, positions } = build(3);
+  const last = positions[2];
+  const bytes = fs.contents(`/j/${last.file}`);
+  const strand = new TextDecoder().decode(bytes.subarray(12, 34));
+  // A frame whose header verifies but whose length claims 4 GiB: a crafted, not a random, fault.
+  const frame = encodeFrame(strandSeed(strand), 2, [rec(1, 8)]);
+  const v = new DataView(frame.buffer);
+  v.setUint32(0, 0xffff_fff0, true);
+  bytes.set(frame.subarray(0, 16), last.start);
+  fs.replace(`/j/${last.file}`, bytes);
+  const { report } = open(fs);
+  assert.equal(report.truncatedTail?.offset, last.start);
+});
+
+test("a half-created last segment is removed and reported", () => {
+  const { fs, batches, positions } = build(30);
+  const lastNo = Number(positions.at(-1)!.file.slice(8, 14));
+  const name = segmentFileName(lastNo + 1);
+  fs.writeFileExclusive(`/j/${name}`, new Uint8Array(100)); // name durable, header never landed
+  fs.syncDir("/j");
+  const { journal, records, report } = open(fs);
+  assert.deepEqual(records.map((r) => r.bytes), flat(batches));
+  assert.deepEqual(report.truncatedTail, { file: name, offset: 0, bytes: 100 });
+  journal.append([rec(5, 5)]);
+  journal.close();
+  assert.equal(open(fs).records.length, flat(batches).length + 1);
+});
+
+test("an empty journal whose first segment was cut short starts afresh", () => {
+  const fs = new FaultyFileLayer();
+  fs.mkdir("/j");
+  fs.writeFileExclusive(`/j/${segmentFileName(1)}`, new Uint8Array(10));
+  const { journal, records, report } = open(fs);
+  assert.equal(records.length, 0);
+  assert.equal(report.truncatedTail?.file, segmentFileName(1));
+  journal.append([rec(1, 3)]);
+  journal.close();
+  assert.equal(open(fs).records.length, 1);
+});
+
+test("a torn tail is zero-filled on the real disk", () => {
+  const dir = nodeFs.mkdtempSync(path.join(os.tmpdir(), "quire-journal-"));
+  try {
+    const { journal } = Journal.open(dir);
+    for (let i = 0; i < 5; i++) journal.append([rec(i, 100)]);
+    journal.close();
+    const file = path.join(dir, segmentFileName(1));
+    const bytes = nodeFs.readFileSync(file);
+    // The fifth frame starts at 64 + 4 * 128; tear its payload.
+    bytes.fill(0, 64 + 4 * 128 + 40, 64 + 5 * 128);
+    nodeFs.writeFileSync(file, bytes);
+    const again = Journal.open(dir);
+    assert.deepEqual(again.report.truncatedTail, { file: segmentFileName(1), offset: 576, bytes: 40 });
+    assert.equal(again.records.length, 4);
+    again.journal.close();
+    const after = nodeFs.readFileSync(file);
+    assert.ok(after.subarray(576).every((b) => b === 0));
+  } finally {
+    nodeFs.rmSync(dir, { recursive: true, force: true });
+  }
+});
