@@ -203,7 +203,24 @@ export class Ledger {
    */
   async verify(): Promise<VerifyReport> {
     this.checkOpen();
-    return verifyBlocks(this.store.blocks, this.strandId);
+    // Read the journal back from disk, so damage done to the files since open is found too.
+    let blocks: Block[];
+    try {
+      blocks = this.journal.readAll().map(decodeRecord);
+    } catch (e) {
+      if (!isLedgerError(e, "JOURNAL_CORRUPT")) throw e;
+      return { ok: false, blocks: 0, revisions: 0, documents: 0, problem: { sequenceNo: -1, message: e.message } };
+    }
+    const report = verifyBlocks(blocks, this.strandId);
+    if (!report.ok) return report;
+    const tip = this.store.tip;
+    if (blocks.length !== tip + 1) {
+      return { ...report, ok: false, problem: { sequenceNo: blocks.length, message: `the journal holds ${blocks.length} blocks; ${tip + 1} were committed` } };
+    }
+    if (tip >= 0 && !hashEquals(report.digest!.digest, this.tree.root(tip + 1))) {
+      return { ...report, ok: false, problem: { sequenceNo: tip, message: "the journal's digest differs from the digest the ledger has published" } };
+    }
+    return report;
   }
 
   /** Waits for commits in flight, then releases the journal and the lock. Idempotent. */
@@ -264,9 +281,7 @@ function replay(records: readonly JournalRecord[], strandId: string, store: Stor
   for (const rec of records) {
     let block: Block;
     try {
-      const values = decodeBinary(rec.bytes);
-      if (values.length !== 1) throw new Error(`a record holds ${values.length} values`);
-      block = blockFromIon(values[0]);
+      block = decodeRecord(rec);
       const expected = previous === undefined ? 0 : previous.blockAddress.sequenceNo + 1;
       if (block.blockAddress.sequenceNo !== expected) throw new Error(`block ${block.blockAddress.sequenceNo} where ${expected} was due`);
       if (block.blockAddress.strandId !== strandId) throw new Error(`block of strand ${block.blockAddress.strandId}`);
@@ -275,14 +290,29 @@ function replay(records: readonly JournalRecord[], strandId: string, store: Stor
       }
       store.apply(block);
     } catch (e) {
-      if (isLedgerError(e, "JOURNAL_CORRUPT")) throw e;
-      throw new LedgerError("JOURNAL_CORRUPT", `journal record at ${rec.segment}:${rec.offset} is not a valid block: ${(e as Error).message}`, {
-        file: rec.segment,
-        offset: rec.offset,
-      }, e);
+      throw corruptRecord(rec, e);
     }
     tree.append(block.blockHash);
     previous = block;
+  }
+}
+
+function corruptRecord(rec: JournalRecord, e: unknown): LedgerError {
+  if (isLedgerError(e, "JOURNAL_CORRUPT")) return e;
+  return new LedgerError("JOURNAL_CORRUPT", `journal record at ${rec.segment}:${rec.offset} is not a valid block: ${(e as Error).message}`, {
+    file: rec.segment,
+    offset: rec.offset,
+  }, e);
+}
+
+/** A journal record's block. */
+function decodeRecord(rec: JournalRecord): Block {
+  try {
+    const values = decodeBinary(rec.bytes);
+    if (values.length !== 1) throw new Error(`a record holds ${values.length} values`);
+    return blockFromIon(values[0]);
+  } catch (e) {
+    throw corruptRecord(rec, e);
   }
 }
 

@@ -44,6 +44,9 @@ interface Pending {
 /** Microtask turns a flush waits while other transactions are running, so they can join it. */
 const GROUP_COMMIT_TURNS = 4;
 
+/** Payload bytes one journal frame may carry (its record table included). */
+const FRAME_BUDGET = limits.maxFrameBytes - 64;
+
 export class Committer {
   private readonly recent: CommitSummary[] = [];
   private pending: Pending[] = [];
@@ -153,19 +156,32 @@ export class Committer {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
-    try {
-      this.journal.append(batch.map((p) => p.bytes));
-    } catch (e) {
-      for (const p of batch) p.reject(e);
-      return;
+    let start = 0;
+    while (start < batch.length) {
+      // One frame per flush, unless the batch would exceed the frame limit.
+      let end = start;
+      let bytes = 0;
+      while (end < batch.length && (end === start || bytes + batch[end].bytes.length + 8 <= FRAME_BUDGET)) {
+        bytes += batch[end].bytes.length + 8;
+        end++;
+      }
+      const chunk = batch.slice(start, end);
+      try {
+        this.journal.append(chunk.map((p) => p.bytes));
+      } catch (e) {
+        // Later blocks were built on this chunk's: none of them can be published.
+        for (const p of batch.slice(start)) p.reject(e);
+        return;
+      }
+      for (const p of chunk) {
+        this.store.apply(p.block);
+        this.tree.append(p.block.blockHash);
+        this.recent.push(p.summary);
+      }
+      this.prune();
+      for (const p of chunk) p.resolve();
+      start = end;
     }
-    for (const p of batch) {
-      this.store.apply(p.block);
-      this.tree.append(p.block.blockHash);
-      this.recent.push(p.summary);
-    }
-    this.prune();
-    for (const p of batch) p.resolve();
   }
 
   /** Forgets summaries no running transaction can conflict with. */

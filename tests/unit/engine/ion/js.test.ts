@@ -4,11 +4,11 @@ import { createHash } from "node:crypto";
 import { Decimal, Timestamp } from "ion-js";
 import { fromJS, ionEquals, ionLiteral, parseText, sha256, toJS, toText, type IonValue } from "../../../../engine/ion/index.ts";
 import { sha256js } from "../../../../engine/ion/sha256.ts";
-import { isLedgerError } from "../../../../engine/errors.ts";
+import { isLedgerError, type LedgerError } from "../../../../engine/errors.ts";
 
 const code = (c: string, path?: string) => (e: unknown) => {
   assert.ok(isLedgerError(e, c as "TYPE_ERROR"), String(e));
-  if (path) assert.equal((e as { details: { path: string } }).details.path, path);
+  if (path) assert.equal((e as LedgerError).details.path, path);
   return true;
 };
 const T = (x: unknown) => toText(fromJS(x));

@@ -1,0 +1,143 @@
+// Tampering: altering any single byte of the journal is detected — by a frame or header checksum
+// when the ledger opens, or, for an edit that also fixes up the checksums, by `ledger.verify()`.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import fc from "fast-check";
+import { Ledger, LedgerError } from "../../engine/index.ts";
+import { decodeBinary, encodeBinary } from "../../engine/ion/binary.ts";
+import type { IonStruct, IonValue } from "../../engine/ion/value.ts";
+import {
+  encodeFrame,
+  FRAME_HEADER_BYTES,
+  readFrameBody,
+  readFrameHeader,
+  SEGMENT_HEADER_BYTES,
+  segmentFileName,
+  strandSeed,
+  align8,
+} from "../../engine/journal/format.ts";
+import { tempDir, withTempDir } from "../helpers/tmp.ts";
+
+async function makeLedger(dir: string): Promise<void> {
+  const ledger = await Ledger.open(dir);
+  await ledger.transaction((tx) => tx.createTable("cars"));
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) ids.push(await ledger.transaction((tx) => tx.insert("cars", { VIN: `V${i}`, Owner: "Maria Garcia", Year: 2012 + i })));
+  await ledger.transaction((tx) => tx.update("cars", ids[0], { VIN: "V0", Owner: "Richard Roe", Year: 2012 }));
+  await ledger.transaction((tx) => tx.delete("cars", ids[1]));
+  await ledger.close();
+}
+
+/** Offset just past the last non-zero byte: the written part of a preallocated segment. */
+function writtenLength(bytes: Uint8Array): number {
+  let n = bytes.length;
+  while (n > 0 && bytes[n - 1] === 0) n--;
+  return n;
+}
+
+type Outcome = "corrupt-on-open" | "tail-truncated" | "verify-failed" | "undetected";
+
+async function reopenOutcome(dir: string): Promise<Outcome> {
+  let ledger: Ledger;
+  try {
+    ledger = await Ledger.open(dir);
+  } catch (e) {
+    assert.ok(e instanceof LedgerError, `a damaged journal gives a LedgerError, not ${e}`);
+    assert.equal(e.code, "JOURNAL_CORRUPT");
+    assert.ok(typeof e.details.file === "string" && typeof e.details.offset === "number", "names file and offset");
+    return "corrupt-on-open";
+  }
+  try {
+    if (ledger.openInfo.truncatedTail !== undefined) return "tail-truncated";
+    return (await ledger.verify()).ok ? "undetected" : "verify-failed";
+  } finally {
+    await ledger.close();
+  }
+}
+
+describe("tampering", () => {
+  test("altering any single byte of the journal is detected", async () => {
+    const { dir: pristine, cleanup } = tempDir();
+    try {
+      await makeLedger(pristine);
+      const segment = path.join(pristine, segmentFileName(1));
+      const original = fs.readFileSync(segment);
+      const written = writtenLength(original);
+      await fc.assert(fc.asyncProperty(fc.nat({ max: written + 64 }), fc.integer({ min: 1, max: 255 }), (pos, mask) =>
+        withTempDir(async (dir) => {
+          fs.cpSync(pristine, dir, { recursive: true });
+          const bytes = new Uint8Array(original);
+          bytes[pos] ^= mask;
+          fs.writeFileSync(path.join(dir, segmentFileName(1)), bytes);
+          const outcome = await reopenOutcome(dir);
+          assert.notEqual(outcome, "undetected", `byte ${pos} ^ ${mask} went unnoticed`);
+        })
+      ), { numRuns: 120 });
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("an edit that recomputes the frame checksums is caught by ledger.verify()", () =>
+    withTempDir(async (dir) => {
+      await makeLedger(dir);
+      const file = path.join(dir, segmentFileName(1));
+      const bytes = new Uint8Array(fs.readFileSync(file));
+      const strandId = String.fromCharCode(...bytes.subarray(12, 34));
+      const seed = strandSeed(strandId);
+      // Read every frame, change one owner in block 1, and write the segment back with valid CRCs.
+      const frames: Uint8Array[][] = [];
+      let pos = SEGMENT_HEADER_BYTES;
+      for (;;) {
+        const h = readFrameHeader(seed, bytes, pos);
+        if (h === undefined) break;
+        const body = readFrameBody(seed, bytes, pos, h, 1 << 30);
+        assert.ok(typeof body !== "string");
+        frames.push(body.map((r) => r.bytes));
+        pos += FRAME_HEADER_BYTES + align8(h.length);
+      }
+      assert.ok(frames.length >= 5);
+      const forge = (v: IonValue): IonValue => {
+        if (v.kind === "string" && v.value === "Maria Garcia") return { kind: "string", value: "Mallory" };
+        if (v.kind === "struct") return { ...v, fields: v.fields.map(([k, x]) => [k, forge(x)] as const) };
+        if (v.kind === "list") return { ...v, items: v.items.map(forge) };
+        return v;
+      };
+      const block = decodeBinary(frames[1][0])[0] as IonStruct;
+      frames[1][0] = encodeBinary(forge(block));
+      const out = new Uint8Array(bytes.length);
+      out.set(bytes.subarray(0, SEGMENT_HEADER_BYTES));
+      let p = SEGMENT_HEADER_BYTES;
+      frames.forEach((records, i) => {
+        const f = encodeFrame(seed, i, records);
+        out.set(f, p);
+        p += f.length;
+      });
+      fs.writeFileSync(file, out);
+      const ledger = await Ledger.open(dir);
+      const report = await ledger.verify();
+      assert.equal(report.ok, false);
+      assert.equal(report.problem?.sequenceNo, 1);
+      assert.match(report.problem!.message, /revisions\[0\]\.hash/);
+      await ledger.close();
+    }));
+});
+
+describe("tampering while the ledger is open", () => {
+  test("ledger.verify() reads the journal back from disk", () =>
+    withTempDir(async (dir) => {
+      await makeLedger(dir);
+      const ledger = await Ledger.open(dir);
+      assert.equal((await ledger.verify()).ok, true);
+      const file = path.join(dir, segmentFileName(1));
+      const bytes = new Uint8Array(fs.readFileSync(file));
+      bytes[SEGMENT_HEADER_BYTES + FRAME_HEADER_BYTES + 40] ^= 0x20;
+      fs.writeFileSync(file, bytes);
+      const report = await ledger.verify();
+      assert.equal(report.ok, false);
+      assert.match(report.problem!.message, /journal-000001\.qj/);
+      await ledger.close();
+    }));
+});
