@@ -20,9 +20,10 @@
  *   9 digits (nanoseconds), so ordinary millisecond clocks produce QLDB-looking `...35.291Z`.
  *   `Temporal.PlainDate` -> day precision; `Temporal.PlainDateTime` -> second precision with
  *   unknown offset (`-00:00`, Ion's "local time, offset unknown").
- * - An existing IonValue is embedded only when wrapped with `ionLiteral(v)`. Duck-typing on a
+ * - An existing IonValue is embedded only when wrapped with `ionLiteral(v)`, or when the engine
+ *   itself handed it out (a document read from the ledger; see `handOut`). Duck-typing on a
  *   `kind` key would misread user objects that happen to have one, so it is never done: an
- *   unwrapped `{kind: "int", value: 1n}` is just a struct.
+ *   unwrapped `{kind: "int", value: 1n}` of the application's own is just a struct.
  * - `Date` is TYPE_ERROR (it drops precision and offset; convert to Temporal first); functions,
  *   symbols, Map, Set, class instances, other typed arrays: TYPE_ERROR. Cycles: TYPE_ERROR.
  *   Nesting deeper than limits.maxValueDepth: LIMIT_EXCEEDED.
@@ -48,6 +49,19 @@ export class IonLiteral {
 /** Wraps a model value so fromJS embeds it unchanged. */
 export function ionLiteral(v: IonValue): IonLiteral {
   return new IonLiteral(v);
+}
+
+/**
+ * Values the engine itself handed out (documents read from a ledger). fromJS embeds these
+ * unchanged, so `tx.update(t, id, await tx.get(t, id))` keeps the document exact. Membership, not
+ * duck-typing: a user object can only be in the set if the engine put it there.
+ */
+const handedOut = new WeakSet<object>();
+
+/** Registers a value the engine hands to applications (see `handedOut`). */
+export function handOut<T extends IonValue>(v: T): T {
+  handedOut.add(v);
+  return v;
 }
 
 function typeError(path: string, message: string): LedgerError {
@@ -133,6 +147,7 @@ function convert(x: unknown, path: string, depth: number, ancestors: Set<object>
   if (x === null) return { kind: "null", of: "null" };
   const o = x as object;
   if (o instanceof IonLiteral) return o.value;
+  if (handedOut.has(o)) return o as IonValue;
   if (o instanceof Uint8Array && tag(o) === "[object Uint8Array]") return { kind: "blob", bytes: o.slice() };
   if (o instanceof Decimal) {
     const c = BigInt(o.getCoefficient());

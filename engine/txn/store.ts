@@ -10,6 +10,7 @@
  * finds a superset of candidates and filters them by the value visible at that snapshot.
  */
 import { ionHash } from "../ion/hash.ts";
+import { handOut } from "../ion/js.ts";
 import type { IonStruct, IonValue } from "../ion/value.ts";
 import { getField } from "../ion/value.ts";
 import { documentTables } from "../ledger/block-codec.ts";
@@ -78,6 +79,7 @@ export class Store {
         this.table(t.tableId).docIds.push(chain.id);
       }
       chain.revisions.push(stored);
+      if (r.data !== undefined) handOut(r.data);
       const table = this.table(t.tableId);
       if (r.data !== undefined) {
         for (const [field, keys] of table.indexes) addKey(keys, indexKey(getField(r.data, field)), chain.id);

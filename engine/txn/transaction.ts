@@ -17,7 +17,7 @@
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { encodeBinary } from "../ion/binary.ts";
-import { fromJS } from "../ion/js.ts";
+import { fromJS, handOut } from "../ion/js.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { getField, ion } from "../ion/value.ts";
 import { newId } from "../ledger/ids.ts";
@@ -423,5 +423,5 @@ function toDocument(input: unknown): IonStruct {
   if (size > limits.maxDocumentBytes) {
     throw new LedgerError("LIMIT_EXCEEDED", `a document is ${size} bytes; the limit is ${limits.maxDocumentBytes}`, { size });
   }
-  return v;
+  return handOut(v);
 }

@@ -246,3 +246,21 @@ describe("Ledger", () => {
       await rejectsWith(ledger.getDigest(), "LEDGER_CLOSED");
     }));
 });
+
+describe("documents read from the ledger", () => {
+  test("pass back unchanged into update (no re-reading as a plain object)", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.transaction((tx) => tx.createTable("cars"));
+      const id = await ledger.transaction((tx) => tx.insert("cars", car));
+      await ledger.transaction(async (tx) => tx.update("cars", id, (await tx.get("cars", id))!));
+      const history = await ledger.transaction((tx) => tx.history("cars", id));
+      assert.deepEqual(history[1].data, history[0].data);
+      // A user object that merely looks like an Ion value is an ordinary struct.
+      const lookalike = { kind: "string", value: "x" };
+      const id2 = await ledger.transaction((tx) => tx.insert("cars", lookalike));
+      const doc = (await ledger.transaction((tx) => tx.get("cars", id2)))!;
+      assert.deepEqual(doc.fields.map((f) => f[0]), ["kind", "value"]);
+      await ledger.close();
+    }));
+});
