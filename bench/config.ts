@@ -1,0 +1,39 @@
+/**
+ * Sizes and durations of a run. `--quick` is a smoke run (< 1 minute in total, numbers are
+ * indicative only); the full run takes a few minutes and is what figures should be quoted from.
+ */
+export interface BenchConfig {
+  readonly quick: boolean;
+  /** Repetitions per figure (median reported); odd so the median is a sample. */
+  readonly reps: number;
+  /** Wall time of one repetition of a durable-commit loop. */
+  readonly commitMs: number;
+  /** Wall time of one repetition of a CPU-only loop (hashing, proofs). */
+  readonly cpuMs: number;
+  /** Minimum commits in one repetition of the 64-writer figure. */
+  readonly concurrentMinCommits: number;
+  /** Blocks in the ledger that proofs are generated on. */
+  readonly proofBlocks: number;
+  /** Revisions in the ledger that open replays (and rows in sqlite's history table). */
+  readonly replayRevisions: number;
+}
+
+export const quickConfig: BenchConfig = {
+  quick: true,
+  reps: 3,
+  commitMs: 700,
+  cpuMs: 300,
+  concurrentMinCommits: 1_000,
+  proofBlocks: 2_000,
+  replayRevisions: 10_000,
+};
+
+export const fullConfig: BenchConfig = {
+  quick: false,
+  reps: 7,
+  commitMs: 3_000,
+  cpuMs: 1_000,
+  concurrentMinCommits: 5_000,
+  proofBlocks: 10_000,
+  replayRevisions: 50_000,
+};
