@@ -25,9 +25,27 @@ export function revisionHash(metadata: RevisionMetadata, data: IonStruct | undef
   return dot(ionHash(metadataToIon(metadata)), data === undefined ? EMPTY_HASH : ionHash(data));
 }
 
-export function statementDigest(statement: string, params: readonly IonValue[]): Uint8Array {
-  let digest = ionHash(ion.string(statement));
-  for (const p of params) digest = dot(digest, ionHash(p));
+/** Hashes of statement texts: the same few statements recur in every block. */
+const statementHashes = new Map<string, Uint8Array>();
+const STATEMENT_HASH_CACHE = 1024;
+
+function statementTextHash(statement: string): Uint8Array {
+  let h = statementHashes.get(statement);
+  if (h === undefined) {
+    if (statementHashes.size >= STATEMENT_HASH_CACHE) statementHashes.clear();
+    h = ionHash(ion.string(statement));
+    statementHashes.set(statement, h);
+  }
+  return h;
+}
+
+export function statementDigest(
+  statement: string,
+  params: readonly IonValue[],
+  hash: (v: IonValue) => Uint8Array = ionHash,
+): Uint8Array {
+  let digest = statementTextHash(statement);
+  for (const p of params) digest = dot(digest, hash(p));
   return digest;
 }
 
@@ -58,12 +76,16 @@ export interface BlockInput {
 }
 
 /** QLDB's transactionInfo struct. */
-export function transactionInfoOf(statements: readonly StatementRecord[], writes: readonly DocumentWrite[]): IonStruct {
+export function transactionInfoOf(
+  statements: readonly StatementRecord[],
+  writes: readonly DocumentWrite[],
+  hash: (v: IonValue) => Uint8Array = ionHash,
+): IonStruct {
   const stmts = statements.map((s) =>
     ion.struct([
       ["statement", ion.string(s.statement)],
       ["startTime", s.startTime],
-      ["statementDigest", ion.blob(statementDigest(s.statement, s.params))],
+      ["statementDigest", ion.blob(statementDigest(s.statement, s.params, hash))],
     ])
   );
   const docs: IonField[] = writes.map((w) => [
@@ -82,14 +104,24 @@ export function transactionInfoOf(statements: readonly StatementRecord[], writes
 
 /** Builds a block with every hash computed. */
 export function buildBlock(input: BlockInput): Block {
+  // A document is usually also a statement parameter (INSERT INTO t ?): hash it once.
+  const hashes = new Map<IonValue, Uint8Array>();
+  const hashOf = (v: IonValue): Uint8Array => {
+    let h = hashes.get(v);
+    if (h === undefined) {
+      h = ionHash(v);
+      hashes.set(v, h);
+    }
+    return h;
+  };
   const revisions: Revision[] = input.writes.map((w) => {
     const metadata: RevisionMetadata = { id: w.id, version: w.version, txTime: input.txTime, txId: input.transactionId };
-    const hash = revisionHash(metadata, w.data);
+    const hash = dot(ionHash(metadataToIon(metadata)), w.data === undefined ? EMPTY_HASH : hashOf(w.data));
     return w.data === undefined
       ? { blockAddress: input.address, hash, metadata }
       : { blockAddress: input.address, hash, data: w.data, metadata };
   });
-  const transactionInfo = transactionInfoOf(input.statements, input.writes);
+  const transactionInfo = transactionInfoOf(input.statements, input.writes, hashOf);
   return sealBlock({
     blockAddress: input.address,
     transactionId: input.transactionId,

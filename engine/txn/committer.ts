@@ -35,6 +35,7 @@ interface CommitSummary {
 
 interface Pending {
   readonly block: Block;
+  readonly tables: ReadonlyMap<string, { readonly tableId: string }>;
   readonly bytes: Uint8Array;
   readonly summary: CommitSummary;
   readonly resolve: () => void;
@@ -101,7 +102,8 @@ export class Committer {
       writes: writes.map((w) => ({ tableId: w.tableId, id: w.id, before: w.before, after: w.data })),
     };
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ block, bytes, summary, resolve, reject });
+      const tables = new Map(writes.map((w) => [w.id, { tableId: w.tableId }]));
+      this.pending.push({ block, tables, bytes, summary, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -174,7 +176,7 @@ export class Committer {
         return;
       }
       for (const p of chunk) {
-        this.store.apply(p.block);
+        this.store.apply(p.block, p.tables);
         this.tree.append(p.block.blockHash);
         this.recent.push(p.summary);
       }

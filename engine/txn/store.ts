@@ -58,15 +58,18 @@ export class Store {
   readonly docs = new Map<string, DocumentChain>();
   private readonly tables = new Map<string, TableState>();
   private readonly tableDefs = new WeakMap<IonStruct, TableDef>();
+  private catalogCache?: { readonly snapshot: number; readonly defs: readonly TableDef[] };
 
   /** Sequence number of the last published block; -1 when the ledger is empty. */
   get tip(): number {
     return this.blocks.length - 1;
   }
 
-  /** Publishes a durable block. */
-  apply(block: Block): void {
-    const tables = documentTables(block);
+  /**
+   * Publishes a durable block. `tables` (document id -> table) is what the block's
+   * transactionInfo.documents says; the committer passes it to save parsing it again.
+   */
+  apply(block: Block, tables: ReadonlyMap<string, { readonly tableId: string }> = documentTables(block)): void {
     this.blocks.push(block);
     block.revisions.forEach((r, index) => {
       const t = tables.get(r.metadata.id);
@@ -98,13 +101,16 @@ export class Store {
     return def;
   }
 
-  /** Every table definition visible at `snapshot` (active and dropped). */
-  tableDefsAt(snapshot: number): TableDef[] {
+  /** Every table definition visible at `snapshot` (active and dropped). Do not mutate. */
+  tableDefsAt(snapshot: number): readonly TableDef[] {
+    // The catalog at a snapshot never changes, so the last one asked for is kept.
+    if (this.catalogCache?.snapshot === snapshot) return this.catalogCache.defs;
     const out: TableDef[] = [];
     for (const id of this.table(SYSTEM_TABLE_ID).docIds) {
       const r = visibleRevision(this.docs.get(id)!, snapshot);
       if (r?.data !== undefined) out.push(this.tableDef(r.data));
     }
+    this.catalogCache = { snapshot, defs: out };
     return out;
   }
 

@@ -17,6 +17,7 @@
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { encodeBinary } from "../ion/binary.ts";
+import { encodedSizeUpperBound } from "../ion/size.ts";
 import { fromJS, handOut } from "../ion/js.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { getField, ion } from "../ion/value.ts";
@@ -81,6 +82,8 @@ export class Transaction {
   readonly writes = new Map<string, WriteEntry>();
   readonly statements: StatementRecord[] = [];
   private state: State = "active";
+  /** Catalog changes made by this transaction (the catalog is shared until there is one). */
+  private catalogWrites = 0;
 
   constructor(private readonly host: TransactionHost) {
     this.snapshot = host.store.tip;
@@ -144,7 +147,7 @@ export class Transaction {
   async tables(): Promise<TableDef[]> {
     this.checkActive();
     this.reads.tables.add(SYSTEM_TABLE_ID);
-    return this.catalog();
+    return [...this.catalog()];
   }
 
   // ---- writes -------------------------------------------------------------------------------
@@ -349,8 +352,9 @@ export class Transaction {
   }
 
   /** Table definitions at the snapshot, overlaid with this transaction's own catalog writes. */
-  private catalog(): TableDef[] {
+  private catalog(): readonly TableDef[] {
     const store = this.host.store;
+    if (this.catalogWrites === 0) return store.tableDefsAt(this.snapshot);
     const defs = new Map<string, TableDef>();
     for (const d of store.tableDefsAt(this.snapshot)) defs.set(d.tableId, d);
     for (const w of this.writes.values()) {
@@ -385,6 +389,7 @@ export class Transaction {
   }
 
   private putCatalog(def: TableDef, stmt: number): void {
+    this.catalogWrites++;
     const data = tableDefToIon(def);
     const w = this.writes.get(def.tableId);
     if (w !== undefined) {
@@ -419,7 +424,8 @@ function toDocument(input: unknown): IonStruct {
   if (v.kind !== "struct" || (v.annotations !== undefined && v.annotations.length > 0)) {
     throw new LedgerError("TYPE_ERROR", "a document must be a struct (a plain object) without annotations", { path: "$" });
   }
-  const size = encodeBinary(v).length;
+  // The bound avoids encoding every document twice; only a document near the limit is encoded.
+  const size = encodedSizeUpperBound(v) <= limits.maxDocumentBytes ? 0 : encodeBinary(v).length;
   if (size > limits.maxDocumentBytes) {
     throw new LedgerError("LIMIT_EXCEEDED", `a document is ${size} bytes; the limit is ${limits.maxDocumentBytes}`, { size });
   }
