@@ -1,0 +1,54 @@
+/**
+ * PartiQL's values: every Ion value, plus MISSING (the absence of a value, distinct from NULL)
+ * and bags (unordered collections with duplicates). A list or struct may hold bags and MISSING
+ * while a query runs; only Ion values are ever stored in the ledger.
+ *
+ * IonValue is a subtype of PValue, so documents read from the ledger are PartiQL values as they
+ * are, with no conversion.
+ */
+import type {
+  IonBlob, IonBool, IonClob, IonDecimal, IonFloat, IonInt, IonNull, IonString, IonSymbol, IonTimestamp,
+} from "../ion/value.ts";
+
+export type PScalar =
+  | IonNull | IonBool | IonInt | IonFloat | IonDecimal | IonTimestamp | IonSymbol | IonString | IonClob | IonBlob;
+
+export interface PMissing {
+  readonly kind: "missing";
+  readonly annotations?: undefined;
+}
+
+interface Annotated {
+  readonly annotations?: readonly string[];
+}
+
+export interface PList extends Annotated {
+  readonly kind: "list";
+  readonly items: readonly PValue[];
+}
+export interface PSexp extends Annotated {
+  readonly kind: "sexp";
+  readonly items: readonly PValue[];
+}
+export interface PBag {
+  readonly kind: "bag";
+  readonly items: readonly PValue[];
+  readonly annotations?: undefined;
+}
+export interface PStruct extends Annotated {
+  readonly kind: "struct";
+  readonly fields: readonly (readonly [name: string, value: PValue])[];
+}
+
+export type PValue = PScalar | PMissing | PList | PSexp | PBag | PStruct;
+
+export const MISSING: PMissing = Object.freeze({ kind: "missing" }) as PMissing;
+
+export function bag(items: readonly PValue[]): PBag {
+  return { kind: "bag", items };
+}
+
+/** True for NULL of any type, and for MISSING (SQL's "absent" values). */
+export function isAbsent(v: PValue): boolean {
+  return v.kind === "null" || v.kind === "missing";
+}
