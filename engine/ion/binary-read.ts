@@ -107,16 +107,25 @@ function knownText(sid: number): string {
   return t as string;
 }
 
+const codes: number[] = [];
+
 function decodeString(start: number, end: number): string {
   const len = end - start;
   if (len <= 32) {
-    let s = "";
-    for (let i = start; i < end; i++) {
-      const b = bytes[i];
-      if (b >= 0x80) return utf8.decode(bytes.subarray(start, end));
-      s += String.fromCharCode(b);
+    // Short ASCII (ids, field names, most values) by char codes: cheaper than TextDecoder's
+    // per-call cost. Built as one flat string (fromCharCode over all codes), not by `+=`, which
+    // leaves rope strings of one node per character that tripled the heap after a replay.
+    for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return utf8.decode(bytes.subarray(start, end));
+    switch (len) {
+      case 0: return "";
+      case 1: return String.fromCharCode(bytes[start]);
+      case 2: return String.fromCharCode(bytes[start], bytes[start + 1]);
+      default: {
+        codes.length = len;
+        for (let i = 0; i < len; i++) codes[i] = bytes[start + i];
+        return String.fromCharCode.apply(null, codes);
+      }
     }
-    return s;
   }
   return utf8.decode(bytes.subarray(start, end));
 }
