@@ -39,7 +39,13 @@ export type LedgerErrorCode =
   /** The file system failed (write, sync, read). */
   | "IO_ERROR"
   /** A transaction was used after it finished. */
-  | "TRANSACTION_CLOSED";
+  | "TRANSACTION_CLOSED"
+  /** A query failed on a well-typed value: division by zero, a bad format pattern, an argument out of range. */
+  | "EVALUATION_ERROR"
+  /** A query names a variable that is bound nowhere (no FROM alias, LET, table or global). */
+  | "VARIABLE_NOT_FOUND"
+  /** A query calls a function that does not exist, or with the wrong number of arguments. */
+  | "FUNCTION_NOT_FOUND";
 
 export class LedgerError extends Error {
   readonly code: LedgerErrorCode;

@@ -17,6 +17,10 @@ export const limits = {
   /** Digits in an Ion int or decimal coefficient. Arithmetic on bigints is superlinear;
    *  10k digits is far beyond any business number. */
   maxNumberDigits: 10_000,
+  /** Nesting depth of a PartiQL expression or query while it is evaluated. The evaluator recurses
+   *  per level (a few stack frames each); 1,000 keeps every runtime's stack safe and is far beyond
+   *  any hand-written or generated statement. */
+  maxExpressionDepth: 1_000,
   /** Length of a table name (QLDB: 128). */
   maxTableNameLength: 128,
   /** Size of one journal segment before a new one starts. */

@@ -41,3 +41,20 @@ export function shiftMinutes(
   }
   return [year, month, day, Math.floor(total / 60), total % 60];
 }
+
+/** Days from 1970-01-01 to the proleptic Gregorian date (Hinnant's days_from_civil). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Whole seconds since the epoch of local fields at `offsetMinutes` (null: unknown, taken as UTC). */
+export function epochSeconds(
+  year: number, month: number, day: number, hour: number, minute: number, second: number, offsetMinutes: number | null,
+): number {
+  return daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - (offsetMinutes ?? 0) * 60;
+}

@@ -2,6 +2,7 @@
  * Commit times. txTime and blockTimestamp are Ion timestamps at millisecond precision in UTC,
  * built from an integer millisecond clock reading (never parsed through `Date` strings).
  */
+import { epochSeconds } from "../ion/utc.ts";
 import type { IonTimestamp } from "../ion/value.ts";
 
 /** Millisecond clock; tests inject their own. */
@@ -40,6 +41,5 @@ export function epochMillisOf(t: IonTimestamp): number {
       ? Number(t.fraction.coefficient * 10n ** BigInt(shift))
       : Number(t.fraction.coefficient / 10n ** BigInt(-shift));
   }
-  const local = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second, 0);
-  return local - (t.offset ?? 0) * 60_000 + frac;
+  return epochSeconds(t.year, t.month, t.day, t.hour, t.minute, t.second, t.offset) * 1000 + frac;
 }

@@ -52,3 +52,20 @@ export function bag(items: readonly PValue[]): PBag {
 export function isAbsent(v: PValue): boolean {
   return v.kind === "null" || v.kind === "missing";
 }
+
+/**
+ * Document ids of the rows a ledger table yields, for `FROM t AS a BY id`. The ledger's views
+ * make a fresh struct per row and register it here; the evaluator binds a BY variable from it.
+ */
+const documentIds = new WeakMap<object, string>();
+
+/** Registers `id` as the document id of the row `v` (a fresh object made for this purpose). */
+export function withDocumentId<T extends PValue>(v: T, id: string): T {
+  documentIds.set(v, id);
+  return v;
+}
+
+/** The document id of a ledger row, if `v` is one. */
+export function documentIdOf(v: PValue): string | undefined {
+  return documentIds.get(v);
+}

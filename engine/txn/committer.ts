@@ -24,7 +24,8 @@ import { epochMillisOf, timestampFromEpochMillis, type Clock } from "../ledger/c
 import type { DigestTree } from "../ledger/digest-tree.ts";
 import type { Block } from "../ledger/types.ts";
 import type { Journal } from "../journal/journal.ts";
-import { indexKey, type Store } from "./store.ts";
+import { indexKey } from "../catalog/index-key.ts";
+import type { Store } from "./store.ts";
 import type { ReadSet, Transaction } from "./transaction.ts";
 
 /** What a committed block changed, kept while a running transaction's snapshot predates it. */

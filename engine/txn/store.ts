@@ -9,13 +9,13 @@
  * Index maps hold every key any revision of a document ever had, so a lookup at any snapshot
  * finds a superset of candidates and filters them by the value visible at that snapshot.
  */
-import { ionHash } from "../ion/hash.ts";
 import { handOut } from "../ion/js.ts";
 import type { IonStruct, IonValue } from "../ion/value.ts";
 import { getField } from "../ion/value.ts";
 import { documentTables } from "../ledger/block-codec.ts";
 import type { Block, Revision } from "../ledger/types.ts";
 import { SYSTEM_TABLE_ID, type TableDef, tableDefFromIon } from "../catalog/catalog.ts";
+import { indexKey } from "../catalog/index-key.ts";
 
 export interface StoredRevision extends Revision {
   readonly tableId: string;
@@ -34,14 +34,6 @@ interface TableState {
   readonly docIds: string[];
   /** field -> index key -> document ids that ever had that key. */
   readonly indexes: Map<string, Map<string, Set<string>>>;
-}
-
-/** Canonical index key of a field value (exact Ion equality); `undefined` is a missing field. */
-export function indexKey(v: IonValue | undefined): string {
-  if (v === undefined) return "missing";
-  let s = "";
-  for (const b of ionHash(v)) s += b.toString(16).padStart(2, "0");
-  return s;
 }
 
 /** The revision of `chain` visible at `snapshot`, or undefined if the document did not exist yet. */

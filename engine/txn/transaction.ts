@@ -32,7 +32,8 @@ import {
   type TableDef,
   tableDefToIon,
 } from "../catalog/catalog.ts";
-import { indexKey, type Store, visibleRevision } from "./store.ts";
+import { indexKey } from "../catalog/index-key.ts";
+import { type Store, type StoredRevision, visibleRevision } from "./store.ts";
 
 /** One buffered change to a document. */
 export interface WriteEntry {
@@ -82,6 +83,8 @@ export class Transaction {
   readonly writes = new Map<string, WriteEntry>();
   readonly statements: StatementRecord[] = [];
   private state: State = "active";
+  /** Index of the statement `withStatement` is running, if any. */
+  private activeStatement: number | undefined;
   /** Catalog changes made by this transaction (the catalog is shared until there is one). */
   private catalogWrites = 0;
 
@@ -141,6 +144,34 @@ export class Transaction {
     const stmt = this.record(`CREATE INDEX ON ${table} (${field})`, []);
     this.putCatalog({ ...def, indexes: [...def.indexes, { indexId, field }] }, stmt);
     return indexId;
+  }
+
+  /** Removes an index from a table; returns the indexed field. */
+  async dropIndex(table: string, indexId: string): Promise<string> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    const ix = def.indexes.find((i) => i.indexId === indexId);
+    if (ix === undefined) throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index ${indexId}`, { table, indexId });
+    const stmt = this.record(`DROP INDEX "${indexId}" ON ${table}`, []);
+    this.putCatalog({ ...def, indexes: def.indexes.filter((i) => i !== ix) }, stmt);
+    return ix.field;
+  }
+
+  /**
+   * The active table called `name`: an exact match, else (unless `caseSensitive`) the only
+   * case-insensitive match. Undefined if there is none; ambiguity is an error.
+   */
+  async resolveTable(name: string, caseSensitive = true): Promise<TableDef | undefined> {
+    this.checkActive();
+    const exact = this.findActiveTable(name);
+    if (exact !== undefined || caseSensitive) return exact;
+    const lower = name.toLowerCase();
+    this.reads.tables.add(SYSTEM_TABLE_ID);
+    const matches = this.catalog().filter((d) => d.status === "ACTIVE" && d.name.toLowerCase() === lower);
+    if (matches.length > 1) {
+      throw new LedgerError("TABLE_NOT_FOUND", `${name} matches several tables (${matches.map((m) => m.name).join(", ")}); quote it`, { name });
+    }
+    return matches[0];
   }
 
   /** Every table (active and dropped) as this transaction sees it. */
@@ -246,6 +277,37 @@ export class Transaction {
     return rows;
   }
 
+  /** The committed view of every current document of a table (a scan, for conflicts). */
+  async scanCommitted(table: string): Promise<Revision[]> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    this.reads.tables.add(def.tableId);
+    const out: Revision[] = [];
+    const store = this.host.store;
+    for (const id of store.docIdsOf(def.tableId)) {
+      const r = visibleRevision(store.docs.get(id)!, this.snapshot);
+      if (r?.data !== undefined) out.push(publicRevision(r));
+    }
+    return out;
+  }
+
+  /**
+   * Every committed revision of every document of a table up to this snapshot, in commit order
+   * (deletes included). `table` is a name or, to reach a dropped table, its tableId.
+   */
+  async tableHistory(table: string): Promise<Revision[]> {
+    this.checkActive();
+    const def = this.tableByNameOrId(table);
+    this.reads.tables.add(def.tableId);
+    const out: StoredRevision[] = [];
+    const store = this.host.store;
+    for (const id of store.docIdsOf(def.tableId)) {
+      for (const r of store.docs.get(id)!.revisions) if (r.blockAddress.sequenceNo <= this.snapshot) out.push(r);
+    }
+    out.sort((a, b) => a.blockAddress.sequenceNo - b.blockAddress.sequenceNo || a.index - b.index);
+    return out.map(publicRevision);
+  }
+
   /** The committed view of a document at this snapshot: {blockAddress, hash, data?, metadata}. */
   async committed(table: string, id: string): Promise<Revision | undefined> {
     this.checkActive();
@@ -308,7 +370,27 @@ export class Transaction {
     }
   }
 
+  /**
+   * Runs `fn` as one recorded statement: every change it makes is attributed to `statement`
+   * (with its parameters) in the block's transactionInfo, instead of to the per-operation
+   * statements the programmatic methods record. PartiQL's `execute` runs through this.
+   */
+  async withStatement<T>(statement: string, params: readonly IonValue[], fn: () => Promise<T>): Promise<T> {
+    this.checkActive();
+    if (this.activeStatement !== undefined) {
+      throw new LedgerError("INVALID_ARGUMENT", "statements cannot nest: await one before starting the next");
+    }
+    this.statements.push({ statement, startTime: this.host.now(), params });
+    this.activeStatement = this.statements.length - 1;
+    try {
+      return await fn();
+    } finally {
+      this.activeStatement = undefined;
+    }
+  }
+
   private record(statement: string, params: readonly IonValue[]): number {
+    if (this.activeStatement !== undefined) return this.activeStatement;
     this.statements.push({ statement, startTime: this.host.now(), params });
     return this.statements.length - 1;
   }
@@ -335,7 +417,7 @@ export class Transaction {
         return;
       }
       w.data = data;
-      w.statements.push(stmt);
+      if (!w.statements.includes(stmt)) w.statements.push(stmt);
       return;
     }
     this.checkWriteCount();
@@ -394,7 +476,7 @@ export class Transaction {
     const w = this.writes.get(def.tableId);
     if (w !== undefined) {
       w.data = data;
-      w.statements.push(stmt);
+      if (!w.statements.includes(stmt)) w.statements.push(stmt);
       return;
     }
     const chain = this.host.store.docs.get(def.tableId);

@@ -9,6 +9,7 @@ import * as ionjs from "ion-js";
 import { cryptoHasherProvider, makeHashReader } from "ion-hash-js";
 import { daysInMonth } from "../../../../engine/ion/utc.ts";
 import type { IonType, IonValue, TimestampPrecision } from "../../../../engine/ion/value.ts";
+import { toText } from "../../../../engine/ion/text.ts";
 
 const TYPES: IonType[] = [
   "null", "bool", "int", "float", "decimal", "timestamp", "symbol", "string", "clob", "blob", "list", "sexp", "struct",
@@ -108,3 +109,26 @@ export function oracleHash(input: string | Uint8Array): string {
 }
 
 export { hex };
+
+/**
+ * False when `v` holds a timestamp that ion-js's binary writer itself gets wrong, so no oracle
+ * comparison can be made: ion-js drops the whole second for some fraction precisions (e.g.
+ * `…:01.00000000000Z` is written as `…:00.00000000000Z`; 375 of 5,000 sampled cases), and
+ * ion-hash-js serialises through that writer. Seed 268616705 found it.
+ */
+export function oracleTrusts(v: IonValue): boolean {
+  switch (v.kind) {
+    case "timestamp": {
+      const text = toText({ ...v, annotations: undefined });
+      const direct = ionjs.dumpText(ionjs.load(text)!);
+      return ionjs.dumpText(ionjs.load(ionjs.dumpBinary(ionjs.load(text)!))!) === direct;
+    }
+    case "list":
+    case "sexp":
+      return v.items.every(oracleTrusts);
+    case "struct":
+      return v.fields.every((f) => oracleTrusts(f[1]));
+    default:
+      return true;
+  }
+}

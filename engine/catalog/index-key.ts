@@ -1,0 +1,95 @@
+/**
+ * Index keys: one string per class of values that PartiQL's `=` considers equal, so an index
+ * lookup finds exactly what a scan with `WHERE f = v` would (`1`, `1.0`, `1e0` are one key;
+ * `'abc'` and the symbol `abc` are one key; timestamps are equal when they are the same instant).
+ *
+ * Containers get a key of their exact Ion hash: the planner never uses an index for a container
+ * key (PartiQL compares their elements recursively), but the key still records the document.
+ * NULL and MISSING get keys too, so `IS NULL` could use them later; `=` never matches them.
+ */
+import { ionHash } from "../ion/hash.ts";
+import { epochSeconds } from "../ion/utc.ts";
+import type { IonTimestamp, IonValue } from "../ion/value.ts";
+
+const MISSING_KEY = "m";
+
+/** True for values whose key is exactly PartiQL equality (scalars other than null). */
+export function isIndexableKey(v: IonValue): boolean {
+  switch (v.kind) {
+    case "bool": case "int": case "float": case "decimal": case "timestamp":
+    case "symbol": case "string": case "clob": case "blob":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The index key of a field value; `undefined` is a missing field. */
+export function indexKey(v: IonValue | undefined): string {
+  if (v === undefined) return MISSING_KEY;
+  switch (v.kind) {
+    case "null": return "z";
+    case "bool": return v.value ? "b1" : "b0";
+    case "int": return numberKey(v.value < 0n, v.value < 0n ? -v.value : v.value, 0);
+    case "decimal": return numberKey(v.negative, v.coefficient, v.exponent);
+    case "float": return floatKey(v.value);
+    case "string": return "s" + v.value;
+    case "symbol": return v.text === null ? "y" : "s" + v.text;
+    case "timestamp": return timestampKey(v);
+    case "blob": case "clob": return "l" + hex(v.bytes);
+    default: return "h" + hex(ionHash(v));
+  }
+}
+
+/** Canonical exact decimal: sign, digits without trailing zeros, exponent. Zero is "n0". */
+function numberKey(negative: boolean, coefficient: bigint, exponent: number): string {
+  if (coefficient === 0n) return "n0";
+  let digits = coefficient.toString();
+  let e = exponent;
+  let end = digits.length;
+  while (end > 1 && digits.charCodeAt(end - 1) === 48) {
+    end--;
+    e++;
+  }
+  digits = digits.slice(0, end);
+  return `n${negative ? "-" : ""}${digits}e${e}`;
+}
+
+/** A finite float is the exact decimal it denotes; NaN and infinities have their own keys. */
+function floatKey(x: number): string {
+  if (Number.isNaN(x)) return "nnan";
+  if (x === Infinity) return "n+inf";
+  if (x === -Infinity) return "n-inf";
+  if (x === 0) return "n0";
+  // Exact binary64 value as a decimal: mantissa * 2^exp = mantissa * 5^-exp * 10^exp for exp < 0.
+  const negative = x < 0;
+  let m = Math.abs(x);
+  let exp = 0;
+  while (!Number.isInteger(m)) {
+    m *= 2;
+    exp--;
+  }
+  let coefficient = BigInt(m);
+  let e10 = 0;
+  if (exp < 0) {
+    coefficient *= 5n ** BigInt(-exp);
+    e10 = exp;
+  }
+  return numberKey(negative, coefficient, e10);
+}
+
+/** The instant, exactly: UTC epoch seconds and the fraction without trailing zeros. */
+function timestampKey(t: IonTimestamp): string {
+  const seconds = epochSeconds(t.year, t.month, t.day, t.hour, t.minute, t.second, t.offset);
+  let frac = "";
+  if (t.fraction !== null && t.fraction.coefficient !== 0n) {
+    frac = t.fraction.coefficient.toString().padStart(-t.fraction.exponent, "0").replace(/0+$/, "");
+  }
+  return `t${seconds}.${frac}`;
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += (b < 16 ? "0" : "") + b.toString(16);
+  return s;
+}

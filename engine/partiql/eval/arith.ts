@@ -1,0 +1,98 @@
+/**
+ * The numeric tower for + - * / % and unary minus.
+ *
+ * int op int stays an int of any size (bigint), with `/` truncating toward zero and `%` taking the
+ * dividend's sign; an int meeting a decimal becomes a decimal (exact; division per decimal.ts);
+ * anything meeting a float becomes a float (IEEE-754). Ints and decimals never pass through JS
+ * number. MISSING in any operand gives MISSING, else NULL gives NULL; a non-number operand is a
+ * TYPE_ERROR; integer or decimal division by zero is an EVALUATION_ERROR.
+ */
+import type { IonDecimal } from "../../ion/value.ts";
+import type { PValue } from "../value.ts";
+import { MISSING } from "../value.ts";
+import {
+  decAdd, decDiv, decFromInt, decIsZero, decMod, decMul, decNeg, decSub, decToNumber,
+} from "./decimal.ts";
+import { evalError, typeError } from "./errors.ts";
+import { NULL, typeName } from "./values.ts";
+
+export type ArithOp = "+" | "-" | "*" | "/" | "%";
+
+function toDecimal(v: PValue): IonDecimal {
+  return v.kind === "decimal" ? v : decFromInt((v as { value: bigint }).value);
+}
+function toFloat(v: PValue): number {
+  if (v.kind === "float") return v.value;
+  if (v.kind === "int") return Number(v.value);
+  return decToNumber(v as IonDecimal);
+}
+
+export function arith(op: ArithOp, a: PValue, b: PValue): PValue {
+  if (a.kind === "missing" || b.kind === "missing") return MISSING;
+  const numA = a.kind === "int" || a.kind === "decimal" || a.kind === "float";
+  const numB = b.kind === "int" || b.kind === "decimal" || b.kind === "float";
+  if ((!numA && a.kind !== "null") || (!numB && b.kind !== "null")) {
+    throw typeError(`${op} needs numbers, got ${typeName(a)} and ${typeName(b)}`);
+  }
+  if (a.kind === "null" || b.kind === "null") return NULL;
+  if (a.kind === "int" && b.kind === "int") {
+    const x = a.value, y = b.value;
+    switch (op) {
+      case "+": return { kind: "int", value: x + y };
+      case "-": return { kind: "int", value: x - y };
+      case "*": return { kind: "int", value: x * y };
+      case "/":
+        if (y === 0n) throw evalError("division by zero");
+        return { kind: "int", value: x / y };
+      case "%":
+        if (y === 0n) throw evalError("division by zero");
+        return { kind: "int", value: x % y };
+    }
+  }
+  if (a.kind === "float" || b.kind === "float") {
+    const x = toFloat(a), y = toFloat(b);
+    let r: number;
+    switch (op) {
+      case "+": r = x + y; break;
+      case "-": r = x - y; break;
+      case "*": r = x * y; break;
+      case "/": r = x / y; break;
+      case "%": r = x % y; break;
+    }
+    return { kind: "float", value: r };
+  }
+  const x = toDecimal(a), y = toDecimal(b);
+  switch (op) {
+    case "+": return decAdd(x, y);
+    case "-": return decSub(x, y);
+    case "*": return decMul(x, y);
+    case "/":
+      if (decIsZero(y)) throw evalError("division by zero");
+      return decDiv(x, y);
+    case "%":
+      if (decIsZero(y)) throw evalError("division by zero");
+      return decMod(x, y);
+  }
+}
+
+export function negate(a: PValue): PValue {
+  switch (a.kind) {
+    case "missing": return MISSING;
+    case "null": return NULL;
+    case "int": return { kind: "int", value: -a.value };
+    case "float": return { kind: "float", value: -a.value };
+    case "decimal": return decNeg(a);
+    default: throw typeError(`unary - needs a number, got ${typeName(a)}`);
+  }
+}
+
+export function unaryPlus(a: PValue): PValue {
+  switch (a.kind) {
+    case "missing": return MISSING;
+    case "null": return NULL;
+    case "int":
+    case "float":
+    case "decimal": return a;
+    default: throw typeError(`unary + needs a number, got ${typeName(a)}`);
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Equality and ordering.
+ *
+ * - `eqValues`: PartiQL value equality for `=`, IN, CASE, DISTINCT, GROUP BY and set operators.
+ *   Numbers compare by value across int/decimal/float (1 = 1.0 = 1e0); strings and symbols by
+ *   text; timestamps by instant; lists and sexps in order; bags as multisets; structs as multisets
+ *   of (name, value) fields. Inside containers NULL equals NULL and MISSING equals MISSING.
+ *   Values of different types are not equal (no error).
+ * - `compareForLt`: the ordering `<`, `<=`, … use; only numbers, text, timestamps, bools and
+ *   lobs are comparable with their own kind; anything else is a type error.
+ * - `totalOrder`: PartiQL's total order for ORDER BY and for sorting containers:
+ *   absent < bool < number < timestamp < text < lob < list < sexp < struct < bag.
+ */
+import type { IonFloat } from "../../ion/value.ts";
+import type { PValue } from "../value.ts";
+import { decCompare, decFromInt, decFromNumber } from "./decimal.ts";
+import { typeError } from "./errors.ts";
+import { compareInstants } from "./timestamp.ts";
+import { isNumeric, isText, textOf, typeName } from "./values.ts";
+
+type Num = Extract<PValue, { kind: "int" | "decimal" | "float" }>;
+
+/** Numeric comparison across int/decimal/float; NaN sorts below everything and equals itself. */
+export function compareNumbers(a: Num, b: Num): number {
+  if (a.kind === "int" && b.kind === "int") return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+  if (a.kind === "float" || b.kind === "float") {
+    if (a.kind === "float" && b.kind === "float") return compareFloats(a, b);
+    const f = (a.kind === "float" ? a : b) as IonFloat;
+    if (!Number.isFinite(f.value)) {
+      const r = Number.isNaN(f.value) ? -1 : f.value > 0 ? 1 : -1;
+      return a.kind === "float" ? r : -r;
+    }
+  }
+  const da = a.kind === "decimal" ? a : a.kind === "int" ? decFromInt(a.value) : decFromNumber(a.value);
+  const db = b.kind === "decimal" ? b : b.kind === "int" ? decFromInt(b.value) : decFromNumber(b.value);
+  return decCompare(da, db);
+}
+
+function compareFloats(a: IonFloat, b: IonFloat): number {
+  const x = a.value, y = b.value;
+  if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1;
+  if (Number.isNaN(y)) return 1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Compares strings by Unicode code point (JS `<` compares UTF-16 units, which differs above U+FFFF). */
+export function compareText(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!, y = b.codePointAt(i)!;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  return a.length - b.length < 0 ? -1 : a.length > b.length ? 1 : 0;
+}
+
+/** Value equality (see file header). Absent values equal only their own kind. */
+export function eqValues(a: PValue, b: PValue): boolean {
+  if (isNumeric(a)) return isNumeric(b) && compareNumbers(a as Num, b as Num) === 0;
+  if (isText(a)) return isText(b) && textOf(a) === textOf(b);
+  switch (a.kind) {
+    case "null": return b.kind === "null";
+    case "missing": return b.kind === "missing";
+    case "bool": return b.kind === "bool" && a.value === b.value;
+    case "timestamp": return b.kind === "timestamp" && compareInstants(a, b) === 0;
+    case "clob":
+    case "blob": return (b.kind === "clob" || b.kind === "blob") && compareBytes(a.bytes, b.bytes) === 0;
+    case "list":
+    case "sexp": {
+      if (b.kind !== a.kind || a.items.length !== b.items.length) return false;
+      for (let i = 0; i < a.items.length; i++) if (!eqValues(a.items[i], b.items[i])) return false;
+      return true;
+    }
+    case "bag": return b.kind === "bag" && multisetEq(a.items, b.items, eqValues);
+    case "struct": {
+      if (b.kind !== "struct" || a.fields.length !== b.fields.length) return false;
+      return multisetEq(a.fields, b.fields, (x, y) => x[0] === y[0] && eqValues(x[1], y[1]));
+    }
+  }
+  return false;
+}
+
+function multisetEq<T>(a: readonly T[], b: readonly T[], eq: (x: T, y: T) => boolean): boolean {
+  if (a.length !== b.length) return false;
+  const used = new Uint8Array(b.length);
+  outer: for (const x of a) {
+    for (let j = 0; j < b.length; j++) {
+      if (!used[j] && eq(x, b[j])) { used[j] = 1; continue outer; }
+    }
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Ordering for `<` and friends on two non-absent values: a negative, zero or positive number.
+ * Throws TYPE_ERROR for values that are not comparable.
+ */
+export function compareForLt(a: PValue, b: PValue): number {
+  if (isNumeric(a) && isNumeric(b)) return compareNumbers(a as Num, b as Num);
+  if (isText(a) && isText(b)) return compareText(textOf(a), textOf(b));
+  if (a.kind === "timestamp" && b.kind === "timestamp") return compareInstants(a, b);
+  if (a.kind === "bool" && b.kind === "bool") return a.value === b.value ? 0 : a.value ? 1 : -1;
+  if ((a.kind === "blob" || a.kind === "clob") && (b.kind === "blob" || b.kind === "clob")) return compareBytes(a.bytes, b.bytes);
+  throw typeError(`cannot compare ${typeName(a)} with ${typeName(b)}`);
+}
+
+function rank(v: PValue): number {
+  switch (v.kind) {
+    case "null":
+    case "missing": return 0;
+    case "bool": return 1;
+    case "int":
+    case "decimal":
+    case "float": return 2;
+    case "timestamp": return 3;
+    case "string":
+    case "symbol": return 4;
+    case "clob":
+    case "blob": return 5;
+    case "list": return 6;
+    case "sexp": return 7;
+    case "struct": return 8;
+    case "bag": return 9;
+  }
+}
+
+/** PartiQL's total order (see file header). */
+export function totalOrder(a: PValue, b: PValue): number {
+  const ra = rank(a), rb = rank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  switch (ra) {
+    case 0: return 0;
+    case 1: case 2: case 3: case 4: case 5: return compareForLt(a, b);
+    case 6: case 7: {
+      const x = (a as { items: readonly PValue[] }).items, y = (b as { items: readonly PValue[] }).items;
+      return compareSeq(x, y);
+    }
+    case 8: {
+      const key = (f: readonly [string, PValue], g: readonly [string, PValue]) => compareText(f[0], g[0]) || totalOrder(f[1], g[1]);
+      const x = [...(a as { fields: readonly (readonly [string, PValue])[] }).fields].sort(key);
+      const y = [...(b as { fields: readonly (readonly [string, PValue])[] }).fields].sort(key);
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = key(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length < 0 ? -1 : x.length > y.length ? 1 : 0;
+    }
+    default: {
+      const x = [...(a as { items: readonly PValue[] }).items].sort(totalOrder);
+      const y = [...(b as { items: readonly PValue[] }).items].sort(totalOrder);
+      return compareSeq(x, y);
+    }
+  }
+}
+
+function compareSeq(x: readonly PValue[], y: readonly PValue[]): number {
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const c = totalOrder(x[i], y[i]);
+    if (c !== 0) return c;
+  }
+  return x.length < y.length ? -1 : x.length > y.length ? 1 : 0;
+}
+
+/**
+ * A hashable key that is equal for values `eqValues` deems equal (numbers normalised, structs and
+ * bags sorted), for DISTINCT, GROUP BY and set operators without quadratic scans.
+ */
+export function groupKey(v: PValue): string {
+  switch (v.kind) {
+    case "null": return "n";
+    case "missing": return "m";
+    case "bool": return v.value ? "T" : "F";
+    case "int": return "#" + v.value.toString();
+    case "float": {
+      if (Number.isNaN(v.value)) return "#nan";
+      if (!Number.isFinite(v.value)) return v.value > 0 ? "#inf" : "#-inf";
+      return "#" + normNumber(decFromNumber(v.value));
+    }
+    case "decimal": return "#" + normNumber(v);
+    case "string":
+    case "symbol": return "s" + JSON.stringify(textOf(v));
+    case "timestamp": {
+      return "t" + instantKey(v);
+    }
+    case "clob":
+    case "blob": return "b" + Array.from(v.bytes).join(",");
+    case "list": return "[" + v.items.map(groupKey).join(",") + "]";
+    case "sexp": return "(" + v.items.map(groupKey).join(",") + ")";
+    case "bag": return "<<" + v.items.map(groupKey).sort().join(",") + ">>";
+    case "struct": return "{" + v.fields.map((f) => JSON.stringify(f[0]) + ":" + groupKey(f[1])).sort().join(",") + "}";
+  }
+}
+
+import { instant } from "./timestamp.ts";
+function instantKey(t: Extract<PValue, { kind: "timestamp" }>): string {
+  return normNumber(instant(t));
+}
+
+/** Canonical text of a decimal value: coefficient without trailing zeros and exponent. */
+function normNumber(d: { coefficient: bigint; exponent: number; negative: boolean }): string {
+  let c = d.coefficient, e = d.exponent;
+  if (c === 0n) return "0";
+  while (c % 10n === 0n) { c /= 10n; e++; }
+  return (d.negative ? "-" : "") + c.toString() + "e" + e;
+}

@@ -1,0 +1,34 @@
+/**
+ * What one evaluation carries besides variables: the mode, positional parameters, the clock,
+ * the transaction id, the global bindings, the current nesting depth and per-statement caches.
+ */
+import type { IonTimestamp } from "../../ion/value.ts";
+import type { PValue } from "../value.ts";
+
+export type EvalMode = "strict" | "permissive";
+
+/** Tables and global bindings; a table is a bag. */
+export interface Globals {
+  get(name: string, caseSensitive: boolean): PValue | undefined;
+}
+
+export interface EvalOptions {
+  mode: EvalMode;
+  params?: readonly PValue[];
+  /** The clock UTCNOW() reads; defaults to the system clock. */
+  now?: () => IonTimestamp;
+  /** What TXID() returns. */
+  txid?: string;
+}
+
+export interface Ctx {
+  readonly permissive: boolean;
+  readonly globals: Globals;
+  readonly params: readonly PValue[];
+  readonly now: () => IonTimestamp;
+  readonly txid: string | undefined;
+  /** Current expression nesting depth (see limits.maxExpressionDepth). */
+  depth: number;
+  /** Compiled LIKE patterns, keyed by pattern + "\u0000" + escape. */
+  readonly likeCache: Map<string, unknown>;
+}

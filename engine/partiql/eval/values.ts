@@ -1,0 +1,55 @@
+/** Small constructors and predicates over PartiQL values used throughout the evaluator. */
+import type { IonBool, IonInt, IonNull, IonString } from "../../ion/value.ts";
+import type { PBag, PList, PStruct, PValue } from "../value.ts";
+
+export const NULL: IonNull = Object.freeze({ kind: "null", of: "null" }) as IonNull;
+export const TRUE: IonBool = Object.freeze({ kind: "bool", value: true }) as IonBool;
+export const FALSE: IonBool = Object.freeze({ kind: "bool", value: false }) as IonBool;
+
+export const bool = (b: boolean): IonBool => (b ? TRUE : FALSE);
+export const int = (v: bigint | number): IonInt => ({ kind: "int", value: BigInt(v) });
+export const str = (value: string): IonString => ({ kind: "string", value });
+export const list = (items: readonly PValue[]): PList => ({ kind: "list", items });
+export const bagOf = (items: readonly PValue[]): PBag => ({ kind: "bag", items });
+export const struct = (fields: readonly (readonly [string, PValue])[]): PStruct => ({ kind: "struct", fields });
+
+export function isNumeric(v: PValue): boolean {
+  return v.kind === "int" || v.kind === "decimal" || v.kind === "float";
+}
+export function isText(v: PValue): v is Extract<PValue, { kind: "string" | "symbol" }> {
+  return v.kind === "string" || v.kind === "symbol";
+}
+/** The text of a string or symbol (a symbol with unknown text reads as ""). */
+export function textOf(v: PValue): string {
+  return v.kind === "string" ? v.value : v.kind === "symbol" ? (v.text ?? "") : "";
+}
+export function isCollection(v: PValue): v is PList | PBag | Extract<PValue, { kind: "sexp" }> {
+  return v.kind === "list" || v.kind === "bag" || v.kind === "sexp";
+}
+export function isNull(v: PValue): boolean {
+  return v.kind === "null";
+}
+export function isMissing(v: PValue): boolean {
+  return v.kind === "missing";
+}
+
+/** Human-readable type name for error messages. */
+export function typeName(v: PValue): string {
+  return v.kind === "null" ? (v.of === "null" ? "null" : `null.${v.of}`) : v.kind;
+}
+
+/** The struct's first field named `name` (exact, or case-insensitive preferring exact). */
+export function fieldOf(s: PStruct, name: string, caseSensitive: boolean): PValue | undefined {
+  let loose: PValue | undefined;
+  const lower = caseSensitive ? "" : name.toLowerCase();
+  for (const [k, v] of s.fields) {
+    if (k === name) return v;
+    if (!caseSensitive && loose === undefined && k.toLowerCase() === lower) loose = v;
+  }
+  return loose;
+}
+
+/** Code points of a string (for SQL's character semantics). */
+export function codePoints(s: string): string[] {
+  return Array.from(s);
+}
