@@ -4,7 +4,7 @@
  */
 export { Ledger } from "./api/ledger.ts";
 export type { LedgerOptions, OpenInfo, TransactionOptions, VerifyReport } from "./api/ledger.ts";
-export { Transaction } from "./txn/transaction.ts";
+export { Transaction } from "./api/transaction.ts";
 export type { DocumentRow } from "./txn/transaction.ts";
 export { LedgerError, isLedgerError } from "./errors.ts";
 export type { LedgerErrorCode } from "./errors.ts";

@@ -17,10 +17,6 @@ export const limits = {
   /** Digits in an Ion int or decimal coefficient. Arithmetic on bigints is superlinear;
    *  10k digits is far beyond any business number. */
   maxNumberDigits: 10_000,
-  /** Nesting depth of a PartiQL expression or query while it is evaluated. The evaluator recurses
-   *  per level (a few stack frames each); 1,000 keeps every runtime's stack safe and is far beyond
-   *  any hand-written or generated statement. */
-  maxExpressionDepth: 1_000,
   /** Length of a table name (QLDB: 128). */
   maxTableNameLength: 128,
   /** Size of one journal segment before a new one starts. */
@@ -33,6 +29,15 @@ export const limits = {
    *  Commits then overwrite preallocated space without metadata updates; 1 MiB costs a few
    *  milliseconds once per thousands of commits. */
   journalPreallocateBytes: 1024 * 1024,
+  /** Length of one PartiQL statement in UTF-16 code units. Lexing and parsing are linear, but
+   *  the AST of a huge statement is held in memory while it runs; 1 MiB is far beyond any
+   *  hand-written query, and bulk data belongs in `?` parameters, not in statement text. */
+  maxStatementLength: 1024 * 1024,
+  /** Nesting depth of a PartiQL expression (parentheses, brackets, subqueries, CASE, unary
+   *  operators), checked by the parser and again by the evaluator. Both recurse per level (a few
+   *  stack frames each); 500 keeps every runtime far from its stack limit while exceeding any
+   *  real query's nesting. */
+  maxExpressionDepth: 500,
 } as const;
 
 export type Limits = typeof limits;

@@ -36,7 +36,9 @@ import { acquireLock } from "../journal/lock.ts";
 import type { FileLayer } from "../journal/file-layer.ts";
 import { Committer } from "../txn/committer.ts";
 import { Store } from "../txn/store.ts";
-import { Transaction } from "../txn/transaction.ts";
+import { Transaction } from "./transaction.ts";
+import type { IonValue } from "../ion/value.ts";
+import type { EvalMode } from "../partiql/eval/index.ts";
 
 export interface LedgerOptions {
   /** File access (tests inject faults); defaults to the real disk. */
@@ -47,6 +49,11 @@ export interface LedgerOptions {
   readonly segmentBytes?: number;
   /** Default retries of `transaction()` on OCC_CONFLICT (default 4). */
   readonly retries?: number;
+  /**
+   * PartiQL typing mode: "strict" (the default) raises TYPE_ERROR for a type error such as
+   * `1 + 'a'`; "permissive" makes such an expression MISSING instead.
+   */
+  readonly typingMode?: EvalMode;
 }
 
 export interface TransactionOptions {
@@ -86,6 +93,7 @@ export class Ledger {
     private readonly tree: DigestTree,
     private readonly committer: Committer,
     private readonly retries: number,
+    private readonly typingMode: EvalMode,
     /** What open found: block count and any torn tail it truncated. */
     readonly openInfo: OpenInfo,
   ) {}
@@ -113,7 +121,11 @@ export class Ledger {
         () => holder.ledger!.active.size,
         () => holder.ledger!.oldestSnapshot(),
       );
-      const ledger = new Ledger(dir, journal, lock, store, tree, committer, options.retries ?? DEFAULT_RETRIES, {
+      const typingMode = options.typingMode ?? "strict";
+      if (typingMode !== "strict" && typingMode !== "permissive") {
+        throw new LedgerError("INVALID_ARGUMENT", `typingMode is "strict" or "permissive", not ${JSON.stringify(typingMode)}`);
+      }
+      const ledger = new Ledger(dir, journal, lock, store, tree, committer, options.retries ?? DEFAULT_RETRIES, typingMode, {
         blocks: store.blocks.length,
         truncatedTail: report.truncatedTail,
       });
@@ -137,8 +149,8 @@ export class Ledger {
       store: this.store,
       now: () => this.committer.now(),
       commit: (t) => this.trackCommit(this.committer.commit(t)),
-      finished: (t) => this.active.delete(t),
-    });
+      finished: (t) => this.active.delete(t as Transaction),
+    }, this.typingMode, () => this.committer.now());
     this.active.add(tx);
     return tx;
   }
@@ -162,6 +174,21 @@ export class Ledger {
         await backoff(attempt);
       }
     }
+  }
+
+  /**
+   * Runs one PartiQL statement in a transaction of its own (retried on OCC_CONFLICT like
+   * `transaction()`), and returns its rows.
+   *
+   * @example
+   * ```ts
+   * await ledger.execute("CREATE TABLE cars");
+   * await ledger.execute("INSERT INTO cars ?", { VIN: "123456789", Owner: "Maria Garcia" });
+   * const rows = await ledger.execute("SELECT * FROM cars WHERE VIN = ?", "123456789");
+   * ```
+   */
+  execute(statement: string, ...params: unknown[]): Promise<IonValue[]> {
+    return this.transaction((tx) => tx.execute(statement, ...params));
   }
 
   /** The current digest: the root over every block hash, and the tip's address. */

@@ -9,7 +9,7 @@
  */
 import { ionHash } from "../ion/hash.ts";
 import { epochSeconds } from "../ion/utc.ts";
-import type { IonTimestamp, IonValue } from "../ion/value.ts";
+import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 
 const MISSING_KEY = "m";
 
@@ -92,4 +92,20 @@ function hex(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += (b < 16 ? "0" : "") + b.toString(16);
   return s;
+}
+
+/**
+ * The keys a document has in an index on `field`: the key of every top-level field whose name
+ * matches `field` ignoring case (PartiQL's unquoted `d.vin` reaches a field named `VIN`), or the
+ * missing key when there is none. Lookups thus find a superset of the documents a scan would
+ * match, and the query's own predicate filters it exactly.
+ */
+export function indexKeysOf(data: IonStruct, field: string): string[] {
+  const lower = field.toLowerCase();
+  const keys: string[] = [];
+  for (const [name, value] of data.fields) {
+    if (name === field || name.toLowerCase() === lower) keys.push(indexKey(value));
+  }
+  if (keys.length === 0) keys.push(MISSING_KEY);
+  return keys;
 }

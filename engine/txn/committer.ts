@@ -17,14 +17,13 @@ import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { encodeBinary } from "../ion/binary.ts";
 import type { IonStruct, IonTimestamp } from "../ion/value.ts";
-import { getField } from "../ion/value.ts";
 import { buildBlock } from "../ledger/block.ts";
 import { blockToIon } from "../ledger/block-codec.ts";
 import { epochMillisOf, timestampFromEpochMillis, type Clock } from "../ledger/clock.ts";
 import type { DigestTree } from "../ledger/digest-tree.ts";
 import type { Block } from "../ledger/types.ts";
 import type { Journal } from "../journal/journal.ts";
-import { indexKey } from "../catalog/index-key.ts";
+import { indexKeysOf } from "../catalog/index-key.ts";
 import type { Store } from "./store.ts";
 import type { ReadSet, Transaction } from "./transaction.ts";
 
@@ -123,8 +122,8 @@ export class Committer {
         for (const k of reads.keys) {
           if (k.tableId !== w.tableId) continue;
           if (
-            (w.before !== undefined && indexKey(getField(w.before, k.field)) === k.key) ||
-            (w.after !== undefined && indexKey(getField(w.after, k.field)) === k.key)
+            (w.before !== undefined && indexKeysOf(w.before, k.field).includes(k.key)) ||
+            (w.after !== undefined && indexKeysOf(w.after, k.field).includes(k.key))
           ) {
             why = `a document with the looked-up ${k.field} was changed`;
             break;

@@ -15,7 +15,7 @@ import { getField } from "../ion/value.ts";
 import { documentTables } from "../ledger/block-codec.ts";
 import type { Block, Revision } from "../ledger/types.ts";
 import { SYSTEM_TABLE_ID, type TableDef, tableDefFromIon } from "../catalog/catalog.ts";
-import { indexKey } from "../catalog/index-key.ts";
+import { indexKeysOf } from "../catalog/index-key.ts";
 
 export interface StoredRevision extends Revision {
   readonly tableId: string;
@@ -77,7 +77,7 @@ export class Store {
       if (r.data !== undefined) handOut(r.data);
       const table = this.table(t.tableId);
       if (r.data !== undefined) {
-        for (const [field, keys] of table.indexes) addKey(keys, indexKey(getField(r.data, field)), chain.id);
+        for (const [field, keys] of table.indexes) for (const k of indexKeysOf(r.data, field)) addKey(keys, k, chain.id);
       }
       if (t.tableId === SYSTEM_TABLE_ID && r.data !== undefined) this.syncIndexes(this.tableDef(r.data));
     });
@@ -135,7 +135,7 @@ export class Store {
       const keys = new Map<string, Set<string>>();
       for (const id of table.docIds) {
         for (const r of this.docs.get(id)!.revisions) {
-          if (r.data !== undefined) addKey(keys, indexKey(getField(r.data, ix.field)), id);
+          if (r.data !== undefined) for (const k of indexKeysOf(r.data, ix.field)) addKey(keys, k, id);
         }
       }
       table.indexes.set(ix.field, keys);

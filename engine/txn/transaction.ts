@@ -32,7 +32,7 @@ import {
   type TableDef,
   tableDefToIon,
 } from "../catalog/catalog.ts";
-import { indexKey } from "../catalog/index-key.ts";
+import { indexKey, indexKeysOf } from "../catalog/index-key.ts";
 import { type Store, type StoredRevision, visibleRevision } from "./store.ts";
 
 /** One buffered change to a document. */
@@ -248,31 +248,50 @@ export class Transaction {
   }
 
   /**
-   * Documents whose top-level `field` equals `value` (exact Ion equality). Uses the table's
-   * index on `field` if it has one (and then conflicts only with writes of that key); otherwise
-   * it is a scan.
+   * Documents whose top-level `field` equals `value` under PartiQL's `=` (so `1` finds `1.0`).
+   * Uses the table's index on `field` if it has one (and then conflicts only with writes of
+   * that key); otherwise it is a scan.
    */
   async findBy(table: string, field: string, value: unknown): Promise<DocumentRow[]> {
     this.checkActive();
     const def = this.activeTable(table);
     const key = indexKey(fromJS(value, "$value"));
-    const store = this.host.store;
-    const indexed = def.indexes.some((ix) => ix.field === field);
-    const candidates = indexed ? store.indexCandidates(def.tableId, field, key) : undefined;
-    if (candidates === undefined) {
-      return (await this.scan(table)).filter((row) => indexKey(getField(row.data, field)) === key);
+    const matches = (data: IonStruct) => indexKey(getField(data, field)) === key;
+    if (!def.indexes.some((ix) => ix.field === field)) return (await this.scan(table)).filter((row) => matches(row.data));
+    return this.lookupKeys(def, field, [key]).filter((row) => matches(row.data));
+  }
+
+  /**
+   * Index lookup for the planner: the documents with any of `keys` in the index on `field`
+   * (a superset of the exact matches; see indexKeysOf), recording the key reads. The table must
+   * have an index on `field`.
+   */
+  async lookup(table: string, field: string, keys: readonly string[]): Promise<DocumentRow[]> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    if (!def.indexes.some((ix) => ix.field === field)) {
+      throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index on ${field}`, { table, field });
     }
-    this.reads.keys.push({ tableId: def.tableId, field, key });
+    return this.lookupKeys(def, field, keys);
+  }
+
+  private lookupKeys(def: TableDef, field: string, keys: readonly string[]): DocumentRow[] {
+    const store = this.host.store;
+    const ids = new Set<string>();
+    for (const key of keys) {
+      this.reads.keys.push({ tableId: def.tableId, field, key });
+      for (const id of store.indexCandidates(def.tableId, field, key) ?? []) ids.add(id);
+    }
+    const wanted = new Set(keys);
+    const hit = (data: IonStruct) => indexKeysOf(data, field).some((k) => wanted.has(k));
     const rows: DocumentRow[] = [];
-    for (const id of candidates) {
+    for (const id of ids) {
       if (this.writes.has(id)) continue;
       const r = visibleRevision(store.docs.get(id)!, this.snapshot);
-      if (r?.data !== undefined && indexKey(getField(r.data, field)) === key) rows.push({ id, data: r.data });
+      if (r?.data !== undefined && hit(r.data)) rows.push({ id, data: r.data });
     }
     for (const w of this.writes.values()) {
-      if (w.tableId === def.tableId && w.data !== undefined && indexKey(getField(w.data, field)) === key) {
-        rows.push({ id: w.id, data: w.data });
-      }
+      if (w.tableId === def.tableId && w.data !== undefined && hit(w.data)) rows.push({ id: w.id, data: w.data });
     }
     return rows;
   }

@@ -75,7 +75,6 @@ export const stubEngine: Engine = {
   },
   evaluate(statement: QueryStatement): PValue {
     const q = statement.query;
-    if (q.kind === "lit" && q.value.kind === "string" && q.value.value === "b.c") for (;;);
     if (q.kind === "lit" && q.value.kind === "string" && q.value.value.includes("STUB-CRASH")) {
       throw new Error("stub crash");
     }
@@ -154,6 +153,10 @@ function runStatement(engine: Engine, c: SuiteCase, text: string): StatementResu
       return { status: "fail", lenientPass: false, category: `eval error ${e.code}`, detail: e.message };
     }
     return { status: "crash", lenientPass: false, category: `crash in eval: ${crashName(e)}`, detail: messageOf(e) };
+  }
+  if (actual === null || typeof actual !== "object" || typeof (actual as { kind?: unknown }).kind !== "string") {
+    const what = actual instanceof Promise ? "a Promise" : typeof actual;
+    return { status: "crash", lenientPass: false, category: "crash: result is not a PValue", detail: `evaluate returned ${what}` };
   }
   if (c.result === "EvaluationFail") {
     return { status: "fail", lenientPass: false, category: "expected an error, got a value", detail: safeShow(actual) };

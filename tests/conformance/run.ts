@@ -82,26 +82,30 @@ function runInWorkers(indices: readonly number[], o: Options): Promise<Map<numbe
       if (pending.length === 0) return resolve(results);
       const w = new Worker(new URL("./worker.ts", import.meta.url).href, { type: "module" });
       let next = 0;
+      let ready = false;
       let timer: ReturnType<typeof setTimeout>;
       const arm = (ms: number) => {
         clearTimeout(timer);
         timer = setTimeout(() => {
           w.terminate();
+          if (!ready) return reject(new Error(`the worker did not start within ${startupMs / 1000} s`));
           const index = pending[next];
           results.set(index, {
             status: "timeout",
             lenientPass: false,
             category: "timeout",
-            detail: `no result within ${next === 0 ? startupMs / 1000 + " s (worker start-up included)" : o.timeoutS + " s"}`,
-            statement: undefined,
-            ms: next === 0 ? startupMs : o.timeoutS * 1000,
+            detail: `no result within ${o.timeoutS} s`,
+            ms: o.timeoutS * 1000,
           });
           start(pending.slice(next + 1));
         }, ms);
       };
       w.onmessage = (e: MessageEvent<FromWorker>) => {
         const m = e.data;
-        if (m.type === "result") {
+        if (m.type === "ready") {
+          ready = true;
+          arm(o.timeoutS * 1000);
+        } else if (m.type === "result") {
           results.set(m.index, m.result);
           next++;
           arm(o.timeoutS * 1000);

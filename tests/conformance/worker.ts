@@ -9,6 +9,7 @@ import { loadTierA } from "./suite.ts";
 export type ToWorker = { readonly indices: readonly number[]; readonly stub: boolean };
 export type FromWorker =
   | { readonly type: "result"; readonly index: number; readonly result: CaseResult }
+  | { readonly type: "ready" }
   | { readonly type: "done" }
   | { readonly type: "error"; readonly message: string };
 
@@ -28,6 +29,7 @@ scope.onmessage = async (e: MessageEvent<ToWorker>) => {
       return;
     }
     const cases = loadTierA().cases;
+    scope.postMessage({ type: "ready" });
     for (const index of indices) scope.postMessage({ type: "result", index, result: runCase(engine, cases[index]) });
     scope.postMessage({ type: "done" });
   } catch (err) {

@@ -15,7 +15,7 @@ import type { IonFloat } from "../../ion/value.ts";
 import type { PValue } from "../value.ts";
 import { decCompare, decFromInt, decFromNumber } from "./decimal.ts";
 import { typeError } from "./errors.ts";
-import { compareInstants } from "./timestamp.ts";
+import { compareInstants, instant } from "./timestamp.ts";
 import { isNumeric, isText, textOf, typeName } from "./values.ts";
 
 type Num = Extract<PValue, { kind: "int" | "decimal" | "float" }>;
@@ -200,7 +200,6 @@ export function groupKey(v: PValue): string {
   }
 }
 
-import { instant } from "./timestamp.ts";
 function instantKey(t: Extract<PValue, { kind: "timestamp" }>): string {
   return normNumber(instant(t));
 }

@@ -19,6 +19,13 @@ export interface EvalOptions {
   now?: () => IonTimestamp;
   /** What TXID() returns. */
   txid?: string;
+  /**
+   * When true, `.name` on a struct without that field is MISSING even in strict mode. The ledger
+   * sets it: documents of one table need not share fields, and QLDB's `WHERE d.Color = 'red'`
+   * skips documents without a Color rather than failing. The conformance suite's strict mode
+   * (EvalModeError) leaves it false.
+   */
+  absentFieldIsMissing?: boolean;
 }
 
 export interface Ctx {
@@ -27,6 +34,8 @@ export interface Ctx {
   readonly params: readonly PValue[];
   readonly now: () => IonTimestamp;
   readonly txid: string | undefined;
+  /** See EvalOptions.absentFieldIsMissing. */
+  readonly absentFieldIsMissing: boolean;
   /** Current expression nesting depth (see limits.maxExpressionDepth). */
   depth: number;
   /** Compiled LIKE patterns, keyed by pattern + "\u0000" + escape. */

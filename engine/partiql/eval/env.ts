@@ -17,13 +17,20 @@ export class Env {
     private readonly values: readonly PValue[],
     /** True for FROM-variable scopes, whose struct values take part in implicit attribute lookup. */
     readonly fromScope: boolean,
+    /** Values of aggregate calls for the current group (keyed by the call node), inherited by children. */
+    readonly aggregates: ReadonlyMap<object, PValue> | undefined,
   ) {}
 
-  static readonly empty: Env = new Env(undefined, [], [], false);
+  static readonly empty: Env = new Env(undefined, [], [], false, undefined);
 
   /** A child scope binding `names[i]` to `values[i]`. */
   bind(names: readonly string[], values: readonly PValue[], fromScope = false): Env {
-    return new Env(this, names, values, fromScope);
+    return new Env(this, names, values, fromScope, this.aggregates);
+  }
+
+  /** A child scope (binding `names`) in which the given aggregate calls have the given values. */
+  withAggregates(aggs: ReadonlyMap<object, PValue>, names: readonly string[] = [], values: readonly PValue[] = []): Env {
+    return new Env(this, names, values, false, aggs);
   }
 
   /** Looks the name up in this scope only. */
@@ -45,41 +52,39 @@ export class Env {
     return undefined;
   }
 
-  /** A field `name` of the struct bound to a FROM variable, innermost first; undefined if none has it. */
-  implicitField(name: string, caseSensitive: boolean): PValue | undefined {
+  /**
+   * Values of fields `name` in the structs bound to FROM variables of the innermost FROM scope
+   * that has any; empty if none has one. More than one is an ambiguity for the caller to report.
+   */
+  implicitFields(name: string, caseSensitive: boolean): PValue[] {
     const lower = name.toLowerCase();
     for (let e: Env | undefined = this; e; e = e.parent) {
       if (!e.fromScope) continue;
+      const found: PValue[] = [];
       for (const v of e.values) {
         if (v.kind !== "struct") continue;
-        let loose: PValue | undefined;
         for (const [k, fv] of v.fields) {
-          if (k === name) return fv;
-          if (!caseSensitive && loose === undefined && k.toLowerCase() === lower) loose = fv;
+          if (k === name || (!caseSensitive && k.toLowerCase() === lower)) found.push(fv);
         }
-        if (loose !== undefined) return loose;
       }
+      if (found.length > 0) return found;
     }
-    return undefined;
-  }
-
-  /** Names bound in this scope and its ancestors (innermost first), for SELECT * and GROUP AS. */
-  fromVariables(): { name: string; value: PValue }[] {
-    const out: { name: string; value: PValue }[] = [];
-    for (let e: Env | undefined = this; e; e = e.parent) {
-      if (!e.fromScope) continue;
-      for (let i = 0; i < e.names.length; i++) out.push({ name: e.names[i], value: e.values[i] });
-    }
-    return out;
+    return [];
   }
 }
 
-/** Resolves a variable: scopes, then globals, then implicit attributes. */
-export function resolve(env: Env, globals: Globals, name: string, caseSensitive: boolean, lexicalOnly: boolean): PValue | undefined {
+/**
+ * Resolves a variable: scopes, then globals, then implicit attributes. Returns undefined when
+ * nothing binds the name, and an array when implicit lookup finds several candidates.
+ */
+export function resolve(
+  env: Env, globals: Globals, name: string, caseSensitive: boolean, lexicalOnly: boolean,
+): PValue | PValue[] | undefined {
   const local = env.lookup(name, caseSensitive);
   if (local !== undefined) return local;
   if (lexicalOnly) return undefined;
   const g = globals.get(name, caseSensitive);
   if (g !== undefined) return g;
-  return env.implicitField(name, caseSensitive);
+  const found = env.implicitFields(name, caseSensitive);
+  return found.length === 0 ? undefined : found.length === 1 ? found[0] : found;
 }

@@ -5,20 +5,11 @@ import { Ledger, LedgerError, verifyBlock, verifyRevision } from "../../../../en
 import { toJS } from "../../../../engine/ion/js.ts";
 import type { IonStruct } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
+import { rejectsWith } from "../../../helpers/assert.ts";
 import { FaultyFileLayer } from "../../../../engine/journal/faulty-file-layer.ts";
 
 const car = { VIN: "123456789", Manufacturer: "Tesla", Model: "Model S", Year: 2012, Owner: "Maria Garcia" };
 
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<LedgerError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof LedgerError, `expected LedgerError ${code}, got ${e}`);
-    assert.equal(e.code, code);
-    return e;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 /** The seed's story: insert, sell, delete. */
 async function carStory(ledger: Ledger): Promise<string> {

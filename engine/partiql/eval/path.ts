@@ -1,0 +1,103 @@
+/**
+ * Path navigation: `.name`, `[expr]`, `[*]` and `.*`.
+ *
+ * A step into something that is not there (an absent field, an index out of range, a step into a
+ * scalar or into MISSING) is a TYPE_ERROR: an error in strict mode, MISSING in permissive mode.
+ * Any step into NULL gives MISSING in both modes. `.name` matches case-insensitively unless
+ * quoted; a name that matches more than one field is ambiguous (TYPE_ERROR). `[expr]` indexes a
+ * list or sexp with an int, or looks a struct field up case-sensitively with a string.
+ *
+ * `[*]` and `.*` make the path many-valued: the result is a bag of every value reached. Over a
+ * non-collection (`[*]`) or non-struct (`.*`) they range over the value itself in permissive mode
+ * and are a TYPE_ERROR in strict mode. MISSING results are dropped from the bag.
+ */
+import type { Path, PathStep } from "../ast.ts";
+import type { PValue } from "../value.ts";
+import { MISSING } from "../value.ts";
+import type { Ctx } from "./context.ts";
+import type { Env } from "./env.ts";
+import { isTypeError, typeError } from "./errors.ts";
+import { bagOf, isText, textOf, typeName } from "./values.ts";
+
+export type EvalFn = (e: import("../ast.ts").Expr, env: Env, ctx: Ctx) => PValue;
+
+/** The field `name` of struct `v`; TYPE_ERROR when ambiguous, and when absent unless `absentIsMissing`. */
+export function stepField(v: PValue, name: string, caseSensitive: boolean, absentIsMissing = false): PValue {
+  if (v.kind === "null") return MISSING;
+  if (v.kind !== "struct") throw typeError(`cannot read field '${name}' of ${typeName(v)}`);
+  let exact: PValue | undefined, exactCount = 0, loose: PValue | undefined, looseCount = 0;
+  const lower = caseSensitive ? "" : name.toLowerCase();
+  for (const [k, fv] of v.fields) {
+    if (k === name) { if (exactCount++ === 0) exact = fv; }
+    else if (!caseSensitive && k.toLowerCase() === lower) { if (looseCount++ === 0) loose = fv; }
+  }
+  if (exactCount + looseCount > 1) throw typeError(`field '${name}' is ambiguous`);
+  const found = exact ?? loose;
+  if (found === undefined) {
+    if (absentIsMissing) return MISSING;
+    throw typeError(`struct has no field '${name}'`);
+  }
+  return found;
+}
+
+function stepIndex(v: PValue, index: PValue): PValue {
+  if (v.kind === "null") return MISSING;
+  if (index.kind === "int" && (v.kind === "list" || v.kind === "sexp")) {
+    const i = index.value;
+    if (i < 0n || i >= BigInt(v.items.length)) throw typeError(`index ${i} is out of range`);
+    return v.items[Number(i)];
+  }
+  if (isText(index) && v.kind === "struct") return stepField(v, textOf(index), true);
+  throw typeError(`cannot index ${typeName(v)} with ${typeName(index)}`);
+}
+
+export function evalPath(p: Path, env: Env, ctx: Ctx, evalExpr: EvalFn): PValue {
+  let current = evalExpr(p.root, env, ctx);
+  const steps = p.steps;
+  for (let s = 0; s < steps.length; s++) {
+    const step = steps[s];
+    if (step.kind === "wildcard" || step.kind === "unpivot") return bagOf(fanOut([current], steps, s, env, ctx, evalExpr));
+    current = applyStep(current, step, env, ctx, evalExpr);
+  }
+  return current;
+}
+
+function applyStep(v: PValue, step: PathStep, env: Env, ctx: Ctx, evalExpr: EvalFn): PValue {
+  if (step.kind === "field") return stepField(v, step.name, step.caseSensitive, ctx.absentFieldIsMissing);
+  if (step.kind === "index") {
+    const index = evalExpr(step.index, env, ctx);
+    return stepIndex(v, index);
+  }
+  throw new Error("unreachable");
+}
+
+/** Applies steps[from..] to each of `values`, expanding wildcards; drops MISSING. */
+function fanOut(values: PValue[], steps: readonly PathStep[], from: number, env: Env, ctx: Ctx, evalExpr: EvalFn): PValue[] {
+  let current = values;
+  for (let s = from; s < steps.length; s++) {
+    const step = steps[s];
+    const next: PValue[] = [];
+    for (const v of current) {
+      if (step.kind === "wildcard") {
+        if (v.kind === "list" || v.kind === "bag" || v.kind === "sexp") next.push(...v.items);
+        else if (ctx.permissive) next.push(v);
+        else throw typeError(`[*] over ${typeName(v)}`, step.span);
+      } else if (step.kind === "unpivot") {
+        if (v.kind === "struct") for (const f of v.fields) next.push(f[1]);
+        else if (ctx.permissive) next.push(v);
+        else throw typeError(`.* over ${typeName(v)}`, step.span);
+      } else {
+        let r: PValue;
+        try {
+          r = applyStep(v, step, env, ctx, evalExpr);
+        } catch (e) {
+          if (ctx.permissive && isTypeError(e)) continue;
+          throw e;
+        }
+        next.push(r);
+      }
+    }
+    current = next;
+  }
+  return current.filter((v) => v.kind !== "missing");
+}

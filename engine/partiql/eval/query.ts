@@ -1,0 +1,486 @@
+/**
+ * Queries: SELECT-FROM-WHERE with LET, GROUP BY / GROUP AS / HAVING, aggregates, projection
+ * (SELECT *, items, t.*, VALUE, PIVOT), DISTINCT, ORDER BY, LIMIT/OFFSET; UNPIVOT and joins in
+ * FROM; and the set operators with bag semantics.
+ *
+ * Evaluation is a pipeline of binding rows. A row is one scope binding the FROM (and LET)
+ * variables; the FROM clause is lateral (the right side of a comma or join sees the left's
+ * variables). A SELECT's result is a bag, or a list when it has ORDER BY.
+ */
+import type { Expr, FromSource, OrderItem, Query, Select, SetOp } from "../ast.ts";
+import type { PStruct, PValue } from "../value.ts";
+import { MISSING, documentIdOf } from "../value.ts";
+import { groupKey, totalOrder } from "./compare.ts";
+import type { Ctx } from "./context.ts";
+import type { Env } from "./env.ts";
+import { typeError } from "./errors.ts";
+import { evalExpr } from "./expr.ts";
+import { aggregateNames, computeAggregate } from "./functions/aggregate.ts";
+import { NULL, bagOf, isText, textOf, typeName } from "./values.ts";
+
+/** One binding row: the FROM/LET variables of a SELECT, in order. */
+interface Row {
+  names: string[];
+  values: PValue[];
+}
+
+export function evalQuery(q: Query | Expr, env: Env, ctx: Ctx): PValue {
+  if (q.kind === "select") return evalSelect(q, env, ctx);
+  if (q.kind === "setop") return evalSetOp(q, env, ctx);
+  return evalExpr(q, env, ctx);
+}
+
+// ---- FROM ----------------------------------------------------------------------------------
+
+/** The implicit alias of a FROM or projection expression: a variable's name or a path's last field. */
+export function implicitName(e: Expr): string | undefined {
+  if (e.kind === "var") return e.name;
+  if (e.kind === "path" && e.steps.length > 0) {
+    const last = e.steps[e.steps.length - 1];
+    if (last.kind === "field") return last.name;
+    if (last.kind === "index" && last.index.kind === "lit" && isText(last.index.value)) return textOf(last.index.value);
+  }
+  return undefined;
+}
+
+function fromValue(src: FromSource & { kind: "scan" | "unpivot" }, env: Env, ctx: Ctx): PValue {
+  const e = src.expr;
+  return e.kind === "subquery" ? evalQuery(e.query, env, ctx) : evalExpr(e, env, ctx);
+}
+
+/** Rows produced by one FROM source for the given left row (lateral). */
+function sourceRows(src: FromSource, row: Row, env: Env, ctx: Ctx, counter: { n: number }): Row[] {
+  switch (src.kind) {
+    case "scan": {
+      const scope = env.bind(row.names, row.values, true);
+      const v = fromValue(src, scope, ctx);
+      const as = src.as ?? implicitName(src.expr) ?? `_${++counter.n}`;
+      const names = [as];
+      if (src.at) names.push(src.at);
+      if (src.by) names.push(src.by);
+      let items: readonly PValue[];
+      let ordered = false;
+      if (v.kind === "list" || v.kind === "sexp") { items = v.items; ordered = true; }
+      else if (v.kind === "bag") {
+        items = v.items;
+        if (src.at && !ctx.permissive) throw typeError(`AT ${src.at} over a bag (it has no positions)`, src.span);
+      } else {
+        if (!ctx.permissive) throw typeError(`FROM needs a collection, got ${typeName(v)}`, src.span);
+        items = v.kind === "missing" ? [] : [v];
+      }
+      const out: Row[] = [];
+      for (let i = 0; i < items.length; i++) {
+        const values = [...row.values, items[i]];
+        if (src.at) values.push(ordered ? { kind: "int", value: BigInt(i) } : MISSING);
+        if (src.by) {
+          const id = documentIdOf(items[i]);
+          values.push(id === undefined ? MISSING : { kind: "string", value: id });
+        }
+        out.push({ names: [...row.names, ...names], values });
+      }
+      return out;
+    }
+    case "unpivot": {
+      const scope = env.bind(row.names, row.values, true);
+      const v = fromValue(src, scope, ctx);
+      const as = src.as ?? `_${++counter.n}`;
+      let pairs: readonly (readonly [string, PValue])[];
+      if (v.kind === "struct") pairs = v.fields;
+      else if (v.kind === "missing") {
+        if (!ctx.permissive) throw typeError("UNPIVOT of MISSING", src.span);
+        pairs = [];
+      } else {
+        if (!ctx.permissive) throw typeError(`UNPIVOT needs a struct, got ${typeName(v)}`, src.span);
+        pairs = [["_1", v]];
+      }
+      const out: Row[] = [];
+      for (const [k, fv] of pairs) {
+        if (fv.kind === "missing") continue;
+        const names = [...row.names, as];
+        const values = [...row.values, fv];
+        if (src.at) { names.push(src.at); values.push({ kind: "string", value: k }); }
+        out.push({ names, values });
+      }
+      return out;
+    }
+    case "join": return joinRows(src, row, env, ctx, counter);
+  }
+}
+
+function variablesOf(src: FromSource, counter: { n: number }): string[] {
+  switch (src.kind) {
+    case "scan": {
+      const names = [src.as ?? implicitName(src.expr) ?? `_${++counter.n}`];
+      if (src.at) names.push(src.at);
+      if (src.by) names.push(src.by);
+      return names;
+    }
+    case "unpivot": return src.at ? [src.as ?? `_${++counter.n}`, src.at] : [src.as ?? `_${++counter.n}`];
+    case "join": return [...variablesOf(src.left, counter), ...variablesOf(src.right, counter)];
+  }
+}
+
+function isTrue(v: PValue): boolean {
+  return v.kind === "bool" && v.value;
+}
+
+function joinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: Ctx, counter: { n: number }): Row[] {
+  const matches = (r: Row) => !src.on || isTrue(evalExpr(src.on, env.bind(r.names, r.values, true), ctx));
+  if (src.type === "cross" || src.type === "inner" || src.type === "left") {
+    const out: Row[] = [];
+    const lefts = sourceRows(src.left, row, env, ctx, counter);
+    const rightCounter = { ...counter };
+    for (const l of lefts) {
+      const c = { ...rightCounter };
+      const rights = sourceRows(src.right, l, env, ctx, c);
+      counter.n = c.n;
+      let any = false;
+      for (const r of rights) {
+        if (matches(r)) { out.push(r); any = true; }
+      }
+      if (!any && src.type === "left") {
+        const vars = variablesOf(src.right, { ...rightCounter });
+        out.push({ names: [...l.names, ...vars], values: [...l.values, ...vars.map(() => NULL)] });
+      }
+    }
+    return out;
+  }
+  // RIGHT and FULL joins: both sides are evaluated independently of each other.
+  const lefts = sourceRows(src.left, row, env, ctx, counter);
+  const rightsAlone = sourceRows(src.right, row, env, ctx, counter);
+  const leftVars = variablesOf(src.left, { n: 0 });
+  const rightVars = variablesOf(src.right, { n: 0 });
+  const out: Row[] = [];
+  const rightMatched = new Uint8Array(rightsAlone.length);
+  for (const l of lefts) {
+    let any = false;
+    rightsAlone.forEach((r, j) => {
+      const combined: Row = { names: [...l.names, ...r.names.slice(row.names.length)], values: [...l.values, ...r.values.slice(row.values.length)] };
+      if (matches(combined)) { out.push(combined); any = true; rightMatched[j] = 1; }
+    });
+    if (!any && src.type === "full") out.push({ names: [...l.names, ...rightVars], values: [...l.values, ...rightVars.map(() => NULL)] });
+  }
+  rightsAlone.forEach((r, j) => {
+    if (!rightMatched[j]) {
+      out.push({
+        names: [...row.names, ...leftVars, ...r.names.slice(row.names.length)],
+        values: [...row.values, ...leftVars.map(() => NULL), ...r.values.slice(row.values.length)],
+      });
+    }
+  });
+  return out;
+}
+
+// ---- SELECT --------------------------------------------------------------------------------
+
+function evalSelect(q: Select, env: Env, ctx: Ctx): PValue {
+  let rows: Row[] = q.from ? sourceRows(q.from, { names: [], values: [] }, env, ctx, { n: 0 }) : [{ names: [], values: [] }];
+  const fromCount = rows.length > 0 ? rows[0].names.length : 0;
+  if (q.let) {
+    rows = rows.map((r) => {
+      const names = [...r.names], values = [...r.values];
+      for (const l of q.let!) {
+        values.push(evalExpr(l.expr, env.bind(names, values, true), ctx));
+        names.push(l.as);
+      }
+      return { names, values };
+    });
+  }
+  let scopes: Env[] = rows.map((r) => {
+    const scope = env.bind(r.names, r.values, true) as StarScope;
+    scope[STAR_VARS] = r.names.slice(0, fromCount).map((name, i) => ({ name, value: r.values[i] }));
+    return scope;
+  });
+  if (q.where) scopes = scopes.filter((s) => isTrue(evalExpr(q.where!, s, ctx)));
+
+  const aggCalls = collectAggregates(q);
+  const grouped = q.groupBy !== undefined || aggCalls.length > 0;
+  let varNames = rows.length > 0 ? rows[0].names : (q.from ? variablesOf(q.from, { n: 0 }) : []);
+  if (q.let && rows.length === 0) varNames = [...varNames, ...q.let.map((l) => l.as)];
+  if (grouped) {
+    scopes = groupScopes(q, scopes, aggCalls, env, ctx, varNames);
+    varNames = [];
+    if (q.having) scopes = scopes.filter((s) => isTrue(evalExpr(q.having!, s, ctx)));
+  }
+
+  // Projection.
+  const proj = q.projection;
+  if (proj.kind === "pivot") {
+    let pscopes = scopes;
+    if (q.orderBy) pscopes = sortScopes(pscopes, q.orderBy, ctx);
+    pscopes = sliceRows(pscopes, q, env, ctx);
+    const fields: (readonly [string, PValue])[] = [];
+    for (const s of pscopes) {
+      const k = evalExpr(proj.key, s, ctx);
+      const v = evalExpr(proj.value, s, ctx);
+      if (!isText(k)) {
+        if (ctx.permissive || k.kind === "missing") continue;
+        throw typeError(`PIVOT key must be a string, got ${typeName(k)}`);
+      }
+      if (v.kind === "missing") continue;
+      fields.push([textOf(k), v]);
+    }
+    return { kind: "struct", fields };
+  }
+
+  let results: { value: PValue; scope: Env }[] = scopes.map((s) => ({ value: project(q, s, ctx, grouped), scope: s }));
+  if (q.quantifier === "distinct") {
+    const seen = new Set<string>();
+    results = results.filter((r) => {
+      const k = groupKey(r.value);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+  if (q.orderBy) {
+    const keyed = results.map((r) => {
+      const s = r.value.kind === "struct" ? r.scope.bind(r.value.fields.map((f) => f[0]), r.value.fields.map((f) => f[1])) : r.scope;
+      return { r, keys: q.orderBy!.map((o) => evalExpr(o.expr, s, ctx)) };
+    });
+    keyed.sort((a, b) => compareKeys(a.keys, b.keys, q.orderBy!));
+    results = keyed.map((k) => k.r);
+  }
+  const values = sliceRows(results.map((r) => r.value), q, env, ctx);
+  return q.orderBy ? { kind: "list", items: values } : bagOf(values);
+}
+
+function project(q: Select, s: Env, ctx: Ctx, grouped: boolean): PValue {
+  const proj = q.projection;
+  switch (proj.kind) {
+    case "value": return evalExpr(proj.expr, s, ctx);
+    case "star": {
+      const fields: (readonly [string, PValue])[] = [];
+      for (const { name, value } of starVariables(s, grouped)) {
+        if (value.kind === "struct") fields.push(...value.fields);
+        else if (value.kind !== "missing") fields.push([name, value]);
+      }
+      return { kind: "struct", fields };
+    }
+    case "items": {
+      const fields: (readonly [string, PValue])[] = [];
+      proj.items.forEach((item, i) => {
+        if (item.kind === "all") {
+          const v = evalExpr(item.expr, s, ctx);
+          if (v.kind === "struct") fields.push(...v.fields);
+          else if (v.kind === "missing") return;
+          else if (!ctx.permissive) throw typeError(`.* needs a struct, got ${typeName(v)}`, item.span);
+          else fields.push([`_${i + 1}`, v]);
+          return;
+        }
+        const v = evalExpr(item.expr, s, ctx);
+        if (v.kind === "missing") return;
+        fields.push([item.alias ?? implicitName(item.expr) ?? `_${i + 1}`, v]);
+      });
+      return { kind: "struct", fields };
+    }
+    case "pivot": throw new Error("unreachable");
+  }
+}
+
+/** The variables SELECT * merges: this SELECT's FROM/LET variables, or a group's keys and GROUP AS. */
+const STAR_VARS = Symbol("starVars");
+type StarScope = Env & { [STAR_VARS]?: { name: string; value: PValue }[] };
+
+function starVariables(s: Env, _grouped: boolean): { name: string; value: PValue }[] {
+  const own = (s as StarScope)[STAR_VARS];
+  if (own) return own;
+  return [];
+}
+
+function sliceRows<T>(rows: T[], q: { limit?: Expr; offset?: Expr }, env: Env, ctx: Ctx): T[] {
+  let start = 0, end = rows.length;
+  if (q.offset) start = Math.min(rows.length, countOf(evalExpr(q.offset, env, ctx), "OFFSET"));
+  if (q.limit) end = Math.min(rows.length, start + countOf(evalExpr(q.limit, env, ctx), "LIMIT"));
+  return start === 0 && end === rows.length ? rows : rows.slice(start, end);
+}
+
+function countOf(v: PValue, what: string): number {
+  if (v.kind !== "int") throw typeError(`${what} needs an integer, got ${typeName(v)}`);
+  if (v.value < 0n) throw typeError(`${what} must not be negative`);
+  return v.value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v.value);
+}
+
+function compareKeys(a: PValue[], b: PValue[], order: readonly OrderItem[]): number {
+  for (let i = 0; i < order.length; i++) {
+    const o = order[i];
+    const x = a[i], y = b[i];
+    const xa = x.kind === "null" || x.kind === "missing", ya = y.kind === "null" || y.kind === "missing";
+    const nullsFirst = o.nulls ? o.nulls === "first" : o.direction === "desc";
+    let c: number;
+    if (xa || ya) {
+      if (xa && ya) c = 0;
+      else c = xa ? (nullsFirst ? -1 : 1) : (nullsFirst ? 1 : -1);
+      if (c !== 0) return c;
+      continue;
+    }
+    c = totalOrder(x, y);
+    if (o.direction === "desc") c = -c;
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+function sortScopes(scopes: Env[], order: readonly OrderItem[], ctx: Ctx): Env[] {
+  const keyed = scopes.map((s) => ({ s, keys: order.map((o) => evalExpr(o.expr, s, ctx)) }));
+  keyed.sort((a, b) => compareKeys(a.keys, b.keys, order));
+  return keyed.map((k) => k.s);
+}
+
+// ---- GROUP BY and aggregates ----------------------------------------------------------------
+
+/** Aggregate calls of this SELECT (in its projection, HAVING and ORDER BY, not in nested queries). */
+function collectAggregates(q: Select): Expr[] {
+  const out: Expr[] = [];
+  const visit = (e: unknown): void => {
+    if (!e || typeof e !== "object") return;
+    if (Array.isArray(e)) { for (const x of e) visit(x); return; }
+    const n = e as { kind?: string; name?: string };
+    if (n.kind === "select" || n.kind === "setop" || n.kind === "subquery") return;
+    if (n.kind === "call" && aggregateNames.has(n.name!)) { out.push(n as Expr); return; }
+    for (const k in n) if (k !== "span") visit((n as Record<string, unknown>)[k]);
+  };
+  const p = q.projection;
+  if (p.kind === "value") visit(p.expr);
+  else if (p.kind === "items") visit(p.items);
+  else if (p.kind === "pivot") { visit(p.key); visit(p.value); }
+  visit(q.having);
+  visit(q.orderBy);
+  return out;
+}
+
+/** Expression text without spans, for matching GROUP BY keys inside the projection. */
+function shape(e: unknown): string {
+  return JSON.stringify(e, (k, v) => (k === "span" ? undefined : typeof v === "bigint" ? v.toString() + "n" : v));
+}
+
+function subExprsMatching(q: Select, target: string, out: object[]): void {
+  const visit = (e: unknown): void => {
+    if (!e || typeof e !== "object") return;
+    if (Array.isArray(e)) { for (const x of e) visit(x); return; }
+    const n = e as { kind?: string };
+    if (n.kind === "select" || n.kind === "setop" || n.kind === "subquery") return;
+    if (typeof n.kind === "string" && shape(n) === target) { out.push(n); return; }
+    for (const k in n) if (k !== "span") visit((n as Record<string, unknown>)[k]);
+  };
+  const p = q.projection;
+  if (p.kind === "value") visit(p.expr);
+  else if (p.kind === "items") visit(p.items);
+  else if (p.kind === "pivot") { visit(p.key); visit(p.value); }
+  visit(q.having);
+  visit(q.orderBy);
+}
+
+function groupScopes(q: Select, scopes: Env[], aggCalls: Expr[], env: Env, ctx: Ctx, varNames: string[]): Env[] {
+  const keys = q.groupBy?.keys ?? [];
+  const groups = new Map<string, { keyValues: PValue[]; members: Env[] }>();
+  const order: string[] = [];
+  for (const s of scopes) {
+    const kv = keys.map((k) => {
+      const v = evalExpr(k.expr, s, ctx);
+      return v.kind === "missing" ? NULL : v;
+    });
+    const key = kv.map(groupKey).join("\u0001");
+    let g = groups.get(key);
+    if (!g) { g = { keyValues: kv, members: [] }; groups.set(key, g); order.push(key); }
+    g.members.push(s);
+  }
+  if (keys.length === 0 && groups.size === 0) { groups.set("", { keyValues: [], members: [] }); order.push(""); }
+  const keyNames = keys.map((k, i) => k.alias ?? implicitName(k.expr) ?? `_${i + 1}`);
+  const keyNodes = keys.map((k) => {
+    const found: object[] = [];
+    subExprsMatching(q, shape(k.expr), found);
+    return found;
+  });
+  const out: Env[] = [];
+  for (const key of order) {
+    const g = groups.get(key)!;
+    const aggs = new Map<object, PValue>();
+    keys.forEach((_, i) => { for (const n of keyNodes[i]) aggs.set(n, g.keyValues[i]); });
+    for (const call of aggCalls) aggs.set(call, computeAggregate(call as Expr & { kind: "call" }, g.members, ctx, evalExpr));
+    const names = [...keyNames];
+    const values = [...g.keyValues];
+    if (q.groupBy?.groupAs) {
+      names.push(q.groupBy.groupAs);
+      values.push(bagOf(g.members.map((m) => groupAsRow(m, varNames))));
+    }
+    const scope = env.withAggregates(aggs, names, values) as StarScope;
+    scope[STAR_VARS] = names.map((n, i) => ({ name: n, value: values[i] }));
+    out.push(scope);
+  }
+  return out;
+}
+
+function groupAsRow(scope: Env, varNames: string[]): PStruct {
+  return { kind: "struct", fields: varNames.map((n) => [n, scope.lookup(n, true) ?? MISSING] as const) };
+}
+
+// ---- set operators -------------------------------------------------------------------------
+
+function asCollection(v: PValue, ctx: Ctx): readonly PValue[] {
+  if (v.kind === "bag" || v.kind === "list" || v.kind === "sexp") return v.items;
+  if (v.kind === "missing") return [];
+  if (!ctx.permissive) throw typeError(`set operators need collections, got ${typeName(v)}`);
+  return [v];
+}
+
+function evalSetOp(q: SetOp, env: Env, ctx: Ctx): PValue {
+  const l = asCollection(evalQuery(q.left, env, ctx), ctx);
+  const r = asCollection(evalQuery(q.right, env, ctx), ctx);
+  let out: PValue[];
+  const counts = (xs: readonly PValue[]) => {
+    const m = new Map<string, PValue[]>();
+    for (const x of xs) {
+      const k = groupKey(x);
+      const list = m.get(k);
+      if (list) list.push(x); else m.set(k, [x]);
+    }
+    return m;
+  };
+  const rc = counts(r);
+  if (q.op === "union") {
+    if (q.quantifier === "all") out = [...l, ...r];
+    else {
+      const lc = counts(l);
+      out = [];
+      for (const [k, xs] of lc) out.push(xs[0]);
+      for (const [k, xs] of rc) if (!lc.has(k)) out.push(xs[0]);
+    }
+  } else if (q.op === "intersect") {
+    out = [];
+    const used = new Map<string, number>();
+    const seen = new Set<string>();
+    for (const x of l) {
+      const k = groupKey(x);
+      const n = used.get(k) ?? 0;
+      if (n < (rc.get(k)?.length ?? 0)) {
+        used.set(k, n + 1);
+        if (q.quantifier === "all" || !seen.has(k)) out.push(x);
+        seen.add(k);
+      }
+    }
+  } else {
+    out = [];
+    const used = new Map<string, number>();
+    const seen = new Set<string>();
+    for (const x of l) {
+      const k = groupKey(x);
+      const n = used.get(k) ?? 0;
+      if (n < (rc.get(k)?.length ?? 0)) { used.set(k, n + 1); continue; }
+      if (q.quantifier === "all" || !seen.has(k)) out.push(x);
+      seen.add(k);
+    }
+    if (q.quantifier !== "all") out = out.filter((x) => !rc.has(groupKey(x)));
+  }
+  if (q.orderBy) {
+    const keyed = out.map((v) => {
+      const s = v.kind === "struct" ? env.bind(v.fields.map((f) => f[0]), v.fields.map((f) => f[1])) : env;
+      return { v, keys: q.orderBy!.map((o) => evalExpr(o.expr, s, ctx)) };
+    });
+    keyed.sort((a, b) => compareKeys(a.keys, b.keys, q.orderBy!));
+    out = keyed.map((k) => k.v);
+  }
+  const sliced = sliceRows(out, q, env, ctx);
+  return q.orderBy ? { kind: "list", items: sliced } : bagOf(sliced);
+}
+

@@ -1,0 +1,109 @@
+/**
+ * Nested edits of one document, for UPDATE … SET / REMOVE / INSERT INTO and FROM … SET:
+ * documents are immutable, so each edit returns a new struct sharing the untouched parts.
+ *
+ * A target is a path below the row variable (`SET c.Owner.Name = ?`) or, written without the
+ * variable, below the document itself (`SET Owner = ?`, QLDB's usual form). Field steps match
+ * an exact name first, then (unless quoted) a name equal ignoring case; list steps take an index.
+ * SET creates missing fields (and missing parent structs); SET to MISSING removes the field.
+ * REMOVE of a path that does not exist changes nothing. INSERT INTO needs a list at the path
+ * (AT gives the position; without AT the value is appended).
+ */
+import { LedgerError } from "../errors.ts";
+import type { IonField, IonList, IonStruct, IonValue } from "../ion/value.ts";
+
+/** One resolved step of a target path. */
+export type EditStep =
+  | { readonly kind: "field"; readonly name: string; readonly caseSensitive: boolean }
+  | { readonly kind: "index"; readonly index: number };
+
+function describe(steps: readonly EditStep[]): string {
+  return steps.map((s) => (s.kind === "field" ? `.${s.name}` : `[${s.index}]`)).join("");
+}
+
+function fail(message: string, steps: readonly EditStep[]): never {
+  throw new LedgerError("TYPE_ERROR", `${message} at ${describe(steps) || "the document"}`, { path: describe(steps) });
+}
+
+function findField(s: IonStruct, step: { name: string; caseSensitive: boolean }): number {
+  const exact = s.fields.findIndex((f) => f[0] === step.name);
+  if (exact >= 0 || step.caseSensitive) return exact;
+  const lower = step.name.toLowerCase();
+  return s.fields.findIndex((f) => f[0].toLowerCase() === lower);
+}
+
+/**
+ * Replaces the value at `steps` below `root` with `update(current)`; `undefined` from `update`
+ * removes it. `create` says whether missing fields and parents may be created.
+ */
+function edit(
+  root: IonValue,
+  steps: readonly EditStep[],
+  update: (current: IonValue | undefined) => IonValue | undefined,
+  create: boolean,
+  done: readonly EditStep[] = [],
+): IonValue | undefined {
+  if (steps.length === 0) return update(root);
+  const [step, ...rest] = steps;
+  const here = [...done, step];
+  if (step.kind === "field") {
+    if (root.kind !== "struct") fail(`cannot reach field ${step.name} of a ${root.kind}`, here);
+    const i = findField(root, step);
+    if (i < 0) {
+      if (!create) return root;
+      const created = rest.length === 0 ? update(undefined) : edit({ kind: "struct", fields: [] }, rest, update, create, here);
+      if (created === undefined) return root;
+      return { ...root, fields: [...root.fields, [step.name, created]] };
+    }
+    const next = edit(root.fields[i][1], rest, update, create, here);
+    const fields: IonField[] = root.fields.slice();
+    if (next === undefined) fields.splice(i, 1);
+    else fields[i] = [root.fields[i][0], next];
+    return { ...root, fields };
+  }
+  if (root.kind !== "list" && root.kind !== "sexp") fail(`cannot index a ${root.kind}`, here);
+  const list = root as IonList;
+  if (!Number.isSafeInteger(step.index) || step.index < 0 || step.index >= list.items.length) {
+    if (!create) return root;
+    fail(`index ${step.index} is outside the list of ${list.items.length}`, here);
+  }
+  const next = edit(list.items[step.index], rest, update, create, here);
+  const items = list.items.slice();
+  if (next === undefined) items.splice(step.index, 1);
+  else items[step.index] = next;
+  return { ...list, items };
+}
+
+function asDocument(v: IonValue | undefined): IonStruct {
+  if (v === undefined || v.kind !== "struct") {
+    throw new LedgerError("TYPE_ERROR", "an update must leave the document a struct", { path: "" });
+  }
+  return v;
+}
+
+/** SET path = value (value undefined: the value was MISSING, so the field goes). */
+export function setPath(doc: IonStruct, steps: readonly EditStep[], value: IonValue | undefined): IonStruct {
+  return asDocument(edit(doc, steps, () => value, true));
+}
+
+/** REMOVE path. */
+export function removePath(doc: IonStruct, steps: readonly EditStep[]): IonStruct {
+  if (steps.length === 0) throw new LedgerError("TYPE_ERROR", "REMOVE needs a path below the document; use DELETE to remove a document", { path: "" });
+  return asDocument(edit(doc, steps, () => undefined, false));
+}
+
+/** INSERT INTO path VALUE value [AT position]. */
+export function insertAtPath(doc: IonStruct, steps: readonly EditStep[], value: IonValue, at: number | undefined): IonStruct {
+  return asDocument(edit(doc, steps, (current) => {
+    if (current === undefined || (current.kind !== "list" && current.kind !== "sexp")) {
+      fail(`INSERT INTO needs a list, not ${current === undefined ? "a missing value" : current.kind}`, steps);
+    }
+    const items = current.items.slice();
+    const position = at ?? items.length;
+    if (!Number.isSafeInteger(position) || position < 0 || position > items.length) {
+      fail(`position ${position} is outside the list of ${items.length}`, steps);
+    }
+    items.splice(position, 0, value);
+    return { ...current, items };
+  }, true));
+}

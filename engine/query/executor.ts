@@ -1,0 +1,399 @@
+/**
+ * Runs one PartiQL statement inside a transaction: parse (cached by text), plan the table
+ * access, bind the ledger's views as globals, evaluate, and turn DML into document writes.
+ *
+ * Every statement is recorded in the transaction's block with its text and parameters (QLDB's
+ * statementDigest), and every document it writes is attributed to it.
+ *
+ * Results are Ion values: a query's rows; `{documentId}` per document an INSERT, UPDATE or
+ * DELETE touched; `{tableId}` for table DDL, `{tableId, indexId}` for index DDL; for EXPLAIN,
+ * one `{table, access, field?, keys?}` row describing the plan.
+ */
+import { isLedgerError, LedgerError } from "../errors.ts";
+import { limits } from "../limits.ts";
+import { fromJS, ionLiteral } from "../ion/js.ts";
+import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
+import { ion } from "../ion/value.ts";
+import type { Expr, Path, QueryStatement, Statement, VarRef } from "../partiql/ast.ts";
+import { parse } from "../partiql/parser/index.ts";
+import { type EvalMode, evaluate, type Globals } from "../partiql/eval/index.ts";
+import { MISSING, type PBag, type PValue } from "../partiql/value.ts";
+import type { TableDef } from "../catalog/catalog.ts";
+import type { Transaction } from "../txn/transaction.ts";
+import { resultRows, toDocument, toIon } from "./convert.ts";
+import { type EditStep, insertAtPath, removePath, setPath } from "./dml.ts";
+import { type Access, chooseAccess, tableTarget, type TableTarget } from "./planner.ts";
+import { StatementCache } from "./statement-cache.ts";
+import { COMMITTED_PREFIX, committedView, historyView, informationSchema, userRows } from "./views.ts";
+
+export interface ExecuteOptions {
+  /** Strict: type errors raise TYPE_ERROR. Permissive: they yield MISSING. */
+  readonly mode: EvalMode;
+  /** Commit time used by UTCNOW(). */
+  readonly now: () => IonTimestamp;
+}
+
+const statements = new StatementCache(512);
+
+/** Parses `text`, reusing the tree of an identical earlier statement. */
+export function parseStatement(text: string): Statement {
+  if (typeof text !== "string") throw new LedgerError("INVALID_ARGUMENT", "a statement must be a string");
+  if (text.length > limits.maxStatementLength) {
+    throw new LedgerError("LIMIT_EXCEEDED", `a statement is ${text.length} characters; the limit is ${limits.maxStatementLength}`);
+  }
+  return statements.get(text, parse);
+}
+
+/** Executes one statement in `tx`. */
+export async function execute(
+  tx: Transaction,
+  text: string,
+  rawParams: readonly unknown[],
+  options: ExecuteOptions,
+): Promise<IonValue[]> {
+  const statement = parseStatement(text);
+  const params = rawParams.map((p, i) => fromJS(p, `$params[${i}]`));
+  return tx.withStatement(text, params, () => run(new Run(tx, params, options), statement));
+}
+
+/** Everything one execution needs: the transaction, parameters, mode. */
+class Run {
+  constructor(readonly tx: Transaction, readonly params: readonly IonValue[], readonly options: ExecuteOptions) {}
+
+  evalOptions() {
+    return { mode: this.options.mode, params: this.params, now: this.options.now, txid: this.tx.id, absentFieldIsMissing: true };
+  }
+
+  /** Value of an expression that mentions no row variable. */
+  constant(e: Expr, globals: Globals = EMPTY_GLOBALS): PValue {
+    return evaluate(e, globals, this.evalOptions());
+  }
+}
+
+const EMPTY_GLOBALS: Globals = { get: () => undefined };
+
+async function run(r: Run, s: Statement): Promise<IonValue[]> {
+  const tx = r.tx;
+  switch (s.kind) {
+    case "query":
+      return resultRows(await runQuery(r, s));
+    case "create_table":
+      return [row({ tableId: ion.string(await tx.createTable(s.table.name)) })];
+    case "drop_table":
+      return [row({ tableId: ion.string(await tx.dropTable((await table(r, s.table.name, s.table.caseSensitive)).name)) })];
+    case "undrop_table":
+      await tx.undropTable(s.tableId);
+      return [row({ tableId: ion.string(s.tableId) })];
+    case "create_index": {
+      const def = await table(r, s.table.name, s.table.caseSensitive);
+      if (s.fields.length !== 1) throw new LedgerError("INVALID_ARGUMENT", "an index covers exactly one top-level field", { table: def.name });
+      const field = indexField(s.fields[0]);
+      const indexId = await tx.createIndex(def.name, field);
+      return [row({ tableId: ion.string(def.tableId), indexId: ion.string(indexId) })];
+    }
+    case "drop_index": {
+      const def = await table(r, s.table.name, s.table.caseSensitive);
+      await tx.dropIndex(def.name, s.indexId);
+      return [row({ tableId: ion.string(def.tableId), indexId: ion.string(s.indexId) })];
+    }
+    case "insert":
+      return runInsert(r, s);
+    case "update":
+    case "delete":
+      return runDml(r, s);
+    case "explain":
+      return [await explain(r, s.statement)];
+  }
+}
+
+function row(fields: Record<string, IonValue>): IonStruct {
+  return ion.struct(Object.entries(fields));
+}
+
+async function table(r: Run, name: string, caseSensitive: boolean): Promise<TableDef> {
+  const def = await r.tx.resolveTable(name, caseSensitive);
+  if (def === undefined) throw new LedgerError("TABLE_NOT_FOUND", `no active table is named ${name}`, { name });
+  return def;
+}
+
+function indexField(e: Path | VarRef): string {
+  if (e.kind === "var") return e.name;
+  if (e.steps.length === 1 && e.steps[0].kind === "field") return e.steps[0].name;
+  throw new LedgerError("INVALID_ARGUMENT", "an index covers one top-level field, e.g. CREATE INDEX ON cars (VIN)");
+}
+
+// ---- binding the ledger's views --------------------------------------------------------------
+
+/** Names a statement mentions that may be globals (tables, views). */
+function globalNames(node: unknown): { name: string; caseSensitive: boolean }[] {
+  const out = new Map<string, { name: string; caseSensitive: boolean }>();
+  const walk = (x: unknown): void => {
+    if (x === null || typeof x !== "object") return;
+    if (Array.isArray(x)) {
+      for (const item of x) walk(item);
+      return;
+    }
+    const o = x as { kind?: string };
+    if (o.kind === "lit") return;
+    if (o.kind === "var") {
+      const v = o as VarRef;
+      if (!v.lexicalOnly) out.set(`${v.caseSensitive ? "=" : "~"}${v.name}`, { name: v.name, caseSensitive: v.caseSensitive });
+      return;
+    }
+    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
+  };
+  walk(node);
+  return [...out.values()];
+}
+
+/** Global bindings resolved before evaluation: tables (possibly narrowed by a plan) and views. */
+class Bindings implements Globals {
+  private readonly values = new Map<string, PValue>();
+
+  set(name: string, caseSensitive: boolean, value: PValue): void {
+    this.values.set(`${caseSensitive ? "=" : "~"}${name}`, value);
+  }
+
+  get(name: string, caseSensitive: boolean): PValue | undefined {
+    return this.values.get(`${caseSensitive ? "=" : "~"}${name}`) ?? this.values.get(`=${name}`) ??
+      (caseSensitive ? undefined : this.values.get(`~${name}`));
+  }
+}
+
+/**
+ * Resolves every global a statement mentions. `target`/`access` narrow the one table a plan
+ * chose an index for. Names that are no table or view stay unbound (they may be aliases).
+ */
+async function bind(r: Run, node: unknown, target?: TableTarget, access?: Access): Promise<Bindings> {
+  const b = new Bindings();
+  for (const { name, caseSensitive } of globalNames(node)) {
+    const value = await resolveGlobal(r, name, caseSensitive, target, access);
+    if (value !== undefined) b.set(name, caseSensitive, value);
+  }
+  return b;
+}
+
+async function resolveGlobal(r: Run, name: string, caseSensitive: boolean, target?: TableTarget, access?: Access): Promise<PValue | undefined> {
+  const tx = r.tx;
+  if (!caseSensitive && name.toLowerCase() === "information_schema") return informationSchema(tx);
+  const def = await tx.resolveTable(name, caseSensitive);
+  if (def !== undefined) {
+    const isTarget = target !== undefined && target.name === name && target.caseSensitive === caseSensitive;
+    if (isTarget && access?.kind === "index") return userRows(await tx.lookup(def.name, access.field, access.keys));
+    return userRows(await tx.scan(def.name));
+  }
+  if (name.startsWith(COMMITTED_PREFIX)) {
+    const committed = await tx.resolveTable(name.slice(COMMITTED_PREFIX.length), caseSensitive);
+    if (committed !== undefined) return committedView(tx, committed.name);
+  }
+  return undefined;
+}
+
+/** Replaces every `history(t [, start [, end]])` call with the bag it denotes. */
+async function resolveHistory(r: Run, node: unknown): Promise<unknown> {
+  if (node === null || typeof node !== "object") return node;
+  if (Array.isArray(node)) return Promise.all(node.map((n) => resolveHistory(r, n)));
+  const o = node as { kind?: string };
+  if (o.kind === "lit") return node;
+  if (o.kind === "call" && (o as { name: string }).name === "history") {
+    const call = o as { args: readonly Expr[]; span: unknown };
+    return { kind: "lit", value: await historyOf(r, call.args), span: call.span };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = k === "span" ? v : await resolveHistory(r, v);
+  return out;
+}
+
+async function historyOf(r: Run, args: readonly Expr[]): Promise<PBag> {
+  if (args.length < 1 || args.length > 3) throw new LedgerError("INVALID_ARGUMENT", "history takes a table and optional start and end times");
+  const [t, ...window] = args;
+  let table: string;
+  if (t.kind === "var") {
+    const def = await r.tx.resolveTable(t.name, t.caseSensitive);
+    table = def?.name ?? t.name;
+  } else {
+    const v = r.constant(t);
+    if (v.kind !== "string" && v.kind !== "symbol") throw new LedgerError("TYPE_ERROR", "history's first argument is a table name or a tableId string");
+    table = v.kind === "string" ? v.value : v.text ?? "";
+  }
+  const times = window.map((w) => {
+    const v = r.constant(w);
+    if (v.kind !== "timestamp") throw new LedgerError("TYPE_ERROR", "history's start and end are timestamps");
+    return v;
+  });
+  return historyView(r.tx, table, times[0], times[1]);
+}
+
+// ---- queries ---------------------------------------------------------------------------------
+
+async function plan(r: Run, s: Statement): Promise<{ target?: TableTarget; access?: Access; def?: TableDef }> {
+  const target = tableTarget(s);
+  if (target === undefined) return {};
+  const def = await r.tx.resolveTable(target.name, target.caseSensitive);
+  if (def === undefined) return { target };
+  const globals = new Set<string>();
+  for (const g of globalNames(s)) {
+    if (await isGlobalName(r, g.name, g.caseSensitive)) globals.add(`${g.caseSensitive ? "=" : "~"}${g.name}`);
+  }
+  const isGlobal = (v: VarRef) => globals.has(`${v.caseSensitive ? "=" : "~"}${v.name}`);
+  return { target, def, access: chooseAccess(target, def, (e) => r.constant(e), isGlobal) };
+}
+
+/** Whether a name denotes a table or view (without reading it). */
+async function isGlobalName(r: Run, name: string, caseSensitive: boolean): Promise<boolean> {
+  if (!caseSensitive && name.toLowerCase() === "information_schema") return true;
+  if ((await r.tx.resolveTable(name, caseSensitive)) !== undefined) return true;
+  return name.startsWith(COMMITTED_PREFIX) && (await r.tx.resolveTable(name.slice(COMMITTED_PREFIX.length), caseSensitive)) !== undefined;
+}
+
+async function runQuery(r: Run, s: QueryStatement): Promise<PValue> {
+  const resolved = (await resolveHistory(r, s)) as QueryStatement;
+  const { target, access } = await plan(r, resolved);
+  const globals = await bind(r, resolved, target, access);
+  try {
+    return evaluate(resolved, globals, r.evalOptions());
+  } catch (e) {
+    // A FROM over a name that is nothing at all is a missing table, the error QLDB users expect.
+    if (isLedgerError(e, "VARIABLE_NOT_FOUND") && fromSourceNames(resolved).has(String(e.details.name).toLowerCase())) {
+      throw new LedgerError("TABLE_NOT_FOUND", `no active table is named ${e.details.name}`, { name: e.details.name }, e);
+    }
+    throw e;
+  }
+}
+
+/** Lower-cased names used directly as FROM sources (`FROM cars`, `JOIN owners`). */
+function fromSourceNames(node: unknown): Set<string> {
+  const names = new Set<string>();
+  const walk = (x: unknown): void => {
+    if (x === null || typeof x !== "object") return;
+    if (Array.isArray(x)) {
+      for (const item of x) walk(item);
+      return;
+    }
+    const o = x as { kind?: string; expr?: { kind?: string; name?: string } };
+    if (o.kind === "lit") return;
+    if ((o.kind === "scan" || o.kind === "unpivot") && o.expr?.kind === "var") names.add(o.expr.name!.toLowerCase());
+    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
+  };
+  walk(node);
+  return names;
+}
+
+async function explain(r: Run, s: Statement): Promise<IonStruct> {
+  const { def, access } = await plan(r, s);
+  if (def === undefined || access === undefined) return row({ access: ion.string("none") });
+  const fields: Record<string, IonValue> = { table: ion.string(def.name), access: ion.string(access.kind) };
+  if (access.kind === "index") {
+    fields.field = ion.string(access.field);
+    fields.keys = ion.int(access.keys.length);
+  }
+  return row(fields);
+}
+
+// ---- DML -------------------------------------------------------------------------------------
+
+async function runInsert(r: Run, s: Extract<Statement, { kind: "insert" }>): Promise<IonValue[]> {
+  const def = await table(r, s.table.name, s.table.caseSensitive);
+  const expr = (s.value ?? s.source)!;
+  const globals = await bind(r, expr);
+  const value = evaluate(expr, globals, r.evalOptions());
+  let docs: PValue[];
+  if (s.value !== undefined) docs = [value];
+  else if (value.kind === "bag" || value.kind === "list") docs = [...value.items];
+  else docs = [value];
+  const out: IonValue[] = [];
+  for (const [i, d] of docs.entries()) {
+    const id = await r.tx.insert(def.name, ionLiteral(toDocument(d, docs.length === 1 ? "the inserted value" : `inserted value ${i}`)));
+    out.push(row({ documentId: ion.string(id) }));
+  }
+  return out;
+}
+
+/**
+ * UPDATE / FROM … SET and DELETE: find the rows (through the plan), keep those whose WHERE is
+ * true, then edit or delete each. Row expressions see the row variable, the BY variable, the
+ * document's own top-level fields by name, and every table.
+ */
+async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" }>): Promise<IonValue[]> {
+  const def = await table(r, s.table.name, s.table.caseSensitive);
+  const { access } = await plan(r, s);
+  const alias = s.as ?? s.table.name;
+  const rows = access?.kind === "index" ? await r.tx.lookup(def.name, access.field, access.keys) : await r.tx.scan(def.name);
+  const globals = await bind(r, { where: s.where, ops: s.kind === "update" ? s.ops : [] });
+  const out: IonValue[] = [];
+  for (const { id, data } of rows) {
+    const scope = rowScope(globals, alias, s.by, id, data);
+    if (s.where !== undefined) {
+      const w = evaluate(s.where, scope, r.evalOptions());
+      if (w.kind !== "bool" || !w.value) continue;
+    }
+    if (s.kind === "delete") {
+      await r.tx.delete(def.name, id);
+    } else {
+      let doc: IonStruct = data;
+      for (const op of s.ops) {
+        const steps = editSteps(r, op.target, alias, rowScope(globals, alias, s.by, id, doc));
+        const opScope = rowScope(globals, alias, s.by, id, doc);
+        if (op.kind === "set") {
+          const v = toIon(evaluate(op.value, opScope, r.evalOptions()));
+          if (steps.length === 0) doc = toDocument(v ?? MISSING, "the new document");
+          else doc = setPath(doc, steps, v);
+        } else if (op.kind === "remove") {
+          doc = removePath(doc, steps);
+        } else {
+          const v = toIon(evaluate(op.value, opScope, r.evalOptions()));
+          if (v === undefined) throw new LedgerError("TYPE_ERROR", "INSERT INTO … VALUE needs a value, not MISSING");
+          let at: number | undefined;
+          if (op.at !== undefined) {
+            const a = evaluate(op.at, opScope, r.evalOptions());
+            if (a.kind !== "int") throw new LedgerError("TYPE_ERROR", "AT needs an int position");
+            at = Number(a.value);
+          }
+          doc = insertAtPath(doc, steps, v, at);
+        }
+      }
+      await r.tx.update(def.name, id, ionLiteral(doc));
+    }
+    out.push(row({ documentId: ion.string(id) }));
+  }
+  return out;
+}
+
+/** Globals for one row: its variable, its BY variable, then its own fields, then tables. */
+function rowScope(globals: Globals, alias: string, by: string | undefined, id: string, data: IonStruct): Globals {
+  const lowerAlias = alias.toLowerCase();
+  const lowerBy = by?.toLowerCase();
+  return {
+    get(name, caseSensitive) {
+      if (caseSensitive ? name === alias : name.toLowerCase() === lowerAlias) return data;
+      if (by !== undefined && (caseSensitive ? name === by : name.toLowerCase() === lowerBy)) return ion.string(id);
+      const table = globals.get(name, caseSensitive);
+      if (table !== undefined) return table;
+      const lower = name.toLowerCase();
+      const field = data.fields.find((f) => f[0] === name) ?? (caseSensitive ? undefined : data.fields.find((f) => f[0].toLowerCase() === lower));
+      return field?.[1];
+    },
+  };
+}
+
+/** The steps of a DML target below the document. */
+function editSteps(r: Run, target: Path | VarRef, alias: string, scope: Globals): EditStep[] {
+  const root = target.kind === "var" ? target : target.root;
+  const rest = target.kind === "var" ? [] : target.steps;
+  if (root.kind !== "var") throw new LedgerError("INVALID_ARGUMENT", "a DML target is a path from the row variable or a field");
+  const isAlias = root.caseSensitive ? root.name === alias : root.name.toLowerCase() === alias.toLowerCase();
+  const steps: EditStep[] = isAlias ? [] : [{ kind: "field", name: root.name, caseSensitive: root.caseSensitive }];
+  for (const step of rest) {
+    if (step.kind === "field") steps.push({ kind: "field", name: step.name, caseSensitive: step.caseSensitive });
+    else if (step.kind === "index") {
+      const v = evaluate(step.index, scope, r.evalOptions());
+      if (v.kind === "int") steps.push({ kind: "index", index: Number(v.value) });
+      else if (v.kind === "string") steps.push({ kind: "field", name: v.value, caseSensitive: true });
+      else throw new LedgerError("TYPE_ERROR", "a DML path index must be an int or a string");
+    } else {
+      throw new LedgerError("INVALID_ARGUMENT", "a DML target cannot use wildcards");
+    }
+  }
+  return steps;
+}
+

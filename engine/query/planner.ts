@@ -1,0 +1,190 @@
+/**
+ * Access planning: which rows of a table a statement must read. A statement over one table whose
+ * WHERE has a conjunct `f = c` or `f IN (c, …)` — `f` a top-level field of the table's row with
+ * an index, `c` a constant or parameter — reads only the index entries for those keys (so it
+ * conflicts only with writers of those keys); everything else scans the table.
+ *
+ * The plan only narrows the rows handed to the evaluator, which still applies the whole WHERE:
+ * index lookups return a superset of the matching rows (see catalog/index-key.ts), so a plan can
+ * make a statement cheaper, never change its result.
+ */
+import type { Expr, FromSource, Path, Select, Statement, VarRef } from "../partiql/ast.ts";
+import type { PValue } from "../partiql/value.ts";
+import { indexKey, isIndexableKey } from "../catalog/index-key.ts";
+import type { TableDef } from "../catalog/catalog.ts";
+import { toIon } from "./convert.ts";
+
+export type Access =
+  | { readonly kind: "scan" }
+  | { readonly kind: "index"; readonly field: string; readonly keys: readonly string[] };
+
+/** The one table a statement ranges over, with the variable its rows are bound to. */
+export interface TableTarget {
+  /** The table as written (a VarRef at the root of FROM, or the DML target). */
+  readonly name: string;
+  readonly caseSensitive: boolean;
+  /** Row variable (AS alias, or the table's own name). */
+  readonly alias: string;
+  /** Other names the statement binds per row (AT, BY, LET): never fields of the row. */
+  readonly locals: readonly string[];
+  readonly where?: Expr;
+}
+
+/** The single-table shape a plan can narrow, if the statement has it. */
+export function tableTarget(statement: Statement): TableTarget | undefined {
+  switch (statement.kind) {
+    case "update":
+    case "delete":
+      return {
+        name: statement.table.name,
+        caseSensitive: statement.table.caseSensitive,
+        alias: statement.as ?? statement.table.name,
+        locals: statement.by === undefined ? [] : [statement.by],
+        where: statement.where,
+      };
+    case "query":
+      return statement.query.kind === "select" ? selectTarget(statement.query) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function selectTarget(q: Select): TableTarget | undefined {
+  const from: FromSource | undefined = q.from;
+  if (from === undefined || from.kind !== "scan" || from.expr.kind !== "var" || from.expr.lexicalOnly) return undefined;
+  const table = from.expr;
+  // The narrowed rows replace the table everywhere in the statement, so the table may be named only once.
+  if (countVar(q, table.name) !== 1) return undefined;
+  const locals = [from.at, from.by, ...(q.let ?? []).map((l) => l.as)].filter((n): n is string => n !== undefined);
+  return { name: table.name, caseSensitive: table.caseSensitive, alias: from.as ?? table.name, locals, where: q.where };
+}
+
+/** Occurrences of a variable named `name` (case-insensitively) anywhere in a node. */
+function countVar(node: unknown, name: string): number {
+  const lower = name.toLowerCase();
+  let n = 0;
+  const walk = (x: unknown): void => {
+    if (x === null || typeof x !== "object") return;
+    if (Array.isArray(x)) {
+      for (const item of x) walk(item);
+      return;
+    }
+    const o = x as { kind?: string; name?: string; value?: unknown };
+    if (o.kind === "var" && typeof o.name === "string" && o.name.toLowerCase() === lower) n++;
+    if (o.kind === "lit") return; // literal values are data, not syntax
+    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
+  };
+  walk(node);
+  return n;
+}
+
+/** The conjuncts of a WHERE clause. */
+function conjuncts(e: Expr | undefined): Expr[] {
+  if (e === undefined) return [];
+  if (e.kind === "binary" && e.op === "and") return [...conjuncts(e.left), ...conjuncts(e.right)];
+  return [e];
+}
+
+/**
+ * The top-level field `e` names on the row: `alias.f`, or a bare `f` that is no variable of the
+ * statement and no global (PartiQL then resolves it as a field of the single FROM row, and QLDB's
+ * DML does the same).
+ */
+function rowField(e: Expr, target: TableTarget, isGlobal: (v: VarRef) => boolean): string | undefined {
+  const alias = target.alias;
+  if (e.kind === "var") {
+    if (e.lexicalOnly || isGlobal(e)) return undefined;
+    const lower = e.name.toLowerCase();
+    const names = [alias, ...target.locals];
+    const isLocal = names.some((n) => (e.caseSensitive ? n === e.name : n.toLowerCase() === lower));
+    return isLocal ? undefined : e.name;
+  }
+  if (e.kind === "path") {
+    const p: Path = e;
+    if (p.root.kind !== "var" || p.steps.length !== 1) return undefined;
+    const root: VarRef = p.root;
+    const sameAlias = root.caseSensitive ? root.name === alias : root.name.toLowerCase() === alias.toLowerCase();
+    const step = p.steps[0];
+    return sameAlias && step.kind === "field" ? step.name : undefined;
+  }
+  return undefined;
+}
+
+/** True when `e` mentions no variable (only literals, parameters and operators on them). */
+export function isConstant(e: Expr): boolean {
+  let constant = true;
+  const walk = (x: unknown): void => {
+    if (!constant || x === null || typeof x !== "object") return;
+    if (Array.isArray(x)) {
+      for (const item of x) walk(item);
+      return;
+    }
+    const o = x as { kind?: string };
+    if (o.kind === "var" || o.kind === "select" || o.kind === "setop" || o.kind === "subquery") {
+      constant = false;
+      return;
+    }
+    if (o.kind === "lit") return;
+    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
+  };
+  walk(e);
+  return constant;
+}
+
+/** Index keys for the value(s) a constant yields, or undefined if one cannot be looked up. */
+function keysOf(v: PValue, many: boolean): string[] | undefined {
+  const values = many ? (v.kind === "list" || v.kind === "bag" || v.kind === "sexp" ? v.items : undefined) : [v];
+  if (values === undefined) return undefined;
+  const keys: string[] = [];
+  for (const item of values) {
+    const ionValue = toIon(item);
+    // NULL and MISSING never satisfy `=`: they add no key. Containers compare element-wise.
+    if (ionValue === undefined || ionValue.kind === "null") continue;
+    if (!isIndexableKey(ionValue)) return undefined;
+    keys.push(indexKey(ionValue));
+  }
+  return keys;
+}
+
+/**
+ * Chooses the access for `target` on table `def`: the first indexed equality or IN conjunct.
+ * `constant` evaluates a constant expression (with the statement's parameters); `isGlobal`
+ * says whether a bare name is bound as a global (a table or view) rather than a row field.
+ */
+export function chooseAccess(
+  target: TableTarget,
+  def: TableDef,
+  constant: (e: Expr) => PValue,
+  isGlobal: (v: VarRef) => boolean,
+): Access {
+  for (const c of conjuncts(target.where)) {
+    let field: string | undefined;
+    let valueExpr: Expr | undefined;
+    let many = false;
+    if (c.kind === "binary" && c.op === "=") {
+      field = rowField(c.left, target, isGlobal);
+      valueExpr = c.right;
+      if (field === undefined) {
+        field = rowField(c.right, target, isGlobal);
+        valueExpr = c.left;
+      }
+    } else if (c.kind === "in" && !c.not) {
+      field = rowField(c.value, target, isGlobal);
+      valueExpr = c.collection;
+      many = true;
+    }
+    if (field === undefined || valueExpr === undefined || !isConstant(valueExpr)) continue;
+    const lower = field.toLowerCase();
+    const index = def.indexes.find((ix) => ix.field === field) ?? def.indexes.find((ix) => ix.field.toLowerCase() === lower);
+    if (index === undefined) continue;
+    let value: PValue;
+    try {
+      value = constant(valueExpr);
+    } catch {
+      continue; // the evaluator will report it where it belongs
+    }
+    const keys = keysOf(value, many);
+    if (keys !== undefined) return { kind: "index", field: index.field, keys };
+  }
+  return { kind: "scan" };
+}

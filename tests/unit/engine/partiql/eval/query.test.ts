@@ -1,0 +1,110 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { evaluate, globalsOf } from "../../../../../engine/partiql/eval/index.ts";
+import { bin, field, ion, item, path, scan, select, v } from "./ast-builders.ts";
+import { check, fails, pv, same, show } from "./helpers.ts";
+
+const env = {
+  products: pv(`[
+    {id: 1, cat: "a", price: 10, tags: ["x", "y"]},
+    {id: 2, cat: "a", price: 20, tags: []},
+    {id: 3, cat: "b", price: 5.5, tags: ["z"]},
+    {id: 4, cat: "b"}
+  ]`),
+  suppliers: pv(`$bag::[{sid: 1, name: "S1"}, {sid: 2, name: "S2"}]`),
+  orders: pv(`[{pid: 1, sid: 1}, {pid: 3, sid: 2}, {pid: 9, sid: 1}]`),
+};
+
+test("SFW over a hand-built AST", () => {
+  const q = select({
+    projection: { kind: "items", items: [item(path(v("p"), field("id")), "id")] },
+    from: scan(v("products"), "p"),
+    where: bin(">", path(v("p"), field("price")), ion("6")),
+  });
+  const got = evaluate({ kind: "query", query: q, span: { start: 0, end: 0 } }, globalsOf(env), { mode: "permissive" });
+  assert.ok(same(got, pv("$bag::[{id: 1}, {id: 2}]")), show(got));
+});
+
+test("FROM: AT over lists, correlation, implicit aliases, scalars", () => {
+  check("SELECT VALUE [i, x] FROM [10, 20] AS x AT i", "$bag::[[0, 10], [1, 20]]");
+  check("SELECT p.id, t FROM products AS p, p.tags AS t", "$bag::[{id: 1, t: \"x\"}, {id: 1, t: \"y\"}, {id: 3, t: \"z\"}]", env, ["permissive"]);
+  fails("SELECT p.id, t FROM products AS p, p.tags AS t", "strict", "TYPE_ERROR", env);
+  check("SELECT products.id FROM products WHERE products.id < 2", "$bag::[{id: 1}]", env);
+  check("SELECT id FROM products WHERE cat = 'b'", "$bag::[{id: 3}, {id: 4}]", env);
+  check("SELECT VALUE v FROM 1 AS v", "$bag::[1]", {}, ["permissive"]);
+  fails("SELECT VALUE v FROM 1 AS v", "strict", "TYPE_ERROR");
+  fails("SELECT VALUE [i, v] FROM <<1>> AS v AT i", "strict", "TYPE_ERROR");
+  check("SELECT VALUE [i, v] FROM <<1>> AS v AT i", "$bag::[[$missing::null, 1]]", {}, ["permissive"]);
+});
+
+test("joins: inner, left with NULL padding, cross", () => {
+  check("SELECT o.pid, s.name FROM orders o JOIN suppliers s ON o.sid = s.sid",
+    "$bag::[{pid: 1, name: \"S1\"}, {pid: 3, name: \"S2\"}, {pid: 9, name: \"S1\"}]", env);
+  check("SELECT o.pid, p.id FROM orders o LEFT JOIN products p ON o.pid = p.id",
+    "$bag::[{pid: 1, id: 1}, {pid: 3, id: 3}, {pid: 9}]", env);
+  check("SELECT * FROM <<{'a': 1}>> CROSS JOIN <<{'b': 2}>>", "$bag::[{a: 1, b: 2}]");
+});
+
+test("SELECT *, t.*, DISTINCT, LET", () => {
+  check("SELECT * FROM suppliers", "$bag::[{sid: 1, name: \"S1\"}, {sid: 2, name: \"S2\"}]", env);
+  check("SELECT s.*, 1 AS one FROM suppliers s WHERE s.sid = 2", "$bag::[{sid: 2, name: \"S2\", one: 1}]", env);
+  check("SELECT DISTINCT p.cat FROM products p", "$bag::[{cat: \"a\"}, {cat: \"b\"}]", env);
+  check("SELECT VALUE d FROM products p LET p.id * 2 AS d WHERE d > 4", "$bag::[6, 8]", env);
+  check("SELECT 1 + 1, 'x' FROM [0]", "$bag::[{_1: 2, _2: \"x\"}]");
+});
+
+test("GROUP BY, GROUP AS, aggregates, HAVING", () => {
+  check("SELECT p.cat, COUNT(*) AS n, SUM(p.price) AS total FROM products p GROUP BY p.cat",
+    "$bag::[{cat: \"a\", n: 2, total: 30}, {cat: \"b\", n: 2, total: 5.5}]", env, ["permissive"]);
+  check("SELECT cat, COUNT(p.price) AS n FROM products p GROUP BY p.cat HAVING COUNT(p.price) > 1",
+    "$bag::[{cat: \"a\", n: 2}]", env, ["permissive"]);
+  check("SELECT c, (SELECT VALUE x.p.id FROM g AS x) AS ids FROM products p GROUP BY p.cat AS c GROUP AS g",
+    "$bag::[{c: \"a\", ids: $bag::[1, 2]}, {c: \"b\", ids: $bag::[3, 4]}]", env);
+  check("SELECT COUNT(*) AS n, AVG(x) AS a, MIN(x) AS lo, MAX(x) AS hi FROM [1, 2, 4] AS x", "$bag::[{n: 3, a: 2.3333333333333333333333333333333333333, lo: 1, hi: 4}]");
+  check("SELECT COUNT(*) AS n, SUM(x) AS s FROM [] AS x", "$bag::[{n: 0, s: null}]");
+  check("SELECT COUNT(DISTINCT x) AS n FROM [1, 1, 2] AS x", "$bag::[{n: 2}]");
+  check("COLL_AVG([2, 2, 2, 4])", "2.5");
+  check("COLL_MAX(<<1, 'non-number', NULL, MISSING>>)", '"non-number"');
+  check("COLL_COUNT(<<1, 'x', NULL, MISSING>>)", "2");
+});
+
+test("ORDER BY, LIMIT, OFFSET", () => {
+  check("SELECT VALUE p.id FROM products p ORDER BY p.price DESC, p.id", "[4, 2, 1, 3]", env, ["permissive"]);
+  check("SELECT VALUE p.id FROM products p ORDER BY p.id LIMIT 2 OFFSET 1", "[2, 3]", env);
+  check("SELECT VALUE p.id FROM products p ORDER BY p.id DESC LIMIT 1", "[4]", env);
+});
+
+test("PIVOT, UNPIVOT, paths with wildcards", () => {
+  check("PIVOT s.name AT s.name FROM suppliers s", "{S1: \"S1\", S2: \"S2\"}", env);
+  check("SELECT VALUE [k, x] FROM UNPIVOT {'a': 1, 'b': 2} AS x AT k", "$bag::[[\"a\", 1], [\"b\", 2]]");
+  check("products[*].id", "$bag::[1, 2, 3, 4]", env);
+  check("{'a': {'x': 1}, 'b': {'x': 2}}.*.x", "$bag::[1, 2]");
+  check("[1, 2, 3][1]", "2");
+  check("(NULL).a IS MISSING", "true");
+  fails("{'a': 1}.b", "strict", "TYPE_ERROR");
+  check("{'a': 1}.b", "$missing::null", {}, ["permissive"]);
+  check("{'A': 1}.a", "1");
+  check("{'A': 1}.\"a\" IS MISSING", "true", {}, ["permissive"]);
+});
+
+test("set operators with bag semantics", () => {
+  check("<<1, 1, 2>> UNION ALL <<1>>", "$bag::[1, 1, 2, 1]");
+  check("<<1, 1, 2>> UNION <<1, 3>>", "$bag::[1, 2, 3]");
+  check("<<1, 1, 2>> INTERSECT ALL <<1, 1, 1>>", "$bag::[1, 1]");
+  check("<<1, 1, 2>> EXCEPT ALL <<1>>", "$bag::[1, 2]");
+  check("<<1, 1, 2>> EXCEPT <<1>>", "$bag::[2]");
+});
+
+test("subqueries: scalar coercion, IN, EXISTS", () => {
+  check("(SELECT COUNT(*) FROM products) + 1", "5", env);
+  check("SELECT VALUE o.pid FROM orders o WHERE o.sid IN (SELECT s.sid FROM suppliers s WHERE s.name = 'S2')", "$bag::[3]", env);
+  check("EXISTS(SELECT * FROM suppliers s WHERE s.sid = 3)", "false", env);
+});
+
+test("positional parameters", () => {
+  const got = evaluate(
+    { kind: "query", query: bin("+", { kind: "param", index: 0, span: { start: 0, end: 0 } }, ion("1")), span: { start: 0, end: 0 } },
+    globalsOf({}), { mode: "strict", params: [pv("41")] },
+  );
+  assert.ok(same(got, pv("42")));
+});

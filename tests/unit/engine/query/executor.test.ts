@@ -1,0 +1,153 @@
+// PartiQL on the ledger: QLDB's statements and views through ledger.execute / tx.execute.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Ledger, LedgerError, toJS } from "../../../../engine/index.ts";
+import type { IonValue } from "../../../../engine/ion/value.ts";
+import { withTempDir } from "../../../helpers/tmp.ts";
+import { rejectsWith } from "../../../helpers/assert.ts";
+
+const js = (rows: IonValue[]) => rows.map((r) => toJS(r) as Record<string, unknown>);
+const car = { VIN: "123456789", Manufacturer: "Tesla", Model: "Model S", Year: 2012, Owner: "Maria Garcia" };
+
+
+async function withLedger(fn: (l: Ledger) => Promise<void>): Promise<void> {
+  await withTempDir(async (dir) => {
+    const ledger = await Ledger.open(dir);
+    try {
+      await fn(ledger);
+    } finally {
+      await ledger.close();
+    }
+  });
+}
+
+describe("execute: the seed's statements", () => {
+  test("CREATE TABLE, INSERT, SELECT, UPDATE, history, committed view", () =>
+    withLedger(async (ledger) => {
+      const [created] = js(await ledger.execute("CREATE TABLE cars"));
+      assert.match(String(created.tableId), /^[0-9A-Za-z]{22}$/);
+      const [{ documentId }] = js(await ledger.execute("INSERT INTO cars ?", car));
+      assert.deepEqual(js(await ledger.execute("SELECT * FROM cars")), [car]);
+      const updated = js(await ledger.execute("UPDATE cars SET Owner = 'Richard Roe' WHERE VIN = 123456789"));
+      assert.deepEqual(updated, [], "VIN is a string; 123456789 the int does not match it");
+      assert.deepEqual(js(await ledger.execute("UPDATE cars SET Owner = 'Richard Roe' WHERE VIN = '123456789'")), [{ documentId }]);
+      assert.deepEqual(js(await ledger.execute("SELECT Owner FROM cars")), [{ Owner: "Richard Roe" }]);
+      const committed = js(await ledger.execute("SELECT * FROM _ql_committed_cars"));
+      assert.equal(committed.length, 1);
+      assert.equal((committed[0].metadata as { version: number }).version, 1);
+      assert.equal((committed[0].data as { Owner: string }).Owner, "Richard Roe");
+      const history = js(await ledger.execute("SELECT * FROM history(cars) AS h WHERE h.metadata.id = ?", documentId));
+      assert.deepEqual(history.map((h) => (h.data as { Owner: string }).Owner), ["Maria Garcia", "Richard Roe"]);
+      await ledger.execute("DELETE FROM cars WHERE VIN = '123456789'");
+      const after = js(await ledger.execute("SELECT * FROM history(cars) AS h WHERE h.metadata.id = ?", documentId));
+      assert.equal(after.length, 3);
+      assert.equal(after[2].data, undefined, "the delete's revision has no data");
+      assert.deepEqual(js(await ledger.execute("SELECT * FROM cars")), []);
+    }));
+
+  test("the example's numeric VIN matches an int VIN", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.execute("INSERT INTO cars ?", { ...car, VIN: 123456789 });
+      assert.equal((await ledger.execute("UPDATE cars SET Owner = 'Richard Roe' WHERE VIN = 123456789")).length, 1);
+      assert.deepEqual(js(await ledger.execute("SELECT VALUE c.Owner FROM cars AS c")), ["Richard Roe"]);
+    }));
+});
+
+describe("execute: DML forms", () => {
+  test("INSERT VALUE / bag / parameter; nested SET, REMOVE, INSERT INTO; FROM … SET; BY", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE cars");
+      const one = js(await ledger.execute("INSERT INTO cars VALUE {'VIN': 'A', 'Owners': ['x'], 'Specs': {'hp': 100}}"));
+      assert.equal(one.length, 1);
+      const two = js(await ledger.execute("INSERT INTO cars << {'VIN': 'B'}, {'VIN': 'C'} >>"));
+      assert.equal(two.length, 2);
+      await ledger.execute("UPDATE cars AS c SET c.Specs.hp = 120, c.Color = 'red' WHERE c.VIN = 'A'");
+      await ledger.execute("UPDATE cars AS c INSERT INTO c.Owners VALUE 'y' WHERE c.VIN = 'A'");
+      await ledger.execute("UPDATE cars AS c INSERT INTO c.Owners VALUE 'w' AT 0 WHERE c.VIN = 'A'");
+      await ledger.execute("FROM cars AS c WHERE c.VIN = 'A' REMOVE c.Color");
+      const [a] = js(await ledger.execute("SELECT * FROM cars WHERE VIN = 'A'"));
+      assert.deepEqual(a, { VIN: "A", Owners: ["w", "x", "y"], Specs: { hp: 120 } });
+      const id = String(one[0].documentId);
+      const byId = js(await ledger.execute("SELECT c.VIN, cid FROM cars AS c BY cid WHERE cid = ?", id));
+      assert.deepEqual(byId, [{ VIN: "A", cid: id }]);
+      assert.equal((await ledger.execute("UPDATE cars AS c BY cid SET c.VIN = 'A2' WHERE cid = ?", id)).length, 1);
+      assert.equal((await ledger.execute("DELETE FROM cars AS c WHERE c.VIN IN ('B', 'C')")).length, 2);
+      assert.deepEqual(js(await ledger.execute("SELECT VALUE VIN FROM cars")), ["A2"]);
+      await rejectsWith(ledger.execute("INSERT INTO cars VALUE 5"), "TYPE_ERROR");
+      await rejectsWith(ledger.execute("INSERT INTO nope VALUE {'a': 1}"), "TABLE_NOT_FOUND");
+    }));
+
+  test("DDL: indexes, drop, undrop, information_schema", () =>
+    withLedger(async (ledger) => {
+      const [{ tableId }] = js(await ledger.execute("CREATE TABLE cars"));
+      const [{ indexId }] = js(await ledger.execute("CREATE INDEX ON cars (VIN)"));
+      const schema = js(await ledger.execute("SELECT * FROM information_schema.user_tables"));
+      assert.equal(schema.length, 1);
+      assert.equal(schema[0].name, "cars");
+      assert.equal(schema[0].status, "ACTIVE");
+      assert.deepEqual((schema[0].indexes as { indexId: string; expr: string }[]).map((i) => [i.indexId, i.expr]), [[indexId, "[VIN]"]]);
+      await ledger.execute(`DROP INDEX "${indexId}" ON cars`);
+      await ledger.execute("DROP TABLE cars");
+      await rejectsWith(ledger.execute("SELECT * FROM cars"), "TABLE_NOT_FOUND");
+      await ledger.execute(`UNDROP TABLE "${tableId}"`);
+      assert.deepEqual(js(await ledger.execute("SELECT VALUE status FROM information_schema.user_tables")), ["ACTIVE"]);
+    }));
+});
+
+describe("execute: plans, statements and transactions", () => {
+  test("EXPLAIN shows an index lookup for an indexed equality, a scan otherwise", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.execute("CREATE INDEX ON cars (VIN)");
+      const [indexed] = js(await ledger.execute("EXPLAIN SELECT * FROM cars WHERE VIN = ?", "1"));
+      assert.deepEqual(indexed, { table: "cars", access: "index", field: "VIN", keys: 1 });
+      const [scan] = js(await ledger.execute("EXPLAIN SELECT * FROM cars WHERE Owner = ?", "x"));
+      assert.equal(scan.access, "scan");
+      const [inList] = js(await ledger.execute("EXPLAIN SELECT * FROM cars AS c WHERE c.VIN IN ('1', '2')"));
+      assert.deepEqual(inList, { table: "cars", access: "index", field: "VIN", keys: 2 });
+    }));
+
+  test("statements are recorded in the block with QLDB's statementDigest", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.transaction(async (tx) => {
+        await tx.execute("INSERT INTO cars ?", car);
+        await tx.execute("INSERT INTO cars VALUE {'VIN': '2'}");
+      });
+      const digest = await ledger.getDigest();
+      const { block } = await ledger.getBlock({ blockAddress: digest.digestTipAddress });
+      const info = toJS(block.transactionInfo) as { statements: { statement: string }[]; documents: Record<string, { statements: number[] }> };
+      assert.deepEqual(info.statements.map((s) => s.statement), ["INSERT INTO cars ?", "INSERT INTO cars VALUE {'VIN': '2'}"]);
+      assert.deepEqual(Object.values(info.documents).map((d) => d.statements).sort(), [[0], [1]]);
+    }));
+
+  test("indexed lookups on different keys do not conflict; scans do", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.execute("CREATE INDEX ON cars (VIN)");
+      await ledger.execute("INSERT INTO cars << {'VIN': 'A', 'n': 0}, {'VIN': 'B', 'n': 0} >>");
+      const a = ledger.begin();
+      const b = ledger.begin();
+      await a.execute("UPDATE cars SET n = 1 WHERE VIN = 'A'");
+      await b.execute("UPDATE cars SET n = 2 WHERE VIN = 'B'");
+      await a.commit();
+      await b.commit();
+      const s = ledger.begin();
+      await s.execute("UPDATE cars SET n = 3 WHERE n = 1");
+      await ledger.execute("UPDATE cars SET n = 9 WHERE VIN = 'B'");
+      await rejectsWith(s.commit(), "OCC_CONFLICT");
+    }));
+
+  test("errors: parse errors name line and column; strict vs permissive typing", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      const e = await rejectsWith(ledger.execute("SELECT * FROM\n  cars WHERE ("), "PARSE_ERROR");
+      assert.equal(e.details.line, 2);
+      await rejectsWith(ledger.execute("SELECT 1 + 'a' FROM << 1 >>"), "TYPE_ERROR");
+      await ledger.close();
+      const lax = await Ledger.open(dir, { typingMode: "permissive" });
+      assert.deepEqual(js(await lax.execute("SELECT VALUE 1 + 'a' FROM << 1 >>")), []);
+      await lax.close();
+    }));
+});
