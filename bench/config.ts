@@ -16,6 +16,8 @@ export interface BenchConfig {
   readonly proofBlocks: number;
   /** Revisions in the ledger that open replays (and rows in sqlite's history table). */
   readonly replayRevisions: number;
+  /** Documents in the table the query figures read. */
+  readonly queryRows: number;
 }
 
 export const quickConfig: BenchConfig = {
@@ -26,6 +28,7 @@ export const quickConfig: BenchConfig = {
   concurrentMinCommits: 1_000,
   proofBlocks: 2_000,
   replayRevisions: 10_000,
+  queryRows: 20_000,
 };
 
 export const fullConfig: BenchConfig = {
@@ -36,4 +39,5 @@ export const fullConfig: BenchConfig = {
   concurrentMinCommits: 5_000,
   proofBlocks: 10_000,
   replayRevisions: 50_000,
+  queryRows: 100_000,
 };

@@ -1,5 +1,5 @@
 /**
- * Quire's benchmark: `bun bench/run.ts [--quick] [--only=commit,hash,proof,replay]`.
+ * Quire's benchmark: `bun bench/run.ts [--quick] [--only=commit,hash,proof,replay,query]`.
  *
  * stdout carries exactly one JSON object per line per figure:
  *   {"name","value","unit","baseline","baselineValue","ratio"}   ratio = value / baselineValue
@@ -14,6 +14,7 @@ import { commitFigures } from "./ledger/commit.ts";
 import { buildFixture, type Fixture } from "./ledger/fixture.ts";
 import { hashFigures } from "./ledger/hash.ts";
 import { proofFigures } from "./ledger/proof.ts";
+import { queryFigures } from "./ledger/query.ts";
 import { replayFigures } from "./ledger/replay.ts";
 import { type Figure, log } from "./stats.ts";
 import { removeAll, tempDir } from "./tmp.ts";
@@ -53,6 +54,7 @@ let fixture: Fixture | undefined;
 const needFixture = async () => fixture ??= await buildFixture(tempDir("fixture"), cfg.proofBlocks, cfg.replayRevisions);
 await group("proof", async () => proofFigures(cfg, await needFixture(), emit));
 await group("replay", async () => replayFigures(cfg, await needFixture(), emit));
+await group("query", () => queryFigures(cfg, emit));
 
 removeAll();
 log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

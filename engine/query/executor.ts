@@ -33,15 +33,49 @@ export interface ExecuteOptions {
   readonly now: () => IonTimestamp;
 }
 
-const statements = new StatementCache(512);
+/**
+ * A parsed statement with what can be known of it before it runs: the names it may read as
+ * globals, the single table a plan could narrow, whether it calls history(). Computed once per
+ * distinct statement text.
+ */
+interface Prepared {
+  readonly statement: Statement;
+  readonly globals: readonly GlobalName[];
+  readonly target: TableTarget | undefined;
+  readonly callsHistory: boolean;
+  readonly fromNames: ReadonlySet<string>;
+}
 
-/** Parses `text`, reusing the tree of an identical earlier statement. */
-export function parseStatement(text: string): Statement {
+interface GlobalName {
+  readonly name: string;
+  readonly caseSensitive: boolean;
+}
+
+const prepared = new StatementCache<Prepared>(512);
+
+function prepare(text: string): Prepared {
+  const statement = parse(text);
+  return {
+    statement,
+    globals: globalNames(statement),
+    target: tableTarget(statement),
+    callsHistory: callsHistory(statement),
+    fromNames: fromSourceNames(statement),
+  };
+}
+
+/** Parses and analyses `text`, reusing the work done for an identical earlier statement. */
+export function prepareStatement(text: string): Prepared {
   if (typeof text !== "string") throw new LedgerError("INVALID_ARGUMENT", "a statement must be a string");
   if (text.length > limits.maxStatementLength) {
     throw new LedgerError("LIMIT_EXCEEDED", `a statement is ${text.length} characters; the limit is ${limits.maxStatementLength}`);
   }
-  return statements.get(text, parse);
+  return prepared.get(text, prepare);
+}
+
+/** Parses `text` (cached). */
+export function parseStatement(text: string): Statement {
+  return prepareStatement(text).statement;
 }
 
 /** Executes one statement in `tx`. */
@@ -51,14 +85,43 @@ export async function execute(
   rawParams: readonly unknown[],
   options: ExecuteOptions,
 ): Promise<IonValue[]> {
-  const statement = parseStatement(text);
-  const params = rawParams.map((p, i) => fromJS(p, `$params[${i}]`));
-  return tx.withStatement(text, params, () => run(new Run(tx, params, options), statement));
+  const p = prepareStatement(text);
+  const params = rawParams.map((v, i) => fromJS(v, `$params[${i}]`));
+  return tx.withStatement(text, params, () => run(new Run(tx, params, options, p), p.statement));
 }
 
 /** Everything one execution needs: the transaction, parameters, mode. */
 class Run {
-  constructor(readonly tx: Transaction, readonly params: readonly IonValue[], readonly options: ExecuteOptions) {}
+  /** Globals resolved so far in this execution: name key -> value (undefined: not a global). */
+  private readonly resolved = new Map<string, PValue | undefined>();
+
+  constructor(
+    readonly tx: Transaction,
+    readonly params: readonly IonValue[],
+    readonly options: ExecuteOptions,
+    readonly prepared: Prepared,
+  ) {}
+
+  private readonly tables = new Map<string, TableDef | undefined>();
+
+  /** The active table a name denotes, resolved once per execution. */
+  async table(name: string, caseSensitive: boolean): Promise<TableDef | undefined> {
+    const key = nameKey(name, caseSensitive);
+    if (this.tables.has(key)) return this.tables.get(key);
+    const def = await this.tx.resolveTable(name, caseSensitive);
+    this.tables.set(key, def);
+    return def;
+  }
+
+  resolvedHas(key: string): boolean {
+    return this.resolved.has(key);
+  }
+  resolvedGet(key: string): PValue | undefined {
+    return this.resolved.get(key);
+  }
+  resolvedSet(key: string, value: PValue | undefined): void {
+    this.resolved.set(key, value);
+  }
 
   evalOptions() {
     return { mode: this.options.mode, params: this.params, now: this.options.now, txid: this.tx.id, absentFieldIsMissing: true };
@@ -111,7 +174,7 @@ function row(fields: Record<string, IonValue>): IonStruct {
 }
 
 async function table(r: Run, name: string, caseSensitive: boolean): Promise<TableDef> {
-  const def = await r.tx.resolveTable(name, caseSensitive);
+  const def = await r.table(name, caseSensitive);
   if (def === undefined) throw new LedgerError("TABLE_NOT_FOUND", `no active table is named ${name}`, { name });
   return def;
 }
@@ -125,8 +188,8 @@ function indexField(e: Path | VarRef): string {
 // ---- binding the ledger's views --------------------------------------------------------------
 
 /** Names a statement mentions that may be globals (tables, views). */
-function globalNames(node: unknown): { name: string; caseSensitive: boolean }[] {
-  const out = new Map<string, { name: string; caseSensitive: boolean }>();
+function globalNames(node: unknown): GlobalName[] {
+  const out = new Map<string, GlobalName>();
   const walk = (x: unknown): void => {
     if (x === null || typeof x !== "object") return;
     if (Array.isArray(x)) {
@@ -151,42 +214,79 @@ class Bindings implements Globals {
   private readonly values = new Map<string, PValue>();
 
   set(name: string, caseSensitive: boolean, value: PValue): void {
-    this.values.set(`${caseSensitive ? "=" : "~"}${name}`, value);
+    this.values.set(nameKey(name, caseSensitive), value);
   }
 
   get(name: string, caseSensitive: boolean): PValue | undefined {
-    return this.values.get(`${caseSensitive ? "=" : "~"}${name}`) ?? this.values.get(`=${name}`) ??
+    return this.values.get(nameKey(name, caseSensitive)) ?? this.values.get(`=${name}`) ??
       (caseSensitive ? undefined : this.values.get(`~${name}`));
   }
 }
 
+function nameKey(name: string, caseSensitive: boolean): string {
+  return `${caseSensitive ? "=" : "~"}${name}`;
+}
+
 /**
- * Resolves every global a statement mentions. `target`/`access` narrow the one table a plan
- * chose an index for. Names that are no table or view stay unbound (they may be aliases).
+ * Binds `names` as globals. The plan's table (`target` with an index `access`) is bound to the
+ * rows of its index lookup instead of the whole table. Names that are no table or view stay
+ * unbound (they may be aliases or fields).
  */
-async function bind(r: Run, node: unknown, target?: TableTarget, access?: Access): Promise<Bindings> {
+async function bind(r: Run, names: readonly GlobalName[], target?: TableTarget, access?: Access): Promise<Bindings> {
   const b = new Bindings();
-  for (const { name, caseSensitive } of globalNames(node)) {
-    const value = await resolveGlobal(r, name, caseSensitive, target, access);
+  for (const { name, caseSensitive } of names) {
+    const isTarget = target !== undefined && access?.kind === "index" && target.name === name && target.caseSensitive === caseSensitive;
+    const value = isTarget ? await indexRows(r, name, caseSensitive, access.field, access.keys) : await resolveGlobal(r, name, caseSensitive);
     if (value !== undefined) b.set(name, caseSensitive, value);
   }
   return b;
 }
 
-async function resolveGlobal(r: Run, name: string, caseSensitive: boolean, target?: TableTarget, access?: Access): Promise<PValue | undefined> {
+async function indexRows(r: Run, name: string, caseSensitive: boolean, field: string, keys: readonly string[]): Promise<PValue> {
+  const def = (await r.table(name, caseSensitive))!;
+  return userRows(await r.tx.lookup(def.name, field, keys));
+}
+
+/** A table's rows, a committed view or information_schema, read once per execution. */
+async function resolveGlobal(r: Run, name: string, caseSensitive: boolean): Promise<PValue | undefined> {
+  const key = nameKey(name, caseSensitive);
+  if (r.resolvedHas(key)) return r.resolvedGet(key);
+  const value = await readGlobal(r, name, caseSensitive);
+  r.resolvedSet(key, value);
+  return value;
+}
+
+async function readGlobal(r: Run, name: string, caseSensitive: boolean): Promise<PValue | undefined> {
   const tx = r.tx;
   if (!caseSensitive && name.toLowerCase() === "information_schema") return informationSchema(tx);
-  const def = await tx.resolveTable(name, caseSensitive);
-  if (def !== undefined) {
-    const isTarget = target !== undefined && target.name === name && target.caseSensitive === caseSensitive;
-    if (isTarget && access?.kind === "index") return userRows(await tx.lookup(def.name, access.field, access.keys));
-    return userRows(await tx.scan(def.name));
-  }
+  const def = await r.table(name, caseSensitive);
+  if (def !== undefined) return userRows(await tx.scan(def.name));
   if (name.startsWith(COMMITTED_PREFIX)) {
-    const committed = await tx.resolveTable(name.slice(COMMITTED_PREFIX.length), caseSensitive);
+    const committed = await r.table(name.slice(COMMITTED_PREFIX.length), caseSensitive);
     if (committed !== undefined) return committedView(tx, committed.name);
   }
   return undefined;
+}
+
+/** Whether a statement calls history() anywhere. */
+function callsHistory(node: unknown): boolean {
+  let found = false;
+  const walk = (x: unknown): void => {
+    if (found || x === null || typeof x !== "object") return;
+    if (Array.isArray(x)) {
+      for (const item of x) walk(item);
+      return;
+    }
+    const o = x as { kind?: string; name?: string };
+    if (o.kind === "lit") return;
+    if (o.kind === "call" && o.name === "history") {
+      found = true;
+      return;
+    }
+    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
+  };
+  walk(node);
+  return found;
 }
 
 /** Replaces every `history(t [, start [, end]])` call with the bag it denotes. */
@@ -209,7 +309,7 @@ async function historyOf(r: Run, args: readonly Expr[]): Promise<PBag> {
   const [t, ...window] = args;
   let table: string;
   if (t.kind === "var") {
-    const def = await r.tx.resolveTable(t.name, t.caseSensitive);
+    const def = await r.table(t.name, t.caseSensitive);
     table = def?.name ?? t.name;
   } else {
     const v = r.constant(t);
@@ -226,35 +326,38 @@ async function historyOf(r: Run, args: readonly Expr[]): Promise<PBag> {
 
 // ---- queries ---------------------------------------------------------------------------------
 
-async function plan(r: Run, s: Statement): Promise<{ target?: TableTarget; access?: Access; def?: TableDef }> {
-  const target = tableTarget(s);
+async function plan(r: Run, target: TableTarget | undefined, names: readonly GlobalName[]): Promise<{ access?: Access; def?: TableDef }> {
   if (target === undefined) return {};
-  const def = await r.tx.resolveTable(target.name, target.caseSensitive);
-  if (def === undefined) return { target };
+  const def = await r.table(target.name, target.caseSensitive);
+  if (def === undefined) return {};
   const globals = new Set<string>();
-  for (const g of globalNames(s)) {
-    if (await isGlobalName(r, g.name, g.caseSensitive)) globals.add(`${g.caseSensitive ? "=" : "~"}${g.name}`);
+  for (const g of names) {
+    if (await isGlobalName(r, g.name, g.caseSensitive)) globals.add(nameKey(g.name, g.caseSensitive));
   }
-  const isGlobal = (v: VarRef) => globals.has(`${v.caseSensitive ? "=" : "~"}${v.name}`);
-  return { target, def, access: chooseAccess(target, def, (e) => r.constant(e), isGlobal) };
+  const isGlobal = (v: VarRef) => globals.has(nameKey(v.name, v.caseSensitive));
+  return { def, access: chooseAccess(target, def, (e) => r.constant(e), isGlobal) };
 }
 
 /** Whether a name denotes a table or view (without reading it). */
 async function isGlobalName(r: Run, name: string, caseSensitive: boolean): Promise<boolean> {
   if (!caseSensitive && name.toLowerCase() === "information_schema") return true;
-  if ((await r.tx.resolveTable(name, caseSensitive)) !== undefined) return true;
-  return name.startsWith(COMMITTED_PREFIX) && (await r.tx.resolveTable(name.slice(COMMITTED_PREFIX.length), caseSensitive)) !== undefined;
+  if ((await r.table(name, caseSensitive)) !== undefined) return true;
+  return name.startsWith(COMMITTED_PREFIX) && (await r.table(name.slice(COMMITTED_PREFIX.length), caseSensitive)) !== undefined;
 }
 
 async function runQuery(r: Run, s: QueryStatement): Promise<PValue> {
-  const resolved = (await resolveHistory(r, s)) as QueryStatement;
-  const { target, access } = await plan(r, resolved);
-  const globals = await bind(r, resolved, target, access);
+  const p = r.prepared;
+  // history() calls become literal bags, so such a statement is analysed after that rewrite.
+  const resolved = p.callsHistory ? (await resolveHistory(r, s)) as QueryStatement : s;
+  const target = p.callsHistory ? tableTarget(resolved) : p.target;
+  const names = p.callsHistory ? globalNames(resolved) : p.globals;
+  const { access } = await plan(r, target, names);
+  const globals = await bind(r, names, target, access);
   try {
     return evaluate(resolved, globals, r.evalOptions());
   } catch (e) {
     // A FROM over a name that is nothing at all is a missing table, the error QLDB users expect.
-    if (isLedgerError(e, "VARIABLE_NOT_FOUND") && fromSourceNames(resolved).has(String(e.details.name).toLowerCase())) {
+    if (isLedgerError(e, "VARIABLE_NOT_FOUND") && p.fromNames.has(String(e.details.name).toLowerCase())) {
       throw new LedgerError("TABLE_NOT_FOUND", `no active table is named ${e.details.name}`, { name: e.details.name }, e);
     }
     throw e;
@@ -280,7 +383,7 @@ function fromSourceNames(node: unknown): Set<string> {
 }
 
 async function explain(r: Run, s: Statement): Promise<IonStruct> {
-  const { def, access } = await plan(r, s);
+  const { def, access } = await plan(r, tableTarget(s), globalNames(s));
   if (def === undefined || access === undefined) return row({ access: ion.string("none") });
   const fields: Record<string, IonValue> = { table: ion.string(def.name), access: ion.string(access.kind) };
   if (access.kind === "index") {
@@ -295,7 +398,7 @@ async function explain(r: Run, s: Statement): Promise<IonStruct> {
 async function runInsert(r: Run, s: Extract<Statement, { kind: "insert" }>): Promise<IonValue[]> {
   const def = await table(r, s.table.name, s.table.caseSensitive);
   const expr = (s.value ?? s.source)!;
-  const globals = await bind(r, expr);
+  const globals = await bind(r, r.prepared.globals);
   const value = evaluate(expr, globals, r.evalOptions());
   let docs: PValue[];
   if (s.value !== undefined) docs = [value];
@@ -316,10 +419,12 @@ async function runInsert(r: Run, s: Extract<Statement, { kind: "insert" }>): Pro
  */
 async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" }>): Promise<IonValue[]> {
   const def = await table(r, s.table.name, s.table.caseSensitive);
-  const { access } = await plan(r, s);
+  const { access } = await plan(r, r.prepared.target, r.prepared.globals);
   const alias = s.as ?? s.table.name;
   const rows = access?.kind === "index" ? await r.tx.lookup(def.name, access.field, access.keys) : await r.tx.scan(def.name);
-  const globals = await bind(r, { where: s.where, ops: s.kind === "update" ? s.ops : [] });
+  // Every global but the target table itself (its rows come from the plan above).
+  const targetKey = nameKey(s.table.name, s.table.caseSensitive);
+  const globals = await bind(r, r.prepared.globals.filter((g) => nameKey(g.name, g.caseSensitive) !== targetKey));
   const out: IonValue[] = [];
   for (const { id, data } of rows) {
     const scope = rowScope(globals, alias, s.by, id, data);

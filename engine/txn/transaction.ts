@@ -77,7 +77,7 @@ export interface TransactionHost {
 type State = "active" | "committing" | "committed" | "aborted";
 
 export class Transaction {
-  readonly id: string = newId();
+  private txId: string | undefined;
   readonly snapshot: number;
   readonly reads: ReadSet = { docs: new Set(), tables: new Set(), keys: [] };
   readonly writes = new Map<string, WriteEntry>();
@@ -90,6 +90,11 @@ export class Transaction {
 
   constructor(private readonly host: TransactionHost) {
     this.snapshot = host.store.tip;
+  }
+
+  /** The transaction id (made on first use: read-only transactions rarely need one). */
+  get id(): string {
+    return (this.txId ??= newId());
   }
 
   get isActive(): boolean {
