@@ -55,27 +55,21 @@ function numberKey(negative: boolean, coefficient: bigint, exponent: number): st
   return `n${negative ? "-" : ""}${digits}e${e}`;
 }
 
-/** A finite float is the exact decimal it denotes; NaN and infinities have their own keys. */
+/**
+ * A finite float is keyed as the decimal of its shortest round-trip text (`String(x)`), which is
+ * how PartiQL compares a float with an int or decimal (Java's BigDecimal.valueOf(double); the
+ * evaluator does the same), so `0.1e0 = 0.1` finds each other through an index.
+ */
 function floatKey(x: number): string {
   if (Number.isNaN(x)) return "nnan";
   if (x === Infinity) return "n+inf";
   if (x === -Infinity) return "n-inf";
   if (x === 0) return "n0";
-  // Exact binary64 value as a decimal: mantissa * 2^exp = mantissa * 5^-exp * 10^exp for exp < 0.
-  const negative = x < 0;
-  let m = Math.abs(x);
-  let exp = 0;
-  while (!Number.isInteger(m)) {
-    m *= 2;
-    exp--;
-  }
-  let coefficient = BigInt(m);
-  let e10 = 0;
-  if (exp < 0) {
-    coefficient *= 5n ** BigInt(-exp);
-    e10 = exp;
-  }
-  return numberKey(negative, coefficient, e10);
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x))!;
+  const fraction = m[3] ?? "";
+  const coefficient = BigInt(m[2] + fraction);
+  const exponent = Number(m[4] ?? 0) - fraction.length;
+  return numberKey(m[1] === "-", coefficient, exponent);
 }
 
 /** The instant, exactly: UTC epoch seconds and the fraction without trailing zeros. */

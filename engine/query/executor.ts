@@ -19,6 +19,7 @@ import { parse } from "../partiql/parser/index.ts";
 import { type EvalMode, evaluate, type Globals } from "../partiql/eval/index.ts";
 import { MISSING, type PBag, type PValue } from "../partiql/value.ts";
 import type { TableDef } from "../catalog/catalog.ts";
+import type { KeyRange } from "../catalog/index-order.ts";
 import type { Transaction } from "../txn/transaction.ts";
 import { resultRows, toDocument, toIon } from "./convert.ts";
 import { type EditStep, insertAtPath, removePath, setPath } from "./dml.ts";
@@ -235,16 +236,19 @@ function nameKey(name: string, caseSensitive: boolean): string {
 async function bind(r: Run, names: readonly GlobalName[], target?: TableTarget, access?: Access): Promise<Bindings> {
   const b = new Bindings();
   for (const { name, caseSensitive } of names) {
-    const isTarget = target !== undefined && access?.kind === "index" && target.name === name && target.caseSensitive === caseSensitive;
-    const value = isTarget ? await indexRows(r, name, caseSensitive, access.field, access.keys) : await resolveGlobal(r, name, caseSensitive);
+    const narrowed = target !== undefined && access !== undefined && access.kind !== "scan" && target.name === name &&
+      target.caseSensitive === caseSensitive;
+    const value = narrowed ? userRows(await accessRows(r, (await r.table(name, caseSensitive))!, access)) : await resolveGlobal(r, name, caseSensitive);
     if (value !== undefined) b.set(name, caseSensitive, value);
   }
   return b;
 }
 
-async function indexRows(r: Run, name: string, caseSensitive: boolean, field: string, keys: readonly string[]): Promise<PValue> {
-  const def = (await r.table(name, caseSensitive))!;
-  return userRows(await r.tx.lookup(def.name, field, keys));
+/** The rows a plan's access reads from its table. */
+function accessRows(r: Run, def: TableDef, access: Access | undefined) {
+  if (access?.kind === "index") return r.tx.lookup(def.name, access.field, access.keys);
+  if (access?.kind === "range") return r.tx.lookupRange(def.name, access.field, access.range);
+  return r.tx.scan(def.name);
 }
 
 /** A table's rows, a committed view or information_schema, read once per execution. */
@@ -389,6 +393,9 @@ async function explain(r: Run, s: Statement): Promise<IonStruct> {
   if (access.kind === "index") {
     fields.field = ion.string(access.field);
     fields.keys = ion.int(access.keys.length);
+  } else if (access.kind === "range") {
+    fields.field = ion.string(access.field);
+    fields.range = ion.string(describeRange(access.range));
   }
   return row(fields);
 }
@@ -421,7 +428,7 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
   const def = await table(r, s.table.name, s.table.caseSensitive);
   const { access } = await plan(r, r.prepared.target, r.prepared.globals);
   const alias = s.as ?? s.table.name;
-  const rows = access?.kind === "index" ? await r.tx.lookup(def.name, access.field, access.keys) : await r.tx.scan(def.name);
+  const rows = await accessRows(r, def, access);
   // Every global but the target table itself (its rows come from the plan above).
   const targetKey = nameKey(s.table.name, s.table.caseSensitive);
   const globals = await bind(r, r.prepared.globals.filter((g) => nameKey(g.name, g.caseSensitive) !== targetKey));
@@ -502,3 +509,10 @@ function editSteps(r: Run, target: Path | VarRef, alias: string, scope: Globals)
   return steps;
 }
 
+
+/** A range for EXPLAIN, e.g. `[2000, 2010)` (bounds as index keys). */
+function describeRange(range: KeyRange): string {
+  const low = range.low === undefined ? "-∞" : range.low.slice(1);
+  const high = range.high === undefined ? "+∞" : range.high.slice(1);
+  return `${range.lowInclusive && range.low !== undefined ? "[" : "("}${low}, ${high}${range.highInclusive && range.high !== undefined ? "]" : ")"}`;
+}

@@ -2,7 +2,9 @@
  * Access planning: which rows of a table a statement must read. A statement over one table whose
  * WHERE has a conjunct `f = c` or `f IN (c, …)` — `f` a top-level field of the table's row with
  * an index, `c` a constant or parameter — reads only the index entries for those keys (so it
- * conflicts only with writers of those keys); everything else scans the table.
+ * conflicts only with writers of those keys). Failing that, conjuncts `f < c`, `f <= c`, `f > c`,
+ * `f >= c` and `f BETWEEN a AND b` on one indexed field make a range read of the index. Everything
+ * else scans the table.
  *
  * The plan only narrows the rows handed to the evaluator, which still applies the whole WHERE:
  * index lookups return a superset of the matching rows (see catalog/index-key.ts), so a plan can
@@ -11,12 +13,14 @@
 import type { Expr, FromSource, Path, Select, Statement, VarRef } from "../partiql/ast.ts";
 import type { PValue } from "../partiql/value.ts";
 import { indexKey, isIndexableKey } from "../catalog/index-key.ts";
+import { compareKeys, keyClass, type KeyRange } from "../catalog/index-order.ts";
 import type { TableDef } from "../catalog/catalog.ts";
 import { toIon } from "./convert.ts";
 
 export type Access =
   | { readonly kind: "scan" }
-  | { readonly kind: "index"; readonly field: string; readonly keys: readonly string[] };
+  | { readonly kind: "index"; readonly field: string; readonly keys: readonly string[] }
+  | { readonly kind: "range"; readonly field: string; readonly range: KeyRange };
 
 /** The one table a statement ranges over, with the variable its rows are bound to. */
 export interface TableTarget {
@@ -186,5 +190,73 @@ export function chooseAccess(
     const keys = keysOf(value, many);
     if (keys !== undefined) return { kind: "index", field: index.field, keys };
   }
-  return { kind: "scan" };
+  return chooseRange(target, def, constant, isGlobal) ?? { kind: "scan" };
+}
+
+type Bound = { readonly key: string; readonly inclusive: boolean; readonly side: "low" | "high" };
+
+/** The bounds a comparison conjunct puts on a row field, if it is one. */
+function boundsOf(c: Expr, target: TableTarget, isGlobal: (v: VarRef) => boolean): { field: string; bounds: { expr: Expr; inclusive: boolean; side: "low" | "high" }[] } | undefined {
+  if (c.kind === "between" && !c.not) {
+    const field = rowField(c.value, target, isGlobal);
+    if (field === undefined) return undefined;
+    return { field, bounds: [{ expr: c.low, inclusive: true, side: "low" }, { expr: c.high, inclusive: true, side: "high" }] };
+  }
+  if (c.kind !== "binary" || !(c.op === "<" || c.op === "<=" || c.op === ">" || c.op === ">=")) return undefined;
+  const inclusive = c.op === "<=" || c.op === ">=";
+  const upward = c.op === ">" || c.op === ">="; // field on the left: f > c is a low bound
+  let field = rowField(c.left, target, isGlobal);
+  if (field !== undefined) return { field, bounds: [{ expr: c.right, inclusive, side: upward ? "low" : "high" }] };
+  field = rowField(c.right, target, isGlobal);
+  if (field !== undefined) return { field, bounds: [{ expr: c.left, inclusive, side: upward ? "high" : "low" }] };
+  return undefined;
+}
+
+/** The index key a bound compares with, if its expression is a constant orderable value. */
+function constantBound(expr: Expr, inclusive: boolean, side: "low" | "high", constant: (e: Expr) => PValue): Bound | undefined {
+  if (!isConstant(expr)) return undefined;
+  let v: PValue;
+  try {
+    v = constant(expr);
+  } catch {
+    return undefined; // the evaluator will report it where it belongs
+  }
+  const ionValue = toIon(v);
+  if (ionValue === undefined || !isIndexableKey(ionValue)) return undefined;
+  return { key: indexKey(ionValue), inclusive, side };
+}
+
+/** A range read over the first indexed field with constant comparison bounds. */
+function chooseRange(target: TableTarget, def: TableDef, constant: (e: Expr) => PValue, isGlobal: (v: VarRef) => boolean): Access | undefined {
+  const byField = new Map<string, Bound[]>();
+  for (const c of conjuncts(target.where)) {
+    const b = boundsOf(c, target, isGlobal);
+    if (b === undefined) continue;
+    const index = def.indexes.find((ix) => ix.field === b.field) ?? def.indexes.find((ix) => ix.field.toLowerCase() === b.field.toLowerCase());
+    if (index === undefined) continue;
+    const bounds = b.bounds.map((bound) => constantBound(bound.expr, bound.inclusive, bound.side, constant));
+    if (bounds.some((x) => x === undefined)) continue; // this conjunct cannot narrow; others may
+    byField.set(index.field, [...(byField.get(index.field) ?? []), ...(bounds as Bound[])]);
+  }
+  for (const [field, bounds] of byField) {
+    const cls = keyClass(bounds[0].key);
+    // Bounds of different classes (a number and a string) cannot narrow one range: scan.
+    if (cls === undefined || bounds.some((b) => keyClass(b.key) !== cls)) continue;
+    let low: Bound | undefined, high: Bound | undefined;
+    for (const b of bounds) {
+      if (b.side === "low") {
+        const c = low === undefined ? 1 : compareKeys(b.key, low.key);
+        if (c > 0 || (c === 0 && !b.inclusive)) low = b;
+      } else {
+        const c = high === undefined ? -1 : compareKeys(b.key, high.key);
+        if (c < 0 || (c === 0 && !b.inclusive)) high = b;
+      }
+    }
+    return {
+      kind: "range",
+      field,
+      range: { cls, low: low?.key, lowInclusive: low?.inclusive ?? true, high: high?.key, highInclusive: high?.inclusive ?? true },
+    };
+  }
+  return undefined;
 }

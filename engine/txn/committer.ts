@@ -24,6 +24,7 @@ import type { DigestTree } from "../ledger/digest-tree.ts";
 import type { Block } from "../ledger/types.ts";
 import type { Journal } from "../journal/journal.ts";
 import { indexKeysOf } from "../catalog/index-key.ts";
+import { rangeMustVisit } from "../catalog/index-order.ts";
 import type { Store } from "./store.ts";
 import type { ReadSet, Transaction } from "./transaction.ts";
 
@@ -128,6 +129,12 @@ export class Committer {
             why = `a document with the looked-up ${k.field} was changed`;
             break;
           }
+        }
+        for (const g of reads.ranges) {
+          if (why !== undefined) break;
+          if (g.tableId !== w.tableId) continue;
+          const touches = (d: IonStruct | undefined) => d !== undefined && indexKeysOf(d, g.field).some((k) => rangeMustVisit(k, g.range));
+          if (touches(w.before) || touches(w.after)) why = `a document in the looked-up range of ${g.field} was changed`;
         }
       }
       if (why !== undefined) {

@@ -16,6 +16,7 @@ import { documentTables } from "../ledger/block-codec.ts";
 import type { Block, Revision } from "../ledger/types.ts";
 import { SYSTEM_TABLE_ID, type TableDef, tableDefFromIon } from "../catalog/catalog.ts";
 import { indexKeysOf } from "../catalog/index-key.ts";
+import { type KeyClass, type KeyRange, SortedKeys } from "../catalog/index-order.ts";
 
 export interface StoredRevision extends Revision {
   readonly tableId: string;
@@ -29,11 +30,17 @@ export interface DocumentChain {
   readonly revisions: StoredRevision[];
 }
 
+/** One secondary index: key -> documents that ever had it, and its orderable keys in order. */
+interface FieldIndex {
+  readonly keys: Map<string, Set<string>>;
+  readonly sorted: SortedKeys;
+}
+
 interface TableState {
   /** Document ids in order of first appearance. */
   readonly docIds: string[];
-  /** field -> index key -> document ids that ever had that key. */
-  readonly indexes: Map<string, Map<string, Set<string>>>;
+  /** field -> its index. */
+  readonly indexes: Map<string, FieldIndex>;
 }
 
 /** The revision of `chain` visible at `snapshot`, or undefined if the document did not exist yet. */
@@ -77,7 +84,7 @@ export class Store {
       if (r.data !== undefined) handOut(r.data);
       const table = this.table(t.tableId);
       if (r.data !== undefined) {
-        for (const [field, keys] of table.indexes) for (const k of indexKeysOf(r.data, field)) addKey(keys, k, chain.id);
+        for (const [field, index] of table.indexes) for (const k of indexKeysOf(r.data, field)) addKey(index, k, chain.id);
       }
       if (t.tableId === SYSTEM_TABLE_ID && r.data !== undefined) this.syncIndexes(this.tableDef(r.data));
     });
@@ -113,9 +120,25 @@ export class Store {
 
   /** Candidate ids for `field = key`, or undefined if the field is not indexed. */
   indexCandidates(tableId: string, field: string, key: string): ReadonlySet<string> | undefined {
-    const keys = this.tables.get(tableId)?.indexes.get(field);
-    if (keys === undefined) return undefined;
-    return keys.get(key) ?? new Set();
+    const index = this.tables.get(tableId)?.indexes.get(field);
+    if (index === undefined) return undefined;
+    return index.keys.get(key) ?? EMPTY;
+  }
+
+  /**
+   * Candidate ids for a range read on `field` (see index-order.ts: the keys in the range, plus
+   * keys of other comparable classes), or undefined if the field is not indexed.
+   */
+  rangeCandidates(tableId: string, field: string, range: KeyRange): Set<string> | undefined {
+    const index = this.tables.get(tableId)?.indexes.get(field);
+    if (index === undefined) return undefined;
+    const ids = new Set<string>();
+    const add = (keys: readonly string[]) => {
+      for (const k of keys) for (const id of index.keys.get(k) ?? EMPTY) ids.add(id);
+    };
+    add(index.sorted.range(range));
+    for (const cls of KEY_CLASSES) if (cls !== range.cls) add(index.sorted.range({ cls, lowInclusive: true, highInclusive: true }));
+    return ids;
   }
 
   private table(tableId: string): TableState {
@@ -132,22 +155,26 @@ export class Store {
     const table = this.table(def.tableId);
     for (const ix of def.indexes) {
       if (table.indexes.has(ix.field)) continue;
-      const keys = new Map<string, Set<string>>();
+      const index: FieldIndex = { keys: new Map(), sorted: new SortedKeys() };
       for (const id of table.docIds) {
         for (const r of this.docs.get(id)!.revisions) {
-          if (r.data !== undefined) for (const k of indexKeysOf(r.data, ix.field)) addKey(keys, k, id);
+          if (r.data !== undefined) for (const k of indexKeysOf(r.data, ix.field)) addKey(index, k, id);
         }
       }
-      table.indexes.set(ix.field, keys);
+      table.indexes.set(ix.field, index);
     }
   }
 }
 
-function addKey(keys: Map<string, Set<string>>, key: string, id: string): void {
-  let ids = keys.get(key);
+const EMPTY: ReadonlySet<string> = new Set();
+const KEY_CLASSES: readonly KeyClass[] = ["b", "n", "s", "t"];
+
+function addKey(index: FieldIndex, key: string, id: string): void {
+  let ids = index.keys.get(key);
   if (ids === undefined) {
     ids = new Set();
-    keys.set(key, ids);
+    index.keys.set(key, ids);
+    index.sorted.add(key);
   }
   ids.add(id);
 }

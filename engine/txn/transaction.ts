@@ -33,6 +33,7 @@ import {
   tableDefToIon,
 } from "../catalog/catalog.ts";
 import { indexKey, indexKeysOf } from "../catalog/index-key.ts";
+import { type KeyRange, rangeMustVisit } from "../catalog/index-order.ts";
 import { type Store, type StoredRevision, visibleRevision } from "./store.ts";
 
 /** One buffered change to a document. */
@@ -55,10 +56,17 @@ export interface IndexRead {
   readonly key: string;
 }
 
+export interface RangeRead {
+  readonly tableId: string;
+  readonly field: string;
+  readonly range: KeyRange;
+}
+
 export interface ReadSet {
   readonly docs: Set<string>;
   readonly tables: Set<string>;
   readonly keys: IndexRead[];
+  readonly ranges: RangeRead[];
 }
 
 /** A document as the user view shows it. */
@@ -79,7 +87,7 @@ type State = "active" | "committing" | "committed" | "aborted";
 export class Transaction {
   private txId: string | undefined;
   readonly snapshot: number;
-  readonly reads: ReadSet = { docs: new Set(), tables: new Set(), keys: [] };
+  readonly reads: ReadSet = { docs: new Set(), tables: new Set(), keys: [], ranges: [] };
   readonly writes = new Map<string, WriteEntry>();
   readonly statements: StatementRecord[] = [];
   private state: State = "active";
@@ -280,6 +288,20 @@ export class Transaction {
     return this.lookupKeys(def, field, keys);
   }
 
+  /**
+   * Range lookup for the planner: the documents whose `field` may satisfy `range` (a superset of
+   * the matches, see index-order.ts), recording the range read — so it conflicts with writers of
+   * values in the range and no others. The table must have an index on `field`.
+   */
+  async lookupRange(table: string, field: string, range: KeyRange): Promise<DocumentRow[]> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    const ids = this.host.store.rangeCandidates(def.tableId, field, range);
+    if (ids === undefined) throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index on ${field}`, { table, field });
+    this.reads.ranges.push({ tableId: def.tableId, field, range });
+    return this.candidateRows(def, field, ids, (k) => rangeMustVisit(k, range));
+  }
+
   private lookupKeys(def: TableDef, field: string, keys: readonly string[]): DocumentRow[] {
     const store = this.host.store;
     const ids = new Set<string>();
@@ -288,7 +310,13 @@ export class Transaction {
       for (const id of store.indexCandidates(def.tableId, field, key) ?? []) ids.add(id);
     }
     const wanted = new Set(keys);
-    const hit = (data: IonStruct) => indexKeysOf(data, field).some((k) => wanted.has(k));
+    return this.candidateRows(def, field, ids, (k) => wanted.has(k));
+  }
+
+  /** Visible rows among `ids`, plus this transaction's own writes, whose keys on `field` match. */
+  private candidateRows(def: TableDef, field: string, ids: Iterable<string>, matches: (key: string) => boolean): DocumentRow[] {
+    const store = this.host.store;
+    const hit = (data: IonStruct) => indexKeysOf(data, field).some(matches);
     const rows: DocumentRow[] = [];
     for (const id of ids) {
       if (this.writes.has(id)) continue;

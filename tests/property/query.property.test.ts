@@ -12,7 +12,7 @@ import { withTempDir } from "../helpers/tmp.ts";
 type Doc = { a: number; b: string; c?: number };
 type Pred =
   | { kind: "cmp"; field: "a" | "c"; op: "=" | "<>" | "<" | "<=" | ">" | ">="; k: number }
-  | { kind: "str"; op: "=" | "<>"; k: string }
+  | { kind: "str"; op: "=" | "<>" | "<" | ">="; k: string }
   | { kind: "in"; field: "a" | "c"; ks: number[] }
   | { kind: "between"; lo: number; hi: number }
   | { kind: "missing"; not: boolean }
@@ -28,7 +28,7 @@ const predArb: fc.Arbitrary<Pred> = fc.letrec<{ p: Pred }>((tie) => ({
   p: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     fc.record({ kind: fc.constant("cmp" as const), field: fc.constantFrom("a" as const, "c" as const), op: fc.constantFrom("=" as const, "<>" as const, "<" as const, "<=" as const, ">" as const, ">=" as const), k: fc.integer({ min: -1, max: 6 }) }),
-    fc.record({ kind: fc.constant("str" as const), op: fc.constantFrom("=" as const, "<>" as const), k: fc.constantFrom("x", "y", "w") }),
+    fc.record({ kind: fc.constant("str" as const), op: fc.constantFrom("=" as const, "<>" as const, "<" as const, ">=" as const), k: fc.constantFrom("x", "y", "w") }),
     fc.record({ kind: fc.constant("in" as const), field: fc.constantFrom("a" as const, "c" as const), ks: fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 3 }) }),
     fc.record({ kind: fc.constant("between" as const), lo: fc.integer({ min: 0, max: 5 }), hi: fc.integer({ min: 0, max: 5 }) }),
     fc.record({ kind: fc.constant("missing" as const), not: fc.boolean() }),
@@ -65,7 +65,7 @@ function reference(p: Pred, d: Doc): boolean | undefined {
       }
       break;
     }
-    case "str": return p.op === "=" ? d.b === p.k : d.b !== p.k;
+    case "str": return p.op === "=" ? d.b === p.k : p.op === "<>" ? d.b !== p.k : p.op === "<" ? d.b < p.k : d.b >= p.k;
     case "in": {
       const v = d[p.field];
       return v === undefined ? undefined : p.ks.includes(v);
@@ -92,7 +92,7 @@ function reference(p: Pred, d: Doc): boolean | undefined {
 const canon = (rows: unknown[]) => rows.map((r) => JSON.stringify(r, Object.keys(r as object).sort())).sort();
 
 describe("PartiQL properties on the ledger", () => {
-  test("index lookup = full scan = reference evaluation, for SELECT-WHERE", async () => {
+  test("index lookup and range read = full scan = reference evaluation, for SELECT-WHERE", async () => {
     await withTempDir(async (dir) => {
       const ledger = await Ledger.open(dir);
       await fc.assert(fc.asyncProperty(fc.array(docArb, { maxLength: 25 }), predArb, async (docs, pred) => {
@@ -101,6 +101,7 @@ describe("PartiQL properties on the ledger", () => {
         });
         await ledger.execute("CREATE TABLE indexed");
         await ledger.execute("CREATE INDEX ON indexed (a)");
+        await ledger.execute("CREATE INDEX ON indexed (b)");
         await ledger.execute("CREATE TABLE scanned");
         if (docs.length > 0) {
           await ledger.execute("INSERT INTO indexed ?", docs);

@@ -1,7 +1,7 @@
 // PartiQL on the ledger: QLDB's statements and views through ledger.execute / tx.execute.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Ledger, LedgerError, toJS } from "../../../../engine/index.ts";
+import { Ledger, type LedgerError, toJS } from "../../../../engine/index.ts";
 import type { IonValue } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
@@ -149,5 +149,46 @@ describe("execute: plans, statements and transactions", () => {
       const lax = await Ledger.open(dir, { typingMode: "permissive" });
       assert.deepEqual(js(await lax.execute("SELECT VALUE 1 + 'a' FROM << 1 >>")), []);
       await lax.close();
+    }));
+});
+
+describe("execute: range reads through an index", () => {
+  test("EXPLAIN shows a range; range reads conflict only with writes in the range", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.execute("CREATE INDEX ON cars (Year)");
+      await ledger.execute("INSERT INTO cars << {'VIN': 'A', 'Year': 2001}, {'VIN': 'B', 'Year': 2015}, {'VIN': 'C', 'Year': 2020} >>");
+      const [plan] = js(await ledger.execute("EXPLAIN SELECT * FROM cars AS c WHERE c.Year >= 2010 AND c.Year < 2020"));
+      assert.deepEqual(plan, { table: "cars", access: "range", field: "Year", range: "[201e1, 202e1)" });
+      const [between] = js(await ledger.execute("EXPLAIN SELECT * FROM cars WHERE Year BETWEEN ? AND ?", 2000, 2010));
+      assert.equal(between.access, "range");
+      assert.deepEqual(js(await ledger.execute("SELECT VALUE c.VIN FROM cars AS c WHERE c.Year >= 2010 AND c.Year < 2020")), ["B"]);
+      // A reader of 2010..2019 does not conflict with a writer of 2001, but does with one of 2012.
+      const reader = ledger.begin();
+      await reader.execute("SELECT * FROM cars AS c WHERE c.Year >= 2010 AND c.Year < 2020");
+      await reader.execute("INSERT INTO cars VALUE {'VIN': 'R', 'Year': 1990}");
+      await ledger.execute("UPDATE cars SET Owner = 'x' WHERE VIN = 'A'");
+      await reader.commit();
+      const phantom = ledger.begin();
+      await phantom.execute("SELECT * FROM cars AS c WHERE c.Year >= 2010 AND c.Year < 2020");
+      await phantom.execute("INSERT INTO cars VALUE {'VIN': 'P', 'Year': 1991}");
+      await ledger.execute("INSERT INTO cars VALUE {'VIN': 'D', 'Year': 2012}");
+      await rejectsWith(phantom.commit(), "OCC_CONFLICT");
+    }));
+
+  test("values of another type meet the comparison exactly as in a scan", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE t");
+      await ledger.execute("CREATE TABLE u");
+      await ledger.execute("CREATE INDEX ON t (a)");
+      for (const table of ["t", "u"]) await ledger.execute(`INSERT INTO ${table} << {'a': 1}, {'a': 'q'}, {'b': 2} >>`);
+      const outcome = async (table: string) => {
+        try {
+          return js(await ledger.execute(`SELECT * FROM ${table} AS x WHERE x.a < 3`));
+        } catch (e) {
+          return (e as LedgerError).code;
+        }
+      };
+      assert.deepEqual(await outcome("t"), await outcome("u"));
     }));
 });
