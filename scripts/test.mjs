@@ -12,12 +12,14 @@ const extra = process.argv.slice(2);
 const runs = [
   // Type-check everything the runtimes run (bench/ is Bun-only and imports bun:sqlite).
   { name: "typecheck", cmd: bin("deno"), args: ["check", "engine", "tests", "examples"] },
+  // The same sources through TypeScript's own checker, as application code will see them.
+  { name: "tsc", cmd: process.execPath, args: [path.join(root, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", "tsconfig.json"] },
   { name: "bun", cmd: bin("bun"), args: ["test", "--timeout", "120000", ...(extra.length ? extra : ["tests"])] },
   { name: "deno", cmd: bin("deno"), args: ["test", "--allow-all", "--no-check", ...(extra.length ? extra : ["tests"])] },
 ];
 
 const results = [];
-for (const run of extra.length ? runs.filter((r) => r.name !== "typecheck") : runs) {
+for (const run of extra.length ? runs.filter((r) => r.name !== "typecheck" && r.name !== "tsc") : runs) {
   const started = Date.now();
   console.log(`\n=== ${run.name} ${run.args.join(" ")} ===`);
   const r = spawnSync(run.cmd, run.args, { cwd: root, stdio: "inherit", env: { ...process.env, NO_COLOR: "1" } });
