@@ -14,6 +14,7 @@ import {
   decAdd, decDiv, decFromInt, decIsZero, decMod, decMul, decNeg, decSub, decToNumber,
 } from "./decimal.ts";
 import { evalError, typeError } from "./errors.ts";
+import { isInterval, negateInterval, temporalArith } from "./temporal.ts";
 import { NULL, typeName } from "./values.ts";
 
 export type ArithOp = "+" | "-" | "*" | "/" | "%";
@@ -29,6 +30,10 @@ function toFloat(v: PValue): number {
 
 export function arith(op: ArithOp, a: PValue, b: PValue): PValue {
   if (a.kind === "missing" || b.kind === "missing") return MISSING;
+  if (a.kind === "struct" || b.kind === "struct" || (a.kind === "timestamp" && b.kind === "timestamp")) {
+    const r = temporalArith(op, a, b);
+    if (r !== undefined) return r;
+  }
   const numA = a.kind === "int" || a.kind === "decimal" || a.kind === "float";
   const numB = b.kind === "int" || b.kind === "decimal" || b.kind === "float";
   if ((!numA && a.kind !== "null") || (!numB && b.kind !== "null")) {
@@ -82,7 +87,9 @@ export function negate(a: PValue): PValue {
     case "int": return { kind: "int", value: -a.value };
     case "float": return { kind: "float", value: -a.value };
     case "decimal": return decNeg(a);
-    default: throw typeError(`unary - needs a number, got ${typeName(a)}`);
+    default:
+      if (a.kind === "struct" && isInterval(a)) return negateInterval(a);
+      throw typeError(`unary - needs a number, got ${typeName(a)}`);
   }
 }
 

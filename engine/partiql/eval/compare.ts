@@ -15,7 +15,8 @@ import type { IonFloat } from "../../ion/value.ts";
 import type { PValue } from "../value.ts";
 import { decCompare, decFromInt, decFromNumber } from "./decimal.ts";
 import { typeError } from "./errors.ts";
-import { compareInstants, instant } from "./timestamp.ts";
+import { compareTemporal, isTemporal, temporalGroupKey, temporalOrderKey } from "./temporal.ts";
+import { compareInstants } from "./timestamp.ts";
 import { isNumeric, isText, textOf, typeName } from "./values.ts";
 
 type Num = Extract<PValue, { kind: "int" | "decimal" | "float" }>;
@@ -62,6 +63,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 /** Value equality (see file header). Absent values equal only their own kind. */
 export function eqValues(a: PValue, b: PValue): boolean {
+  if ((a.kind === "struct" && isTemporal(a)) || (b.kind === "struct" && isTemporal(b))) return compareTemporal(a, b) === 0;
   if (isNumeric(a)) return isNumeric(b) && compareNumbers(a as Num, b as Num) === 0;
   if (isText(a)) return isText(b) && textOf(a) === textOf(b);
   switch (a.kind) {
@@ -103,6 +105,11 @@ function multisetEq<T>(a: readonly T[], b: readonly T[], eq: (x: T, y: T) => boo
  * Throws TYPE_ERROR for values that are not comparable.
  */
 export function compareForLt(a: PValue, b: PValue): number {
+  if ((a.kind === "struct" && isTemporal(a)) || (b.kind === "struct" && isTemporal(b))) {
+    const c = compareTemporal(a, b);
+    if (c === undefined) throw typeError(`cannot compare ${typeName(a)} with ${typeName(b)}`);
+    return c;
+  }
   if (isNumeric(a) && isNumeric(b)) return compareNumbers(a as Num, b as Num);
   if (isText(a) && isText(b)) return compareText(textOf(a), textOf(b));
   if (a.kind === "timestamp" && b.kind === "timestamp") return compareInstants(a, b);
@@ -112,6 +119,7 @@ export function compareForLt(a: PValue, b: PValue): number {
 }
 
 function rank(v: PValue): number {
+  if (v.kind === "struct" && isTemporal(v)) return 3;
   switch (v.kind) {
     case "null":
     case "missing": return 0;
@@ -137,7 +145,13 @@ export function totalOrder(a: PValue, b: PValue): number {
   if (ra !== rb) return ra < rb ? -1 : 1;
   switch (ra) {
     case 0: return 0;
-    case 1: case 2: case 3: case 4: case 5: return compareForLt(a, b);
+    case 3: {
+      const x = temporalOrderKey(a) ?? [0, 0n], y = temporalOrderKey(b) ?? [0, 0n];
+      if (x[0] !== y[0]) return x[0] < y[0] ? -1 : 1;
+      if (a.kind === "timestamp" && b.kind === "timestamp") return compareForLt(a, b);
+      return x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
+    }
+    case 1: case 2: case 4: case 5: return compareForLt(a, b);
     case 6: case 7: {
       const x = (a as { items: readonly PValue[] }).items, y = (b as { items: readonly PValue[] }).items;
       return compareSeq(x, y);
@@ -175,6 +189,7 @@ function compareSeq(x: readonly PValue[], y: readonly PValue[]): number {
  * bags sorted), for DISTINCT, GROUP BY and set operators without quadratic scans.
  */
 export function groupKey(v: PValue): string {
+  if (v.kind === "struct" && isTemporal(v)) return "@" + temporalGroupKey(v);
   switch (v.kind) {
     case "null": return "n";
     case "missing": return "m";
@@ -188,9 +203,7 @@ export function groupKey(v: PValue): string {
     case "decimal": return "#" + normNumber(v);
     case "string":
     case "symbol": return "s" + JSON.stringify(textOf(v));
-    case "timestamp": {
-      return "t" + instantKey(v);
-    }
+    case "timestamp": return "@" + temporalGroupKey(v);
     case "clob":
     case "blob": return "b" + Array.from(v.bytes).join(",");
     case "list": return "[" + v.items.map(groupKey).join(",") + "]";
@@ -198,10 +211,6 @@ export function groupKey(v: PValue): string {
     case "bag": return "<<" + v.items.map(groupKey).sort().join(",") + ">>";
     case "struct": return "{" + v.fields.map((f) => JSON.stringify(f[0]) + ":" + groupKey(f[1])).sort().join(",") + "}";
   }
-}
-
-function instantKey(t: Extract<PValue, { kind: "timestamp" }>): string {
-  return normNumber(instant(t));
 }
 
 /** Canonical text of a decimal value: coefficient without trailing zeros and exponent. */

@@ -33,6 +33,12 @@ export class Env {
     return new Env(this, names, values, false, aggs);
   }
 
+  /** True inside a FROM variable scope (where a name may be an implicit attribute). */
+  insideFrom(): boolean {
+    for (let e: Env | undefined = this; e; e = e.parent) if (e.fromScope) return true;
+    return false;
+  }
+
   /** Looks the name up in this scope only. */
   private own(name: string, caseSensitive: boolean): PValue | undefined {
     const names = this.names;

@@ -4,7 +4,9 @@
  * Permissive mode is implemented here, once: every node that raises a TYPE_ERROR yields MISSING
  * instead, at the innermost node that failed, and evaluation continues with that MISSING. Other
  * errors (EVALUATION_ERROR, VARIABLE_NOT_FOUND, FUNCTION_NOT_FOUND, LIMIT_EXCEEDED) propagate in
- * both modes. Nesting depth is bounded by limits.maxExpressionDepth.
+ * both modes, except that in permissive mode a name that binds nothing inside a SELECT (where it
+ * may be an attribute some rows lack) is MISSING. Nesting depth is bounded by
+ * limits.maxExpressionDepth.
  */
 import { LedgerError } from "../../errors.ts";
 import { limits } from "../../limits.ts";
@@ -19,6 +21,7 @@ import { Env, resolve } from "./env.ts";
 import { isTypeError, typeError } from "./errors.ts";
 import { callFunction } from "./functions/index.ts";
 import { like } from "./like.ts";
+import { temporalKind } from "./temporal.ts";
 import { evalPath } from "./path.ts";
 import { evalQuery } from "./query.ts";
 import { FALSE, NULL, TRUE, bagOf, bool, isText, textOf, typeName } from "./values.ts";
@@ -54,6 +57,8 @@ function evalNode(e: Expr, env: Env, ctx: Ctx): PValue {
     case "var": {
       const v = resolve(env, ctx.globals, e.name, e.caseSensitive, e.lexicalOnly);
       if (v === undefined) {
+        // Permissive mode: inside a SELECT a name may be an attribute some rows lack.
+        if (ctx.permissive && !e.lexicalOnly && env.insideFrom()) return MISSING;
         throw new LedgerError("VARIABLE_NOT_FOUND", `variable '${e.name}' is not defined`, { name: e.name, span: e.span });
       }
       if (Array.isArray(v)) throw typeError(`'${e.name}' is ambiguous`, e.span);
@@ -101,7 +106,11 @@ function evalNode(e: Expr, env: Env, ctx: Ctx): PValue {
     case "struct": {
       const fields: (readonly [string, PValue])[] = [];
       for (const f of e.fields) {
-        const k = evalExpr(f.key, env, ctx);
+        // A bare name that binds nothing names the field itself (`{a: 1}`).
+        const k = f.key.kind === "var" && !f.key.lexicalOnly &&
+            resolve(env, ctx.globals, f.key.name, f.key.caseSensitive, false) === undefined
+          ? { kind: "string" as const, value: f.key.name }
+          : evalExpr(f.key, env, ctx);
         if (!isText(k)) throw typeError(`struct field names must be strings, got ${typeName(k)}`, f.key.span);
         const v = evalExpr(f.value, env, ctx);
         if (v.kind !== "missing") fields.push([textOf(k), v]);
@@ -276,9 +285,9 @@ export function isType(v: PValue, t: TypeName): boolean {
     case "int": case "integer": return v.kind === "int";
     case "float": case "real": case "double": return v.kind === "float";
     case "decimal": case "numeric": return v.kind === "decimal";
-    case "timestamp": return v.kind === "timestamp";
-    case "date": return v.kind === "timestamp" && v.precision === "day";
-    case "time": return false;
+    case "timestamp": return v.kind === "timestamp" || temporalKind(v) === "timestamp";
+    case "date": return (v.kind === "timestamp" && v.precision === "day") || temporalKind(v) === "date";
+    case "time": return temporalKind(v) === "time";
     case "symbol": return v.kind === "symbol";
     case "string": case "char": case "varchar": return v.kind === "string";
     case "clob": return v.kind === "clob";

@@ -7,12 +7,13 @@
  * variables; the FROM clause is lateral (the right side of a comma or join sees the left's
  * variables). A SELECT's result is a bag, or a list when it has ORDER BY.
  */
+import { LedgerError } from "../../errors.ts";
 import type { Expr, FromSource, OrderItem, Query, Select, SetOp } from "../ast.ts";
 import type { PStruct, PValue } from "../value.ts";
 import { MISSING, documentIdOf } from "../value.ts";
 import { groupKey, totalOrder } from "./compare.ts";
 import type { Ctx } from "./context.ts";
-import type { Env } from "./env.ts";
+import { type Env, resolve } from "./env.ts";
 import { typeError } from "./errors.ts";
 import { evalExpr } from "./expr.ts";
 import { aggregateNames, computeAggregate } from "./functions/aggregate.ts";
@@ -45,6 +46,10 @@ export function implicitName(e: Expr): string | undefined {
 
 function fromValue(src: FromSource & { kind: "scan" | "unpivot" }, env: Env, ctx: Ctx): PValue {
   const e = src.expr;
+  // A FROM source naming nothing is an error in both modes (not an implicit attribute).
+  if (e.kind === "var" && !e.lexicalOnly && resolve(env, ctx.globals, e.name, e.caseSensitive, false) === undefined) {
+    throw new LedgerError("VARIABLE_NOT_FOUND", `variable '${e.name}' is not defined`, { name: e.name, span: e.span });
+  }
   return e.kind === "subquery" ? evalQuery(e.query, env, ctx) : evalExpr(e, env, ctx);
 }
 
@@ -259,6 +264,8 @@ function project(q: Select, s: Env, ctx: Ctx, grouped: boolean): PValue {
     }
     case "items": {
       const fields: (readonly [string, PValue])[] = [];
+      // Items without an alias or an implicit name are named _1, _2, … in order among themselves.
+      let unnamed = 0;
       proj.items.forEach((item, i) => {
         if (item.kind === "all") {
           const v = evalExpr(item.expr, s, ctx);
@@ -268,9 +275,11 @@ function project(q: Select, s: Env, ctx: Ctx, grouped: boolean): PValue {
           else fields.push([`_${i + 1}`, v]);
           return;
         }
+        const name = item.alias ?? implicitName(item.expr);
+        if (name === undefined) unnamed++;
         const v = evalExpr(item.expr, s, ctx);
         if (v.kind === "missing") return;
-        fields.push([item.alias ?? implicitName(item.expr) ?? `_${i + 1}`, v]);
+        fields.push([name ?? `_${unnamed}`, v]);
       });
       return { kind: "struct", fields };
     }
@@ -349,18 +358,47 @@ function collectAggregates(q: Select): Expr[] {
   return out;
 }
 
-/** Expression text without spans, for matching GROUP BY keys inside the projection. */
-function shape(e: unknown): string {
-  return JSON.stringify(e, (k, v) => (k === "span" ? undefined : typeof v === "bigint" ? v.toString() + "n" : v));
+/**
+ * Expression text without spans, for matching GROUP BY keys inside the projection, HAVING and
+ * ORDER BY: unquoted names are compared case-insensitively, and with a single FROM variable `v`
+ * a name that is not a variable stands for `v.name` (implicit attribute lookup), so `a`, `T.a`
+ * and `t.A` all match a key `T.a`.
+ */
+function shape(e: unknown, fromVars: readonly string[]): string {
+  const single = fromVars.length === 1 ? fromVars[0] : undefined;
+  const lowerVars = new Set(fromVars.map((v) => v.toLowerCase()));
+  const normStep = (st: { kind: string; name?: string; caseSensitive?: boolean }) =>
+    st.kind === "field" && !st.caseSensitive ? { kind: "field", name: st.name!.toLowerCase(), caseSensitive: false } : st;
+  const norm = (v: unknown): unknown => {
+    if (!v || typeof v !== "object" || Array.isArray(v)) return v;
+    const n = v as { kind?: string; name?: string; caseSensitive?: boolean; lexicalOnly?: boolean; root?: Expr; steps?: unknown[] };
+    if (n.kind === "var" && !n.caseSensitive) {
+      const lower = n.name!.toLowerCase();
+      if (single !== undefined && !n.lexicalOnly && !lowerVars.has(lower)) {
+        return { kind: "path", root: { kind: "var", name: single.toLowerCase() }, steps: [{ kind: "field", name: lower, caseSensitive: false }] };
+      }
+      return { kind: "var", name: lower };
+    }
+    if (n.kind === "var") return { kind: "var", name: n.name, caseSensitive: true };
+    if (n.kind === "path") {
+      const root = norm(n.root) as { kind: string; root?: unknown; steps?: unknown[] };
+      const steps = (n.steps as { kind: string }[]).map(normStep);
+      // `a.b` where `a` became `v.a`: flatten into one path.
+      if (root.kind === "path") return { kind: "path", root: root.root, steps: [...root.steps!, ...steps] };
+      return { kind: "path", root, steps };
+    }
+    return v;
+  };
+  return JSON.stringify(e, (k, v) => (k === "span" ? undefined : typeof v === "bigint" ? v.toString() + "n" : norm(v)));
 }
 
-function subExprsMatching(q: Select, target: string, out: object[]): void {
+function subExprsMatching(q: Select, target: string, fromVars: readonly string[], out: object[]): void {
   const visit = (e: unknown): void => {
     if (!e || typeof e !== "object") return;
     if (Array.isArray(e)) { for (const x of e) visit(x); return; }
     const n = e as { kind?: string };
     if (n.kind === "select" || n.kind === "setop" || n.kind === "subquery") return;
-    if (typeof n.kind === "string" && shape(n) === target) { out.push(n); return; }
+    if (typeof n.kind === "string" && shape(n, fromVars) === target) { out.push(n); return; }
     for (const k in n) if (k !== "span") visit((n as Record<string, unknown>)[k]);
   };
   const p = q.projection;
@@ -372,7 +410,7 @@ function subExprsMatching(q: Select, target: string, out: object[]): void {
 }
 
 function groupScopes(q: Select, scopes: Env[], aggCalls: Expr[], env: Env, ctx: Ctx, varNames: string[]): Env[] {
-  const keys = q.groupBy?.keys ?? [];
+  const keys = groupKeys(q, scopes, ctx);
   const groups = new Map<string, { keyValues: PValue[]; members: Env[] }>();
   const order: string[] = [];
   for (const s of scopes) {
@@ -386,10 +424,11 @@ function groupScopes(q: Select, scopes: Env[], aggCalls: Expr[], env: Env, ctx: 
     g.members.push(s);
   }
   if (keys.length === 0 && groups.size === 0) { groups.set("", { keyValues: [], members: [] }); order.push(""); }
-  const keyNames = keys.map((k, i) => k.alias ?? implicitName(k.expr) ?? `_${i + 1}`);
+  const keyNames = keys.map((k, i) => k.alias ?? keyName(k.expr) ?? `_${i + 1}`);
+  const fromVars = q.from ? variablesOf(q.from, { n: 0 }) : [];
   const keyNodes = keys.map((k) => {
     const found: object[] = [];
-    subExprsMatching(q, shape(k.expr), found);
+    subExprsMatching(q, shape(k.expr, fromVars), fromVars, found);
     return found;
   });
   const out: Env[] = [];
@@ -409,6 +448,30 @@ function groupScopes(q: Select, scopes: Env[], aggCalls: Expr[], env: Env, ctx: 
     out.push(scope);
   }
   return out;
+}
+
+/**
+ * The GROUP BY keys, where a bare name that binds nothing in the rows but is the alias of a
+ * SELECT item (`SELECT supplierId AS sid … GROUP BY sid`) stands for that item's expression.
+ */
+function groupKeys(q: Select, scopes: Env[], ctx: Ctx): readonly { expr: Expr; alias?: string }[] {
+  const keys = q.groupBy?.keys ?? [];
+  const items = q.projection.kind === "items" ? q.projection.items : [];
+  return keys.map((k) => {
+    const e = k.expr;
+    if (e.kind !== "var" || e.lexicalOnly || scopes.length === 0) return k;
+    if (resolve(scopes[0], ctx.globals, e.name, e.caseSensitive, false) !== undefined) return k;
+    const item = items.find((it) =>
+      it.kind !== "all" && it.alias !== undefined &&
+      (e.caseSensitive ? it.alias === e.name : it.alias.toLowerCase() === e.name.toLowerCase()));
+    if (!item || item.kind === "all") return k;
+    return { expr: item.expr, alias: k.alias ?? item.alias };
+  });
+}
+
+/** The implicit name of a GROUP BY key: as in SELECT, and a CAST takes its operand's name. */
+function keyName(e: Expr): string | undefined {
+  return e.kind === "cast" ? keyName(e.value) : implicitName(e);
 }
 
 function groupAsRow(scope: Env, varNames: string[]): PStruct {

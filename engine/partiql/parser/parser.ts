@@ -30,7 +30,9 @@
  * - `t.*` in a SELECT list is a ProjectItem "all"; elsewhere `.*` is an unpivot path step.
  * - `a[ 'x' ]` and `a.'x'` are case-sensitive field steps.
  * - `TIME/TIMESTAMP WITH TIME ZONE` in a type drops the zone clause (not in the TypeName contract);
- *   INTERVAL types are a parse error (no TypeName for them).
+ *   INTERVAL types have no TypeName: `CAST(x AS INTERVAL q)` becomes call("cast_interval", [x,
+ *   sym(start), sym(end), leading precision or NULL, fractional precision or NULL]); elsewhere
+ *   (IS INTERVAL) they are a parse error.
  * - SQL date/time literals have no AST node, so they become calls like the other keyword syntaxes:
  *   `DATE 'x'` → call("date_literal", ['x']); `TIME [(p)] [WITH[OUT] TIME ZONE] 'x'` →
  *   call("time_literal", ['x', sym("with_time_zone" | "without_time_zone"), p or NULL]), likewise
@@ -815,6 +817,20 @@ export class Parser {
   private parseIntervalLiteral(): Expr {
     const start = this.next().span.start;
     const text = this.next();
+    const args: Expr[] = [
+      { kind: "lit", value: { kind: "string", value: text.text }, span: text.span },
+      ...this.parseIntervalQualifier(text.span),
+    ];
+    return { kind: "call", name: "interval_literal", args, span: this.spanFrom(start) };
+  }
+
+  /**
+   * An interval qualifier `start[(p[, s])] [TO end[(s)]]` after INTERVAL 'x' (or after the INTERVAL
+   * keyword of a CAST type, which it consumes): [sym(start), sym(end), p or NULL, s or NULL].
+   */
+  private parseIntervalQualifier(at?: Span): Expr[] {
+    if (!at) at = this.next().span;
+    const text = { span: at };
     const field = (): { name: Lit; params: number[] } => {
       const t = this.peek();
       if (!(t.kind === "ident" && !t.lexical && DATETIME_PARTS.has(t.upper) && !t.upper.startsWith("TIMEZONE"))) {
@@ -831,14 +847,7 @@ export class Parser {
       n === undefined ? NULL() : { kind: "lit", value: { kind: "int", value: BigInt(n) }, span: text.span };
     const firstIsSecond = (first.name.value as { text: string }).text === "second";
     const fraction = firstIsSecond ? first.params[1] : last ? last.params[0] : undefined;
-    const args: Expr[] = [
-      { kind: "lit", value: { kind: "string", value: text.text }, span: text.span },
-      first.name,
-      last ? last.name : first.name,
-      int(first.params[0]),
-      int(fraction),
-    ];
-    return { kind: "call", name: "interval_literal", args, span: this.spanFrom(start) };
+    return [first.name, last ? last.name : first.name, int(first.params[0]), int(fraction)];
   }
 
   private nested<T>(f: () => T): T {
@@ -889,11 +898,17 @@ export class Parser {
     return defined({ kind: "case", operand, whens, else: otherwise, span: this.spanFrom(start) });
   }
 
-  private parseCast(): Cast {
+  private parseCast(): Cast | Expr {
     const start = this.next().span.start;
     this.expectPunct("(");
     const value = this.parseExpr();
     this.expectWord("AS");
+    if (this.isWord("INTERVAL")) {
+      // CAST(x AS INTERVAL q) → call("cast_interval", [x, sym(start), sym(end), p or NULL, s or NULL]).
+      const q = this.parseIntervalQualifier();
+      this.expectPunct(")");
+      return { kind: "call", name: "cast_interval", args: [value, ...q], span: this.spanFrom(start) };
+    }
     const type = this.parseTypeName(true);
     this.expectPunct(")");
     return { kind: "cast", value, type, span: this.spanFrom(start) };

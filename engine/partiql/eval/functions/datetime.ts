@@ -18,6 +18,10 @@ import { daysInMonth } from "../../../ion/utc.ts";
 import { int, str, textOf, typeName } from "../values.ts";
 import { formatTimestamp, parseTimestamp } from "./format.ts";
 import { parseTimestampText } from "../cast.ts";
+import {
+  asIonTimestamp, castInterval, dateAddForm, dateLiteral, extractTemporal, fromIonTimestamp, intervalLiteral, temporalKind,
+  timeDiff, timeLiteral, timestampLiteral,
+} from "../temporal.ts";
 import { argTypes, type FnDef } from "./types.ts";
 
 type Part = "year" | "month" | "day" | "hour" | "minute" | "second" | "timezone_hour" | "timezone_minute";
@@ -115,54 +119,64 @@ export function systemNow(): IonTimestamp {
   return fromEpochSeconds(secs, 0, "second", { coefficient: BigInt(ms - secs * 1000), exponent: -3 });
 }
 
-const timestampArg = (fn: string, i: number) => (args: PValue[]) => {
+const timestampArg = (fn: string, i: number, allowTime = false) => (args: PValue[]) => {
   const v = args[i];
+  const k = v === undefined ? undefined : temporalKind(v);
+  if (k === "date" || k === "timestamp" || (allowTime && k === "time")) return;
   if (v !== undefined && v.kind !== "null" && v.kind !== "missing" && v.kind !== "timestamp") {
     throw typeError(`${fn} needs a timestamp, got ${typeName(v)}`);
   }
 };
 
-/**
- * SQL `DATE 'YYYY-MM-DD'` and `TIMESTAMP 'YYYY-MM-DD HH:MM:SS[.f][±HH:MM]'` literals, which the
- * parser normalises into calls; they become Ion timestamps (day precision; second precision with
- * the offset given, or unknown).
- */
-function sqlDatetime(text: string, kind: "date" | "timestamp"): IonTimestamp {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([+-])(\d{2}):(\d{2}))?)?$/.exec(text.trim());
-  if (!m || (kind === "date" && m[4] !== undefined) || (kind === "timestamp" && m[4] === undefined)) {
-    throw evalError(`'${text}' is not a valid ${kind.toUpperCase()}`);
-  }
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) throw evalError(`'${text}' is not a valid ${kind.toUpperCase()}`);
-  if (kind === "date") return mkTimestamp("day", null, y, mo, d);
-  const [h, mi, sec] = [Number(m[4]), Number(m[5]), Number(m[6])];
-  if (h > 23 || mi > 59 || sec > 59) throw evalError(`'${text}' is not a valid TIMESTAMP`);
-  const offset = m[8] ? 0 : m[9] ? (m[9] === "-" ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : null;
-  const fraction = m[7] ? { coefficient: BigInt(m[7]), exponent: -m[7].length } : null;
-  return mkTimestamp("second", offset, y, mo, d, h, mi, sec, fraction);
-}
-
 export const datetimeFunctions: Record<string, FnDef> = {
-  date_literal: { min: 1, max: 1, check: argTypes("text"), impl: ([s]) => sqlDatetime(textOf(s), "date") },
-  timestamp_literal: { min: 1, max: 3, propagate: false, impl: ([s]) => sqlDatetime(textOf(s), "timestamp") },
+  date_literal: { min: 1, max: 1, check: argTypes("text"), impl: ([s]) => dateLiteral(textOf(s)) },
+  time_literal: {
+    min: 1, max: 3, propagate: false, check: argTypes("text", "any", "any"),
+    impl: ([s, z, p]) => timeLiteral(textOf(s), z !== undefined && textOf(z) === "with_time_zone", p),
+  },
+  timestamp_literal: {
+    min: 1, max: 3, propagate: false, check: argTypes("text", "any", "any"),
+    impl: ([s, z, p]) => timestampLiteral(textOf(s), z !== undefined && textOf(z) === "with_time_zone", p),
+  },
+  interval_literal: {
+    min: 3, max: 5, propagate: false, check: argTypes("text", "text", "text", "any"),
+    impl: ([s, a, b, p, f]) => intervalLiteral(textOf(s), a, b, p, f),
+  },
+  cast_interval: {
+    min: 3, max: 5, propagate: false,
+    impl: ([v, a, b, p, f]) => castInterval(v, a, b, p, f),
+  },
   extract: {
-    min: 2, max: 2, check: timestampArg("EXTRACT", 1),
-    impl: ([p, t]) => extract(partOf(p, "EXTRACT", EXTRACT_PARTS), t as IonTimestamp),
+    min: 2, max: 2,
+    check: (args) => { if (!temporalKind(args[1])) timestampArg("EXTRACT", 1)(args); },
+    impl: ([p, t]) => {
+      const part = partOf(p, "EXTRACT", EXTRACT_PARTS);
+      return extractTemporal(part, t) ?? extract(part, asIonTimestamp(t) as IonTimestamp);
+    },
   },
   date_add: {
     min: 3, max: 3,
     check: (args, call) => { timestampArg("DATE_ADD", 2)(args); argTypes("any", "int", "any")(args, call); },
-    impl: ([p, n, t]) => dateAdd(partOf(p, "DATE_ADD", ADD_PARTS), (n as { value: bigint }).value, t as IonTimestamp),
+    impl: ([p, n, t]) => {
+      const r = dateAdd(partOf(p, "DATE_ADD", ADD_PARTS), (n as { value: bigint }).value, asIonTimestamp(t) as IonTimestamp);
+      const form = dateAddForm(t);
+      return form ? fromIonTimestamp(r, form) : r;
+    },
   },
   date_diff: {
     min: 3, max: 3,
-    check: (args) => { timestampArg("DATE_DIFF", 1)(args); timestampArg("DATE_DIFF", 2)(args); },
-    impl: ([p, a, b]) => ({ kind: "int", value: dateDiff(partOf(p, "DATE_DIFF", ADD_PARTS), a as IonTimestamp, b as IonTimestamp) }),
+    check: (args) => { timestampArg("DATE_DIFF", 1, true)(args); timestampArg("DATE_DIFF", 2, true)(args); },
+    impl: ([p, a, b]) => {
+      const part = partOf(p, "DATE_DIFF", ADD_PARTS);
+      const t = timeDiff(part, a, b);
+      if (t !== undefined) return { kind: "int", value: t };
+      return { kind: "int", value: dateDiff(part, asIonTimestamp(a) as IonTimestamp, asIonTimestamp(b) as IonTimestamp) };
+    },
   },
   to_string: {
     min: 2, max: 2,
     check: (args, call) => { timestampArg("TO_STRING", 0)(args); argTypes("any", "text")(args, call); },
-    impl: ([t, p]) => str(formatTimestamp(t as IonTimestamp, textOf(p))),
+    impl: ([t, p]) => str(formatTimestamp(asIonTimestamp(t) as IonTimestamp, textOf(p))),
   },
   to_timestamp: {
     min: 1, max: 2, check: argTypes("text", "text"),

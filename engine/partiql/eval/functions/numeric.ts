@@ -2,6 +2,7 @@
 import type { PValue } from "../../value.ts";
 import { arith } from "../arith.ts";
 import { decAbs, dec, decSetExponent, unscaled } from "../decimal.ts";
+import { absInterval, isInterval } from "../temporal.ts";
 import { argTypes, type FnDef } from "./types.ts";
 
 function abs(v: PValue): PValue {
@@ -9,6 +10,7 @@ function abs(v: PValue): PValue {
     case "int": return { kind: "int", value: v.value < 0n ? -v.value : v.value };
     case "float": return { kind: "float", value: Math.abs(v.value) };
     case "decimal": return decAbs(v);
+    case "struct": return isInterval(v) ? absInterval(v) : v;
     default: return v;
   }
 }
@@ -30,7 +32,11 @@ function round(v: PValue, up: boolean): PValue {
 }
 
 export const numericFunctions: Record<string, FnDef> = {
-  abs: { min: 1, max: 1, check: argTypes("number"), impl: ([v]) => abs(v) },
+  abs: {
+    min: 1, max: 1,
+    check: (args, call) => { if (!isInterval(args[0])) argTypes("number")(args, call); },
+    impl: ([v]) => abs(v),
+  },
   mod: { min: 2, max: 2, check: argTypes("number", "number"), impl: ([a, b]) => arith("%", a, b) },
   ceil: { min: 1, max: 1, check: argTypes("number"), impl: ([v]) => round(v, true) },
   ceiling: { min: 1, max: 1, check: argTypes("number"), impl: ([v]) => round(v, true) },
