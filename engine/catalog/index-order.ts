@@ -19,6 +19,9 @@ export interface KeyRange {
   readonly highInclusive: boolean;
 }
 
+/** Classes in PartiQL's total order (bool < number < timestamp < text). */
+export const CLASS_ORDER: readonly KeyClass[] = ["b", "n", "t", "s"];
+
 /** The comparable class of a key, or undefined for keys `<` cannot order. */
 export function keyClass(key: string): KeyClass | undefined {
   switch (key.charCodeAt(0)) {
@@ -118,6 +121,11 @@ export class SortedKeys {
 
   add(key: string): void {
     if (keyClass(key) !== undefined) this.pending.push(key);
+  }
+
+  /** Every key of one class, ascending. */
+  all(cls: KeyClass): string[] {
+    return this.range({ cls, lowInclusive: true, highInclusive: true });
   }
 
   /** Keys within `range`, in order. */

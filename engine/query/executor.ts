@@ -248,6 +248,7 @@ async function bind(r: Run, names: readonly GlobalName[], target?: TableTarget, 
 function accessRows(r: Run, def: TableDef, access: Access | undefined) {
   if (access?.kind === "index") return r.tx.lookup(def.name, access.field, access.keys);
   if (access?.kind === "range") return r.tx.lookupRange(def.name, access.field, access.range);
+  if (access?.kind === "ordered") return r.tx.lookupOrdered(def.name, access.field, access.descending, access.take);
   return r.tx.scan(def.name);
 }
 
@@ -396,6 +397,10 @@ async function explain(r: Run, s: Statement): Promise<IonStruct> {
   } else if (access.kind === "range") {
     fields.field = ion.string(access.field);
     fields.range = ion.string(describeRange(access.range));
+  } else if (access.kind === "ordered") {
+    fields.field = ion.string(access.field);
+    fields.order = ion.string(access.descending ? "desc" : "asc");
+    fields.take = ion.int(access.take);
   }
   return row(fields);
 }

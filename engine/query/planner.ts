@@ -10,7 +10,7 @@
  * index lookups return a superset of the matching rows (see catalog/index-key.ts), so a plan can
  * make a statement cheaper, never change its result.
  */
-import type { Expr, FromSource, Path, Select, Statement, VarRef } from "../partiql/ast.ts";
+import type { Expr, FromSource, OrderItem, Path, Select, Statement, VarRef } from "../partiql/ast.ts";
 import type { PValue } from "../partiql/value.ts";
 import { indexKey, isIndexableKey } from "../catalog/index-key.ts";
 import { compareKeys, keyClass, type KeyRange } from "../catalog/index-order.ts";
@@ -20,7 +20,8 @@ import { toIon } from "./convert.ts";
 export type Access =
   | { readonly kind: "scan" }
   | { readonly kind: "index"; readonly field: string; readonly keys: readonly string[] }
-  | { readonly kind: "range"; readonly field: string; readonly range: KeyRange };
+  | { readonly kind: "range"; readonly field: string; readonly range: KeyRange }
+  | { readonly kind: "ordered"; readonly field: string; readonly descending: boolean; readonly take: number };
 
 /** The one table a statement ranges over, with the variable its rows are bound to. */
 export interface TableTarget {
@@ -32,6 +33,8 @@ export interface TableTarget {
   /** Other names the statement binds per row (AT, BY, LET): never fields of the row. */
   readonly locals: readonly string[];
   readonly where?: Expr;
+  /** For a plain SELECT … ORDER BY one expression … LIMIT (no WHERE, grouping, DISTINCT or aggregates). */
+  readonly topK?: { readonly orderBy: OrderItem; readonly limit: Expr; readonly offset?: Expr };
 }
 
 /** The single-table shape a plan can narrow, if the statement has it. */
@@ -60,7 +63,35 @@ function selectTarget(q: Select): TableTarget | undefined {
   // The narrowed rows replace the table everywhere in the statement, so the table may be named only once.
   if (countVar(q, table.name) !== 1) return undefined;
   const locals = [from.at, from.by, ...(q.let ?? []).map((l) => l.as)].filter((n): n is string => n !== undefined);
-  return { name: table.name, caseSensitive: table.caseSensitive, alias: from.as ?? table.name, locals, where: q.where };
+  const topK = q.orderBy?.length === 1 && q.limit !== undefined && q.where === undefined && q.groupBy === undefined &&
+      q.having === undefined && q.quantifier === "all" && q.let === undefined && q.projection.kind !== "pivot" &&
+      !callsAggregate(q.projection)
+    ? { orderBy: q.orderBy[0], limit: q.limit, offset: q.offset }
+    : undefined;
+  return { name: table.name, caseSensitive: table.caseSensitive, alias: from.as ?? table.name, locals, where: q.where, topK };
+}
+
+const AGGREGATES = new Set(["count", "sum", "avg", "min", "max", "every", "any", "some", "group_concat"]);
+
+/** Whether a projection calls an SQL aggregate (which would fold every row into one). */
+function callsAggregate(node: unknown): boolean {
+  let found = false;
+  const walk = (x: unknown): void => {
+    if (found || x === null || typeof x !== "object") return;
+    if (Array.isArray(x)) {
+      for (const item of x) walk(item);
+      return;
+    }
+    const o = x as { kind?: string; name?: string };
+    if (o.kind === "lit" || o.kind === "select" || o.kind === "subquery") return;
+    if (o.kind === "call" && AGGREGATES.has(o.name ?? "")) {
+      found = true;
+      return;
+    }
+    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
+  };
+  walk(node);
+  return found;
 }
 
 /** Occurrences of a variable named `name` (case-insensitively) anywhere in a node. */
@@ -190,7 +221,33 @@ export function chooseAccess(
     const keys = keysOf(value, many);
     if (keys !== undefined) return { kind: "index", field: index.field, keys };
   }
-  return chooseRange(target, def, constant, isGlobal) ?? { kind: "scan" };
+  return chooseRange(target, def, constant, isGlobal) ?? chooseOrdered(target, def, constant, isGlobal) ?? { kind: "scan" };
+}
+
+/**
+ * ORDER BY f LIMIT k [OFFSET o] on an indexed field, with nothing that filters or folds rows:
+ * read the first o + k values in index order instead of every row.
+ */
+function chooseOrdered(target: TableTarget, def: TableDef, constant: (e: Expr) => PValue, isGlobal: (v: VarRef) => boolean): Access | undefined {
+  const topK = target.topK;
+  if (topK === undefined) return undefined;
+  const field = rowField(topK.orderBy.expr, target, isGlobal);
+  if (field === undefined) return undefined;
+  const index = def.indexes.find((ix) => ix.field === field) ?? def.indexes.find((ix) => ix.field.toLowerCase() === field.toLowerCase());
+  if (index === undefined) return undefined;
+  const count = (e: Expr | undefined): number | undefined => {
+    if (e === undefined) return 0;
+    if (!isConstant(e)) return undefined;
+    try {
+      const v = constant(e);
+      return v.kind === "int" && v.value >= 0n && v.value <= 1_000_000n ? Number(v.value) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const limit = count(topK.limit), offset = count(topK.offset);
+  if (limit === undefined || offset === undefined) return undefined;
+  return { kind: "ordered", field: index.field, descending: topK.orderBy.direction === "desc", take: limit + offset };
 }
 
 type Bound = { readonly key: string; readonly inclusive: boolean; readonly side: "low" | "high" };

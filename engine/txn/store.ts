@@ -16,7 +16,7 @@ import { documentTables } from "../ledger/block-codec.ts";
 import type { Block, Revision } from "../ledger/types.ts";
 import { SYSTEM_TABLE_ID, type TableDef, tableDefFromIon } from "../catalog/catalog.ts";
 import { indexKeysOf } from "../catalog/index-key.ts";
-import { type KeyClass, type KeyRange, SortedKeys } from "../catalog/index-order.ts";
+import { CLASS_ORDER, type KeyClass, keyClass, type KeyRange, SortedKeys } from "../catalog/index-order.ts";
 
 export interface StoredRevision extends Revision {
   readonly tableId: string;
@@ -34,6 +34,17 @@ export interface DocumentChain {
 interface FieldIndex {
   readonly keys: Map<string, Set<string>>;
   readonly sorted: SortedKeys;
+  /** Keys `<` cannot order (NULL, MISSING, NaN, lobs, containers). */
+  readonly unordered: Set<string>;
+}
+
+/** An index read in key order, for ORDER BY … LIMIT. */
+export interface OrderedIndex {
+  /** Orderable keys in PartiQL's order, ascending or descending. */
+  readonly keys: readonly string[];
+  /** Keys outside that order; their documents are always candidates. */
+  readonly unordered: readonly string[];
+  idsOf(key: string): ReadonlySet<string>;
 }
 
 interface TableState {
@@ -125,6 +136,19 @@ export class Store {
     return index.keys.get(key) ?? EMPTY;
   }
 
+  /** The index on `field` in key order, or undefined if the field is not indexed. */
+  orderedIndex(tableId: string, field: string, descending: boolean): OrderedIndex | undefined {
+    const index = this.tables.get(tableId)?.indexes.get(field);
+    if (index === undefined) return undefined;
+    const keys: string[] = [];
+    for (const cls of descending ? [...CLASS_ORDER].reverse() : CLASS_ORDER) {
+      const ofClass = index.sorted.all(cls);
+      if (descending) ofClass.reverse();
+      keys.push(...ofClass);
+    }
+    return { keys, unordered: [...index.unordered], idsOf: (k) => index.keys.get(k) ?? EMPTY };
+  }
+
   /**
    * Candidate ids for a range read on `field` (see index-order.ts: the keys in the range, plus
    * keys of other comparable classes), or undefined if the field is not indexed.
@@ -155,7 +179,7 @@ export class Store {
     const table = this.table(def.tableId);
     for (const ix of def.indexes) {
       if (table.indexes.has(ix.field)) continue;
-      const index: FieldIndex = { keys: new Map(), sorted: new SortedKeys() };
+      const index: FieldIndex = { keys: new Map(), sorted: new SortedKeys(), unordered: new Set() };
       for (const id of table.docIds) {
         for (const r of this.docs.get(id)!.revisions) {
           if (r.data !== undefined) for (const k of indexKeysOf(r.data, ix.field)) addKey(index, k, id);
@@ -174,7 +198,8 @@ function addKey(index: FieldIndex, key: string, id: string): void {
   if (ids === undefined) {
     ids = new Set();
     index.keys.set(key, ids);
-    index.sorted.add(key);
+    if (keyClass(key) === undefined) index.unordered.add(key);
+    else index.sorted.add(key);
   }
   ids.add(id);
 }

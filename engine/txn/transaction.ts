@@ -302,6 +302,46 @@ export class Transaction {
     return this.candidateRows(def, field, ids, (k) => rangeMustVisit(k, range));
   }
 
+  /**
+   * Top-k read for the planner (ORDER BY field LIMIT k): the documents with the `take` first
+   * values of `field` in index order (ties at the boundary included), plus every document whose
+   * value has no order (NULL, MISSING, …) and this transaction's own writes — a superset of the
+   * first `take` rows that the evaluator then sorts and cuts. Conflicts like a scan: which
+   * documents are first can change with any write.
+   */
+  async lookupOrdered(table: string, field: string, descending: boolean, take: number): Promise<DocumentRow[]> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    const index = this.host.store.orderedIndex(def.tableId, field, descending);
+    if (index === undefined) throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index on ${field}`, { table, field });
+    this.reads.tables.add(def.tableId);
+    const store = this.host.store;
+    const rows: DocumentRow[] = [];
+    const seen = new Set<string>();
+    const visit = (key: string): number => {
+      let found = 0;
+      for (const id of index.idsOf(key)) {
+        if (seen.has(id) || this.writes.has(id)) continue;
+        const r = visibleRevision(store.docs.get(id)!, this.snapshot);
+        if (r?.data === undefined || !indexKeysOf(r.data, field).includes(key)) continue;
+        seen.add(id);
+        rows.push({ id, data: r.data });
+        found++;
+      }
+      return found;
+    };
+    for (const key of index.unordered) visit(key);
+    let ordered = 0;
+    for (const key of index.keys) {
+      if (ordered >= take) break;
+      ordered += visit(key);
+    }
+    for (const w of this.writes.values()) {
+      if (w.tableId === def.tableId && w.data !== undefined) rows.push({ id: w.id, data: w.data });
+    }
+    return rows;
+  }
+
   private lookupKeys(def: TableDef, field: string, keys: readonly string[]): DocumentRow[] {
     const store = this.host.store;
     const ids = new Set<string>();
