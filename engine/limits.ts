@@ -29,6 +29,10 @@ export const limits = {
    *  Commits then overwrite preallocated space without metadata updates; 1 MiB costs a few
    *  milliseconds once per thousands of commits. */
   journalPreallocateBytes: 1024 * 1024,
+  /** Encoded size of one statement parameter. Parameters are held in memory, hashed into the
+   *  statementDigest and journaled with the block; the document limit bounds them for the same
+   *  reasons. */
+  maxParameterBytes: 8 * 1024 * 1024,
   /** Length of one PartiQL statement in UTF-16 code units. Lexing and parsing are linear, but
    *  the AST of a huge statement is held in memory while it runs; 1 MiB is far beyond any
    *  hand-written query, and bulk data belongs in `?` parameters, not in statement text. */

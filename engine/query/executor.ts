@@ -12,6 +12,8 @@
 import { isLedgerError, LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { fromJS, ionLiteral } from "../ion/js.ts";
+import { encodeBinary } from "../ion/binary.ts";
+import { encodedSizeUpperBound } from "../ion/size.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { ion } from "../ion/value.ts";
 import type { Expr, Path, QueryStatement, Statement, VarRef } from "../partiql/ast.ts";
@@ -87,8 +89,19 @@ export async function execute(
   options: ExecuteOptions,
 ): Promise<IonValue[]> {
   const p = prepareStatement(text);
-  const params = rawParams.map((v, i) => fromJS(v, `$params[${i}]`));
+  const params = rawParams.map((v, i) => checkParameterSize(fromJS(v, `$params[${i}]`), i));
   return tx.withStatement(text, params, () => run(new Run(tx, params, options, p), p.statement));
+}
+
+/** A parameter within limits.maxParameterBytes (the cheap bound first, the exact size only near it). */
+function checkParameterSize(v: IonValue, i: number): IonValue {
+  if (encodedSizeUpperBound(v) > limits.maxParameterBytes) {
+    const size = encodeBinary(v).length;
+    if (size > limits.maxParameterBytes) {
+      throw new LedgerError("LIMIT_EXCEEDED", `parameter ${i} is ${size} bytes; the limit is ${limits.maxParameterBytes}`, { parameter: i, size });
+    }
+  }
+  return v;
 }
 
 /** Everything one execution needs: the transaction, parameters, mode. */

@@ -1,7 +1,7 @@
 // PartiQL on the ledger: QLDB's statements and views through ledger.execute / tx.execute.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Ledger, type LedgerError, toJS } from "../../../../engine/index.ts";
+import { fromJS, Ledger, type LedgerError, statementDigest, toJS } from "../../../../engine/index.ts";
 import type { IonValue } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
@@ -190,5 +190,47 @@ describe("execute: range reads through an index", () => {
         }
       };
       assert.deepEqual(await outcome("t"), await outcome("u"));
+    }));
+});
+
+describe("execute: history windows and statement digests", () => {
+  test("history(t, start, end) returns the revisions active in the inclusive window", () =>
+    withTempDir(async (dir) => {
+      let now = Date.UTC(2024, 0, 1);
+      const ledger = await Ledger.open(dir, { clock: () => now });
+      await ledger.execute("CREATE TABLE cars");
+      now = Date.UTC(2024, 0, 10);
+      const [{ documentId }] = js(await ledger.execute("INSERT INTO cars ?", { VIN: "1", Owner: "a" }));
+      now = Date.UTC(2024, 0, 20);
+      await ledger.execute("UPDATE cars SET Owner = 'b'");
+      now = Date.UTC(2024, 0, 30);
+      await ledger.execute("DELETE FROM cars");
+      const owners = async (start: string, end: string) =>
+        js(await ledger.execute(`SELECT VALUE h.metadata.version FROM history(cars, \`${start}\`, \`${end}\`) AS h WHERE h.metadata.id = ?`, documentId));
+      assert.deepEqual(await owners("2024-01-01T", "2024-01-05T"), []);
+      assert.deepEqual(await owners("2024-01-11T", "2024-01-12T"), [0]);
+      assert.deepEqual(await owners("2024-01-10T", "2024-01-20T"), [0, 1], "inclusive at both ends");
+      assert.deepEqual(await owners("2024-01-21T", "2024-12-31T"), [1, 2]);
+      assert.deepEqual(js(await ledger.execute("SELECT VALUE h.metadata.version FROM history(cars, `2024-01-25T`) AS h")), [1, 2]);
+      await ledger.close();
+    }));
+
+  test("statementDigest is QLDB's: ionHash(text) folded with dot over ionHash(each parameter)", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.execute("INSERT INTO cars ?", car);
+      const digest = await ledger.getDigest();
+      const { block } = await ledger.getBlock({ blockAddress: digest.digestTipAddress });
+      const statements = block.transactionInfo.fields.find((f) => f[0] === "statements")![1];
+      assert.equal(statements.kind, "list");
+      const first = (statements as { items: IonValue[] }).items[0] as { fields: [string, IonValue][] };
+      const recorded = first.fields.find((f) => f[0] === "statementDigest")![1] as { bytes: Uint8Array };
+      assert.deepEqual(recorded.bytes, statementDigest("INSERT INTO cars ?", [fromJS(car)]));
+    }));
+
+  test("limits: a huge parameter is LIMIT_EXCEEDED", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE cars");
+      await rejectsWith(ledger.execute("SELECT * FROM cars WHERE VIN = ?", "x".repeat(9 * 1024 * 1024)), "LIMIT_EXCEEDED");
     }));
 });
