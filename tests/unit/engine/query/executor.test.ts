@@ -2,7 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { fromJS, Ledger, type LedgerError, statementDigest, toJS } from "../../../../engine/index.ts";
-import type { IonValue } from "../../../../engine/ion/value.ts";
+import { getField, type IonValue } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
 
@@ -221,10 +221,10 @@ describe("execute: history windows and statement digests", () => {
       await ledger.execute("INSERT INTO cars ?", car);
       const digest = await ledger.getDigest();
       const { block } = await ledger.getBlock({ blockAddress: digest.digestTipAddress });
-      const statements = block.transactionInfo.fields.find((f) => f[0] === "statements")![1];
-      assert.equal(statements.kind, "list");
-      const first = (statements as { items: IonValue[] }).items[0] as { fields: [string, IonValue][] };
-      const recorded = first.fields.find((f) => f[0] === "statementDigest")![1] as { bytes: Uint8Array };
+      const statements = getField(block.transactionInfo, "statements");
+      assert.ok(statements?.kind === "list" && statements.items[0].kind === "struct");
+      const recorded = getField(statements.items[0], "statementDigest");
+      assert.ok(recorded?.kind === "blob");
       assert.deepEqual(recorded.bytes, statementDigest("INSERT INTO cars ?", [fromJS(car)]));
     }));
 
