@@ -178,17 +178,24 @@ export class Ledger {
 
   /**
    * Runs one PartiQL statement in a transaction of its own (retried on OCC_CONFLICT like
-   * `transaction()`), and returns its rows.
+   * `transaction()`), and returns its rows as JavaScript values (see `Transaction.execute`;
+   * `executeIon` returns exact Ion values).
    *
    * @example
    * ```ts
    * await ledger.execute("CREATE TABLE cars");
    * await ledger.execute("INSERT INTO cars ?", { VIN: "123456789", Owner: "Maria Garcia" });
    * const rows = await ledger.execute("SELECT * FROM cars WHERE VIN = ?", "123456789");
+   * rows[0].Owner; // "Maria Garcia"
    * ```
    */
-  execute(statement: string, ...params: unknown[]): Promise<IonValue[]> {
-    return this.transaction((tx) => tx.execute(statement, ...params));
+  execute<Row = any>(statement: string, ...params: unknown[]): Promise<Row[]> {
+    return this.transaction((tx) => tx.execute<Row>(statement, ...params));
+  }
+
+  /** Like `execute`, but returns the rows as exact Ion values. */
+  executeIon(statement: string, ...params: unknown[]): Promise<IonValue[]> {
+    return this.transaction((tx) => tx.executeIon(statement, ...params));
   }
 
   /** The current digest: the root over every block hash, and the tip's address. */

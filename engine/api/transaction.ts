@@ -11,6 +11,7 @@
  * ```
  */
 import type { IonTimestamp, IonValue } from "../ion/value.ts";
+import { toJS } from "../ion/js.ts";
 import type { EvalMode } from "../partiql/eval/index.ts";
 import { execute } from "../query/executor.ts";
 import { Transaction as CoreTransaction, type TransactionHost } from "../txn/transaction.ts";
@@ -21,11 +22,18 @@ export class Transaction extends CoreTransaction {
   }
 
   /**
-   * Runs one PartiQL statement in this transaction. `?` parameters take JavaScript values
-   * (converted as `fromJS` documents) or Ion values read from the ledger. Returns the result rows
-   * as Ion values: a query's rows, `{documentId}` per written document, `{tableId}` for DDL.
+   * Runs one PartiQL statement in this transaction and returns its rows as JavaScript values
+   * (`toJS`: structs become plain objects, decimals ion-js `Decimal`s, timestamps ion-js
+   * `Timestamp`s, ints beyond 2^53 `bigint`s). `?` parameters take JavaScript values (converted as
+   * by `fromJS`) or documents read from the ledger. Writes return `{documentId}` per document,
+   * DDL `{tableId}`. Use `executeIon` for the exact Ion values (symbols, annotations, sexps).
    */
-  execute(statement: string, ...params: unknown[]): Promise<IonValue[]> {
+  async execute<Row = any>(statement: string, ...params: unknown[]): Promise<Row[]> {
+    return (await this.executeIon(statement, ...params)).map((v) => toJS(v) as Row);
+  }
+
+  /** Like `execute`, but returns the rows as exact Ion values. */
+  executeIon(statement: string, ...params: unknown[]): Promise<IonValue[]> {
     return execute(this, statement, params, { mode: this.mode, now: this.clock });
   }
 }

@@ -109,8 +109,8 @@ describe("PartiQL properties on the ledger", () => {
           await ledger.execute("INSERT INTO scanned ?", docs);
         }
         const where = render(pred);
-        const viaIndex = (await ledger.execute(`SELECT * FROM indexed AS t WHERE ${where}`)).map(toJS);
-        const viaScan = (await ledger.execute(`SELECT * FROM scanned AS t WHERE ${where}`)).map(toJS);
+        const viaIndex = await ledger.execute(`SELECT * FROM indexed AS t WHERE ${where}`);
+        const viaScan = await ledger.execute(`SELECT * FROM scanned AS t WHERE ${where}`);
         const expected = docs.filter((d) => reference(pred, d) === true);
         assert.deepEqual(canon(viaIndex), canon(expected), `index: ${where}`);
         assert.deepEqual(canon(viaScan), canon(expected), `scan: ${where}`);
@@ -136,15 +136,15 @@ describe("PartiQL properties on the ledger", () => {
           await ledger.execute("INSERT INTO scanned ?", docs);
         }
         const q = (t: string) => `SELECT t.a AS a FROM ${t} AS t ORDER BY t.a ${desc ? "DESC" : "ASC"} LIMIT ${limit} OFFSET ${offset}`;
-        const [plan] = (await ledger.execute(`EXPLAIN ${q("indexed")}`)).map(toJS) as { access: string }[];
+        const [plan] = await ledger.execute<{ access: string }>(`EXPLAIN ${q("indexed")}`);
         assert.equal(plan.access, "ordered");
         // ORDER BY ties NULL with MISSING, so which of them fills a slot may differ: compare sort keys.
         const key = (r: IonValue) => {
           const a = (toJS(r) as { a?: unknown }).a;
           return a === undefined || a === null ? "absent" : JSON.stringify(a);
         };
-        const got = (await ledger.execute(q("indexed"))).map(key);
-        const want = (await ledger.execute(q("scanned"))).map(key);
+        const got = (await ledger.executeIon(q("indexed"))).map(key);
+        const want = (await ledger.executeIon(q("scanned"))).map(key);
         assert.deepEqual(got, want);
       }), { numRuns: 60 });
       await ledger.close();

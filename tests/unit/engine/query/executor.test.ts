@@ -6,7 +6,8 @@ import { getField, type IonValue } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
 
-const js = (rows: IonValue[]) => rows.map((r) => toJS(r) as Record<string, unknown>);
+/** `execute` returns JavaScript rows; this only types them for the assertions. */
+const js = (rows: unknown[]) => rows as Record<string, unknown>[];
 const car = { VIN: "123456789", Manufacturer: "Tesla", Model: "Model S", Year: 2012, Owner: "Maria Garcia" };
 
 
