@@ -2,7 +2,9 @@
  * Path navigation: `.name`, `[expr]`, `[*]` and `.*`.
  *
  * A step into something that is not there (an absent field, an index out of range, a step into a
- * scalar or into MISSING) is a TYPE_ERROR: an error in strict mode, MISSING in permissive mode.
+ * scalar or into MISSING) is a TYPE_ERROR: an error in strict mode, MISSING in permissive mode
+ * (the ledger relaxes absent fields, out-of-range indexes and steps into MISSING to MISSING even in
+ * strict mode; see EvalOptions.absentFieldIsMissing).
  * Any step into NULL gives MISSING in both modes. `.name` matches case-insensitively unless
  * quoted; a name that matches more than one field is ambiguous (TYPE_ERROR). `[expr]` indexes a
  * list or sexp with an int, or looks a struct field up case-sensitively with a string.
@@ -21,9 +23,14 @@ import { bagOf, isText, textOf, typeName } from "./values.ts";
 
 export type EvalFn = (e: import("../ast.ts").Expr, env: Env, ctx: Ctx) => PValue;
 
-/** The field `name` of struct `v`; TYPE_ERROR when ambiguous, and when absent unless `absentIsMissing`. */
+/**
+ * The field `name` of struct `v`; TYPE_ERROR when ambiguous, and — unless `absentIsMissing` — when
+ * absent or when `v` is MISSING (with it, absence propagates: `h.data.VIN` of a deleted revision is
+ * MISSING).
+ */
 export function stepField(v: PValue, name: string, caseSensitive: boolean, absentIsMissing = false): PValue {
   if (v.kind === "null") return MISSING;
+  if (v.kind === "missing" && absentIsMissing) return MISSING;
   if (v.kind !== "struct") throw typeError(`cannot read field '${name}' of ${typeName(v)}`);
   let exact: PValue | undefined, exactCount = 0, loose: PValue | undefined, looseCount = 0;
   const lower = caseSensitive ? "" : name.toLowerCase();
@@ -40,14 +47,18 @@ export function stepField(v: PValue, name: string, caseSensitive: boolean, absen
   return found;
 }
 
-function stepIndex(v: PValue, index: PValue): PValue {
+function stepIndex(v: PValue, index: PValue, absentIsMissing: boolean): PValue {
   if (v.kind === "null") return MISSING;
+  if (absentIsMissing && (v.kind === "missing" || (index.kind === "int" && (v.kind === "list" || v.kind === "sexp") &&
+    (index.value < 0n || index.value >= BigInt(v.items.length))))) {
+    return MISSING;
+  }
   if (index.kind === "int" && (v.kind === "list" || v.kind === "sexp")) {
     const i = index.value;
     if (i < 0n || i >= BigInt(v.items.length)) throw typeError(`index ${i} is out of range`);
     return v.items[Number(i)];
   }
-  if (isText(index) && v.kind === "struct") return stepField(v, textOf(index), true);
+  if (isText(index) && v.kind === "struct") return stepField(v, textOf(index), true, absentIsMissing);
   throw typeError(`cannot index ${typeName(v)} with ${typeName(index)}`);
 }
 
@@ -66,7 +77,7 @@ function applyStep(v: PValue, step: PathStep, env: Env, ctx: Ctx, evalExpr: Eval
   if (step.kind === "field") return stepField(v, step.name, step.caseSensitive, ctx.absentFieldIsMissing);
   if (step.kind === "index") {
     const index = evalExpr(step.index, env, ctx);
-    return stepIndex(v, index);
+    return stepIndex(v, index, ctx.absentFieldIsMissing);
   }
   throw new Error("unreachable");
 }

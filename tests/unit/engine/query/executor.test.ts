@@ -235,3 +235,15 @@ describe("execute: history windows and statement digests", () => {
       await rejectsWith(ledger.execute("SELECT * FROM cars WHERE VIN = ?", "x".repeat(9 * 1024 * 1024)), "LIMIT_EXCEEDED");
     }));
 });
+
+describe("execute: absent data is MISSING on the ledger, even in strict mode", () => {
+  test("paths through deleted revisions and missing fields do not fail", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.execute("INSERT INTO cars << {'VIN': '1', 'Owners': ['a']}, {'VIN': '2'} >>");
+      await ledger.execute("DELETE FROM cars WHERE VIN = '2'");
+      assert.deepEqual(js(await ledger.execute("SELECT VALUE h.data.VIN FROM history(cars) AS h WHERE h.data.VIN = '2'")), ["2"]);
+      assert.deepEqual(js(await ledger.execute("SELECT VALUE c.VIN FROM cars AS c WHERE c.Owners[3] IS MISSING")), ["1"]);
+      await rejectsWith(ledger.execute("SELECT VALUE c.VIN.x FROM cars AS c"), "TYPE_ERROR");
+    }));
+});

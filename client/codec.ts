@@ -1,0 +1,224 @@
+/**
+ * Value mapping between the application's declared types and Ion, driven by the schema's
+ * `TypeDescriptor`s (client/schema.ts).
+ *
+ * `toIon` checks a value at run time before anything is journaled: a value of the wrong type
+ * is a `LedgerError("TYPE_ERROR", "… at cars.Owners[2].Name", { path })`; fields the schema does
+ * not declare are rejected; an `Int` must be a safe integer; an enum value must be one of its
+ * values; an optional field may be absent (or `undefined`) but is `null` only when declared
+ * `T | null`. Decimals stay exact (ion-js `Decimal`), `Temporal.Instant` becomes a UTC timestamp,
+ * `Temporal.PlainDate` a day-precision timestamp.
+ *
+ * `fromIon` maps back: timestamps to `Temporal.Instant` / `Temporal.PlainDate`, decimals to
+ * ion-js `Decimal`, ints to `number` (int/float fields) or `bigint` (bigint fields).
+ *
+ * @example
+ * ```ts
+ * import { toIonDocument, fromIonDocument } from "./client/codec.ts";
+ * const doc = toIonDocument({ VIN: "1", Year: int(2012) }, carsTable.fields, "cars"); // IonStruct
+ * const car = fromIonDocument(doc, carsTable.fields); // { VIN: "1", Year: 2012 }
+ * toIonDocument({ VIN: 1 }, carsTable.fields, "cars"); // throws TYPE_ERROR "… at cars.VIN"
+ * ```
+ */
+import { Decimal } from "ion-js";
+import { fromJS, LedgerError, type IonField, type IonStruct, type IonTimestamp, type IonValue } from "../engine/index.ts";
+import type { FieldDescriptor, TypeDescriptor } from "./schema.ts";
+import { isInstant, isPlainDate, Temporal } from "./temporal.ts";
+
+function typeError(path: string, message: string): LedgerError {
+  return new LedgerError("TYPE_ERROR", `${message} at ${path}`, { path });
+}
+
+/** `a.b` for identifier-like names, `a["odd name"]` otherwise. */
+export function childPath(path: string, name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`;
+}
+
+function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (Array.isArray(x)) return "an array";
+  if (typeof x === "object") {
+    const tag = Object.prototype.toString.call(x).slice(8, -1);
+    return tag === "Object" ? "an object" : `a ${x instanceof Decimal ? "Decimal" : tag}`;
+  }
+  if (typeof x === "string") return `the string ${JSON.stringify(x.length > 40 ? x.slice(0, 40) + "…" : x)}`;
+  return `${typeof x} ${String(x)}`;
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== "object" || x === null || Array.isArray(x)) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+function expected(path: string, what: string, x: unknown): LedgerError {
+  return typeError(path, `expected ${what}, got ${describe(x)}`);
+}
+
+/** Checks `value` against `d` and converts it to Ion; throws TYPE_ERROR naming `path`. */
+export function toIon(value: unknown, d: TypeDescriptor, path: string): IonValue {
+  switch (d.kind) {
+    case "nullable":
+      return value === null ? { kind: "null", of: "null" } : toIon(value, d.of, path);
+    case "string":
+      if (typeof value !== "string") throw expected(path, "a string", value);
+      if (!value.isWellFormed()) throw typeError(path, "string contains a lone surrogate");
+      return { kind: "string", value };
+    case "enum":
+      if (typeof value !== "string" || !d.values.includes(value)) {
+        throw expected(path, `one of ${d.values.map((v) => JSON.stringify(v)).join(", ")}`, value);
+      }
+      return { kind: "string", value };
+    case "bool":
+      if (typeof value !== "boolean") throw expected(path, "a boolean", value);
+      return { kind: "bool", value };
+    case "float":
+      if (typeof value !== "number") throw expected(path, "a number", value);
+      return { kind: "float", value };
+    case "int":
+      if (typeof value !== "number" || !Number.isSafeInteger(value)) throw expected(path, "a safe integer (Int)", value);
+      return { kind: "int", value: BigInt(value) };
+    case "bigint":
+      if (typeof value !== "bigint") throw expected(path, "a bigint", value);
+      return { kind: "int", value };
+    case "decimal":
+      if (!(value instanceof Decimal)) throw expected(path, "an ion-js Decimal", value);
+      return fromJS(value, path);
+    case "instant":
+      if (!isInstant(value)) throw expected(path, "a Temporal.Instant", value);
+      return fromJS(value, path);
+    case "date":
+      if (!isPlainDate(value)) throw expected(path, "a Temporal.PlainDate", value);
+      return fromJS(value, path);
+    case "blob":
+      if (!(value instanceof Uint8Array)) throw expected(path, "a Uint8Array", value);
+      return { kind: "blob", bytes: value.slice() };
+    case "list": {
+      if (!Array.isArray(value)) throw expected(path, "an array", value);
+      return { kind: "list", items: value.map((item, i) => toIon(item, d.of, `${path}[${i}]`)) };
+    }
+    case "record": {
+      if (!isPlainObject(value)) throw expected(path, "an object", value);
+      const fields: IonField[] = [];
+      for (const key of Object.keys(value)) {
+        const v = value[key];
+        if (v === undefined) continue;
+        fields.push([key, toIon(v, d.of, childPath(path, key))]);
+      }
+      return { kind: "struct", fields };
+    }
+    case "struct":
+      return toIonStruct(value, d.fields, path);
+  }
+}
+
+/** Checks an object against declared fields (unknown fields rejected, required ones present). */
+export function toIonStruct(value: unknown, fields: Readonly<Record<string, FieldDescriptor>>, path: string): IonStruct {
+  if (!isPlainObject(value)) throw expected(path, "an object", value);
+  for (const key of Object.keys(value)) {
+    if (!Object.prototype.hasOwnProperty.call(fields, key)) throw typeError(childPath(path, key), "unknown field");
+  }
+  const out: IonField[] = [];
+  for (const [name, f] of Object.entries(fields)) {
+    const v = Object.prototype.hasOwnProperty.call(value, name) ? value[name] : undefined;
+    const sub = childPath(path, name);
+    if (v === undefined) {
+      if (!f.optional) throw typeError(sub, "required field is missing");
+      continue;
+    }
+    out.push([name, toIon(v, f.type, sub)]);
+  }
+  return { kind: "struct", fields: out };
+}
+
+/** A whole document for a table: `toIonStruct` with the table name as the path root. */
+export function toIonDocument(value: unknown, fields: Readonly<Record<string, FieldDescriptor>>, table: string): IonStruct {
+  return toIonStruct(value, fields, table);
+}
+
+function timestampNanos(t: IonTimestamp): bigint {
+  const local = Temporal.PlainDateTime.from({
+    year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second,
+  });
+  let ns = local.toZonedDateTime("UTC").epochNanoseconds - BigInt(t.offset ?? 0) * 60_000_000_000n;
+  if (t.fraction !== null) {
+    const e = t.fraction.exponent;
+    ns += e >= -9 ? t.fraction.coefficient * 10n ** BigInt(9 + e) : t.fraction.coefficient / 10n ** BigInt(-9 - e);
+  }
+  return ns;
+}
+
+/** A timestamp as a Temporal.Instant (exact to the nanosecond). */
+export function instantOf(t: IonTimestamp): Temporal.Instant {
+  return Temporal.Instant.fromEpochNanoseconds(timestampNanos(t));
+}
+
+function mismatch(v: IonValue, d: TypeDescriptor): LedgerError {
+  return new LedgerError("TYPE_ERROR", `stored ${v.kind} does not fit the declared ${d.kind}`, { stored: v.kind, declared: d.kind });
+}
+
+/** Converts a stored Ion value back to the declared TypeScript type. */
+export function fromIon(v: IonValue, d: TypeDescriptor): unknown {
+  if (v.kind === "null") return null;
+  switch (d.kind) {
+    case "nullable": return fromIon(v, d.of);
+    case "string":
+    case "enum":
+      if (v.kind === "string") return v.value;
+      if (v.kind === "symbol") return v.text;
+      throw mismatch(v, d);
+    case "bool":
+      if (v.kind === "bool") return v.value;
+      throw mismatch(v, d);
+    case "int":
+    case "float":
+      if (v.kind === "int" || v.kind === "float") return Number(v.value);
+      if (v.kind === "decimal") return Number(new Decimal(v.coefficient, v.exponent, v.negative).numberValue());
+      throw mismatch(v, d);
+    case "bigint":
+      if (v.kind === "int") return v.value;
+      throw mismatch(v, d);
+    case "decimal":
+      if (v.kind === "decimal") return new Decimal(v.coefficient, v.exponent, v.negative);
+      if (v.kind === "int") return new Decimal(v.value < 0n ? -v.value : v.value, 0, v.value < 0n);
+      throw mismatch(v, d);
+    case "instant":
+      if (v.kind === "timestamp") return instantOf(v);
+      throw mismatch(v, d);
+    case "date":
+      if (v.kind === "timestamp") return Temporal.PlainDate.from({ year: v.year, month: v.month, day: v.day });
+      throw mismatch(v, d);
+    case "blob":
+      if (v.kind === "blob" || v.kind === "clob") return v.bytes.slice();
+      throw mismatch(v, d);
+    case "list":
+      if (v.kind === "list" || v.kind === "sexp") return v.items.map((item) => fromIon(item, d.of));
+      throw mismatch(v, d);
+    case "record": {
+      if (v.kind !== "struct") throw mismatch(v, d);
+      const out: Record<string, unknown> = {};
+      for (const [name, value] of v.fields) {
+        if (Object.prototype.hasOwnProperty.call(out, name)) continue;
+        Object.defineProperty(out, name, { value: fromIon(value, d.of), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    case "struct":
+      if (v.kind !== "struct") throw mismatch(v, d);
+      return fromIonStruct(v, d.fields);
+  }
+}
+
+/** A struct's declared fields as a plain object (undeclared fields are not returned). */
+export function fromIonStruct(v: IonStruct, fields: Readonly<Record<string, FieldDescriptor>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of v.fields) {
+    const f = Object.prototype.hasOwnProperty.call(fields, name) ? fields[name] : undefined;
+    if (f === undefined || Object.prototype.hasOwnProperty.call(out, name)) continue;
+    out[name] = fromIon(value, f.type);
+  }
+  return out;
+}
+
+/** A stored document as the declared row type (alias of `fromIonStruct`). */
+export const fromIonDocument = fromIonStruct;

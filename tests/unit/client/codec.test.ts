@@ -1,0 +1,108 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Decimal } from "ion-js";
+import { isLedgerError, toText } from "../../../engine/index.ts";
+import { fromIon, fromIonDocument, toIon, toIonDocument } from "../../../client/codec.ts";
+import { int } from "../../../client/int.ts";
+import { Temporal } from "../../../client/temporal.ts";
+import { carsTable, registrationsTable } from "./fixtures.ts";
+
+const car = () => ({
+  VIN: "123456789",
+  Manufacturer: "Tesla",
+  Model: "Model S",
+  Year: int(2012),
+  Owner: "Maria Garcia",
+  Price: new Decimal("59999.90"),
+  RegisteredAt: Temporal.Instant.from("2019-06-05T20:53:35.291Z"),
+});
+
+const registration = () => ({
+  Plate: "ABC-123",
+  Active: true,
+  Weight: 1850.5,
+  Odometer: 12345678901234567890n,
+  Kind: "car" as const,
+  Photo: new Uint8Array([1, 2, 3]),
+  Owners: [{ Name: "Maria", Since: Temporal.PlainDate.from("2012-03-01") }, { Name: "Richard" }],
+  Tags: { color: "red", "body style": "sedan" },
+  Note: null,
+});
+
+test("codec: car round trip keeps declared types", () => {
+  const doc = toIonDocument(car(), carsTable.fields, "cars");
+  assert.equal(
+    toText(doc),
+    `{VIN: "123456789", Manufacturer: "Tesla", Model: "Model S", Year: 2012, Owner: "Maria Garcia", Price: 59999.90, RegisteredAt: 2019-06-05T20:53:35.291Z}`,
+  );
+  const back = fromIonDocument(doc, carsTable.fields) as ReturnType<typeof car>;
+  assert.equal(back.Year, 2012);
+  assert.ok(back.Price instanceof Decimal);
+  assert.equal(back.Price.toString(), "59999.90");
+  assert.equal(Object.prototype.toString.call(back.RegisteredAt), "[object Temporal.Instant]");
+  assert.ok(back.RegisteredAt.equals(car().RegisteredAt));
+});
+
+test("codec: every kind round trips", () => {
+  const doc = toIonDocument(registration(), registrationsTable.fields, "registrations");
+  const back = fromIonDocument(doc, registrationsTable.fields) as ReturnType<typeof registration>;
+  const r = registration();
+  assert.equal(back.Odometer, r.Odometer);
+  assert.equal(typeof back.Odometer, "bigint");
+  assert.equal(back.Weight, 1850.5);
+  assert.deepEqual(back.Photo, r.Photo);
+  assert.deepEqual(back.Tags, r.Tags);
+  assert.equal(back.Note, null);
+  assert.equal(back.Owners[0].Since!.toString(), "2012-03-01");
+  assert.equal(back.Owners[1].Since, undefined);
+  assert.ok(!("Since" in back.Owners[1]));
+  assert.match(toText(doc), /Since: 2012-03-01[,}]/);
+});
+
+test("codec: instants keep nanoseconds; an offset timestamp maps to the same instant", () => {
+  const i = Temporal.Instant.from("2020-01-02T03:04:05.123456789Z");
+  const v = toIon(i, { kind: "instant" }, "x");
+  assert.ok((fromIon(v, { kind: "instant" }) as Temporal.Instant).equals(i));
+  const offset = { kind: "timestamp", precision: "second", offset: 120, year: 2020, month: 1, day: 2, hour: 5, minute: 4, second: 5, fraction: null } as const;
+  assert.equal(String(fromIon(offset, { kind: "instant" })), "2020-01-02T03:04:05Z");
+});
+
+const bad: { name: string; table: "cars" | "registrations"; value: () => unknown; path: string }[] = [
+  { name: "string where Int", table: "cars", value: () => ({ ...car(), Year: "2012" }), path: "cars.Year" },
+  { name: "unsafe Int", table: "cars", value: () => ({ ...car(), Year: 2 ** 60 }), path: "cars.Year" },
+  { name: "fractional Int", table: "cars", value: () => ({ ...car(), Year: 2012.5 }), path: "cars.Year" },
+  { name: "missing required", table: "cars", value: () => { const c: Record<string, unknown> = car(); delete c.Owner; return c; }, path: "cars.Owner" },
+  { name: "unknown field", table: "cars", value: () => ({ ...car(), Colour: "red" }), path: "cars.Colour" },
+  { name: "null for optional (not nullable)", table: "cars", value: () => ({ ...car(), Price: null }), path: "cars.Price" },
+  { name: "number for Decimal", table: "cars", value: () => ({ ...car(), Price: 1.5 }), path: "cars.Price" },
+  { name: "Date for Instant", table: "cars", value: () => ({ ...car(), RegisteredAt: new Date() }), path: "cars.RegisteredAt" },
+  { name: "nested list item field", table: "registrations", value: () => ({ ...registration(), Owners: [{ Name: "a" }, { Name: "b" }, { Name: 3 }] }), path: "registrations.Owners[2].Name" },
+  { name: "nested unknown field", table: "registrations", value: () => ({ ...registration(), Owners: [{ Name: "a", Age: 3 }] }), path: "registrations.Owners[0].Age" },
+  { name: "enum value", table: "registrations", value: () => ({ ...registration(), Kind: "bus" }), path: "registrations.Kind" },
+  { name: "number for bigint", table: "registrations", value: () => ({ ...registration(), Odometer: 5 }), path: "registrations.Odometer" },
+  { name: "record value", table: "registrations", value: () => ({ ...registration(), Tags: { "body style": 1 } }), path: `registrations.Tags["body style"]` },
+  { name: "PlainDate field given Instant", table: "registrations", value: () => ({ ...registration(), Owners: [{ Name: "a", Since: Temporal.Now.instant() }] }), path: "registrations.Owners[0].Since" },
+  { name: "array for blob", table: "registrations", value: () => ({ ...registration(), Photo: [1, 2] }), path: "registrations.Photo" },
+  { name: "not an object", table: "cars", value: () => "car", path: "cars" },
+];
+for (const c of bad) {
+  test(`codec TYPE_ERROR: ${c.name}`, () => {
+    const fields = c.table === "cars" ? carsTable.fields : registrationsTable.fields;
+    assert.throws(() => toIonDocument(c.value(), fields, c.table), (e) => {
+      assert.ok(isLedgerError(e, "TYPE_ERROR"), String(e));
+      assert.equal(e.details.path, c.path);
+      assert.ok(e.message.endsWith(`at ${c.path}`), e.message);
+      return true;
+    });
+  });
+}
+
+test("codec: optional undefined is absent", () => {
+  const doc = toIonDocument({ ...car(), Price: undefined, RegisteredAt: undefined }, carsTable.fields, "cars");
+  assert.deepEqual(doc.fields.map(([k]) => k), ["VIN", "Manufacturer", "Model", "Year", "Owner"]);
+});
+
+test("int() checks", () => {
+  assert.equal(int(5), 5);
+  assert.throws(() => int(1.5), (e) => isLedgerError(e, "TYPE_ERROR"));
+});

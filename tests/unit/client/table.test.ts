@@ -1,0 +1,258 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Decimal } from "ion-js";
+import { isLedgerError } from "../../../engine/index.ts";
+import { int, Temporal, type Statement } from "../../../client/index.ts";
+import { openClient, type Car } from "./fixtures.ts";
+
+const car = (VIN: string, Year: number, Owner = "Maria Garcia"): Car => ({
+  VIN, Manufacturer: "Tesla", Model: "Model S", Year: int(Year), Owner,
+});
+
+async function seeded() {
+  const c = await openClient();
+  await c.db.cars.insertMany([car("1", 2012), car("2", 2015, "Richard Roe"), car("3", 2018, "Maria Lopez"), car("4", 2020, "50%_off")]);
+  return c;
+}
+
+test("connect creates tables and indexes once; reopen keeps them", async () => {
+  const seen: Statement[] = [];
+  const c = await openClient({ onStatement: (s) => seen.push(s) });
+  try {
+    assert.deepEqual(seen.map((s) => s.text), [
+      "SELECT * FROM information_schema.user_tables",
+      `CREATE TABLE "cars"`,
+      `CREATE INDEX ON "cars" ("VIN")`,
+      `CREATE TABLE "registrations"`,
+      `CREATE INDEX ON "registrations" ("Plate")`,
+    ]);
+  } finally {
+    await c.db.$close();
+  }
+  const { createClient } = await import("../../../client/index.ts");
+  const { schema } = await import("./fixtures.ts");
+  const again: Statement[] = [];
+  const db = await createClient(c.dir, schema, { onStatement: (s) => again.push(s) });
+  assert.equal(again.length, 1);
+  await db.$close();
+  await c.close();
+});
+
+test("insert / findUnique / findFirst / findMany / count", async () => {
+  const { db, close } = await seeded();
+  try {
+    const inserted = await db.cars.insert({ ...car("5", 2021), Price: new Decimal("100.10"), RegisteredAt: Temporal.Instant.from("2021-01-01T00:00:00Z") });
+    assert.equal(typeof inserted.id, "string");
+    assert.equal(inserted.Price!.toString(), "100.10");
+    const byId = await db.cars.findUnique({ where: { id: inserted.id } });
+    assert.equal(byId!.VIN, "5");
+    assert.equal(byId!.Price!.toString(), "100.10");
+    assert.equal(String(byId!.RegisteredAt), "2021-01-01T00:00:00Z");
+    assert.equal((await db.cars.findUnique({ where: { VIN: "2" } }))!.Owner, "Richard Roe");
+    assert.equal(await db.cars.findUnique({ where: { VIN: "nope" } }), null);
+    assert.throws(() => db.cars.findUnique.toPartiQL({ where: { Owner: "x" } }), (e) => isLedgerError(e, "INVALID_ARGUMENT"));
+
+    const ordered = await db.cars.findMany({ where: { Year: { gte: 2015 } }, orderBy: { Year: "desc" } });
+    assert.deepEqual(ordered.map((r) => r.VIN), ["5", "4", "3", "2"]);
+    const page = await db.cars.findMany({ orderBy: { Year: "asc" }, take: 2, skip: 1 });
+    assert.deepEqual(page.map((r) => r.VIN), ["2", "3"]);
+    const maria = await db.cars.findMany({ where: { Owner: { startsWith: "Maria" } }, orderBy: { VIN: "asc" } });
+    assert.deepEqual(maria.map((r) => r.VIN), ["1", "3", "5"]);
+    const pct = await db.cars.findMany({ where: { Owner: { contains: "%_" } } });
+    assert.deepEqual(pct.map((r) => r.VIN), ["4"]);
+    assert.deepEqual((await db.cars.findMany({ where: { Owner: { endsWith: "Roe" } } })).map((r) => r.VIN), ["2"]);
+    const sel = await db.cars.findMany({ where: { VIN: "1" }, select: { Owner: true } });
+    assert.deepEqual(Object.keys(sel[0]).sort(), ["Owner", "id"]);
+    const first = await db.cars.findFirst({ orderBy: { Year: "desc" } });
+    assert.equal(first!.VIN, "5");
+    assert.equal(await db.cars.findFirst({ where: { VIN: "x" } }), null);
+    assert.equal(await db.cars.count(), 5);
+    assert.equal(await db.cars.count({ where: { OR: [{ VIN: "1" }, { Year: { gt: 2019 } }] } }), 3);
+    assert.equal(await db.cars.count({ where: { NOT: { Owner: { startsWith: "Maria" } } } }), 2);
+    assert.equal(await db.cars.count({ where: { Price: null } }), 4);
+    assert.equal(await db.cars.count({ where: { Price: { not: null } } }), 1);
+    assert.equal(await db.cars.count({ where: { VIN: { in: ["1", "2", "9"] } } }), 2);
+    assert.equal(await db.cars.count({ where: { VIN: { notIn: ["1", "2"] } } }), 3);
+    assert.equal(await db.cars.count({ where: { Price: { gte: new Decimal("100.1") } } }), 1);
+    assert.deepEqual(db.cars.count.toPartiQL({ where: { VIN: "1" } }).text, `SELECT COUNT(*) AS n FROM "cars" AS d BY id WHERE d."VIN" = ?`);
+  } finally {
+    await close();
+  }
+});
+
+test("insert rejects bad input before journaling", async () => {
+  const { db, close } = await seeded();
+  try {
+    const tip = (await db.$digest()).digestTipAddress.sequenceNo;
+    await assert.rejects(db.cars.insert({ ...car("9", 2000), Year: "2000" } as unknown as Car), (e) => isLedgerError(e, "TYPE_ERROR") && e.details.path === "cars.Year");
+    await assert.rejects(db.cars.insertMany([car("9", 2000), { ...car("10", 1), Extra: 1 } as unknown as Car]), (e) => isLedgerError(e, "TYPE_ERROR") && e.details.path === "cars[1].Extra");
+    assert.equal((await db.$digest()).digestTipAddress.sequenceNo, tip);
+    assert.equal(await db.cars.count(), 4);
+  } finally {
+    await close();
+  }
+});
+
+test("update / updateMany / upsert / delete / deleteMany", async () => {
+  const seen: Statement[] = [];
+  const { db, close } = await openClient({ onStatement: (s) => seen.push(s) });
+  try {
+    await db.cars.insertMany([car("1", 2012), car("2", 2015), car("3", 2018)]);
+    seen.length = 0;
+    const updated = await db.cars.update({ where: { VIN: "1" }, data: { Owner: "Richard Roe", Price: new Decimal("1.50") } });
+    assert.equal(updated.Owner, "Richard Roe");
+    assert.equal(updated.Year, 2012);
+    assert.deepEqual(seen.map((s) => s.text), [
+      `SELECT * FROM "cars" AS d BY id WHERE d."VIN" = ?`,
+      `UPDATE "cars" AS d BY id SET d."Owner" = ?, d."Price" = ? WHERE id = ?`,
+    ]);
+    assert.equal((await db.cars.findUnique({ where: { id: updated.id } }))!.Price!.toString(), "1.50");
+    await assert.rejects(db.cars.update({ where: { VIN: "nope" }, data: { Owner: "x" } }), (e) => isLedgerError(e, "DOCUMENT_NOT_FOUND"));
+    await assert.rejects(db.cars.update({ where: { Owner: "Maria Garcia" }, data: { Owner: "x" } }), (e) => isLedgerError(e, "DOCUMENT_NOT_FOUND"));
+    await assert.rejects(db.cars.update({ where: { VIN: "1" }, data: { Year: 1.5 as Car["Year"] } }), (e) => isLedgerError(e, "TYPE_ERROR") && e.details.path === "cars.Year");
+    await assert.rejects(db.cars.update({ where: { VIN: "1" }, data: { id: "x" } as never }), (e) => isLedgerError(e, "TYPE_ERROR") && e.details.path === "cars.id");
+
+    assert.deepEqual(await db.cars.updateMany({ where: { Owner: "Maria Garcia" }, data: { Owner: "Dealer" } }), { count: 2 });
+    assert.equal(await db.cars.count({ where: { Owner: "Dealer" } }), 2);
+
+    const created = await db.cars.upsert({ where: { VIN: "7" }, create: car("7", 2022), update: { Owner: "no" } });
+    assert.equal(created.Owner, "Maria Garcia");
+    const upd = await db.cars.upsert({ where: { VIN: "7" }, create: car("7", 2022), update: { Owner: "Yes" } });
+    assert.equal(upd.Owner, "Yes");
+    assert.equal(upd.id, created.id);
+
+    const gone = await db.cars.delete({ where: { VIN: "7" } });
+    assert.equal(gone.id, created.id);
+    assert.equal(await db.cars.findUnique({ where: { id: created.id } }), null);
+    await assert.rejects(db.cars.delete({ where: { VIN: "7" } }), (e) => isLedgerError(e, "DOCUMENT_NOT_FOUND"));
+    assert.deepEqual(await db.cars.deleteMany({ where: { Owner: "Dealer" } }), { count: 2 });
+    assert.equal(await db.cars.count(), 1);
+  } finally {
+    await close();
+  }
+});
+
+test("committed view, history, asOf, verify", async () => {
+  const { db, close } = await openClient();
+  try {
+    const a = await db.cars.insert(car("1", 2012));
+    const b = await db.cars.insert(car("2", 2014));
+    await new Promise((r) => setTimeout(r, 5));
+    const between = Temporal.Now.instant();
+    await new Promise((r) => setTimeout(r, 5));
+    await db.cars.update({ where: { id: a.id }, data: { Owner: "Richard Roe" } });
+    await db.cars.delete({ where: { id: b.id } });
+
+    const committed = await db.cars.committed.findMany({ where: { VIN: "1" } });
+    assert.equal(committed.length, 1);
+    assert.equal(committed[0].data.Owner, "Richard Roe");
+    assert.equal(committed[0].metadata.version, 1);
+    assert.equal(committed[0].metadata.id, a.id);
+    assert.equal(Object.prototype.toString.call(committed[0].metadata.txTime), "[object Temporal.Instant]");
+    assert.equal(committed[0].hash.length, 32);
+    assert.equal((await db.cars.committed.findUnique({ where: { id: a.id } }))!.data.VIN, "1");
+    assert.equal(await db.cars.committed.findUnique({ where: { id: b.id } }), null);
+
+    const hist = [];
+    for await (const r of db.cars.history({ id: a.id })) hist.push(r);
+    assert.deepEqual(hist.map((r) => [r.version, r.data?.Owner]), [[0, "Maria Garcia"], [1, "Richard Roe"]]);
+    const hb = [];
+    for await (const r of db.cars.history({ where: { VIN: "2" } })) hb.push(r);
+    assert.deepEqual(hb.map((r) => [r.id, r.version, r.data === undefined]), [[b.id, 0, false], [b.id, 1, true]]);
+    const all = [];
+    for await (const r of db.cars.history()) all.push(r);
+    assert.equal(all.length, 4);
+    const early = [];
+    for await (const r of db.cars.history({ to: between })) early.push(r);
+    assert.equal(early.length, 2);
+    const late = [];
+    for await (const r of db.cars.history({ from: between })) late.push(r);
+    // QLDB's window semantics: revisions active at `from` (the two v0s) count too.
+    assert.equal(late.length, 4);
+
+    const then = await db.cars.asOf(between);
+    assert.deepEqual(then.map((r) => [r.VIN, r.Owner]).sort(), [["1", "Maria Garcia"], ["2", "Maria Garcia"]]);
+    assert.deepEqual((await db.cars.asOf(between, { where: { VIN: "2" } })).map((r) => r.id), [b.id]);
+    assert.deepEqual((await db.cars.asOf(Temporal.Now.instant())).map((r) => r.Owner), ["Richard Roe"]);
+    assert.deepEqual(await db.cars.asOf(Temporal.Now.instant(), { where: { Owner: "Maria Garcia" } }), []);
+
+    const v = await db.cars.verify(a.id);
+    assert.equal(v.verified, true);
+    assert.equal(v.documentId, a.id);
+    assert.match(v.digest, /^[0-9a-f]{64}$/);
+    assert.ok(v.proofLength > 0);
+    assert.deepEqual(v.digestTipAddress, (await db.$digest()).digestTipAddress);
+    assert.equal((await db.cars.verify(b.id)).verified, true);
+    await assert.rejects(db.cars.verify("nope"), (e) => isLedgerError(e, "DOCUMENT_NOT_FOUND"));
+  } finally {
+    await close();
+  }
+});
+
+test("$transaction: commits together, rolls back on error, retries on conflict", async () => {
+  const { db, close } = await openClient();
+  try {
+    await db.$transaction(async (tx) => {
+      await tx.cars.insert(car("1", 2012));
+      await tx.cars.insert(car("2", 2013));
+    });
+    assert.equal(await db.cars.count(), 2);
+    await assert.rejects(db.$transaction(async (tx) => {
+      await tx.cars.insert(car("3", 2014));
+      throw new Error("boom");
+    }), /boom/);
+    assert.equal(await db.cars.count(), 2);
+
+    // Two transactions read-modify-write the same row concurrently: one conflicts and re-runs.
+    let runs = 0;
+    const bump = () => db.$transaction(async (tx) => {
+      runs++;
+      const c = await tx.cars.findUnique({ where: { VIN: "1" } });
+      await new Promise((r) => setTimeout(r, 10));
+      await tx.cars.update({ where: { id: c!.id }, data: { Year: int(c!.Year + 1) } });
+    });
+    await Promise.all([bump(), bump()]);
+    assert.ok(runs >= 3, `runs=${runs}`);
+    assert.equal((await db.cars.findUnique({ where: { VIN: "1" } }))!.Year, 2014);
+  } finally {
+    await close();
+  }
+});
+
+test("$partiql: interpolations are parameters; injection stays data", async () => {
+  const seen: Statement[] = [];
+  const { db, close } = await openClient({ onStatement: (s) => seen.push(s) });
+  try {
+    await db.cars.insert(car("1", 2012));
+    const evil = "'; DROP TABLE cars --";
+    assert.deepEqual(await db.$partiql`SELECT * FROM cars WHERE VIN = ${evil}`, []);
+    assert.deepEqual(db.$partiql.toPartiQL`SELECT * FROM cars WHERE VIN = ${evil}`, {
+      text: "SELECT * FROM cars WHERE VIN = ?",
+      params: [{ kind: "string", value: evil }],
+    });
+    await db.cars.insert(car(evil, 2000));
+    const rows = await db.$partiql`SELECT VIN FROM cars WHERE VIN = ${evil}` as { VIN: string }[];
+    assert.deepEqual(rows, [{ VIN: evil }]);
+    assert.equal(await db.cars.count(), 2);
+    assert.ok(seen.every((s) => !s.text.includes("DROP")));
+    const one = await db.$partiql`SELECT COUNT(*) AS n FROM cars WHERE Year >= ${2010}` as { n: number }[];
+    assert.equal(one[0].n, 1);
+    await db.$transaction(async (tx) => {
+      assert.equal((await tx.$partiql`SELECT * FROM cars WHERE VIN = ${"1"}`).length, 1);
+    });
+  } finally {
+    await close();
+  }
+});
+
+test("$digest and $ledger", async () => {
+  const { db, close } = await openClient();
+  try {
+    const d = await db.$digest();
+    assert.match(d.digest, /^[0-9a-f]{64}$/);
+    assert.equal(d.digestTipAddress.strandId, db.$ledger.strandId);
+    assert.equal((await db.$ledger.verify()).ok, true);
+  } finally {
+    await close();
+  }
+});
