@@ -25,15 +25,9 @@ export interface Executor {
   readonly ledger: Ledger;
 }
 
-type IonRunner = { executeIon?: (s: string, ...p: unknown[]) => Promise<IonValue[]>; execute(s: string, ...p: unknown[]): Promise<unknown[]> };
-
-/** Runs on `target`, asking for Ion rows (`executeIon` where the engine has it, else `execute`). */
+/** Runs on `target`, asking for exact Ion rows; parameters are Ion values already. */
 function runIon(target: Ledger | Transaction, statement: Statement): Promise<IonValue[]> {
-  const t = target as unknown as IonRunner;
-  const params = statement.params.map((p) => ionLiteral(p));
-  return typeof t.executeIon === "function"
-    ? t.executeIon(statement.text, ...params)
-    : (t.execute(statement.text, ...params) as Promise<IonValue[]>);
+  return target.executeIon(statement.text, ...statement.params.map((p) => ionLiteral(p)));
 }
 
 /** Statements inside one open ledger transaction. */
