@@ -6,11 +6,12 @@
  * hashes through a stack of objects (~5-9k documents/s); QLDB-style revision hashing happens on
  * every write and on every verify, so it must run at >= 100k revisions/s.
  *
- * How: one module-level byte buffer holds s(value) as it is built. A struct first computes each
- * field hash H(s(name) || s(value)) using the buffer past its own start as scratch, then rewinds
- * and writes B, TQ, the escaped sorted field hashes and E in place. Lists, sexps and annotation
- * wrappers are serialized inline (their children are not escaped, per the spec). Only scalar
- * representations and struct field hashes pass through escape().
+ * How: s(value) is built in a byte buffer. A struct computes each field hash
+ * H(s(name) || s(value)) in the buffer of the next struct nesting level, where every field's
+ * serialization starts at offset 0, then writes B, TQ, the escaped sorted field hashes and E into
+ * its own level's buffer. Lists, sexps and annotation wrappers are serialized inline (their
+ * children are not escaped, per the spec). Only scalar representations and struct field hashes
+ * pass through escape().
  *
  * Rules checked against ion-hash-js (tests/unit/engine/ion/hash.test.ts keeps them as vectors):
  * - TQ = binary type code << 4; Q = 0xF for any null, 0/1 for bool, 0 otherwise except that a
@@ -39,16 +40,50 @@ const TYPE_CODE: Record<IonType, number> = {
   clob: 9, blob: 10, list: 11, sexp: 12, struct: 13,
 };
 
-let buf = new Uint8Array(8192);
+/**
+ * One buffer per struct nesting level, and views of its prefixes. Every SHA-256 input starts at
+ * offset 0 of its level's buffer, so it is hashed through a cached view `buf[0, n)` instead of a
+ * fresh subarray (an allocation plus a slow species lookup, ~27 ns of each ~100 ns hash): block
+ * building 5.8 µs → 5.0 µs for a one-insert block.
+ */
+interface Level {
+  buf: Uint8Array;
+  prefixes: (Uint8Array | undefined)[];
+}
+/** Inputs longer than this are hashed through a subarray rather than a cached view. */
+const MAX_CACHED_PREFIX = 1024;
+const levels: Level[] = [];
+let levelIndex = 0;
+let level: Level;
+let buf: Uint8Array;
 let pos = 0;
 const f64 = new DataView(new ArrayBuffer(8));
+enterLevel(0);
+
+function enterLevel(i: number): void {
+  levelIndex = i;
+  if (i === levels.length) levels.push({ buf: new Uint8Array(i === 0 ? 8192 : 1024), prefixes: [] });
+  level = levels[i];
+  buf = level.buf;
+  pos = 0;
+}
 
 function grow(need: number): void {
   let size = buf.length * 2;
   while (size < pos + need) size *= 2;
   const next = new Uint8Array(size);
   next.set(buf.subarray(0, pos));
-  buf = next;
+  buf = level.buf = next;
+  level.prefixes = [];
+}
+
+/** SHA-256 of buf[0, pos). */
+function digest(): Uint8Array {
+  const n = pos;
+  if (n > MAX_CACHED_PREFIX) return sha256(buf.subarray(0, n));
+  let view = level.prefixes[n];
+  if (view === undefined) view = level.prefixes[n] = new Uint8Array(buf.buffer, 0, n);
+  return sha256(view);
 }
 
 /** Appends one byte of a representation, escaping the three marker bytes. */
@@ -200,16 +235,17 @@ function timestampRepr(t: IonTimestamp): void {
 }
 
 function fieldHashes(fields: readonly IonField[], depth: number): Uint8Array[] {
-  const start = pos;
+  const outer = levelIndex, outerPos = pos;
   const out = new Array<Uint8Array>(fields.length);
   for (let i = 0; i < fields.length; i++) {
-    pos = start;
+    enterLevel(outer + 1);
     const f = fields[i];
     symbol(f[0]);
     value(f[1], depth);
-    out[i] = sha256(buf.subarray(start, pos));
+    out[i] = digest();
   }
-  pos = start;
+  enterLevel(outer);
+  pos = outerPos;
   return out;
 }
 
@@ -325,14 +361,14 @@ function value(v: IonValue, depth: number): void {
  * TYPE_ERROR for a string with a lone surrogate.
  */
 export function ionHash(v: IonValue): Uint8Array {
-  pos = 0;
+  enterLevel(0);
   value(v, 1);
-  return sha256(buf.subarray(0, pos));
+  return digest();
 }
 
 /** The serialized bytes s(v) that ionHash digests; for tests and debugging. */
 export function ionHashSerialization(v: IonValue): Uint8Array {
-  pos = 0;
+  enterLevel(0);
   value(v, 1);
   return buf.slice(0, pos);
 }

