@@ -12,6 +12,8 @@
  */
 export { createClient } from "./client.ts";
 export type { Client, ClientOptions, PartiQLTag, Tables, TransactionClient } from "./client.ts";
+/** The options of a generated `connect(dir, options)`: the same as createClient's. */
+export type { ClientOptions as ConnectOptions } from "./client.ts";
 export { TableClient } from "./table.ts";
 export type { CommittedClient, Count, FindFirst, FindMany, FindUnique } from "./table.ts";
 export { fromIon, fromIonDocument, toIon, toIonDocument } from "./codec.ts";

@@ -1,0 +1,148 @@
+#!/usr/bin/env bun
+/**
+ * The `quire` command.
+ *
+ *   bun cli/quire.ts generate <schema.ts…> --out <dir> [--runtime <import>] [--check]
+ *   deno run -A cli/quire.ts generate …
+ *
+ * Exit codes: 0 success; 1 schema errors, or (`--check`) generated files out of date; 2 usage.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import process from "node:process";
+import { formatDiagnostic, generate, GenerateError } from "../codegen/index.ts";
+
+export const USAGE = `Usage: quire generate <schema.ts…> --out <dir> [--runtime <import>] [--check]
+
+Reads the TypeScript interfaces marked /** @table <name> */ in the schema files and writes a
+typed client module, <dir>/client.ts.
+
+Options:
+  --out <dir>         directory to write client.ts into (required)
+  --runtime <import>  where the generated code imports the client runtime from: a file path
+                      (made relative to <dir>) or a package specifier such as "quire"
+                      (default: this repository's client/index.ts)
+  --check             write nothing; exit 1 if the files on disk differ from what would be
+                      generated (for CI)
+  -h, --help          show this help
+
+Exit codes: 0 success, 1 schema errors or out-of-date files (--check), 2 usage error.`;
+
+export interface CliIO {
+  out(line: string): void;
+  err(line: string): void;
+  cwd: string;
+}
+
+export interface GenerateArgs {
+  schemaFiles: string[];
+  outDir: string;
+  runtimeImport?: string;
+  check: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function parseGenerateArgs(argv: readonly string[]): GenerateArgs {
+  const schemaFiles: string[] = [];
+  let outDir: string | undefined;
+  let runtimeImport: string | undefined;
+  let check = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case "--out":
+      case "-o":
+        outDir = value();
+        break;
+      case "--runtime":
+        runtimeImport = value();
+        break;
+      case "--check":
+        check = true;
+        break;
+      default:
+        if (flag.startsWith("-")) throw new UsageError(`unknown option ${flag}`);
+        schemaFiles.push(arg);
+    }
+  }
+  if (schemaFiles.length === 0) throw new UsageError("no schema files given");
+  if (outDir === undefined) throw new UsageError("--out <dir> is required");
+  return { schemaFiles, outDir, runtimeImport, check };
+}
+
+/** Runs the command line; returns the exit code. */
+export function main(argv: readonly string[], io: CliIO): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+    (command === undefined ? io.err : io.out)(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== "generate") {
+    io.err(`quire: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes("-h") || rest.includes("--help")) {
+    io.out(USAGE);
+    return 0;
+  }
+  let args: GenerateArgs;
+  try {
+    args = parseGenerateArgs(rest);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`quire generate: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  return runGenerate(args, io);
+}
+
+function runGenerate(args: GenerateArgs, io: CliIO): number {
+  let files;
+  try {
+    ({ files } = generate({ schemaFiles: args.schemaFiles, outDir: args.outDir, runtimeImport: args.runtimeImport, cwd: io.cwd }));
+  } catch (e) {
+    if (!(e instanceof GenerateError)) throw e;
+    for (const d of e.diagnostics) io.err(formatDiagnostic(d, io.cwd));
+    const n = e.diagnostics.length;
+    io.err(`quire generate: ${n} error${n === 1 ? "" : "s"}; nothing written`);
+    return 1;
+  }
+  const shown = (p: string) => {
+    const rel = path.relative(io.cwd, p);
+    return rel === "" || rel.startsWith("..") || path.isAbsolute(rel) ? p : rel.split(path.sep).join("/");
+  };
+  if (args.check) {
+    const stale = files.filter((f) => !fs.existsSync(f.path) || fs.readFileSync(f.path, "utf8") !== f.text);
+    for (const f of stale) io.err(`${shown(f.path)}: ${fs.existsSync(f.path) ? "out of date" : "missing"}`);
+    if (stale.length > 0) {
+      io.err(`quire generate --check: run \`quire generate ${args.schemaFiles.join(" ")} --out ${args.outDir}${args.runtimeImport === undefined ? "" : ` --runtime ${args.runtimeImport}`}\``);
+      return 1;
+    }
+    io.out(`quire generate --check: ${files.map((f) => shown(f.path)).join(", ")} up to date`);
+    return 0;
+  }
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(f.path), { recursive: true });
+    const unchanged = fs.existsSync(f.path) && fs.readFileSync(f.path, "utf8") === f.text;
+    if (!unchanged) fs.writeFileSync(f.path, f.text);
+    io.out(`${unchanged ? "unchanged" : "wrote"} ${shown(f.path)}`);
+  }
+  return 0;
+}
+
+if (import.meta.main) {
+  const code = main(process.argv.slice(2), {
+    out: (line) => console.log(line),
+    err: (line) => console.error(line),
+    cwd: process.cwd(),
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,125 @@
+/**
+ * Reading schema files: loads them into a ts-morph project (imports resolved, so `Int`,
+ * `Decimal` and `Temporal` are recognised by their declarations) and finds the table
+ * declarations — exported interfaces and type aliases tagged `/** @table cars *\/`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  type InterfaceDeclaration,
+  type JSDocTag,
+  Node,
+  Project,
+  type SourceFile,
+  ts,
+  type TypeAliasDeclaration,
+} from "ts-morph";
+import type { Diagnostics } from "./errors.ts";
+
+export interface TableDeclaration {
+  /** The tag's value: the ledger table name and the accessor name (`db.cars`). */
+  readonly table: string;
+  /** The exported type's name (`Car`). */
+  readonly typeName: string;
+  readonly declaration: InterfaceDeclaration | TypeAliasDeclaration;
+  /** Absolute path of the schema file declaring it. */
+  readonly file: string;
+}
+
+/** QLDB's rule for table names: a letter or underscore, then letters, digits, underscores. */
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/** Compiler settings for reading schemas: strict, modern module resolution, no DOM. */
+const COMPILER_OPTIONS: ts.CompilerOptions = {
+  strict: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  allowImportingTsExtensions: true,
+  noEmit: true,
+  skipLibCheck: true,
+  lib: ["lib.es2024.d.ts"],
+  types: [],
+};
+
+/** Loads the schema files (absolute paths); a missing file is a diagnostic. */
+export function loadSchemaFiles(files: readonly string[], diags: Diagnostics): SourceFile[] {
+  const project = new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
+  const sources: SourceFile[] = [];
+  for (const file of files) {
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      diags.add({
+        code: "FILE_NOT_FOUND",
+        file,
+        line: 1,
+        column: 1,
+        path: "",
+        message: "schema file not found",
+        fix: "pass the path of a .ts file that declares the table interfaces",
+      });
+      continue;
+    }
+    sources.push(project.addSourceFileAtPath(file));
+  }
+  project.resolveSourceFileDependencies();
+  return sources;
+}
+
+/** Finds every `@table` declaration; misplaced or malformed tags are diagnostics. */
+export function findTables(sources: readonly SourceFile[], diags: Diagnostics): TableDeclaration[] {
+  const tables: TableDeclaration[] = [];
+  for (const source of sources) {
+    const file = path.resolve(source.getFilePath());
+    for (const statement of source.getStatements()) {
+      if (!Node.isJSDocable(statement)) continue;
+      const tags = statement.getJsDocs().flatMap((doc) => doc.getTags()).filter((t) => t.getTagName() === "table");
+      if (tags.length === 0) continue;
+      const at = (node: Node, p: string, message: string, fix: string) =>
+        diags.add({ code: "BAD_TABLE", file, line: node.getStartLineNumber(), column: column(node), path: p, message, fix });
+      if (!Node.isInterfaceDeclaration(statement) && !Node.isTypeAliasDeclaration(statement)) {
+        at(tags[0], "", `@table is on a ${statement.getKindName()}`, "put @table on an exported interface or type alias");
+        continue;
+      }
+      const typeName = statement.getName();
+      if (tags.length > 1) {
+        at(tags[1], typeName, "more than one @table tag", "keep one @table tag per type");
+        continue;
+      }
+      const table = tagValue(tags[0]);
+      if (table === "") {
+        at(tags[0], typeName, "@table has no table name", `write /** @table ${suggestTableName(typeName)} */`);
+        continue;
+      }
+      if (!TABLE_NAME.test(table)) {
+        at(
+          tags[0],
+          typeName,
+          `invalid table name "${table}"`,
+          "use letters, digits and underscores, starting with a letter or underscore (at most 128 characters)",
+        );
+        continue;
+      }
+      if (!(source.getExportedDeclarations().get(typeName) ?? []).includes(statement)) {
+        at(statement.getNameNode(), typeName, "a @table type must be exported under its own name", `write export ${statement.getKindName() === "InterfaceDeclaration" ? "interface" : "type"} ${typeName}`);
+        continue;
+      }
+      tables.push({ table, typeName, declaration: statement, file });
+    }
+  }
+  return tables;
+}
+
+/** A tag's first word (`@table cars` -> `cars`). */
+export function tagValue(tag: JSDocTag): string {
+  const text = tag.getCommentText() ?? "";
+  return text.trim().split(/\s+/)[0] ?? "";
+}
+
+export function column(node: Node): number {
+  return node.getSourceFile().getLineAndColumnAtPos(node.getStart()).column;
+}
+
+function suggestTableName(typeName: string): string {
+  const lower = typeName.charAt(0).toLowerCase() + typeName.slice(1);
+  return lower.endsWith("s") ? lower : `${lower}s`;
+}

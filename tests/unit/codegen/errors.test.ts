@@ -1,0 +1,236 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { type Diagnostic, formatDiagnostic, generate, GenerateError } from "../../../codegen/index.ts";
+import { fixture, FIXTURES, markerLine, ROOT, tempDir, write } from "./helpers.ts";
+
+/** One fixture per unsupported type: the field path, and what the message and the fix must say. */
+const EXPECTED: Record<string, { path: string; message: RegExp; fix: RegExp; code?: Diagnostic["code"] }> = {
+  "any.ts": { path: "Anything.Extra", message: /`any` is not allowed/, fix: /actual type/ },
+  "class.ts": { path: "Klass.Engine", message: /class Engine cannot be stored/, fix: /interface/ },
+  "date.ts": { path: "Car.Owners[].Since", message: /Date is not supported/, fix: /use Temporal\.Instant/ },
+  "function.ts": { path: "Fn.OnSold", message: /functions cannot be stored/, fix: /remove the field/ },
+  "generic.ts": { path: "Generic.Boxed", message: /generic type Box<…> is not supported/, fix: /concrete interface/ },
+  "index-signature.ts": { path: "Indexed.Extras", message: /index signatures are not supported/, fix: /Record<string, T>/ },
+  "intersection.ts": { path: "Intersected.Owner", message: /intersection types are not supported/, fix: /one interface/ },
+  "map.ts": { path: "Mapped.Attributes", message: /Map is not supported/, fix: /use Record<string, T>/ },
+  "method.ts": { path: "Method.validate", message: /methods \(functions\) cannot be stored/, fix: /remove the method/ },
+  "nested-index.ts": { path: "NestedIndex.Engine.Serial", message: /@index is only allowed on top-level fields/, fix: /top-level/, code: "BAD_INDEX" },
+  "not-exported.ts": { path: "Hidden", message: /must be exported/, fix: /export interface Hidden/, code: "BAD_TABLE" },
+  "number-literal-union.ts": { path: "Doors.Doors", message: /number literal unions \(2 \| 4\)/, fix: /Int or number/ },
+  "record-keys.ts": { path: "RecordKeys.Prices", message: /keys must be string/, fix: /Record<string, T>/ },
+  "recursive.ts": { path: "Club.Members[].Friends[]", message: /recursive type: Person/, fix: /id/, code: "RECURSIVE_TYPE" },
+  "reserved-id.ts": { path: "ReservedId.id", message: /"id" is reserved for the document id/, fix: /rename the field/, code: "RESERVED_FIELD" },
+  "reserved-metadata.ts": { path: "ReservedMeta.metadata", message: /"metadata" is reserved/, fix: /rename the field/, code: "RESERVED_FIELD" },
+  "set.ts": { path: "Setted.Tags", message: /Set is not supported/, fix: /use T\[\]/ },
+  "temporal-zoned.ts": { path: "Zoned.At", message: /Temporal\.ZonedDateTime is not supported/, fix: /Temporal\.Instant .* or Temporal\.PlainDate/ },
+  "symbol.ts": { path: "Symbolic.Key", message: /symbols cannot be stored/, fix: /string/ },
+  "ts-enum.ts": { path: "Enumed.Fuel", message: /TypeScript enum Fuel/, fix: /union of string literals/ },
+  "tuple.ts": { path: "Tupled.Position", message: /tuple types are not supported/, fix: /T\[\]/ },
+  "undefined-union.ts": { path: "Undef.Owner", message: /`undefined` in a union/, fix: /optional/ },
+  "unknown.ts": { path: "Unknowable.Extra", message: /`unknown` is not allowed/, fix: /actual type/ },
+  "unrelated-union.ts": { path: "Mixed.Year", message: /union of unrelated types \(string \| number\)/, fix: /one type/ },
+};
+
+const UNSUPPORTED = path.join(FIXTURES, "unsupported");
+
+function diagnosticsOf(schemaFiles: string[], cwd?: string): readonly Diagnostic[] {
+  try {
+    generate({ schemaFiles, outDir: path.join(FIXTURES, "golden"), runtimeImport: "quire", cwd });
+  } catch (e) {
+    assert.ok(e instanceof GenerateError, `expected a GenerateError, got ${e}`);
+    return e.diagnostics;
+  }
+  assert.fail("expected generate to fail");
+}
+
+describe("codegen: unsupported types", () => {
+  const files = fs.readdirSync(UNSUPPORTED).filter((f) => f.endsWith(".ts")).sort();
+  // Every fixture in one run: all errors are reported at once, one per file, in a stable order.
+  const all = diagnosticsOf(files.map((f) => path.join(UNSUPPORTED, f)));
+
+  test("every fixture has an expectation and vice versa", () => {
+    assert.deepEqual(files, Object.keys(EXPECTED).sort());
+  });
+
+  test("all errors are reported at once, sorted by file and line", () => {
+    assert.equal(all.length, files.length, all.map((d) => formatDiagnostic(d)).join("\n"));
+    assert.deepEqual(all.map((d) => path.basename(d.file)), files);
+  });
+
+  for (const file of files) {
+    test(`${file}: file:line, field path and fix`, () => {
+      const full = path.join(UNSUPPORTED, file);
+      const mine = all.filter((d) => d.file === full);
+      assert.equal(mine.length, 1, mine.map((d) => formatDiagnostic(d)).join("\n"));
+      const d = mine[0];
+      const want = EXPECTED[file];
+      assert.equal(d.line, markerLine(full), `line of ${formatDiagnostic(d)}`);
+      assert.equal(d.path, want.path);
+      assert.match(d.message, want.message);
+      assert.match(d.fix, want.fix);
+      assert.equal(d.code, want.code ?? "UNSUPPORTED_TYPE");
+      assert.equal(
+        formatDiagnostic(d, ROOT),
+        `tests/fixtures/codegen/unsupported/${file}:${d.line}: ${d.message} (${d.path}) — fix: ${d.fix}`,
+      );
+    });
+  }
+
+  test("a file on its own fails the same way (GenerateError message lists the errors)", () => {
+    try {
+      generate({ schemaFiles: [path.join(UNSUPPORTED, "date.ts")], outDir: FIXTURES, runtimeImport: "quire" });
+      assert.fail("expected a GenerateError");
+    } catch (e) {
+      assert.ok(e instanceof GenerateError);
+      assert.match(e.message, /1 error\n.*date\.ts:8: Date is not supported .*\(Car\.Owners\[\]\.Since\) — fix: use Temporal\.Instant/);
+    }
+  });
+});
+
+describe("codegen: more schema errors", () => {
+  function errorsFor(source: string, name = "schema.ts"): readonly Diagnostic[] {
+    const tmp = tempDir();
+    try {
+      return diagnosticsOf([write(path.join(tmp.dir, name), source)]);
+    } finally {
+      tmp.cleanup();
+    }
+  }
+  const one = (source: string) => {
+    const ds = errorsFor(source);
+    assert.equal(ds.length, 1, ds.map((d) => formatDiagnostic(d)).join("\n"));
+    return ds[0];
+  };
+
+  test("several errors in one table are all reported", () => {
+    const ds = errorsFor(`/** @table cars */
+export interface Car {
+  id: string;
+  When: Date;
+  Tags: Set<string>;
+  Ok: string;
+  Owner: { Name: unknown };
+}
+`);
+    assert.deepEqual(ds.map((d) => [d.line, d.path]), [[3, "Car.id"], [4, "Car.When"], [5, "Car.Tags"], [7, "Car.Owner.Name"]]);
+  });
+
+  test("no @table declarations", () => {
+    const d = one("export interface Car { VIN: string }\n");
+    assert.equal(d.code, "NO_TABLES");
+    assert.match(d.fix, /@table/);
+  });
+
+  test("missing file", () => {
+    const ds = diagnosticsOf([path.join(FIXTURES, "does-not-exist.ts")]);
+    assert.equal(ds[0].code, "FILE_NOT_FOUND");
+  });
+
+  test("bad table tags: no name, invalid name, on a class, twice", () => {
+    assert.match(one("/** @table */\nexport interface Car { VIN: string }\n").fix, /@table cars/);
+    assert.match(one("/** @table my-cars */\nexport interface Car { VIN: string }\n").message, /invalid table name "my-cars"/);
+    assert.match(one("/** @table cars */\nexport class Car { VIN = '' }\n").message, /@table is on a ClassDeclaration/);
+    assert.match(one("/** @table cars\n @table autos */\nexport interface Car { VIN: string }\n").message, /more than one @table/);
+  });
+
+  test("duplicate table names and clashing type names", () => {
+    const d = one("/** @table cars */\nexport interface Car { VIN: string }\n/** @table cars */\nexport interface Auto { VIN: string }\n");
+    assert.equal(d.code, "DUPLICATE_TABLE");
+    assert.equal(d.line, 4);
+    assert.equal(one("/** @table clients */\nexport interface Client { Name: string }\n").code, "NAME_CONFLICT");
+  });
+
+  test("a type alias table must be an object type; generic tables are rejected", () => {
+    assert.match(one("/** @table cars */\nexport type Car = string;\n").message, /must be an object type/);
+    assert.match(one("/** @table boxes */\nexport interface Box<T> { value: T }\n").message, /generic type Box/);
+  });
+
+  test("more unsupported types: boolean literal, null alone, object, string | number via alias, T | undefined optional", () => {
+    assert.match(one("/** @table t */\nexport interface T { A: true }\n").fix, /use boolean/);
+    assert.match(one("/** @table t */\nexport interface T { A: null }\n").fix, /T \| null/);
+    assert.match(one("/** @table t */\nexport interface T { A: object }\n").message, /`object`/);
+    assert.match(one("type S = string | number;\n/** @table t */\nexport interface T { A: S | null }\n").message, /unrelated types \(string \| number\)/);
+    assert.match(one("/** @table t */\nexport interface T { A?: string | undefined }\n").message, /`undefined` in a union/);
+    assert.match(one("/** @table t */\nexport interface T { A: Promise<string> }\n").message, /Promise<string>/);
+    assert.match(one("/** @table t */\nexport interface T { A: Missing }\n").message, /cannot resolve type `Missing`/);
+    assert.match(one("/** @table t */\nexport interface T { A: Partial<{ B: string }> }\n").message, /utility type Partial/);
+    assert.match(one("/** @table t */\nexport interface T { A: `x${string}` }\n").message, /template literal/);
+    assert.match(one("/** @table t */\nexport interface T { A: readonly [string] }\n").message, /tuple/);
+    assert.match(one("/** @table t */\nexport interface T { A: 1n | 2n }\n").message, /number literal unions/);
+    assert.match(one("/** @table t */\nexport interface T { A: Function }\n").message, /functions cannot be stored/);
+  });
+
+  test("a recursive type alias and mutual recursion are rejected", () => {
+    assert.equal(one("type Tree = { Kids: Tree[] };\n/** @table t */\nexport interface T { Root: Tree }\n").code, "RECURSIVE_TYPE");
+    const d = one("interface A { B: B | null }\ninterface B { A: A[] }\n/** @table t */\nexport interface T { Start: A }\n");
+    assert.equal(d.code, "RECURSIVE_TYPE");
+    assert.equal(d.path, "T.Start.B.A[]");
+  });
+
+  test("accepted forms: Record of structs, alias chains, nested id fields, boolean | null, Array<T | null>", () => {
+    const tmp = tempDir();
+    try {
+      const file = write(path.join(tmp.dir, "ok.ts"), `type Name = string;
+type Names = Name[];
+/** @table t */
+export type T = {
+  Names: Names;
+  Parts: Record<string, { id: string; Qty: number }>;
+  Flag: boolean | null;
+  Maybe: Array<string | null>;
+  One: "only";
+};
+`);
+      const { tables } = generate({ schemaFiles: [file], outDir: tmp.dir, runtimeImport: "quire" });
+      assert.deepEqual(tables.t.fields, {
+        Names: { type: { kind: "list", of: { kind: "string" } }, optional: false },
+        Parts: {
+          type: {
+            kind: "record",
+            of: { kind: "struct", fields: { id: { type: { kind: "string" }, optional: false }, Qty: { type: { kind: "float" }, optional: false } } },
+          },
+          optional: false,
+        },
+        Flag: { type: { kind: "nullable", of: { kind: "bool" } }, optional: false },
+        Maybe: { type: { kind: "list", of: { kind: "nullable", of: { kind: "string" } } }, optional: false },
+        One: { type: { kind: "enum", values: ["only"] }, optional: false },
+      });
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  test("@index written inline on one line is found (TypeScript does not attach it as JSDoc)", () => {
+    const tmp = tempDir();
+    try {
+      const file = write(path.join(tmp.dir, "i.ts"), "/** @table t */\nexport interface T { /** @index */ A: string; /** no */ B: string; /** @index */ C: string }\n");
+      assert.deepEqual(generate({ schemaFiles: [file], outDir: tmp.dir, runtimeImport: "quire" }).tables.t.indexes, ["A", "C"]);
+    } finally {
+      tmp.cleanup();
+    }
+    const d = one("/** @table t */\nexport interface T { A: string; D: { /** @index */ E: string } }\n");
+    assert.equal(d.code, "BAD_INDEX");
+    assert.equal(d.path, "T.D.E");
+  });
+
+  test("global Temporal types are recognised by name", () => {
+    const tmp = tempDir();
+    try {
+      const file = write(path.join(tmp.dir, "t.ts"), "/** @table t */\nexport interface T { At: Temporal.Instant; On: Temporal.PlainDate }\n");
+      const { tables } = generate({ schemaFiles: [file], outDir: tmp.dir, runtimeImport: "quire" });
+      assert.deepEqual(tables.t.fields, {
+        At: { type: { kind: "instant" }, optional: false },
+        On: { type: { kind: "date" }, optional: false },
+      });
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  test("an unresolved Temporal type other than Instant/PlainDate gets the Temporal fix", () => {
+    const d = one("/** @table t */\nexport interface T { At: Temporal.ZonedDateTime }\n");
+    assert.match(d.fix, /Temporal\.Instant/);
+  });
+});
