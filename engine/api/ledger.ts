@@ -147,7 +147,7 @@ export class Ledger {
     this.checkOpen();
     const tx: Transaction = new Transaction({
       store: this.store,
-      now: () => this.committer.now(),
+      nowMillis: () => this.committer.nextMillis(),
       commit: (t) => this.trackCommit(this.committer.commit(t)),
       finished: (t) => this.active.delete(t as Transaction),
     }, this.typingMode, () => this.committer.now());

@@ -9,6 +9,7 @@ import { ionHash } from "../ion/hash.ts";
 import type { IonField, IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { ion } from "../ion/value.ts";
 import { dot, EMPTY_HASH, merkleRoot } from "./dot.ts";
+import { timestampFromEpochMillis } from "./clock.ts";
 import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
 
 /** The Ion form of revision metadata, field for field as QLDB hashes it. */
@@ -51,7 +52,8 @@ export function statementDigest(
 
 export interface StatementRecord {
   readonly statement: string;
-  readonly startTime: IonTimestamp;
+  /** When the statement started, in epoch milliseconds (made a timestamp only if it is journaled). */
+  readonly startMillis: number;
   readonly params: readonly IonValue[];
 }
 
@@ -84,7 +86,7 @@ export function transactionInfoOf(
   const stmts = statements.map((s) =>
     ion.struct([
       ["statement", ion.string(s.statement)],
-      ["startTime", s.startTime],
+      ["startTime", timestampFromEpochMillis(s.startMillis)],
       ["statementDigest", ion.blob(statementDigest(s.statement, s.params, hash))],
     ])
   );

@@ -18,8 +18,9 @@ import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { ion } from "../ion/value.ts";
 import type { Expr, Path, QueryStatement, Statement, VarRef } from "../partiql/ast.ts";
 import { parse } from "../partiql/parser/index.ts";
-import { type EvalMode, evaluate, type Globals } from "../partiql/eval/index.ts";
-import { MISSING, type PBag, type PValue } from "../partiql/value.ts";
+import { eqValues, type EvalMode, evaluate, type Globals } from "../partiql/eval/index.ts";
+import { bag, MISSING, type PBag, type PStruct, type PValue } from "../partiql/value.ts";
+
 import type { TableDef } from "../catalog/catalog.ts";
 import type { KeyRange } from "../catalog/index-order.ts";
 import type { Transaction } from "../txn/transaction.ts";
@@ -27,6 +28,7 @@ import { resultRows, toDocument, toIon } from "./convert.ts";
 import { type EditStep, insertAtPath, removePath, setPath } from "./dml.ts";
 import { type Access, chooseAccess, tableTarget, type TableTarget } from "./planner.ts";
 import { StatementCache } from "./statement-cache.ts";
+import { type PointShape, pointShape } from "./point-query.ts";
 import { COMMITTED_PREFIX, committedView, historyView, informationSchema, userRows } from "./views.ts";
 
 export interface ExecuteOptions {
@@ -43,6 +45,8 @@ export interface ExecuteOptions {
  */
 interface Prepared {
   readonly statement: Statement;
+  /** Set for `SELECT * FROM t WHERE t.f = ?`, which an index can answer without the evaluator. */
+  readonly point: PointShape | undefined;
   readonly globals: readonly GlobalName[];
   readonly target: TableTarget | undefined;
   readonly callsHistory: boolean;
@@ -60,6 +64,7 @@ function prepare(text: string): Prepared {
   const statement = parse(text);
   return {
     statement,
+    point: pointShape(statement),
     globals: globalNames(statement),
     target: tableTarget(statement),
     callsHistory: callsHistory(statement),
@@ -143,6 +148,9 @@ class Run {
 
   /** Value of an expression that mentions no row variable. */
   constant(e: Expr, globals: Globals = EMPTY_GLOBALS): PValue {
+    // Parameters and literals need no evaluation context (the common case of a planned key).
+    if (e.kind === "param" && e.index < this.params.length) return this.params[e.index];
+    if (e.kind === "lit") return e.value;
     return evaluate(e, globals, this.evalOptions());
   }
 }
@@ -369,7 +377,11 @@ async function runQuery(r: Run, s: QueryStatement): Promise<PValue> {
   const resolved = p.callsHistory ? (await resolveHistory(r, s)) as QueryStatement : s;
   const target = p.callsHistory ? tableTarget(resolved) : p.target;
   const names = p.callsHistory ? globalNames(resolved) : p.globals;
-  const { access } = await plan(r, target, names);
+  const { access, def } = await plan(r, target, names);
+  if (p.point !== undefined && access?.kind === "index" && def !== undefined) {
+    const rows = await pointRows(r, p.point, def, access);
+    if (rows !== undefined) return rows;
+  }
   const globals = await bind(r, names, target, access);
   try {
     return evaluate(resolved, globals, r.evalOptions());
@@ -380,6 +392,30 @@ async function runQuery(r: Run, s: QueryStatement): Promise<PValue> {
     }
     throw e;
   }
+}
+
+/**
+ * The fast path for a point query served by an index (see point-query.ts): the rows whose one
+ * field matching the compared name equals the value, or undefined to take the general path.
+ */
+async function pointRows(r: Run, shape: PointShape, def: TableDef, access: Extract<Access, { kind: "index" }>): Promise<PValue | undefined> {
+  const lower = shape.field.toLowerCase();
+  if (access.field.toLowerCase() !== lower) return undefined;
+  if (shape.bare && (await isGlobalName(r, shape.field, shape.caseSensitive))) return undefined;
+  const value = r.constant(shape.value);
+  const matches = (name: string) => name === shape.field || (!shape.caseSensitive && name.toLowerCase() === lower);
+  const out: PStruct[] = [];
+  for (const row of await r.tx.lookup(def.name, access.field, access.keys)) {
+    let found: IonValue | undefined;
+    let count = 0;
+    for (const [name, v] of row.data.fields) {
+      if (!matches(name)) continue;
+      if (count++ > 0) return undefined; // ambiguous: let the evaluator say what PartiQL says
+      found = v;
+    }
+    if (found !== undefined && found.kind !== "null" && eqValues(found, value)) out.push(row.data);
+  }
+  return bag(out);
 }
 
 /** Lower-cased names used directly as FROM sources (`FROM cars`, `JOIN owners`). */

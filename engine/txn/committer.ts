@@ -74,7 +74,8 @@ export class Committer {
     return timestampFromEpochMillis(this.nextMillis());
   }
 
-  private nextMillis(): number {
+  /** The commit clock in epoch milliseconds (see now()). */
+  nextMillis(): number {
     const ms = Math.max(this.clock(), this.lastTxMillis);
     this.lastTxMillis = ms;
     return ms;

@@ -79,7 +79,8 @@ export interface TransactionHost {
   readonly store: Store;
   commit(tx: Transaction): Promise<void>;
   finished(tx: Transaction): void;
-  now(): IonTimestamp;
+  /** Commit-clock milliseconds (never earlier than the last block's time). */
+  nowMillis(): number;
 }
 
 type State = "active" | "committing" | "committed" | "aborted";
@@ -472,7 +473,7 @@ export class Transaction {
     if (this.activeStatement !== undefined) {
       throw new LedgerError("INVALID_ARGUMENT", "statements cannot nest: await one before starting the next");
     }
-    this.statements.push({ statement, startTime: this.host.now(), params });
+    this.statements.push({ statement, startMillis: this.host.nowMillis(), params });
     this.activeStatement = this.statements.length - 1;
     try {
       return await fn();
@@ -483,7 +484,7 @@ export class Transaction {
 
   private record(statement: string, params: readonly IonValue[]): number {
     if (this.activeStatement !== undefined) return this.activeStatement;
-    this.statements.push({ statement, startTime: this.host.now(), params });
+    this.statements.push({ statement, startMillis: this.host.nowMillis(), params });
     return this.statements.length - 1;
   }
 

@@ -57,8 +57,9 @@ function evalNode(e: Expr, env: Env, ctx: Ctx): PValue {
     case "var": {
       const v = resolve(env, ctx.globals, e.name, e.caseSensitive, e.lexicalOnly);
       if (v === undefined) {
-        // Permissive mode: inside a SELECT a name may be an attribute some rows lack.
-        if (ctx.permissive && !e.lexicalOnly && env.insideFrom()) return MISSING;
+        // Inside a SELECT a name may be an attribute some rows lack: MISSING in permissive mode,
+        // and on the ledger (absentFieldIsMissing), where documents of a table need not share fields.
+        if ((ctx.permissive || ctx.absentFieldIsMissing) && !e.lexicalOnly && env.insideFrom()) return MISSING;
         throw new LedgerError("VARIABLE_NOT_FOUND", `variable '${e.name}' is not defined`, { name: e.name, span: e.span });
       }
       if (Array.isArray(v)) throw typeError(`'${e.name}' is ambiguous`, e.span);

@@ -247,3 +247,32 @@ describe("execute: absent data is MISSING on the ledger, even in strict mode", (
       await rejectsWith(ledger.execute("SELECT VALUE c.VIN.x FROM cars AS c"), "TYPE_ERROR");
     }));
 });
+
+describe("execute: the indexed point-query path", () => {
+  test("gives the general path's answers, including for ambiguous and typed fields", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE t");
+      await ledger.execute("CREATE TABLE u");
+      await ledger.execute("CREATE INDEX ON t (vin)");
+      const docs = [{ vin: "1", n: 1 }, { VIN: "1", n: 2 }, { vin: 1, n: 3 }, { vin: 1.0, n: 4 }, { vin: null, n: 5 }, { n: 6 }];
+      await ledger.execute("INSERT INTO t ?", docs);
+      await ledger.execute("INSERT INTO u ?", docs);
+      const ns = async (q: string, ...p: unknown[]) => (await ledger.execute<{ n: number }>(q, ...p)).map((r) => r.n).sort();
+      for (const [where, params] of [["vin = ?", ["1"]], ["x.vin = ?", [1]], ['x."vin" = ?', ["1"]], ["x.VIN = '1'", []], ["vin = ?", [null]]] as const) {
+        assert.deepEqual(await ns(`SELECT * FROM t AS x WHERE ${where}`, ...params), await ns(`SELECT * FROM u AS x WHERE ${where}`, ...params), where);
+      }
+      const [plan] = js(await ledger.execute("EXPLAIN SELECT * FROM t WHERE vin = ?", "1"));
+      assert.equal(plan.access, "index");
+      // A document with both `vin` and `VIN` makes unquoted `vin` ambiguous: both paths report it alike.
+      await ledger.execute("INSERT INTO t VALUE {'vin': '2', 'VIN': '2'}");
+      await ledger.execute("INSERT INTO u VALUE {'vin': '2', 'VIN': '2'}");
+      const outcome = async (table: string) => {
+        try {
+          return await ns(`SELECT * FROM ${table} AS x WHERE x.vin = '2'`);
+        } catch (e) {
+          return (e as LedgerError).code;
+        }
+      };
+      assert.deepEqual(await outcome("t"), await outcome("u"));
+    }));
+});
