@@ -13,6 +13,7 @@
  * +0e0 (zero-length), decimals as VarInt exponent + signed-magnitude Int coefficient (`-0` kept).
  */
 import { LedgerError } from "../errors.ts";
+import { loneSurrogate, writeUtf8 } from "./utf8.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import { shiftMinutes } from "./utc.ts";
 import type { IonDecimal, IonTimestamp, IonType, IonValue } from "./value.ts";
@@ -263,9 +264,6 @@ function magnitudeLength(m: bigint): number {
   return (m.toString(16).length + 1) >> 1;
 }
 
-function loneSurrogate(): LedgerError {
-  return new LedgerError("TYPE_ERROR", "string contains a lone surrogate, which UTF-8 cannot encode");
-}
 
 /** Writes type header + UTF-8 of `s`. Short strings are encoded inline; long ones by TextEncoder. */
 function writeText(typeCode: number, s: string): void {
@@ -281,30 +279,7 @@ function writeText(typeCode: number, s: string): void {
   }
   ensure(n * 3 + 2);
   const start = pos++;
-  let p = pos;
-  const out = buf;
-  for (let i = 0; i < n; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) out[p++] = c;
-    else if (c < 0x800) {
-      out[p++] = 0xc0 | (c >> 6);
-      out[p++] = 0x80 | (c & 63);
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-      if (c > 0xdbff || d < 0xdc00 || d > 0xdfff) throw loneSurrogate();
-      i++;
-      c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-      out[p++] = 0xf0 | (c >> 18);
-      out[p++] = 0x80 | ((c >> 12) & 63);
-      out[p++] = 0x80 | ((c >> 6) & 63);
-      out[p++] = 0x80 | (c & 63);
-    } else {
-      out[p++] = 0xe0 | (c >> 12);
-      out[p++] = 0x80 | ((c >> 6) & 63);
-      out[p++] = 0x80 | (c & 63);
-    }
-  }
-  pos = p;
+  pos = writeUtf8(s, buf, pos);
   closeScalar(start, typeCode);
 }
 

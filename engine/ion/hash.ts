@@ -25,6 +25,7 @@
  *   hashed per the spec's convention as TQ 0x71 with an empty representation.
  */
 import { LedgerError } from "../errors.ts";
+import { writeUtf8 } from "./utf8.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import { sha256 } from "./sha256.ts";
 import { shiftMinutes } from "./utc.ts";
@@ -102,41 +103,14 @@ function escBytes(bytes: Uint8Array): void {
   }
 }
 
-/** UTF-8 of `s`, escaped; bytes >= 0x80 never need escaping so only ASCII is checked. */
+/** UTF-8 of `s`, escaped (see utf8.ts). */
 function escUtf8(s: string): void {
-  const n = s.length;
-  if (pos + n * 4 > buf.length) grow(n * 4);
-  const out = buf;
-  let p = pos;
-  for (let i = 0; i < n; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) {
-      if (c === B || c === E || c === ESC) out[p++] = ESC;
-      out[p++] = c;
-    } else if (c < 0x800) {
-      out[p++] = 0xc0 | (c >> 6);
-      out[p++] = 0x80 | (c & 63);
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-      if (c > 0xdbff || d < 0xdc00 || d > 0xdfff) {
-        pos = p;
-        throw new LedgerError("TYPE_ERROR", "string contains a lone surrogate, which UTF-8 cannot encode", {
-          index: i,
-        });
-      }
-      i++;
-      c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-      out[p++] = 0xf0 | (c >> 18);
-      out[p++] = 0x80 | ((c >> 12) & 63);
-      out[p++] = 0x80 | ((c >> 6) & 63);
-      out[p++] = 0x80 | (c & 63);
-    } else {
-      out[p++] = 0xe0 | (c >> 12);
-      out[p++] = 0x80 | ((c >> 6) & 63);
-      out[p++] = 0x80 | (c & 63);
-    }
-  }
-  pos = p;
+  if (pos + s.length * 4 > buf.length) grow(s.length * 4);
+  pos = writeUtf8(s, buf, pos, needsEscape, ESC);
+}
+
+function needsEscape(b: number): boolean {
+  return b === B || b === E || b === ESC;
 }
 
 function escVarUInt(n: number): void {
