@@ -28,6 +28,7 @@ import { resultRows, toDocument, toIon } from "./convert.ts";
 import { type EditStep, insertAtPath, removePath, setPath } from "./dml.ts";
 import { type Access, chooseAccess, tableTarget, type TableTarget } from "./planner.ts";
 import { StatementCache } from "./statement-cache.ts";
+import { walkAst } from "../partiql/walk.ts";
 import { type PointShape, pointShape } from "./point-query.ts";
 import { COMMITTED_PREFIX, committedView, historyView, informationSchema, userRows } from "./views.ts";
 
@@ -212,22 +213,12 @@ function indexField(e: Path | VarRef): string {
 /** Names a statement mentions that may be globals (tables, views). */
 function globalNames(node: unknown): GlobalName[] {
   const out = new Map<string, GlobalName>();
-  const walk = (x: unknown): void => {
-    if (x === null || typeof x !== "object") return;
-    if (Array.isArray(x)) {
-      for (const item of x) walk(item);
-      return;
-    }
-    const o = x as { kind?: string };
-    if (o.kind === "lit") return;
-    if (o.kind === "var") {
-      const v = o as VarRef;
-      if (!v.lexicalOnly) out.set(`${v.caseSensitive ? "=" : "~"}${v.name}`, { name: v.name, caseSensitive: v.caseSensitive });
-      return;
-    }
-    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
-  };
-  walk(node);
+  walkAst(node, (x) => {
+    if (x.kind !== "var") return;
+    const v = x as VarRef;
+    if (!v.lexicalOnly) out.set(nameKey(v.name, v.caseSensitive), { name: v.name, caseSensitive: v.caseSensitive });
+    return "skip";
+  });
   return [...out.values()];
 }
 
@@ -296,23 +287,7 @@ async function readGlobal(r: Run, name: string, caseSensitive: boolean): Promise
 
 /** Whether a statement calls history() anywhere. */
 function callsHistory(node: unknown): boolean {
-  let found = false;
-  const walk = (x: unknown): void => {
-    if (found || x === null || typeof x !== "object") return;
-    if (Array.isArray(x)) {
-      for (const item of x) walk(item);
-      return;
-    }
-    const o = x as { kind?: string; name?: string };
-    if (o.kind === "lit") return;
-    if (o.kind === "call" && o.name === "history") {
-      found = true;
-      return;
-    }
-    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
-  };
-  walk(node);
-  return found;
+  return walkAst(node, (x) => (x.kind === "call" && (x as { name?: string }).name === "history" ? "stop" : undefined));
 }
 
 /** Replaces every `history(t [, start [, end]])` call with the bag it denotes. */
@@ -421,18 +396,10 @@ async function pointRows(r: Run, shape: PointShape, def: TableDef, access: Extra
 /** Lower-cased names used directly as FROM sources (`FROM cars`, `JOIN owners`). */
 function fromSourceNames(node: unknown): Set<string> {
   const names = new Set<string>();
-  const walk = (x: unknown): void => {
-    if (x === null || typeof x !== "object") return;
-    if (Array.isArray(x)) {
-      for (const item of x) walk(item);
-      return;
-    }
+  walkAst(node, (x) => {
     const o = x as { kind?: string; expr?: { kind?: string; name?: string } };
-    if (o.kind === "lit") return;
     if ((o.kind === "scan" || o.kind === "unpivot") && o.expr?.kind === "var") names.add(o.expr.name!.toLowerCase());
-    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
-  };
-  walk(node);
+  });
   return names;
 }
 

@@ -16,6 +16,7 @@ import { indexKey, isIndexableKey } from "../catalog/index-key.ts";
 import { compareKeys, keyClass, type KeyRange } from "../catalog/index-order.ts";
 import type { TableDef } from "../catalog/catalog.ts";
 import { toIon } from "./convert.ts";
+import { walkAst } from "../partiql/walk.ts";
 
 export type Access =
   | { readonly kind: "scan" }
@@ -75,41 +76,20 @@ const AGGREGATES = new Set(["count", "sum", "avg", "min", "max", "every", "any",
 
 /** Whether a projection calls an SQL aggregate (which would fold every row into one). */
 function callsAggregate(node: unknown): boolean {
-  let found = false;
-  const walk = (x: unknown): void => {
-    if (found || x === null || typeof x !== "object") return;
-    if (Array.isArray(x)) {
-      for (const item of x) walk(item);
-      return;
-    }
-    const o = x as { kind?: string; name?: string };
-    if (o.kind === "lit" || o.kind === "select" || o.kind === "subquery") return;
-    if (o.kind === "call" && AGGREGATES.has(o.name ?? "")) {
-      found = true;
-      return;
-    }
-    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
-  };
-  walk(node);
-  return found;
+  return walkAst(node, (x) => {
+    if (x.kind === "select" || x.kind === "subquery") return "skip"; // a subquery's aggregates are its own
+    if (x.kind === "call" && AGGREGATES.has((x as { name?: string }).name ?? "")) return "stop";
+  });
 }
 
 /** Occurrences of a variable named `name` (case-insensitively) anywhere in a node. */
 function countVar(node: unknown, name: string): number {
   const lower = name.toLowerCase();
   let n = 0;
-  const walk = (x: unknown): void => {
-    if (x === null || typeof x !== "object") return;
-    if (Array.isArray(x)) {
-      for (const item of x) walk(item);
-      return;
-    }
-    const o = x as { kind?: string; name?: string; value?: unknown };
-    if (o.kind === "var" && typeof o.name === "string" && o.name.toLowerCase() === lower) n++;
-    if (o.kind === "lit") return; // literal values are data, not syntax
-    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
-  };
-  walk(node);
+  walkAst(node, (x) => {
+    const v = x as { kind?: string; name?: unknown };
+    if (v.kind === "var" && typeof v.name === "string" && v.name.toLowerCase() === lower) n++;
+  });
   return n;
 }
 
@@ -147,23 +127,7 @@ function rowField(e: Expr, target: TableTarget, isGlobal: (v: VarRef) => boolean
 
 /** True when `e` mentions no variable (only literals, parameters and operators on them). */
 export function isConstant(e: Expr): boolean {
-  let constant = true;
-  const walk = (x: unknown): void => {
-    if (!constant || x === null || typeof x !== "object") return;
-    if (Array.isArray(x)) {
-      for (const item of x) walk(item);
-      return;
-    }
-    const o = x as { kind?: string };
-    if (o.kind === "var" || o.kind === "select" || o.kind === "setop" || o.kind === "subquery") {
-      constant = false;
-      return;
-    }
-    if (o.kind === "lit") return;
-    for (const [k, v] of Object.entries(o)) if (k !== "span") walk(v);
-  };
-  walk(e);
-  return constant;
+  return !walkAst(e, (x) => (x.kind === "var" || x.kind === "select" || x.kind === "setop" || x.kind === "subquery" ? "stop" : undefined));
 }
 
 /** Index keys for the value(s) a constant yields, or undefined if one cannot be looked up. */

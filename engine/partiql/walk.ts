@@ -1,0 +1,30 @@
+/**
+ * A generic walk over AST nodes, for the analyses the planner and executor make of a statement
+ * (which names it mentions, whether it calls a function, whether an expression is constant).
+ * Literal values are data, not syntax, so the walk never enters them; spans are skipped.
+ */
+
+/** What a visitor asks of the walk at a node: descend (undefined), skip its children, or stop. */
+export type Visit = "skip" | "stop" | void;
+
+/** Visits every node object under `root` (depth first); returns true if a visitor said "stop". */
+export function walkAst(root: unknown, visit: (node: { readonly kind?: string }) => Visit): boolean {
+  let stopped = false;
+  const walk = (x: unknown): void => {
+    if (stopped || x === null || typeof x !== "object") return;
+    if (Array.isArray(x)) {
+      for (const item of x) walk(item);
+      return;
+    }
+    const node = x as { readonly kind?: string };
+    const verdict = visit(node);
+    if (verdict === "stop") {
+      stopped = true;
+      return;
+    }
+    if (verdict === "skip" || node.kind === "lit") return;
+    for (const key in node) if (key !== "span") walk((node as Record<string, unknown>)[key]);
+  };
+  walk(root);
+  return stopped;
+}
