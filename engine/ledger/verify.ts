@@ -13,6 +13,8 @@
  * ```
  */
 import { ionHash } from "../ion/hash.ts";
+import { fromJS } from "../ion/js.ts";
+import type { IonValue } from "../ion/value.ts";
 import { revisionHash } from "./block.ts";
 import { dot, hashEquals, merkleRoot } from "./dot.ts";
 import type { Block, Digest, Revision } from "./types.ts";
@@ -22,6 +24,18 @@ export function foldProof(leaf: Uint8Array, proof: readonly Uint8Array[]): Uint8
   let h = leaf;
   for (const p of proof) h = dot(h, p);
   return h;
+}
+
+/**
+ * A revision may come from getRevision (Ion values) or from a query through `execute` (JavaScript
+ * values: a plain object, an ion-js Timestamp). Ion model values are used as they are; anything
+ * else is converted as `fromJS` converts documents.
+ */
+function asIon(v: unknown): IonValue {
+  const o = v as { kind?: unknown; fields?: unknown; precision?: unknown };
+  const isModel = o !== null && typeof o === "object" &&
+    ((o.kind === "struct" && Array.isArray(o.fields)) || (o.kind === "timestamp" && typeof o.precision === "string"));
+  return isModel ? (v as IonValue) : fromJS(v);
 }
 
 function digestBytes(digest: Digest | Uint8Array): Uint8Array {
@@ -41,7 +55,11 @@ export function verifyRevision(revision: Revision, proof: readonly Uint8Array[],
     if (!isHashList(proof)) return false;
     if (!(digest instanceof Uint8Array) && revision.blockAddress.strandId !== digest.digestTipAddress.strandId) return false;
     if (!(digest instanceof Uint8Array) && revision.blockAddress.sequenceNo > digest.digestTipAddress.sequenceNo) return false;
-    const computed = revisionHash(revision.metadata, revision.data);
+    const data = revision.data === undefined ? undefined : asIon(revision.data);
+    if (data !== undefined && data.kind !== "struct") return false;
+    const metadata = { ...revision.metadata, txTime: asIon(revision.metadata.txTime) };
+    if (metadata.txTime.kind !== "timestamp") return false;
+    const computed = revisionHash(metadata as Revision["metadata"], data);
     if (!hashEquals(computed, revision.hash)) return false;
     return hashEquals(foldProof(computed, proof), digestBytes(digest));
   } catch {

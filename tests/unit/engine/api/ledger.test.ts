@@ -255,3 +255,18 @@ describe("documents read from the ledger", () => {
       await ledger.close();
     }));
 });
+
+describe("verifyRevision with revisions read through PartiQL", () => {
+  test("a committed-view row (JavaScript values) verifies with its proof", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.execute("INSERT INTO cars ?", { ...car, Price: 1.5, Reg: new Uint8Array([1, 2]) });
+      const [row] = await ledger.execute("SELECT * FROM _ql_committed_cars");
+      const digest = await ledger.getDigest();
+      const { proof } = await ledger.getRevision({ blockAddress: row.blockAddress, documentId: row.metadata.id, digestTipAddress: digest.digestTipAddress });
+      assert.equal(verifyRevision(row, proof, digest), true);
+      assert.equal(verifyRevision({ ...row, data: { ...row.data, Owner: "Mallory" } }, proof, digest), false);
+      await ledger.close();
+    }));
+});
