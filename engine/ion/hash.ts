@@ -96,17 +96,32 @@ function esc(b: number): void {
 
 function escBytes(bytes: Uint8Array): void {
   if (pos + bytes.length * 2 > buf.length) grow(bytes.length * 2);
+  const out = buf;
+  let p = pos;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
-    if (b === B || b === E || b === ESC) buf[pos++] = ESC;
-    buf[pos++] = b;
+    // One test for the bytes >= 0x10 (nearly all of a hash), then the three markers.
+    if (b < 0x10 && (b === B || b === E || b === ESC)) out[p++] = ESC;
+    out[p++] = b;
   }
+  pos = p;
 }
 
 /** UTF-8 of `s`, escaped (see utf8.ts). */
 function escUtf8(s: string): void {
-  if (pos + s.length * 4 > buf.length) grow(s.length * 4);
-  pos = writeUtf8(s, buf, pos, needsEscape, ESC);
+  const n = s.length;
+  if (pos + n * 4 > buf.length) grow(n * 4);
+  // ASCII inline (no escape callback per character); writeUtf8 for anything else. With the
+  // escBytes test above: buildBlock of a one-insert block 4.9 µs → 4.15 µs.
+  const out = buf;
+  let p = pos, i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) break;
+    if (c < 0x10 && (c === B || c === E || c === ESC)) out[p++] = ESC;
+    out[p++] = c;
+  }
+  pos = i === n ? p : writeUtf8(s, out, pos, needsEscape, ESC);
 }
 
 function needsEscape(b: number): boolean {
@@ -345,4 +360,65 @@ export function ionHashSerialization(v: IonValue): Uint8Array {
   enterLevel(0);
   value(v, 1);
   return buf.slice(0, pos);
+}
+
+// ---- composing hashes ---------------------------------------------------------------------
+// For callers that hash the same shapes over and over (block building: revision metadata and
+// transactionInfo) and can reuse the hashes of fields that repeat between blocks. Each gives
+// exactly what ionHash computes for the corresponding part of a value.
+
+function structFromHashes(hashes: Uint8Array[]): void {
+  if (hashes.length > 1) hashes.sort(compareBytes);
+  put(B);
+  put(0xd0);
+  for (let i = 0; i < hashes.length; i++) escBytes(hashes[i]);
+  put(E);
+}
+
+/** The hash of the struct field `name: v` as ionHash computes it inside a struct: H(s(name) || s(v)). */
+export function ionFieldHash(name: string, v: IonValue, depth = 2): Uint8Array {
+  enterLevel(0);
+  symbol(name);
+  value(v, depth);
+  return digest();
+}
+
+/** Like ionFieldHash, for a value given as its serialization s(v) (ionHashSerialization). */
+export function ionFieldHashOfSerialized(name: string, serialized: Uint8Array): Uint8Array {
+  enterLevel(0);
+  symbol(name);
+  if (pos + serialized.length > buf.length) grow(serialized.length);
+  buf.set(serialized, pos);
+  pos += serialized.length;
+  return digest();
+}
+
+/** ionHash of a struct whose field hashes (ionFieldHash) are `hashes`; sorts `hashes` in place. */
+export function ionStructHash(hashes: Uint8Array[]): Uint8Array {
+  enterLevel(0);
+  structFromHashes(hashes);
+  return digest();
+}
+
+/** s(struct) for a struct whose field hashes are `hashes`; sorts `hashes` in place. */
+export function ionStructSerialization(hashes: Uint8Array[]): Uint8Array {
+  enterLevel(0);
+  structFromHashes(hashes);
+  return buf.slice(0, pos);
+}
+
+/** s(list) for a list whose items' serializations are `items` (list items are not escaped). */
+export function ionListSerialization(items: readonly Uint8Array[]): Uint8Array {
+  let n = 3;
+  for (let i = 0; i < items.length; i++) n += items[i].length;
+  const out = new Uint8Array(n);
+  out[0] = B;
+  out[1] = 0xb0;
+  let p = 2;
+  for (let i = 0; i < items.length; i++) {
+    out.set(items[i], p);
+    p += items[i].length;
+  }
+  out[p] = E;
+  return out;
 }

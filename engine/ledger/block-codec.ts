@@ -12,6 +12,7 @@
  */
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { getField, ion } from "../ion/value.ts";
+import { binaryStream } from "../ion/binary-write.ts";
 import { metadataToIon } from "./block.ts";
 import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
 
@@ -41,6 +42,97 @@ export function blockToIon(b: Block, withRevisionAddresses = false): IonStruct {
     ["transactionInfo", b.transactionInfo],
     ["revisions", ion.list(b.revisions.map((r) => revisionToIon(r, withRevisionAddresses)))],
   ]);
+}
+
+/**
+ * `encodeBinary(blockToIon(b))`, byte for byte, written straight from the Block without building
+ * the IonStruct tree (tests/unit/engine/ledger/block-codec-encode.test.ts checks the equality).
+ * The commit path encodes every block with it.
+ * Measured (one-insert block, 200k encodes): blockToIon + encodeBinary 3.1 µs → encodeBlock
+ * 2.9 µs; 2.65 µs with the ASCII path in binary-write's writeText; 2.4 µs with pinned names.
+ */
+/** The block's fixed field names, pinned in the writer's symbol map (binaryStream.pinSymbol). */
+const F = {
+  blockAddress: binaryStream.pinSymbol("blockAddress"),
+  blockHash: binaryStream.pinSymbol("blockHash"),
+  blockTimestamp: binaryStream.pinSymbol("blockTimestamp"),
+  data: binaryStream.pinSymbol("data"),
+  entriesHash: binaryStream.pinSymbol("entriesHash"),
+  entriesHashList: binaryStream.pinSymbol("entriesHashList"),
+  hash: binaryStream.pinSymbol("hash"),
+  id: binaryStream.pinSymbol("id"),
+  metadata: binaryStream.pinSymbol("metadata"),
+  previousBlockHash: binaryStream.pinSymbol("previousBlockHash"),
+  revisions: binaryStream.pinSymbol("revisions"),
+  sequenceNo: binaryStream.pinSymbol("sequenceNo"),
+  strandId: binaryStream.pinSymbol("strandId"),
+  transactionId: binaryStream.pinSymbol("transactionId"),
+  transactionInfo: binaryStream.pinSymbol("transactionInfo"),
+  txId: binaryStream.pinSymbol("txId"),
+  txTime: binaryStream.pinSymbol("txTime"),
+  version: binaryStream.pinSymbol("version"),
+};
+
+export function encodeBlock(b: Block): Uint8Array {
+  const w = binaryStream;
+  w.begin();
+  const top = w.open();
+  w.pinnedField(F.blockAddress);
+  const addr = w.open();
+  w.pinnedField(F.strandId);
+  w.string(b.blockAddress.strandId);
+  w.pinnedField(F.sequenceNo);
+  uint(b.blockAddress.sequenceNo, 3);
+  w.endStruct(addr);
+  w.pinnedField(F.transactionId);
+  w.string(b.transactionId);
+  w.pinnedField(F.blockTimestamp);
+  w.value(b.blockTimestamp, 2);
+  w.pinnedField(F.blockHash);
+  w.blob(b.blockHash);
+  w.pinnedField(F.entriesHash);
+  w.blob(b.entriesHash);
+  w.pinnedField(F.previousBlockHash);
+  w.blob(b.previousBlockHash);
+  w.pinnedField(F.entriesHashList);
+  const list = w.open();
+  for (let i = 0; i < b.entriesHashList.length; i++) w.blob(b.entriesHashList[i]);
+  w.endList(list);
+  w.pinnedField(F.transactionInfo);
+  w.value(b.transactionInfo, 2);
+  w.pinnedField(F.revisions);
+  const revs = w.open();
+  for (let i = 0; i < b.revisions.length; i++) {
+    const r = b.revisions[i];
+    const rs = w.open();
+    w.pinnedField(F.hash);
+    w.blob(r.hash);
+    if (r.data !== undefined) {
+      w.pinnedField(F.data);
+      w.value(r.data, 4);
+    }
+    w.pinnedField(F.metadata);
+    const m = w.open();
+    const md = r.metadata;
+    w.pinnedField(F.id);
+    w.string(md.id);
+    w.pinnedField(F.version);
+    uint(md.version, 5);
+    w.pinnedField(F.txTime);
+    w.value(md.txTime, 5);
+    w.pinnedField(F.txId);
+    w.string(md.txId);
+    w.endStruct(m);
+    w.endStruct(rs);
+  }
+  w.endList(revs);
+  w.endStruct(top);
+  return w.finish();
+}
+
+function uint(n: number, depth: number): void {
+  if (Number.isSafeInteger(n) && n >= 0) binaryStream.uint(n);
+  else binaryStream.value(ion.int(n), depth);
 }
 
 /** Thrown (and turned into JOURNAL_CORRUPT with a position by the caller) for a malformed block. */

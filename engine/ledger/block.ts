@@ -5,7 +5,15 @@
  * revision (no data) it is dot(ionHash(metadata), empty) = ionHash(metadata).
  * statementDigest = ionHash(statement text), folded with dot over ionHash(each parameter).
  */
-import { ionHash } from "../ion/hash.ts";
+import {
+  ionFieldHash,
+  ionFieldHashOfSerialized,
+  ionHash,
+  ionHashSerialization,
+  ionListSerialization,
+  ionStructHash,
+  ionStructSerialization,
+} from "../ion/hash.ts";
 import type { IonField, IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { ion } from "../ion/value.ts";
 import { dot, EMPTY_HASH, merkleRoot } from "./dot.ts";
@@ -104,34 +112,149 @@ export function transactionInfoOf(
   ]);
 }
 
+// ---- hashing while building -----------------------------------------------------------------
+// buildBlock hashes revision metadata and transactionInfo from field hashes (hash.ts "composing
+// hashes") instead of ionHash over the whole structs, so that fields that repeat reuse their
+// hash: a metadata's txTime and txId (shared by every revision of the block) and small versions,
+// a statement's text, and a document's {tableName, tableId, statements} entry. The result is
+// what ionHash gives for the structs (tests/unit/engine/ledger/block-codec-encode.test.ts checks
+// it against ionHash on random blocks). Measured (200k buildBlock calls, one-insert block):
+// buildBlock 5.6 µs → 4.9 µs (4.15 µs with the escBytes/escUtf8 fast paths in hash.ts).
+
+/** Bounded caches, cleared when full (their keys are texts and ids of a ledger's tables). */
+const CACHE_LIMIT = 1024;
+const versionFieldHashes: Uint8Array[] = [];
+const statementFieldHashes = new Map<string, Uint8Array>();
+const documentEntrySerializations = new Map<string, Uint8Array>();
+
+function versionFieldHash(version: number): Uint8Array {
+  if (!(version >= 0 && version < 256 && Number.isInteger(version))) return ionFieldHash("version", ion.int(version));
+  return versionFieldHashes[version] ??= ionFieldHash("version", ion.int(version));
+}
+
+function statementFieldHash(statement: string): Uint8Array {
+  let h = statementFieldHashes.get(statement);
+  if (h === undefined) {
+    if (statementFieldHashes.size >= CACHE_LIMIT) statementFieldHashes.clear();
+    h = ionFieldHash("statement", ion.string(statement), 4);
+    statementFieldHashes.set(statement, h);
+  }
+  return h;
+}
+
+/** s({tableName, tableId, statements}) of a transactionInfo.documents entry. */
+function documentEntrySerialization(w: DocumentWrite, entry: IonStruct): Uint8Array {
+  // Length-prefixed texts, so no two entries share a key.
+  let key = w.tableName.length + ":" + w.tableName + w.tableId.length + ":" + w.tableId;
+  for (let i = 0; i < w.statements.length; i++) key += "," + w.statements[i];
+  let s = documentEntrySerializations.get(key);
+  if (s === undefined) {
+    if (documentEntrySerializations.size >= CACHE_LIMIT) documentEntrySerializations.clear();
+    s = ionHashSerialization(entry);
+    documentEntrySerializations.set(key, s);
+  }
+  return s;
+}
+
+/** transactionInfoOf and its ionHash, computed together. */
+function transactionInfoAndHash(
+  statements: readonly StatementRecord[],
+  writes: readonly DocumentWrite[],
+  hash: (v: IonValue) => Uint8Array,
+): { info: IonStruct; hash: Uint8Array } {
+  const stmts = new Array<IonValue>(statements.length);
+  const stmtSers = new Array<Uint8Array>(statements.length);
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i];
+    const startTime = timestampFromEpochMillis(s.startMillis);
+    const digest = ion.blob(statementDigest(s.statement, s.params, hash));
+    stmts[i] = ion.struct([
+      ["statement", ion.string(s.statement)],
+      ["startTime", startTime],
+      ["statementDigest", digest],
+    ]);
+    stmtSers[i] = ionStructSerialization([
+      statementFieldHash(s.statement),
+      ionFieldHash("startTime", startTime, 4),
+      ionFieldHash("statementDigest", digest, 4),
+    ]);
+  }
+  const docs = new Array<IonField>(writes.length);
+  const docHashes = new Array<Uint8Array>(writes.length);
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i];
+    const entry = ion.struct([
+      ["tableName", ion.string(w.tableName)],
+      ["tableId", ion.string(w.tableId)],
+      ["statements", ion.list(w.statements.map((i) => ion.int(i)))],
+    ]);
+    docs[i] = [w.id, entry];
+    docHashes[i] = ionFieldHashOfSerialized(w.id, documentEntrySerialization(w, entry));
+  }
+  const info = ion.struct([
+    ["statements", ion.list(stmts)],
+    ["documents", ion.struct(docs)],
+  ]);
+  const infoHash = ionStructHash([
+    ionFieldHashOfSerialized("statements", ionListSerialization(stmtSers)),
+    ionFieldHashOfSerialized("documents", ionStructSerialization(docHashes)),
+  ]);
+  return { info, hash: infoHash };
+}
+
 /** Builds a block with every hash computed. */
 export function buildBlock(input: BlockInput): Block {
   // A document is usually also a statement parameter (INSERT INTO t ?): hash it once.
-  const hashes = new Map<IonValue, Uint8Array>();
+  let lastValue: IonValue | undefined;
+  let lastHash: Uint8Array | undefined;
+  let hashes: Map<IonValue, Uint8Array> | undefined;
   const hashOf = (v: IonValue): Uint8Array => {
-    let h = hashes.get(v);
+    if (v === lastValue) return lastHash!;
+    let h = hashes?.get(v);
     if (h === undefined) {
       h = ionHash(v);
-      hashes.set(v, h);
+      (hashes ??= new Map()).set(v, h);
     }
+    lastValue = v;
+    lastHash = h;
     return h;
   };
-  const revisions: Revision[] = input.writes.map((w) => {
-    const metadata: RevisionMetadata = { id: w.id, version: w.version, txTime: input.txTime, txId: input.transactionId };
-    const hash = dot(ionHash(metadataToIon(metadata)), w.data === undefined ? EMPTY_HASH : hashOf(w.data));
-    return w.data === undefined
+  const txTime = input.txTime;
+  const writes = input.writes;
+  // Metadata field hashes shared by every revision of the block.
+  const txTimeHash = ionFieldHash("txTime", txTime, 3);
+  const txIdHash = ionFieldHash("txId", ion.string(input.transactionId), 3);
+  const revisions = new Array<Revision>(writes.length);
+  const revisionHashes = new Array<Uint8Array>(writes.length);
+  for (let i = 0; i < writes.length; i++) {
+    const w = writes[i];
+    const metadata: RevisionMetadata = { id: w.id, version: w.version, txTime, txId: input.transactionId };
+    const metadataHash = ionStructHash([
+      ionFieldHash("id", ion.string(w.id), 3),
+      versionFieldHash(w.version),
+      txTimeHash,
+      txIdHash,
+    ]);
+    const hash = dot(metadataHash, w.data === undefined ? EMPTY_HASH : hashOf(w.data));
+    revisionHashes[i] = hash;
+    revisions[i] = w.data === undefined
       ? { blockAddress: input.address, hash, metadata }
       : { blockAddress: input.address, hash, data: w.data, metadata };
-  });
-  const transactionInfo = transactionInfoOf(input.statements, input.writes, hashOf);
-  return sealBlock({
+  }
+  const info = transactionInfoAndHash(input.statements, writes, hashOf);
+  const entriesHashList = [merkleRoot(revisionHashes), info.hash];
+  const entriesHash = dot(entriesHashList[0], entriesHashList[1]);
+  return {
     blockAddress: input.address,
     transactionId: input.transactionId,
-    blockTimestamp: input.txTime,
+    blockTimestamp: txTime,
     previousBlockHash: input.previousBlockHash,
-    transactionInfo,
+    transactionInfo: info.info,
     revisions,
-  });
+    entriesHashList,
+    entriesHash,
+    blockHash: dot(entriesHash, input.previousBlockHash),
+  };
 }
 
 /** Computes entriesHashList, entriesHash and blockHash for a block's contents. */

@@ -22,11 +22,14 @@ export function compareHashes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+const JOINED = new Uint8Array(64);
+
 /** QLDB's dot: an empty side yields the other; otherwise sha256(smaller || larger). */
 export function dot(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
-  const joined = new Uint8Array(a.length + b.length);
+  // Two 32-byte hashes (every dot on the commit path) are joined in a reused buffer.
+  const joined = a.length + b.length === 64 ? JOINED : new Uint8Array(a.length + b.length);
   if (compareHashes(a, b) < 0) {
     joined.set(a, 0);
     joined.set(b, a.length);

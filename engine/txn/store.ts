@@ -76,29 +76,43 @@ export class Store {
   }
 
   /**
-   * Publishes a durable block. `tables` (document id -> table) is what the block's
-   * transactionInfo.documents says; the committer passes it to save parsing it again.
+   * Publishes a durable block. `tables` gives each revision's table: either document id ->
+   * table, as the block's transactionInfo.documents says, or the table ids in revision order;
+   * the committer passes the latter to save parsing it again.
    */
-  apply(block: Block, tables: ReadonlyMap<string, { readonly tableId: string }> = documentTables(block)): void {
+  apply(
+    block: Block,
+    tables: ReadonlyMap<string, { readonly tableId: string }> | readonly string[] = documentTables(block),
+  ): void {
     this.blocks.push(block);
-    block.revisions.forEach((r, index) => {
-      const t = tables.get(r.metadata.id);
-      if (t === undefined) throw new Error(`block ${block.blockAddress.sequenceNo}: revision ${r.metadata.id} has no table`);
-      const stored: StoredRevision = { ...r, tableId: t.tableId, index };
+    const revisions = block.revisions;
+    // A plain loop and an explicit object rather than forEach and `{ ...r, tableId, index }`.
+    for (let index = 0; index < revisions.length; index++) {
+      const r = revisions[index];
+      const tableId = Array.isArray(tables)
+        ? (tables as readonly string[])[index]
+        : (tables as ReadonlyMap<string, { readonly tableId: string }>).get(r.metadata.id)?.tableId;
+      if (tableId === undefined) throw new Error(`block ${block.blockAddress.sequenceNo}: revision ${r.metadata.id} has no table`);
+      const data = r.data;
+      const stored: StoredRevision = data === undefined
+        ? { blockAddress: r.blockAddress, hash: r.hash, metadata: r.metadata, tableId, index }
+        : { blockAddress: r.blockAddress, hash: r.hash, data, metadata: r.metadata, tableId, index };
+      const table = this.table(tableId);
       let chain = this.docs.get(r.metadata.id);
       if (chain === undefined) {
-        chain = { id: r.metadata.id, tableId: t.tableId, revisions: [] };
+        chain = { id: r.metadata.id, tableId, revisions: [] };
         this.docs.set(chain.id, chain);
-        this.table(t.tableId).docIds.push(chain.id);
+        table.docIds.push(chain.id);
       }
       chain.revisions.push(stored);
-      if (r.data !== undefined) handOut(r.data);
-      const table = this.table(t.tableId);
-      if (r.data !== undefined) {
-        for (const [field, index] of table.indexes) for (const k of indexKeysOf(r.data, field)) addKey(index, k, chain.id);
+      if (data !== undefined) {
+        handOut(data);
+        if (table.indexes.size > 0) {
+          for (const [field, index] of table.indexes) for (const k of indexKeysOf(data, field)) addKey(index, k, chain.id);
+        }
+        if (tableId === SYSTEM_TABLE_ID) this.syncIndexes(this.tableDef(data));
       }
-      if (t.tableId === SYSTEM_TABLE_ID && r.data !== undefined) this.syncIndexes(this.tableDef(r.data));
-    });
+    }
   }
 
   /** The parsed table definition held in a catalog revision's data. */

@@ -81,6 +81,25 @@ export interface TransactionHost {
   finished(tx: Transaction): void;
   /** Commit-clock milliseconds (never earlier than the last block's time). */
   nowMillis(): number;
+  /**
+   * An auto-commit read (`ledger.execute` of a query): nobody can write through the transaction,
+   * so it records no reads for OCC and no statement (a read-only transaction journals nothing).
+   */
+  readonly untracked?: boolean;
+}
+
+/** A set that keeps nothing: the read set of an untracked transaction. */
+class DiscardSet<T> extends Set<T> {
+  override add(_value: T): this {
+    return this;
+  }
+}
+
+/** An array that keeps nothing pushed onto it. */
+function discardArray<T>(): T[] {
+  const a: T[] = [];
+  a.push = () => 0;
+  return a;
 }
 
 type State = "active" | "committing" | "committed" | "aborted";
@@ -88,7 +107,7 @@ type State = "active" | "committing" | "committed" | "aborted";
 export class Transaction {
   private txId: string | undefined;
   readonly snapshot: number;
-  readonly reads: ReadSet = { docs: new Set(), tables: new Set(), keys: [], ranges: [] };
+  readonly reads: ReadSet;
   readonly writes = new Map<string, WriteEntry>();
   readonly statements: StatementRecord[] = [];
   private state: State = "active";
@@ -99,6 +118,23 @@ export class Transaction {
 
   constructor(private readonly host: TransactionHost) {
     this.snapshot = host.store.tip;
+    this.reads = host.untracked === true
+      ? { docs: new DiscardSet(), tables: new DiscardSet(), keys: discardArray(), ranges: discardArray() }
+      : { docs: new Set(), tables: new Set(), keys: [], ranges: [] };
+  }
+
+  /** Whether reads are recorded for OCC (false only for an auto-commit read; see TransactionHost). */
+  get tracked(): boolean {
+    return this.host.untracked !== true;
+  }
+
+  /**
+   * The store's table definitions this transaction resolves names against, when it has made no
+   * catalog change of its own (undefined otherwise). The array is the store's: its identity, or
+   * failing that its elements' identities, say whether the catalog changed (plan caches key on it).
+   */
+  sharedCatalog(): readonly TableDef[] | undefined {
+    return this.catalogWrites === 0 ? this.host.store.tableDefsAt(this.snapshot) : undefined;
   }
 
   /** The transaction id (made on first use: read-only transactions rarely need one). */
@@ -473,6 +509,8 @@ export class Transaction {
     if (this.activeStatement !== undefined) {
       throw new LedgerError("INVALID_ARGUMENT", "statements cannot nest: await one before starting the next");
     }
+    // An untracked (auto-commit, read-only) transaction journals nothing: no record to keep.
+    if (this.host.untracked === true) return fn();
     this.statements.push({ statement, startMillis: this.host.nowMillis(), params });
     this.activeStatement = this.statements.length - 1;
     try {

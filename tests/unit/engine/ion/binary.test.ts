@@ -30,6 +30,8 @@ test("property: ion-js reads encodeBinary output as the same value (hash via ion
 test("property: decodeBinary reads ion-js's binary output", () => {
   fc.assert(
     fc.property(arbIonValue, (v) => {
+      // ion-js's binary writer drops the second of some timestamps (see oracleTrusts).
+      fc.pre(oracleTrusts(v));
       const bytes = ionjs.dumpBinary(ionjs.load(toText(v)));
       const back = decodeBinary(bytes);
       assert.equal(back.length, 1);

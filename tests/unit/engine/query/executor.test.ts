@@ -5,6 +5,7 @@ import { fromJS, Ledger, type LedgerError, statementDigest, toJS } from "../../.
 import { getField, type IonValue } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
+import { autoPointQuery } from "../../../../engine/query/executor.ts";
 
 /** `execute` returns JavaScript rows; this only types them for the assertions. */
 const js = (rows: unknown[]) => rows as Record<string, unknown>[];
@@ -274,5 +275,91 @@ describe("execute: the indexed point-query path", () => {
         }
       };
       assert.deepEqual(await outcome("t"), await outcome("u"));
+    }));
+});
+
+describe("execute: auto-commit reads", () => {
+  test("auto-commit reads (cached plan, no transaction) agree with the transactional path; explicit transactions still track reads", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE t");
+      await ledger.execute("CREATE TABLE u");
+      const [{ indexId }] = js(await ledger.execute("CREATE INDEX ON t (VIN)"));
+      const docs = [{ VIN: "a", n: 1 }, { vin: "b", n: 2 }, { VIN: 1, n: 3 }, { VIN: 1.0, n: 4 }, { VIN: null, n: 5 }, { n: 6 }, { VIN: "c", n: 7 }, {
+        vin: "b",
+        n: 8,
+      }];
+      await ledger.execute("INSERT INTO t ?", docs);
+      await ledger.execute("INSERT INTO u ?", docs);
+      // Revisions the snapshot no longer shows: an old key after an update, a deleted row.
+      await ledger.execute("UPDATE t SET VIN = 'z' WHERE n = 7");
+      await ledger.execute("UPDATE u SET VIN = 'z' WHERE n = 7");
+      await ledger.execute("DELETE FROM t WHERE n = 2");
+      await ledger.execute("DELETE FROM u WHERE n = 2");
+      const store = (ledger as unknown as { store: Parameters<typeof autoPointQuery>[0] }).store;
+      const outcome = async (run: () => Promise<unknown[]>) => {
+        try {
+          return (await run()).map((r) => (r as { n: number }).n).sort();
+        } catch (e) {
+          return (e as LedgerError).code;
+        }
+      };
+      const cases: [string, unknown[]][] = [
+        ["SELECT * FROM T WHERE VIN = ?", ["a"]],
+        ["SELECT * FROM T AS x WHERE x.vin = ?", ["b"]],
+        ["SELECT * FROM T AS x WHERE x.VIN = ?", [1]],
+        ['SELECT * FROM T AS x WHERE ? = x."VIN"', ["c"]],
+        ['SELECT * FROM T AS x WHERE x."vin" = ?', ["b"]],
+        ["SELECT * FROM T WHERE VIN = ?", ["z"]],
+        ["SELECT * FROM T WHERE VIN = ?", [null]],
+        ["SELECT * FROM T WHERE VIN = ?", [[1]]],
+        ["SELECT * FROM T WHERE VIN = 'a'", []],
+        ["SELECT * FROM T WHERE VIN = ?", []],
+      ];
+      const check = async (phase: string) => {
+        for (const [q, params] of cases) {
+          const onT = q.replace("FROM T", "FROM t");
+          const auto1 = await outcome(() => ledger.execute(onT, ...params));
+          const auto2 = await outcome(() => ledger.execute(onT, ...params)); // from the cached plan, if any
+          const inTx = await outcome(() => ledger.transaction((tx) => tx.execute(onT, ...params)));
+          const unindexed = await outcome(() => ledger.execute(q.replace("FROM T", "FROM u"), ...params));
+          const ion = await outcome(async () => (await ledger.executeIon(onT, ...params)).map((v) => toJS(v)));
+          for (const [what, got] of [["auto", auto1], ["auto, cached", auto2], ["executeIon", ion], ["no index", unindexed]] as const) {
+            assert.deepEqual(got, inTx, `${phase}: ${what}: ${q} ${JSON.stringify(params)}`);
+          }
+        }
+      };
+      await check("indexed");
+      // The cached plan serves the common case without a transaction, with the same rows.
+      const direct = autoPointQuery(store, "SELECT * FROM t WHERE VIN = ?", ["a"]);
+      assert.ok(direct !== undefined, "the auto-commit point path is taken");
+      assert.deepEqual(direct.map((d) => toJS(d)), await ledger.transaction((tx) => tx.execute("SELECT * FROM t WHERE VIN = ?", "a")));
+      // DDL changes the catalog: a table named VIN makes bare VIN a global; dropping the index
+      // leaves a scan. Cached plans must not outlive either.
+      await ledger.execute("CREATE TABLE VIN");
+      await check("VIN is a table");
+      assert.equal(autoPointQuery(store, "SELECT * FROM t WHERE VIN = ?", ["a"]), undefined);
+      await ledger.execute("DROP TABLE VIN");
+      await check("VIN dropped again");
+      await ledger.execute(`DROP INDEX "${indexId}" ON t`);
+      await check("index dropped");
+      assert.equal(autoPointQuery(store, "SELECT * FROM t AS x WHERE x.vin = ?", ["b"]), undefined);
+      await ledger.execute("CREATE INDEX ON t (VIN)");
+      await check("index again");
+
+      // Inside explicit transactions the same statement records its reads and conflicts.
+      const tx = ledger.begin();
+      assert.deepEqual(js(await tx.execute("SELECT * FROM t WHERE VIN = ?", "a")).map((r) => r.n), [1]);
+      assert.equal(tx.reads.keys.length, 1, "the key read is tracked");
+      await ledger.execute("UPDATE t SET n = 10 WHERE VIN = 'a'");
+      await tx.execute("INSERT INTO t ?", { VIN: "d", n: 11 });
+      await rejectsWith(tx.commit(), "OCC_CONFLICT");
+      let attempts = 0;
+      await ledger.transaction(async (t2) => {
+        attempts++;
+        await t2.execute("SELECT * FROM t WHERE VIN = ?", "a");
+        if (attempts === 1) await ledger.execute("UPDATE t SET n = 12 WHERE VIN = 'a'");
+        await t2.execute("INSERT INTO t ?", { VIN: "e", n: 13 });
+      });
+      assert.equal(attempts, 2, "the conflicting read made ledger.transaction retry");
     }));
 });
