@@ -127,16 +127,6 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** A revision from history or the committed view, decoded. */
-interface DecodedRevision<T> {
-  readonly id: string;
-  readonly version: number;
-  readonly txTime: Temporal.Instant;
-  readonly txId: string;
-  readonly data?: T;
-  readonly blockAddress: BlockAddress;
-  readonly hash: Uint8Array;
-}
 
 export class TableClient<T> {
   readonly findMany: FindMany<T>;
@@ -292,7 +282,7 @@ export class TableClient<T> {
       toIon(Temporal.Instant.from(EPOCH), { kind: "instant" }, `${d.table}.asOf`),
       toIon(instant, { kind: "instant" }, `${d.table}.asOf`),
     ] as const;
-    const latest = new Map<string, DecodedRevision<T>>();
+    const latest = new Map<string, HistoryEntry<T>>();
     for (const r of (await this.ex.run(compileHistory(d, { bounds }))).map((row) => this.revision(row))) {
       const seen = latest.get(r.id);
       if (seen === undefined || r.version > seen.version) latest.set(r.id, r);
@@ -397,7 +387,7 @@ export class TableClient<T> {
     return { ...fromIonStruct(doc, d.fields), id } as Row<T>;
   }
 
-  private revision(v: IonValue): DecodedRevision<T> {
+  private revision(v: IonValue): HistoryEntry<T> {
     const s = struct(v);
     const meta = struct(getField(s, "metadata") ?? { kind: "null", of: "null" });
     const txTime = getField(meta, "txTime");

@@ -13,6 +13,7 @@ import type { PStruct, PValue } from "../value.ts";
 import { MISSING, documentIdOf } from "../value.ts";
 import { groupKey, totalOrder } from "./compare.ts";
 import type { Ctx } from "./context.ts";
+import { walkAst } from "../walk.ts";
 import { type Env, resolve } from "./env.ts";
 import { typeError } from "./errors.ts";
 import { evalExpr } from "./expr.ts";
@@ -338,23 +339,30 @@ function sortScopes(scopes: Env[], order: readonly OrderItem[], ctx: Ctx): Env[]
 
 // ---- GROUP BY and aggregates ----------------------------------------------------------------
 
+/**
+ * Visits the expressions of this SELECT's projection, HAVING and ORDER BY (not nested queries,
+ * whose aggregates and keys are their own); `visit` returns "skip" to not descend into a node.
+ */
+function walkOutputs(q: Select, visit: (n: { readonly kind?: string }) => "skip" | void): void {
+  const inner = (n: { readonly kind?: string }) =>
+    n.kind === "select" || n.kind === "setop" || n.kind === "subquery" ? "skip" : visit(n);
+  const p = q.projection;
+  if (p.kind === "value") walkAst(p.expr, inner);
+  else if (p.kind === "items") walkAst(p.items, inner);
+  else if (p.kind === "pivot") walkAst([p.key, p.value], inner);
+  walkAst(q.having, inner);
+  walkAst(q.orderBy, inner);
+}
+
 /** Aggregate calls of this SELECT (in its projection, HAVING and ORDER BY, not in nested queries). */
 function collectAggregates(q: Select): Expr[] {
   const out: Expr[] = [];
-  const visit = (e: unknown): void => {
-    if (!e || typeof e !== "object") return;
-    if (Array.isArray(e)) { for (const x of e) visit(x); return; }
-    const n = e as { kind?: string; name?: string };
-    if (n.kind === "select" || n.kind === "setop" || n.kind === "subquery") return;
-    if (n.kind === "call" && aggregateNames.has(n.name!)) { out.push(n as Expr); return; }
-    for (const k in n) if (k !== "span") visit((n as Record<string, unknown>)[k]);
-  };
-  const p = q.projection;
-  if (p.kind === "value") visit(p.expr);
-  else if (p.kind === "items") visit(p.items);
-  else if (p.kind === "pivot") { visit(p.key); visit(p.value); }
-  visit(q.having);
-  visit(q.orderBy);
+  walkOutputs(q, (n) => {
+    if (n.kind === "call" && aggregateNames.has((n as { name?: string }).name!)) {
+      out.push(n as Expr);
+      return "skip";
+    }
+  });
   return out;
 }
 
@@ -393,20 +401,12 @@ function shape(e: unknown, fromVars: readonly string[]): string {
 }
 
 function subExprsMatching(q: Select, target: string, fromVars: readonly string[], out: object[]): void {
-  const visit = (e: unknown): void => {
-    if (!e || typeof e !== "object") return;
-    if (Array.isArray(e)) { for (const x of e) visit(x); return; }
-    const n = e as { kind?: string };
-    if (n.kind === "select" || n.kind === "setop" || n.kind === "subquery") return;
-    if (typeof n.kind === "string" && shape(n, fromVars) === target) { out.push(n); return; }
-    for (const k in n) if (k !== "span") visit((n as Record<string, unknown>)[k]);
-  };
-  const p = q.projection;
-  if (p.kind === "value") visit(p.expr);
-  else if (p.kind === "items") visit(p.items);
-  else if (p.kind === "pivot") { visit(p.key); visit(p.value); }
-  visit(q.having);
-  visit(q.orderBy);
+  walkOutputs(q, (n) => {
+    if (typeof n.kind === "string" && shape(n, fromVars) === target) {
+      out.push(n);
+      return "skip";
+    }
+  });
 }
 
 function groupScopes(q: Select, scopes: Env[], aggCalls: Expr[], env: Env, ctx: Ctx, varNames: string[]): Env[] {
