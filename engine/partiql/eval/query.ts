@@ -509,31 +509,23 @@ function evalSetOp(q: SetOp, env: Env, ctx: Ctx): PValue {
       for (const [k, xs] of lc) out.push(xs[0]);
       for (const [k, xs] of rc) if (!lc.has(k)) out.push(xs[0]);
     }
-  } else if (q.op === "intersect") {
-    out = [];
-    const used = new Map<string, number>();
-    const seen = new Set<string>();
-    for (const x of l) {
-      const k = groupKey(x);
-      const n = used.get(k) ?? 0;
-      if (n < (rc.get(k)?.length ?? 0)) {
-        used.set(k, n + 1);
-        if (q.quantifier === "all" || !seen.has(k)) out.push(x);
-        seen.add(k);
-      }
-    }
   } else {
+    // Each element of l pairs with an unused equal element of r, if one is left: INTERSECT keeps
+    // the paired elements, EXCEPT the unpaired ones (DISTINCT keeps one of each).
+    const keepPaired = q.op === "intersect";
     out = [];
     const used = new Map<string, number>();
     const seen = new Set<string>();
     for (const x of l) {
       const k = groupKey(x);
       const n = used.get(k) ?? 0;
-      if (n < (rc.get(k)?.length ?? 0)) { used.set(k, n + 1); continue; }
+      const paired = n < (rc.get(k)?.length ?? 0);
+      if (paired) used.set(k, n + 1);
+      if (paired !== keepPaired) continue;
       if (q.quantifier === "all" || !seen.has(k)) out.push(x);
       seen.add(k);
     }
-    if (q.quantifier !== "all") out = out.filter((x) => !rc.has(groupKey(x)));
+    if (!keepPaired && q.quantifier !== "all") out = out.filter((x) => !rc.has(groupKey(x)));
   }
   if (q.orderBy) {
     const keyed = out.map((v) => {
