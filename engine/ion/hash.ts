@@ -244,6 +244,28 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/**
+ * Sorts field hashes in place (unsigned lexicographic order, as the spec requires). Insertion
+ * sort for the usual handful of fields: Array.prototype.sort with a comparator was 7% of a
+ * commit's CPU in the commit benchmark's profile (6-field documents).
+ */
+function sortHashes(hashes: Uint8Array[]): void {
+  const n = hashes.length;
+  if (n > 24) {
+    hashes.sort(compareBytes);
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const h = hashes[i];
+    let j = i - 1;
+    while (j >= 0 && compareBytes(hashes[j], h) > 0) {
+      hashes[j + 1] = hashes[j];
+      j--;
+    }
+    hashes[j + 1] = h;
+  }
+}
+
 function value(v: IonValue, depth: number): void {
   if (depth > MAX_DEPTH) throw depthError();
   const ann = v.annotations;
@@ -331,7 +353,7 @@ function value(v: IonValue, depth: number): void {
     }
     case "struct": {
       const hashes = fieldHashes(v.fields, depth + 1);
-      if (hashes.length > 1) hashes.sort(compareBytes);
+      if (hashes.length > 1) sortHashes(hashes);
       put(B);
       put(0xd0);
       for (let i = 0; i < hashes.length; i++) escBytes(hashes[i]);
@@ -368,7 +390,7 @@ export function ionHashSerialization(v: IonValue): Uint8Array {
 // exactly what ionHash computes for the corresponding part of a value.
 
 function structFromHashes(hashes: Uint8Array[]): void {
-  if (hashes.length > 1) hashes.sort(compareBytes);
+  if (hashes.length > 1) sortHashes(hashes);
   put(B);
   put(0xd0);
   for (let i = 0; i < hashes.length; i++) escBytes(hashes[i]);

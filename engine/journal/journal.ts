@@ -106,6 +106,8 @@ interface Tail {
 
 export class Journal {
   private state: "open" | "failed" | "closed" = "open";
+  /** Where frames are built; reused, since a frame is written before append returns. */
+  private frameScratch = new Uint8Array(64 * 1024);
 
   private constructor(
     private readonly fs: FileLayer,
@@ -271,7 +273,8 @@ export class Journal {
         limit: "frames",
       });
     }
-    const frame = encodeFrame(this.seed, this.nextFrame, records);
+    if (length + 64 > this.frameScratch.length) this.frameScratch = new Uint8Array(Math.max(length + 64, this.frameScratch.length * 2));
+    const frame = encodeFrame(this.seed, this.nextFrame, records, this.frameScratch);
     if (this.tail.frames > 0 && this.tail.end + frame.length > this.tail.capacity) this.rollover(frame.length);
     const t = this.tail;
     if (t.end + frame.length > t.capacity) t.capacity = t.end + frame.length;

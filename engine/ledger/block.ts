@@ -34,18 +34,25 @@ export function revisionHash(metadata: RevisionMetadata, data: IonStruct | undef
   return dot(ionHash(metadataToIon(metadata)), data === undefined ? EMPTY_HASH : ionHash(data));
 }
 
-/** Hashes of statement texts: the same few statements recur in every block. */
-const statementHashes = new Map<string, Uint8Array>();
+/**
+ * Per statement text: ionHash of the text, and the hash of the field `statement: text` of a
+ * transactionInfo statement. The same few statements recur in every block.
+ */
+const statementHashes = new Map<string, { readonly text: Uint8Array; readonly field: Uint8Array }>();
 const STATEMENT_HASH_CACHE = 1024;
 
-function statementTextHash(statement: string): Uint8Array {
+function statementHashesOf(statement: string): { readonly text: Uint8Array; readonly field: Uint8Array } {
   let h = statementHashes.get(statement);
   if (h === undefined) {
     if (statementHashes.size >= STATEMENT_HASH_CACHE) statementHashes.clear();
-    h = ionHash(ion.string(statement));
+    h = { text: ionHash(ion.string(statement)), field: ionFieldHash("statement", ion.string(statement), 4) };
     statementHashes.set(statement, h);
   }
   return h;
+}
+
+function statementTextHash(statement: string): Uint8Array {
+  return statementHashesOf(statement).text;
 }
 
 export function statementDigest(
@@ -124,36 +131,27 @@ export function transactionInfoOf(
 /** Bounded caches, cleared when full (their keys are texts and ids of a ledger's tables). */
 const CACHE_LIMIT = 1024;
 const versionFieldHashes: Uint8Array[] = [];
-const statementFieldHashes = new Map<string, Uint8Array>();
-const documentEntrySerializations = new Map<string, Uint8Array>();
+/** tableId -> s({tableName, tableId, statements: [i]}) by i, for documents touched by one statement. */
+const documentEntrySerializations = new Map<string, { readonly tableName: string; readonly byStatement: Uint8Array[] }>();
 
 function versionFieldHash(version: number): Uint8Array {
   if (!(version >= 0 && version < 256 && Number.isInteger(version))) return ionFieldHash("version", ion.int(version));
   return versionFieldHashes[version] ??= ionFieldHash("version", ion.int(version));
 }
 
-function statementFieldHash(statement: string): Uint8Array {
-  let h = statementFieldHashes.get(statement);
-  if (h === undefined) {
-    if (statementFieldHashes.size >= CACHE_LIMIT) statementFieldHashes.clear();
-    h = ionFieldHash("statement", ion.string(statement), 4);
-    statementFieldHashes.set(statement, h);
-  }
-  return h;
-}
-
 /** s({tableName, tableId, statements}) of a transactionInfo.documents entry. */
 function documentEntrySerialization(w: DocumentWrite, entry: IonStruct): Uint8Array {
-  // Length-prefixed texts, so no two entries share a key.
-  let key = w.tableName.length + ":" + w.tableName + w.tableId.length + ":" + w.tableId;
-  for (let i = 0; i < w.statements.length; i++) key += "," + w.statements[i];
-  let s = documentEntrySerializations.get(key);
-  if (s === undefined) {
+  // Nearly every document is touched by one statement: cache those, keyed without building a
+  // string (a concatenated key cost a rope flatten and a hash per commit).
+  const statements = w.statements;
+  if (statements.length !== 1 || !(statements[0] < 64)) return ionHashSerialization(entry);
+  let t = documentEntrySerializations.get(w.tableId);
+  if (t === undefined || t.tableName !== w.tableName) {
     if (documentEntrySerializations.size >= CACHE_LIMIT) documentEntrySerializations.clear();
-    s = ionHashSerialization(entry);
-    documentEntrySerializations.set(key, s);
+    t = { tableName: w.tableName, byStatement: [] };
+    documentEntrySerializations.set(w.tableId, t);
   }
-  return s;
+  return t.byStatement[statements[0]] ??= ionHashSerialization(entry);
 }
 
 /** transactionInfoOf and its ionHash, computed together. */
@@ -174,7 +172,7 @@ function transactionInfoAndHash(
       ["statementDigest", digest],
     ]);
     stmtSers[i] = ionStructSerialization([
-      statementFieldHash(s.statement),
+      statementHashesOf(s.statement).field,
       ionFieldHash("startTime", startTime, 4),
       ionFieldHash("statementDigest", digest, 4),
     ]);
