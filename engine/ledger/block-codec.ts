@@ -13,7 +13,8 @@
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { getField, ion } from "../ion/value.ts";
 import { binaryStream } from "../ion/binary-write.ts";
-import { metadataToIon } from "./block.ts";
+import { metadataToIon, type TransactionInfoSource } from "./block.ts";
+import { timestampFromEpochMillis } from "./clock.ts";
 import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
 
 export function blockAddressToIon(a: BlockAddress): IonStruct {
@@ -57,6 +58,7 @@ const F = {
   blockHash: binaryStream.pinSymbol("blockHash"),
   blockTimestamp: binaryStream.pinSymbol("blockTimestamp"),
   data: binaryStream.pinSymbol("data"),
+  documents: binaryStream.pinSymbol("documents"),
   entriesHash: binaryStream.pinSymbol("entriesHash"),
   entriesHashList: binaryStream.pinSymbol("entriesHashList"),
   hash: binaryStream.pinSymbol("hash"),
@@ -65,6 +67,12 @@ const F = {
   previousBlockHash: binaryStream.pinSymbol("previousBlockHash"),
   revisions: binaryStream.pinSymbol("revisions"),
   sequenceNo: binaryStream.pinSymbol("sequenceNo"),
+  startTime: binaryStream.pinSymbol("startTime"),
+  statement: binaryStream.pinSymbol("statement"),
+  statementDigest: binaryStream.pinSymbol("statementDigest"),
+  statements: binaryStream.pinSymbol("statements"),
+  tableId: binaryStream.pinSymbol("tableId"),
+  tableName: binaryStream.pinSymbol("tableName"),
   strandId: binaryStream.pinSymbol("strandId"),
   transactionId: binaryStream.pinSymbol("transactionId"),
   transactionInfo: binaryStream.pinSymbol("transactionInfo"),
@@ -73,7 +81,11 @@ const F = {
   version: binaryStream.pinSymbol("version"),
 };
 
-export function encodeBlock(b: Block): Uint8Array {
+/**
+ * With `info` (from buildBlockWithSource), the transactionInfo is written from its source,
+ * without making the struct.
+ */
+export function encodeBlock(b: Block, info?: TransactionInfoSource): Uint8Array {
   const w = binaryStream;
   w.begin();
   const top = w.open();
@@ -99,7 +111,8 @@ export function encodeBlock(b: Block): Uint8Array {
   for (let i = 0; i < b.entriesHashList.length; i++) w.blob(b.entriesHashList[i]);
   w.endList(list);
   w.pinnedField(F.transactionInfo);
-  w.value(b.transactionInfo, 2);
+  if (info === undefined) w.value(b.transactionInfo, 2);
+  else writeTransactionInfo(info);
   w.pinnedField(F.revisions);
   const revs = w.open();
   for (let i = 0; i < b.revisions.length; i++) {
@@ -128,6 +141,44 @@ export function encodeBlock(b: Block): Uint8Array {
   w.endList(revs);
   w.endStruct(top);
   return w.finish();
+}
+
+/** What `w.value(transactionInfoFromSource(info), 2)` writes (same symbols, same order). */
+function writeTransactionInfo(info: TransactionInfoSource): void {
+  const w = binaryStream;
+  const top = w.open();
+  w.pinnedField(F.statements);
+  const list = w.open();
+  for (let i = 0; i < info.statements.length; i++) {
+    const s = info.statements[i];
+    const st = w.open();
+    w.pinnedField(F.statement);
+    w.string(s.statement);
+    w.pinnedField(F.startTime);
+    w.value(timestampFromEpochMillis(s.startMillis), 5);
+    w.pinnedField(F.statementDigest);
+    w.blob(info.digests[i]);
+    w.endStruct(st);
+  }
+  w.endList(list);
+  w.pinnedField(F.documents);
+  const docs = w.open();
+  for (let i = 0; i < info.writes.length; i++) {
+    const d = info.writes[i];
+    w.field(d.id);
+    const entry = w.open();
+    w.pinnedField(F.tableName);
+    w.string(d.tableName);
+    w.pinnedField(F.tableId);
+    w.string(d.tableId);
+    w.pinnedField(F.statements);
+    const ss = w.open();
+    for (let k = 0; k < d.statements.length; k++) uint(d.statements[k], 5);
+    w.endList(ss);
+    w.endStruct(entry);
+  }
+  w.endStruct(docs);
+  w.endStruct(top);
 }
 
 function uint(n: number, depth: number): void {

@@ -92,30 +92,54 @@ export interface BlockInput {
   readonly writes: readonly DocumentWrite[];
 }
 
+/**
+ * What a block's transactionInfo is made of. Blocks the committer builds keep this instead of
+ * the struct, which is made only if someone reads `block.transactionInfo` (getBlock, verify):
+ * the commit path needs only its hash and its encoding (encodeBlock writes it from the source).
+ * Building the struct per commit was ~30 objects, all retained with the block.
+ */
+export interface TransactionInfoSource {
+  readonly statements: readonly StatementRecord[];
+  /** statementDigest of each statement. */
+  readonly digests: readonly Uint8Array[];
+  readonly writes: readonly DocumentWrite[];
+}
+
 /** QLDB's transactionInfo struct. */
 export function transactionInfoOf(
   statements: readonly StatementRecord[],
   writes: readonly DocumentWrite[],
   hash: (v: IonValue) => Uint8Array = ionHash,
 ): IonStruct {
-  const stmts = statements.map((s) =>
+  return transactionInfoFromSource({
+    statements,
+    digests: statements.map((s) => statementDigest(s.statement, s.params, hash)),
+    writes,
+  });
+}
+
+/** The transactionInfo struct a source stands for. */
+export function transactionInfoFromSource(source: TransactionInfoSource): IonStruct {
+  const stmts = source.statements.map((s, i) =>
     ion.struct([
       ["statement", ion.string(s.statement)],
       ["startTime", timestampFromEpochMillis(s.startMillis)],
-      ["statementDigest", ion.blob(statementDigest(s.statement, s.params, hash))],
+      ["statementDigest", ion.blob(source.digests[i])],
     ])
   );
-  const docs: IonField[] = writes.map((w) => [
-    w.id,
-    ion.struct([
-      ["tableName", ion.string(w.tableName)],
-      ["tableId", ion.string(w.tableId)],
-      ["statements", ion.list(w.statements.map((i) => ion.int(i)))],
-    ]),
-  ]);
+  const docs: IonField[] = source.writes.map((w) => [w.id, documentEntry(w)]);
   return ion.struct([
     ["statements", ion.list(stmts)],
     ["documents", ion.struct(docs)],
+  ]);
+}
+
+/** A transactionInfo.documents entry: {tableName, tableId, statements}. */
+function documentEntry(w: DocumentWrite): IonStruct {
+  return ion.struct([
+    ["tableName", ion.string(w.tableName)],
+    ["tableId", ion.string(w.tableId)],
+    ["statements", ion.list(w.statements.map((i) => ion.int(i)))],
   ]);
 }
 
@@ -140,68 +164,98 @@ function versionFieldHash(version: number): Uint8Array {
 }
 
 /** s({tableName, tableId, statements}) of a transactionInfo.documents entry. */
-function documentEntrySerialization(w: DocumentWrite, entry: IonStruct): Uint8Array {
+function documentEntrySerialization(w: DocumentWrite): Uint8Array {
   // Nearly every document is touched by one statement: cache those, keyed without building a
   // string (a concatenated key cost a rope flatten and a hash per commit).
   const statements = w.statements;
-  if (statements.length !== 1 || !(statements[0] < 64)) return ionHashSerialization(entry);
+  if (statements.length !== 1 || !(statements[0] < 64)) return ionHashSerialization(documentEntry(w));
   let t = documentEntrySerializations.get(w.tableId);
   if (t === undefined || t.tableName !== w.tableName) {
     if (documentEntrySerializations.size >= CACHE_LIMIT) documentEntrySerializations.clear();
     t = { tableName: w.tableName, byStatement: [] };
     documentEntrySerializations.set(w.tableId, t);
   }
-  return t.byStatement[statements[0]] ??= ionHashSerialization(entry);
+  return t.byStatement[statements[0]] ??= ionHashSerialization(documentEntry(w));
 }
 
-/** transactionInfoOf and its ionHash, computed together. */
+/**
+ * ionFieldHash(name, t) for the timestamp fields of metadata (txTime) and statements
+ * (startTime), remembered for the last timestamp object: commits in the same millisecond share
+ * one (clock.ts), so consecutive blocks skip two hashes.
+ */
+class TimestampFieldHash {
+  private last: IonTimestamp | undefined;
+  private hash: Uint8Array | undefined;
+  constructor(private readonly name: string, private readonly depth: number) {}
+  of(t: IonTimestamp): Uint8Array {
+    if (t !== this.last) {
+      this.hash = ionFieldHash(this.name, t, this.depth);
+      this.last = t;
+    }
+    return this.hash!;
+  }
+}
+const txTimeFieldHash = new TimestampFieldHash("txTime", 3);
+const startTimeFieldHash = new TimestampFieldHash("startTime", 4);
+
+/** The transactionInfo of a block being built: its source and its ionHash. */
 function transactionInfoAndHash(
   statements: readonly StatementRecord[],
   writes: readonly DocumentWrite[],
   hash: (v: IonValue) => Uint8Array,
-): { info: IonStruct; hash: Uint8Array } {
-  const stmts = new Array<IonValue>(statements.length);
+): { source: TransactionInfoSource; hash: Uint8Array } {
+  const digests = new Array<Uint8Array>(statements.length);
   const stmtSers = new Array<Uint8Array>(statements.length);
   for (let i = 0; i < statements.length; i++) {
     const s = statements[i];
-    const startTime = timestampFromEpochMillis(s.startMillis);
-    const digest = ion.blob(statementDigest(s.statement, s.params, hash));
-    stmts[i] = ion.struct([
-      ["statement", ion.string(s.statement)],
-      ["startTime", startTime],
-      ["statementDigest", digest],
-    ]);
+    const digest = statementDigest(s.statement, s.params, hash);
+    digests[i] = digest;
     stmtSers[i] = ionStructSerialization([
       statementHashesOf(s.statement).field,
-      ionFieldHash("startTime", startTime, 4),
-      ionFieldHash("statementDigest", digest, 4),
+      startTimeFieldHash.of(timestampFromEpochMillis(s.startMillis)),
+      ionFieldHash("statementDigest", ion.blob(digest), 4),
     ]);
   }
-  const docs = new Array<IonField>(writes.length);
   const docHashes = new Array<Uint8Array>(writes.length);
   for (let i = 0; i < writes.length; i++) {
     const w = writes[i];
-    const entry = ion.struct([
-      ["tableName", ion.string(w.tableName)],
-      ["tableId", ion.string(w.tableId)],
-      ["statements", ion.list(w.statements.map((i) => ion.int(i)))],
-    ]);
-    docs[i] = [w.id, entry];
-    docHashes[i] = ionFieldHashOfSerialized(w.id, documentEntrySerialization(w, entry));
+    docHashes[i] = ionFieldHashOfSerialized(w.id, documentEntrySerialization(w));
   }
-  const info = ion.struct([
-    ["statements", ion.list(stmts)],
-    ["documents", ion.struct(docs)],
-  ]);
   const infoHash = ionStructHash([
     ionFieldHashOfSerialized("statements", ionListSerialization(stmtSers)),
     ionFieldHashOfSerialized("documents", ionStructSerialization(docHashes)),
   ]);
-  return { info, hash: infoHash };
+  return { source: { statements, digests, writes }, hash: infoHash };
+}
+
+/** A block whose transactionInfo is made from `source` when first read. */
+function blockWithInfoSource(
+  fields: Omit<Block, "transactionInfo">,
+  source: TransactionInfoSource,
+): Block {
+  let info: IonStruct | undefined;
+  return {
+    blockAddress: fields.blockAddress,
+    transactionId: fields.transactionId,
+    blockTimestamp: fields.blockTimestamp,
+    previousBlockHash: fields.previousBlockHash,
+    get transactionInfo(): IonStruct {
+      return info ??= transactionInfoFromSource(source);
+    },
+    revisions: fields.revisions,
+    entriesHashList: fields.entriesHashList,
+    entriesHash: fields.entriesHash,
+    blockHash: fields.blockHash,
+  };
 }
 
 /** Builds a block with every hash computed. */
 export function buildBlock(input: BlockInput): Block {
+  return buildBlockWithSource(input).block;
+}
+
+/** buildBlock, also returning the block's transactionInfo source (for encodeBlock). */
+export function buildBlockWithSource(input: BlockInput): { block: Block; source: TransactionInfoSource } {
   // A document is usually also a statement parameter (INSERT INTO t ?): hash it once.
   let lastValue: IonValue | undefined;
   let lastHash: Uint8Array | undefined;
@@ -211,7 +265,11 @@ export function buildBlock(input: BlockInput): Block {
     let h = hashes?.get(v);
     if (h === undefined) {
       h = ionHash(v);
-      (hashes ??= new Map()).set(v, h);
+      // The first value needs no map: the common block hashes one document, then asks again.
+      if (lastValue !== undefined) {
+        hashes ??= new Map([[lastValue, lastHash!]]);
+        hashes.set(v, h);
+      }
     }
     lastValue = v;
     lastHash = h;
@@ -220,7 +278,7 @@ export function buildBlock(input: BlockInput): Block {
   const txTime = input.txTime;
   const writes = input.writes;
   // Metadata field hashes shared by every revision of the block.
-  const txTimeHash = ionFieldHash("txTime", txTime, 3);
+  const txTimeHash = txTimeFieldHash.of(txTime);
   const txIdHash = ionFieldHash("txId", ion.string(input.transactionId), 3);
   const revisions = new Array<Revision>(writes.length);
   const revisionHashes = new Array<Uint8Array>(writes.length);
@@ -242,17 +300,17 @@ export function buildBlock(input: BlockInput): Block {
   const info = transactionInfoAndHash(input.statements, writes, hashOf);
   const entriesHashList = [merkleRoot(revisionHashes), info.hash];
   const entriesHash = dot(entriesHashList[0], entriesHashList[1]);
-  return {
+  const block = blockWithInfoSource({
     blockAddress: input.address,
     transactionId: input.transactionId,
     blockTimestamp: txTime,
     previousBlockHash: input.previousBlockHash,
-    transactionInfo: info.info,
     revisions,
     entriesHashList,
     entriesHash,
     blockHash: dot(entriesHash, input.previousBlockHash),
-  };
+  }, info.source);
+  return { block, source: info.source };
 }
 
 /** Computes entriesHashList, entriesHash and blockHash for a block's contents. */

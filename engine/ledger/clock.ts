@@ -10,8 +10,27 @@ export type Clock = () => number;
 
 export const systemClock: Clock = () => Date.now();
 
-/** The UTC timestamp at `ms` milliseconds since the epoch, with `.SSS` fractional seconds. */
+/** The last timestamp made, returned again for the same millisecond (values are never mutated). */
+let lastMillis = NaN;
+let lastTimestamp: IonTimestamp | undefined;
+
+/**
+ * The UTC timestamp at `ms` milliseconds since the epoch, with `.SSS` fractional seconds. Calls
+ * in the same millisecond get the same object (consecutive commits usually share one), so block
+ * building can recognise a timestamp it has already hashed by identity.
+ */
 export function timestampFromEpochMillis(ms: number): IonTimestamp {
+  if (ms === lastMillis) return lastTimestamp!;
+  // Frozen, since it is shared: blocks hand it out as txTime and blockTimestamp.
+  const t = makeTimestamp(ms);
+  Object.freeze(t.fraction);
+  Object.freeze(t);
+  lastMillis = ms;
+  lastTimestamp = t;
+  return t;
+}
+
+function makeTimestamp(ms: number): IonTimestamp {
   const d = new Date(ms);
   return {
     kind: "timestamp",

@@ -16,7 +16,7 @@
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import type { IonStruct, IonTimestamp } from "../ion/value.ts";
-import { buildBlock } from "../ledger/block.ts";
+import { buildBlockWithSource } from "../ledger/block.ts";
 import { encodeBlock } from "../ledger/block-codec.ts";
 import { epochMillisOf, timestampFromEpochMillis, type Clock } from "../ledger/clock.ts";
 import type { DigestTree } from "../ledger/digest-tree.ts";
@@ -87,7 +87,7 @@ export class Committer {
     const last = this.pending.length > 0 ? this.pending[this.pending.length - 1].block : this.store.blocks[this.store.blocks.length - 1];
     const sequenceNo = last === undefined ? 0 : last.blockAddress.sequenceNo + 1;
     const writes = [...tx.writes.values()];
-    const block = buildBlock({
+    const { block, source } = buildBlockWithSource({
       address: { strandId: this.journal.strandId, sequenceNo },
       previousBlockHash: last === undefined ? new Uint8Array(0) : last.blockHash,
       transactionId: tx.id,
@@ -95,7 +95,7 @@ export class Committer {
       statements: tx.statements,
       writes,
     });
-    const bytes = encodeBlock(block);
+    const bytes = encodeBlock(block, source);
     if (bytes.length > limits.maxBlockBytes) {
       throw new LedgerError("LIMIT_EXCEEDED", `the transaction's block is ${bytes.length} bytes; the limit is ${limits.maxBlockBytes}`);
     }

@@ -4,7 +4,15 @@ import fc from "fast-check";
 import * as ionjs from "ion-js";
 import { decodeBinary, encodeBinary, ionEquals, ionHash, type IonStruct, type IonValue } from "../../../../engine/ion/index.ts";
 import { ion } from "../../../../engine/ion/value.ts";
-import { buildBlock, revisionHash, sealBlock, type DocumentWrite, type StatementRecord } from "../../../../engine/ledger/block.ts";
+import {
+  buildBlock,
+  buildBlockWithSource,
+  revisionHash,
+  sealBlock,
+  transactionInfoOf,
+  type DocumentWrite,
+  type StatementRecord,
+} from "../../../../engine/ledger/block.ts";
 import { blockFromIon, blockToIon, encodeBlock } from "../../../../engine/ledger/block-codec.ts";
 import { timestampFromEpochMillis } from "../../../../engine/ledger/clock.ts";
 import { arbIonValue, arbText } from "../ion/arbitrary.ts";
@@ -41,7 +49,7 @@ test("property: encodeBlock equals encodeBinary(blockToIon) byte for byte, and d
       fc.integer({ min: 0, max: 4102444800000 }),
       fc.boolean(),
       (txId, seq, statements, writes, ms, first) => {
-        const b = buildBlock({
+        const { block: b, source } = buildBlockWithSource({
           address: { strandId: "ABCDEFGHIJKLMNOPQRSTUV", sequenceNo: seq },
           previousBlockHash: first ? new Uint8Array(0) : ionHash(ion.string(txId)),
           transactionId: txId,
@@ -49,6 +57,11 @@ test("property: encodeBlock equals encodeBinary(blockToIon) byte for byte, and d
           statements,
           writes,
         });
+        // The commit path encodes from the source before anything reads the (lazy) struct.
+        encodeBinary(ion.struct([["yy" + txId, ion.int(1)]]));
+        const fromSource = encodeBlock(b, source);
+        assert.ok(ionEquals(b.transactionInfo, transactionInfoOf(statements, writes)));
+        assert.equal(b.transactionInfo, b.transactionInfo, "the struct is made once");
         // buildBlock hashes from field hashes and caches: it must agree with ionHash.
         assert.deepEqual(b.entriesHashList[1], ionHash(b.transactionInfo));
         assert.deepEqual(b, sealBlock(b));
@@ -58,6 +71,7 @@ test("property: encodeBlock equals encodeBinary(blockToIon) byte for byte, and d
         const expected = encodeBinary(blockToIon(b));
         const got = encodeBlock(b);
         assert.deepEqual(got, expected);
+        assert.deepEqual(fromSource, expected);
         const back = decodeBinary(got);
         assert.equal(back.length, 1);
         assert.ok(ionEquals(back[0], blockToIon(b)));
