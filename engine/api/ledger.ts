@@ -36,8 +36,9 @@ import { acquireLock } from "../journal/lock.ts";
 import type { FileLayer } from "../journal/file-layer.ts";
 import { Committer } from "../txn/committer.ts";
 import { Store } from "../txn/store.ts";
+import type { TransactionHost } from "../txn/transaction.ts";
 import { Transaction } from "./transaction.ts";
-import type { IonStruct, IonValue } from "../ion/value.ts";
+import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { toJS } from "../ion/js.ts";
 import { autoPointQuery, isQuery } from "../query/executor.ts";
 import { toIon } from "../query/convert.ts";
@@ -86,7 +87,6 @@ const DEFAULT_RETRIES = 4;
 export class Ledger {
   private readonly active = new Set<Transaction>();
   private closed = false;
-  private committing = new Set<Promise<unknown>>();
 
   private constructor(
     readonly dir: string,
@@ -99,7 +99,19 @@ export class Ledger {
     private readonly typingMode: EvalMode,
     /** What open found: block count and any torn tail it truncated. */
     readonly openInfo: OpenInfo,
-  ) {}
+  ) {
+    this.host = {
+      store,
+      nowMillis: () => committer.nextMillis(),
+      commit: (t) => committer.commit(t),
+      finished: (t) => this.active.delete(t as Transaction),
+    };
+    this.commitClock = () => committer.now();
+  }
+
+  /** What every transaction of this ledger shares (one object, not closures per transaction). */
+  private readonly host: TransactionHost;
+  private readonly commitClock: () => IonTimestamp;
 
   /** Opens (creating if needed) the ledger in `dir`. Fails with LEDGER_LOCKED if it is open elsewhere. */
   static async open(dir: string, options: LedgerOptions = {}): Promise<Ledger> {
@@ -148,15 +160,11 @@ export class Ledger {
   /** Starts a transaction at the current snapshot. Commit with `tx.commit()`, or `tx.abort()`. */
   begin(): Transaction {
     this.checkOpen();
-    const tx: Transaction = new Transaction({
-      store: this.store,
-      nowMillis: () => this.committer.nextMillis(),
-      commit: (t) => this.trackCommit(this.committer.commit(t)),
-      finished: (t) => this.active.delete(t as Transaction),
-    }, this.typingMode, () => this.committer.now());
+    const tx: Transaction = new Transaction(this.host, this.typingMode, this.commitClock);
     this.active.add(tx);
     return tx;
   }
+
 
   /**
    * Runs `fn` in a transaction and commits it. On OCC_CONFLICT the whole function runs again on a
@@ -310,17 +318,10 @@ export class Ledger {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled([...this.committing]);
+    await this.committer.drain();
     for (const tx of [...this.active]) tx.abort();
     this.journal.close();
     this.lock.release();
-  }
-
-  private trackCommit(p: Promise<void>): Promise<void> {
-    this.committing.add(p);
-    const done = () => this.committing.delete(p);
-    p.then(done, done);
-    return p;
   }
 
   private oldestSnapshot(): number {

@@ -161,6 +161,11 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Set<object>):
   }
   if (x === null) return { kind: "null", of: "null" };
   const o = x as object;
+  // Plain objects first (documents are made of them): no instanceof chain, no toString tag.
+  if (Object.getPrototypeOf(o) === Object.prototype) {
+    if (handedOut.has(o)) return o as IonValue;
+    return convertObject(o, path, depth, ancestors);
+  }
   if (o instanceof IonLiteral) return o.value;
   if (handedOut.has(o)) return o as IonValue;
   if (o instanceof Uint8Array && tag(o) === "[object Uint8Array]") return { kind: "blob", bytes: o.slice() };
@@ -203,17 +208,34 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Set<object>):
     const name = (proto && proto.constructor && proto.constructor.name) || t;
     throw typeError(pathText(path), `${name} is not convertible to Ion (only plain objects, arrays and the documented types are)`);
   }
+  return convertObject(o, path, depth, ancestors);
+}
+
+function convertObject(o: object, path: Path, depth: number, ancestors: Set<object>): IonValue {
+  if (ancestors.has(o)) throw typeError(pathText(path), "cyclic reference");
   ancestors.add(o);
   const fields: IonField[] = [];
   for (const key of Object.keys(o)) {
     const value = (o as Record<string, unknown>)[key];
     if (value === undefined) continue;
-    const sub: Path = { parent: path, key };
-    if (!key.isWellFormed()) throw typeError(pathText(sub), "field name contains a lone surrogate");
-    fields.push([key, convert(value, sub, depth + 1, ancestors)]);
+    if (!key.isWellFormed()) throw typeError(pathText({ parent: path, key }), "field name contains a lone surrogate");
+    fields.push([key, convertField(value, path, key, depth + 1, ancestors)]);
   }
   ancestors.delete(o);
   return { kind: "struct", fields };
+}
+
+/**
+ * A field's value: strings and numbers directly, so the field's path is made only for a value
+ * that needs it (a container, or an error).
+ */
+function convertField(x: unknown, parent: Path, key: string, depth: number, ancestors: Set<object>): IonValue {
+  if (typeof x === "string" && depth <= MAX_DEPTH) {
+    if ((x as string & { isWellFormed(): boolean }).isWellFormed()) return { kind: "string", value: x };
+  } else if (typeof x === "number" && depth <= MAX_DEPTH && Number.isSafeInteger(x) && !Object.is(x, -0)) {
+    return { kind: "int", value: BigInt(x) };
+  }
+  return convert(x, { parent, key }, depth, ancestors);
 }
 
 /**

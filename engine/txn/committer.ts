@@ -30,13 +30,12 @@ import type { ReadSet, Transaction } from "./transaction.ts";
 /** What a committed block changed, kept while a running transaction's snapshot predates it. */
 interface CommitSummary {
   readonly sequenceNo: number;
-  readonly writes: readonly { readonly tableId: string; readonly id: string; readonly before?: IonStruct; readonly after?: IonStruct }[];
+  /** The transaction's writes, in revision order (buildBlock makes one revision per write). */
+  readonly writes: readonly { readonly tableId: string; readonly id: string; readonly before?: IonStruct; readonly data?: IonStruct }[];
 }
 
 interface Pending {
   readonly block: Block;
-  /** Table id of each revision, in revision order (for Store.apply). */
-  readonly tables: readonly string[];
   readonly bytes: Uint8Array;
   readonly summary: CommitSummary;
   readonly resolve: () => void;
@@ -53,6 +52,7 @@ export class Committer {
   private readonly recent: CommitSummary[] = [];
   private pending: Pending[] = [];
   private flushScheduled = false;
+  private drainWaiters: (() => void)[] = [];
   private lastTxMillis = 0;
 
   constructor(
@@ -99,16 +99,18 @@ export class Committer {
     if (bytes.length > limits.maxBlockBytes) {
       throw new LedgerError("LIMIT_EXCEEDED", `the transaction's block is ${bytes.length} bytes; the limit is ${limits.maxBlockBytes}`);
     }
-    const summary: CommitSummary = {
-      sequenceNo,
-      writes: writes.map((w) => ({ tableId: w.tableId, id: w.id, before: w.before, after: w.data })),
-    };
+    // The writes themselves: the transaction is over, so they no longer change.
+    const summary: CommitSummary = { sequenceNo, writes };
     return new Promise<void>((resolve, reject) => {
-      // buildBlock makes one revision per write, in order.
-      const tables = writes.map((w) => w.tableId);
-      this.pending.push({ block, tables, bytes, summary, resolve, reject });
+      this.pending.push({ block, bytes, summary, resolve, reject });
       this.scheduleFlush();
     });
+  }
+
+  /** Resolves once every commit queued so far has been flushed (made durable or failed). */
+  drain(): Promise<void> {
+    if (this.pending.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
   }
 
   private validate(tx: Transaction): void {
@@ -136,7 +138,7 @@ export class Committer {
           if (k.tableId !== w.tableId) continue;
           if (
             (w.before !== undefined && indexKeysOf(w.before, k.field).includes(k.key)) ||
-            (w.after !== undefined && indexKeysOf(w.after, k.field).includes(k.key))
+            (w.data !== undefined && indexKeysOf(w.data, k.field).includes(k.key))
           ) {
             why = `a document with the looked-up ${k.field} was changed`;
             break;
@@ -146,7 +148,7 @@ export class Committer {
           if (why !== undefined) break;
           if (g.tableId !== w.tableId) continue;
           const touches = (d: IonStruct | undefined) => d !== undefined && indexKeysOf(d, g.field).some((k) => rangeMustVisit(k, g.range));
-          if (touches(w.before) || touches(w.after)) why = `a document in the looked-up range of ${g.field} was changed`;
+          if (touches(w.before) || touches(w.data)) why = `a document in the looked-up range of ${g.field} was changed`;
         }
       }
       if (why !== undefined) {
@@ -174,6 +176,15 @@ export class Committer {
   }
 
   private flush(): void {
+    this.flushBatch();
+    if (this.drainWaiters.length > 0 && this.pending.length === 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private flushBatch(): void {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
@@ -195,7 +206,7 @@ export class Committer {
         return;
       }
       for (const p of chunk) {
-        this.store.apply(p.block, p.tables);
+        this.store.apply(p.block, p.summary.writes);
         this.tree.append(p.block.blockHash);
         this.recent.push(p.summary);
       }

@@ -77,12 +77,12 @@ export class Store {
 
   /**
    * Publishes a durable block. `tables` gives each revision's table: either document id ->
-   * table, as the block's transactionInfo.documents says, or the table ids in revision order;
-   * the committer passes the latter to save parsing it again.
+   * table, as the block's transactionInfo.documents says, or `{tableId}`s in revision order;
+   * the committer passes the latter (the transaction's writes) to save making the struct.
    */
   apply(
     block: Block,
-    tables: ReadonlyMap<string, { readonly tableId: string }> | readonly string[] = documentTables(block),
+    tables: ReadonlyMap<string, { readonly tableId: string }> | readonly { readonly tableId: string }[] = documentTables(block),
   ): void {
     this.blocks.push(block);
     const revisions = block.revisions;
@@ -90,7 +90,7 @@ export class Store {
     for (let index = 0; index < revisions.length; index++) {
       const r = revisions[index];
       const tableId = Array.isArray(tables)
-        ? (tables as readonly string[])[index]
+        ? (tables as readonly { readonly tableId: string }[])[index]?.tableId
         : (tables as ReadonlyMap<string, { readonly tableId: string }>).get(r.metadata.id)?.tableId;
       if (tableId === undefined) throw new Error(`block ${block.blockAddress.sequenceNo}: revision ${r.metadata.id} has no table`);
       const data = r.data;
