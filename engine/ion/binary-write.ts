@@ -504,13 +504,18 @@ function begin(): void {
   resetSymbols();
 }
 
-function finish(): Uint8Array {
+/**
+ * Ends the stream and returns its bytes, in a fresh array or in `alloc(length)` (which must
+ * return an array of exactly that length).
+ */
+function finish(alloc?: (length: number) => Uint8Array): Uint8Array {
   // The symbol table goes in front of the body in the output, so it is written after it here.
   const bodyEnd = pos;
   const bodyFixups = fixCount;
   const bodyInserted = inserted;
   if (symbolCount > 0) writeSymbolTable();
-  const out = new Uint8Array(4 + (pos - bodyEnd) + (inserted - bodyInserted) + bodyEnd + bodyInserted);
+  const length = 4 + (pos - bodyEnd) + (inserted - bodyInserted) + bodyEnd + bodyInserted;
+  const out = alloc === undefined ? new Uint8Array(length) : alloc(length);
   out[0] = 0xe0; out[1] = 0x01; out[2] = 0x00; out[3] = 0xea;
   const o = copyOut(out, 4, bodyEnd, pos, bodyFixups);
   copyOut(out, o, 0, bodyEnd, 0);

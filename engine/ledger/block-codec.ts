@@ -83,9 +83,10 @@ const F = {
 
 /**
  * With `info` (from buildBlockWithSource), the transactionInfo is written from its source,
- * without making the struct.
+ * without making the struct. With `alloc`, the bytes go into `alloc(length)` (see
+ * binaryStream.finish).
  */
-export function encodeBlock(b: Block, info?: TransactionInfoSource): Uint8Array {
+export function encodeBlock(b: Block, info?: TransactionInfoSource, alloc?: (length: number) => Uint8Array): Uint8Array {
   const w = binaryStream;
   w.begin();
   const top = w.open();
@@ -140,7 +141,7 @@ export function encodeBlock(b: Block, info?: TransactionInfoSource): Uint8Array 
   }
   w.endList(revs);
   w.endStruct(top);
-  return w.finish();
+  return w.finish(alloc);
 }
 
 /** What `w.value(transactionInfoFromSource(info), 2)` writes (same symbols, same order). */

@@ -45,6 +45,9 @@ interface Pending {
 /** Microtask turns a flush waits while other transactions are running, so they can join it. */
 const GROUP_COMMIT_TURNS = 4;
 
+/** Size of the arena queued blocks are encoded into (see Committer.arena). */
+const ARENA_BYTES = 1 << 20;
+
 /** Payload bytes one journal frame may carry (its record table included). */
 const FRAME_BUDGET = limits.maxFrameBytes - 64;
 
@@ -53,6 +56,23 @@ export class Committer {
   private pending: Pending[] = [];
   private flushScheduled = false;
   private drainWaiters: (() => void)[] = [];
+  /**
+   * Queued blocks' bytes are views of one arena, reused once the queue is flushed (the journal
+   * copies them into its frame): a fresh ~1 KB array per block cost ~0.4 µs of a commit
+   * (5% of the CPU in the commit benchmark's profile, allocation and collection).
+   */
+  private arena = new Uint8Array(ARENA_BYTES);
+  private arenaUsed = 0;
+  private readonly allocBlockBytes = (length: number): Uint8Array => {
+    if (this.arenaUsed + length > this.arena.length) {
+      // Full: earlier views keep the old arena alive until their blocks are flushed.
+      this.arena = new Uint8Array(Math.max(ARENA_BYTES, length));
+      this.arenaUsed = 0;
+    }
+    const at = this.arenaUsed;
+    this.arenaUsed = at + length;
+    return this.arena.subarray(at, at + length);
+  };
   private lastTxMillis = 0;
 
   constructor(
@@ -95,7 +115,7 @@ export class Committer {
       statements: tx.statements,
       writes,
     });
-    const bytes = encodeBlock(block, source);
+    const bytes = encodeBlock(block, source, this.allocBlockBytes);
     if (bytes.length > limits.maxBlockBytes) {
       throw new LedgerError("LIMIT_EXCEEDED", `the transaction's block is ${bytes.length} bytes; the limit is ${limits.maxBlockBytes}`);
     }
@@ -177,6 +197,8 @@ export class Committer {
 
   private flush(): void {
     this.flushBatch();
+    // Nothing queued refers to the arena any more.
+    if (this.pending.length === 0) this.arenaUsed = 0;
     if (this.drainWaiters.length > 0 && this.pending.length === 0) {
       const waiters = this.drainWaiters;
       this.drainWaiters = [];
