@@ -24,7 +24,7 @@
  */
 import { isLedgerError, LedgerError } from "../errors.ts";
 import { decodeBinary } from "../ion/binary.ts";
-import { blockFromIon } from "../ledger/block-codec.ts";
+import { BLOCK_SYMBOL_CATALOG, blockFromIon } from "../ledger/block-codec.ts";
 import { epochMillisOf, type Clock, systemClock } from "../ledger/clock.ts";
 import { DigestTree } from "../ledger/digest-tree.ts";
 import { hashEquals } from "../ledger/dot.ts";
@@ -392,7 +392,7 @@ function corruptRecord(rec: JournalRecord, e: unknown): LedgerError {
 /** A journal record's block. */
 function decodeRecord(rec: JournalRecord): Block {
   try {
-    const values = decodeBinary(rec.bytes);
+    const values = decodeBinary(rec.bytes, BLOCK_SYMBOL_CATALOG);
     if (values.length !== 1) throw new Error(`a record holds ${values.length} values`);
     return blockFromIon(values[0]);
   } catch (e) {

@@ -3,13 +3,17 @@
  *
  * Reads any Ion 1.0 binary stream, not just our writer's: IVMs, local symbol tables (fresh or
  * appended via `imports: $ion_symbol_table`), NOP padding, sorted structs (L=1), float32,
- * VarUInt lengths. Shared-table imports are not supported (no catalog) and are rejected.
+ * VarUInt lengths. Shared-table imports are resolved against the catalog the caller passes; an
+ * import the catalog lacks gives its `max_id` symbols unknown text (reading one is an error), or
+ * without a `max_id` is rejected.
  * Every read is bounds-checked so malformed input is ION_PARSE_ERROR, never a TypeError or a
  * value read past the end; nesting is bounded by limits.maxValueDepth (LIMIT_EXCEEDED).
  * Timestamps arrive as UTC fields and are turned back into local fields at their offset.
  */
 import { LedgerError, isLedgerError } from "../errors.ts";
+import { limits } from "../limits.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
+import type { SymbolCatalog } from "./shared-symbols.ts";
 import { daysInMonth, shiftMinutes } from "./utc.ts";
 import type { IonField, IonType, IonValue, TimestampPrecision } from "./value.ts";
 
@@ -276,13 +280,13 @@ function value(end: number, depth: number): IonValue | null {
 }
 
 /** Applies a top-level `$ion_symbol_table::{...}` struct to the current table. */
-function loadSymbolTable(st: IonValue): void {
+function loadSymbolTable(st: IonValue, catalog: SymbolCatalog): void {
   if (st.kind !== "struct") return;
   let next: (string | null)[] = SYSTEM_SYMBOLS.slice();
   for (const [name, v] of st.fields) {
     if (name === "imports") {
       if (v.kind === "symbol" && v.text === "$ion_symbol_table") next = table.slice();
-      else if (v.kind === "list" && v.items.length > 0) fail("shared symbol table imports are not supported");
+      else if (v.kind === "list") for (const item of v.items) importShared(next, item, catalog);
     }
   }
   for (const [name, v] of st.fields) {
@@ -293,12 +297,34 @@ function loadSymbolTable(st: IonValue): void {
   table = next;
 }
 
+/** Appends the symbols of one `imports` entry `{name, version, max_id}` to `next`. */
+function importShared(next: (string | null)[], entry: IonValue, catalog: SymbolCatalog): void {
+  if (entry.kind !== "struct") return;
+  let name: string | undefined;
+  let version = 1;
+  let maxId: number | undefined;
+  for (const [field, v] of entry.fields) {
+    if (field === "name" && v.kind === "string") name = v.value;
+    else if (field === "version" && v.kind === "int" && v.value >= 1n) version = Number(v.value);
+    else if (field === "max_id" && v.kind === "int" && v.value >= 0n) {
+      if (v.value > BigInt(limits.maxImportedSymbols)) fail(`an import's max_id of ${v.value} exceeds limits.maxImportedSymbols`);
+      maxId = Number(v.value);
+    }
+  }
+  // Imports without a name (or of the system table) are ignored, as the spec says.
+  if (name === undefined || name === "$ion") return;
+  const found = catalog.find((t) => t.name === name && t.version === version);
+  if (found === undefined && maxId === undefined) fail(`shared symbol table ${name} version ${version} is not in the catalog`);
+  const count = maxId ?? found!.symbols.length;
+  for (let i = 0; i < count; i++) next.push(found !== undefined && i < found.symbols.length ? found.symbols[i] : null);
+}
+
 /**
- * Decodes an Ion 1.0 binary stream into its top-level values. Throws LedgerError
- * ION_PARSE_ERROR for malformed input (with the byte offset) and LIMIT_EXCEEDED for nesting
- * deeper than limits.maxValueDepth.
+ * Decodes an Ion 1.0 binary stream into its top-level values, resolving shared-table imports
+ * against `catalog`. Throws LedgerError ION_PARSE_ERROR for malformed input (with the byte
+ * offset) and LIMIT_EXCEEDED for nesting deeper than limits.maxValueDepth.
  */
-export function decodeBinary(input: Uint8Array): IonValue[] {
+export function decodeBinary(input: Uint8Array, catalog: SymbolCatalog = []): IonValue[] {
   bytes = input;
   pos = 0;
   table = SYSTEM_SYMBOLS;
@@ -320,7 +346,7 @@ export function decodeBinary(input: Uint8Array): IonValue[] {
       const v = value(end, 1);
       if (v === null) continue;
       if (v.kind === "struct" && v.annotations !== undefined && v.annotations[0] === "$ion_symbol_table") {
-        loadSymbolTable(v);
+        loadSymbolTable(v, catalog);
         continue;
       }
       out.push(v);

@@ -4,7 +4,9 @@
  *
  * Layout: IVM `E0 01 00 EA`, one local symbol table `$ion_symbol_table::{symbols:[...]}`
  * holding every field name, annotation and symbol text of the batch (local SIDs from 10), then
- * the values. The body is written first (interning symbols as they appear), then the table after
+ * the values. A stream begun with a shared symbol table (binaryStream.begin) imports it
+ * instead: `$ion_symbol_table::{imports:[{name, version, max_id}], symbols:[...]}`, its texts
+ * taking SIDs 10.., the local ones after them. The body is written first (interning symbols as they appear), then the table after
  * it; both are copied into the output, table first, in one pass.
  *
  * Containers and annotation wrappers reserve one header byte and write their content; a length
@@ -16,6 +18,7 @@ import { LedgerError } from "../errors.ts";
 import { loneSurrogate, writeUtf8 } from "./utf8.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import { shiftMinutes } from "./utc.ts";
+import type { SharedSymbolTable } from "./shared-symbols.ts";
 import type { IonDecimal, IonTimestamp, IonType, IonValue } from "./value.ts";
 
 const TYPE_CODE: Record<IonType, number> = {
@@ -49,7 +52,13 @@ const slotOf = new Map<string, number>();
 let slotCall = new Int32Array(256);
 let slotSid = new Int32Array(256);
 let call = 0;
-/** Texts of the SIDs given in this call, in SID order (SID = FIRST_LOCAL_SID + index). */
+/** The shared table this call imports, and the SID of its first local symbol. */
+let shared: SharedSymbolTable | undefined;
+let localBase = FIRST_LOCAL_SID;
+/** Pin tokens of each shared table's texts, in table order (see importing). */
+const sharedTokens = new Map<SharedSymbolTable, number[]>();
+
+/** Texts of the SIDs given in this call, in SID order (SID = localBase + index). */
 const symbolList: string[] = [];
 let symbolCount = 0;
 
@@ -99,7 +108,7 @@ function sid(text: string): number {
 /** The SID of the text in `slot`, given now if it has none in this call. */
 function sidAt(slot: number, text: string): number {
   if (slotCall[slot] === call) return slotSid[slot];
-  const id = FIRST_LOCAL_SID + symbolCount;
+  const id = localBase + symbolCount;
   slotCall[slot] = call;
   slotSid[slot] = id;
   symbolList[symbolCount++] = text;
@@ -112,6 +121,9 @@ function sidAt(slot: number, text: string): number {
  * appearance, so the bytes do not change.
  */
 function pinSymbol(text: string): number {
+  // One token per text: a text pinned twice would get two slots when the map is cleared.
+  const existing = pinnedTexts.indexOf(text);
+  if (existing >= 0) return existing;
   let slot = slotOf.get(text);
   if (slot === undefined) {
     slot = newSlot();
@@ -469,39 +481,83 @@ function write(v: IonValue, depth: number): void {
   if (wrap >= 0) close(wrap, 14);
 }
 
-/** `$ion_symbol_table::{symbols:[...]}` for the symbols interned while writing the body. */
+/** `$ion_symbol_table::{imports:[…]?, symbols:[...]}` for the symbols interned while writing the body. */
 function writeSymbolTable(): void {
-  // SIDs 3 ($ion_symbol_table) and 7 (symbols) come from the system table.
+  // SIDs 3 ($ion_symbol_table), 4 (name), 5 (version), 6 (imports), 7 (symbols) and 8 (max_id)
+  // come from the system table.
   const outer = open();
   ensure(2);
   buf[pos++] = 0x81; // annot_length 1
   buf[pos++] = 0x83; // $ion_symbol_table
   const struct = open();
-  writeVarUInt(7);
-  const list = open();
-  for (let i = 0; i < symbolCount; i++) writeText(8, symbolList[i]);
-  close(list, 11);
+  if (shared !== undefined) {
+    writeVarUInt(6);
+    const imports = open();
+    const entry = open();
+    writeVarUInt(4);
+    writeText(8, shared.name);
+    writeVarUInt(5);
+    writeUint(shared.version);
+    writeVarUInt(8);
+    writeUint(shared.symbols.length);
+    close(entry, 13);
+    close(imports, 11);
+  }
+  if (symbolCount > 0) {
+    writeVarUInt(7);
+    const list = open();
+    for (let i = 0; i < symbolCount; i++) writeText(8, symbolList[i]);
+    close(list, 11);
+  }
   close(struct, 13);
   close(outer, 14);
 }
 
+/** A non-negative int below 2^32, as `ion.int(n)` is written. */
+function writeUint(n: number): void {
+  const len = n === 0 ? 0 : n < 0x100 ? 1 : n < 0x10000 ? 2 : n < 0x1000000 ? 3 : 4;
+  ensure(5);
+  buf[pos++] = 0x20 | len;
+  for (let shift = (len - 1) * 8; shift >= 0; shift -= 8) buf[pos++] = (n >>> shift) & 0xff;
+}
+
+/** Gives the shared table's texts their fixed SIDs (10..) for this call. */
+function importing(table: SharedSymbolTable): void {
+  let tokens = sharedTokens.get(table);
+  if (tokens === undefined) {
+    tokens = table.symbols.map((text) => pinSymbol(text));
+    sharedTokens.set(table, tokens);
+  }
+  for (let i = 0; i < tokens.length; i++) {
+    const slot = pinnedSlots[tokens[i]];
+    slotCall[slot] = call;
+    slotSid[slot] = FIRST_LOCAL_SID + i;
+  }
+  shared = table;
+  localBase = FIRST_LOCAL_SID + tokens.length;
+}
+
 /**
  * Encodes one value or a sequence of top-level values as a complete Ion 1.0 binary stream
- * (IVM, local symbol table, values). Throws TYPE_ERROR for a lone surrogate and
+ * (IVM, local symbol table, values), importing `shared` if given. Throws TYPE_ERROR for a lone surrogate and
  * LIMIT_EXCEEDED for nesting deeper than limits.maxValueDepth.
  */
-export function encodeBinary(values: readonly IonValue[] | IonValue): Uint8Array {
+export function encodeBinary(values: readonly IonValue[] | IonValue, shared?: SharedSymbolTable): Uint8Array {
   const list: readonly IonValue[] = Array.isArray(values) ? values : [values as IonValue];
-  begin();
+  begin(shared);
   for (let i = 0; i < list.length; i++) write(list[i], 1);
   return finish();
 }
 
-function begin(): void {
+/** Starts a stream; with `table`, one that imports it (see the file header). */
+function begin(table?: SharedSymbolTable): void {
   pos = 0;
   fixCount = 0;
   inserted = 0;
   resetSymbols();
+  shared = undefined;
+  localBase = FIRST_LOCAL_SID;
+  if (table !== undefined) importing(table);
 }
 
 /**
@@ -513,7 +569,7 @@ function finish(alloc?: (length: number) => Uint8Array): Uint8Array {
   const bodyEnd = pos;
   const bodyFixups = fixCount;
   const bodyInserted = inserted;
-  if (symbolCount > 0) writeSymbolTable();
+  if (symbolCount > 0 || shared !== undefined) writeSymbolTable();
   const length = 4 + (pos - bodyEnd) + (inserted - bodyInserted) + bodyEnd + bodyInserted;
   const out = alloc === undefined ? new Uint8Array(length) : alloc(length);
   out[0] = 0xe0; out[1] = 0x01; out[2] = 0x00; out[3] = 0xea;

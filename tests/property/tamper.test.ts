@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { Ledger, LedgerError } from "../../engine/index.ts";
 import { decodeBinary, encodeBinary } from "../../engine/ion/binary.ts";
 import type { IonStruct, IonValue } from "../../engine/ion/value.ts";
+import { BLOCK_SYMBOL_CATALOG, BLOCK_SYMBOLS } from "../../engine/ledger/block-codec.ts";
 import {
   encodeFrame,
   FRAME_HEADER_BYTES,
@@ -105,8 +106,8 @@ describe("tampering", () => {
         if (v.kind === "list") return { ...v, items: v.items.map(forge) };
         return v;
       };
-      const block = decodeBinary(frames[1][0])[0] as IonStruct;
-      frames[1][0] = encodeBinary(forge(block));
+      const block = decodeBinary(frames[1][0], BLOCK_SYMBOL_CATALOG)[0] as IonStruct;
+      frames[1][0] = encodeBinary(forge(block), BLOCK_SYMBOLS);
       const out = new Uint8Array(bytes.length);
       out.set(bytes.subarray(0, SEGMENT_HEADER_BYTES));
       let p = SEGMENT_HEADER_BYTES;

@@ -101,8 +101,8 @@ const HASH_ALGORITHM = "sha256";
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 /** ion-hash-js's SHA-256 Ion Hash (hex) of the first value read from Ion text or binary. */
-export function oracleHash(input: string | Uint8Array): string {
-  const r = makeHashReader(ionjs.makeReader(input), cryptoHasherProvider(HASH_ALGORITHM));
+export function oracleHash(input: string | Uint8Array, catalog?: ionjs.Catalog): string {
+  const r = makeHashReader(ionjs.makeReader(input, catalog), cryptoHasherProvider(HASH_ALGORITHM));
   r.next();
   r.next();
   return hex(r.digest());
