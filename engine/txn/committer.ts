@@ -228,7 +228,8 @@ export class Committer {
         return;
       }
       for (const p of chunk) {
-        this.store.apply(p.block, p.summary.writes);
+        // Transactions hand out every document they write (Transaction.insert/update/putCatalog).
+        this.store.apply(p.block, p.summary.writes, true);
         this.tree.append(p.block.blockHash);
         this.recent.push(p.summary);
       }

@@ -83,6 +83,8 @@ export class Store {
   apply(
     block: Block,
     tables: ReadonlyMap<string, { readonly tableId: string }> | readonly { readonly tableId: string }[] = documentTables(block),
+    /** True when every revision's data was already registered with handOut (the committer's writes). */
+    handedOut = false,
   ): void {
     this.blocks.push(block);
     const revisions = block.revisions;
@@ -106,7 +108,7 @@ export class Store {
       }
       chain.revisions.push(stored);
       if (data !== undefined) {
-        handOut(data);
+        if (!handedOut) handOut(data);
         if (table.indexes.size > 0) {
           for (const [field, index] of table.indexes) for (const k of indexKeysOf(data, field)) addKey(index, k, chain.id);
         }

@@ -603,7 +603,8 @@ export class Transaction {
 
   private putCatalog(def: TableDef, stmt: number): void {
     this.catalogWrites++;
-    const data = tableDefToIon(def);
+    // Handed out like documents (information_schema reads return it), and so the store need not.
+    const data = handOut(tableDefToIon(def));
     const w = this.writes.get(def.tableId);
     if (w !== undefined) {
       w.data = data;
