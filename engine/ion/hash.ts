@@ -405,6 +405,51 @@ export function ionFieldHash(name: string, v: IonValue, depth = 2): Uint8Array {
   return digest();
 }
 
+/** ionFieldHash(name, ion.string(text)), without making the value. */
+export function ionFieldHashOfString(name: string, text: string): Uint8Array {
+  enterLevel(0);
+  symbol(name);
+  put(B);
+  put(0x80);
+  escUtf8(text);
+  put(E);
+  return digest();
+}
+
+/** ionFieldHash(name, ion.blob(bytes)), without making the value. */
+export function ionFieldHashOfBlob(name: string, bytes: Uint8Array): Uint8Array {
+  enterLevel(0);
+  symbol(name);
+  put(B);
+  put(0xa0);
+  escBytes(bytes);
+  put(E);
+  return digest();
+}
+
+/** ionFieldHash of `name: {…}` for a struct given by its field hashes; sorts `hashes` in place. */
+export function ionFieldHashOfStruct(name: string, hashes: Uint8Array[]): Uint8Array {
+  enterLevel(0);
+  symbol(name);
+  structFromHashes(hashes);
+  return digest();
+}
+
+/**
+ * ionFieldHash of `name: [{…}, …]`, a list of structs each given by its field hashes (list
+ * items are serialized inline, unescaped); sorts each `structs[i]` in place. Written straight
+ * into the hash buffer: no intermediate serializations.
+ */
+export function ionFieldHashOfStructList(name: string, structs: readonly Uint8Array[][]): Uint8Array {
+  enterLevel(0);
+  symbol(name);
+  put(B);
+  put(0xb0);
+  for (let i = 0; i < structs.length; i++) structFromHashes(structs[i]);
+  put(E);
+  return digest();
+}
+
 /** Like ionFieldHash, for a value given as its serialization s(v) (ionHashSerialization). */
 export function ionFieldHashOfSerialized(name: string, serialized: Uint8Array): Uint8Array {
   enterLevel(0);
@@ -422,25 +467,3 @@ export function ionStructHash(hashes: Uint8Array[]): Uint8Array {
   return digest();
 }
 
-/** s(struct) for a struct whose field hashes are `hashes`; sorts `hashes` in place. */
-export function ionStructSerialization(hashes: Uint8Array[]): Uint8Array {
-  enterLevel(0);
-  structFromHashes(hashes);
-  return buf.slice(0, pos);
-}
-
-/** s(list) for a list whose items' serializations are `items` (list items are not escaped). */
-export function ionListSerialization(items: readonly Uint8Array[]): Uint8Array {
-  let n = 3;
-  for (let i = 0; i < items.length; i++) n += items[i].length;
-  const out = new Uint8Array(n);
-  out[0] = B;
-  out[1] = 0xb0;
-  let p = 2;
-  for (let i = 0; i < items.length; i++) {
-    out.set(items[i], p);
-    p += items[i].length;
-  }
-  out[p] = E;
-  return out;
-}

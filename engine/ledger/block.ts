@@ -7,12 +7,14 @@
  */
 import {
   ionFieldHash,
+  ionFieldHashOfBlob,
   ionFieldHashOfSerialized,
+  ionFieldHashOfString,
+  ionFieldHashOfStruct,
+  ionFieldHashOfStructList,
   ionHash,
   ionHashSerialization,
-  ionListSerialization,
   ionStructHash,
-  ionStructSerialization,
 } from "../ion/hash.ts";
 import type { IonField, IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { ion } from "../ion/value.ts";
@@ -205,16 +207,16 @@ function transactionInfoAndHash(
   hash: (v: IonValue) => Uint8Array,
 ): { source: TransactionInfoSource; hash: Uint8Array } {
   const digests = new Array<Uint8Array>(statements.length);
-  const stmtSers = new Array<Uint8Array>(statements.length);
+  const stmtFields = new Array<Uint8Array[]>(statements.length);
   for (let i = 0; i < statements.length; i++) {
     const s = statements[i];
     const digest = statementDigest(s.statement, s.params, hash);
     digests[i] = digest;
-    stmtSers[i] = ionStructSerialization([
+    stmtFields[i] = [
       statementHashesOf(s.statement).field,
       startTimeFieldHash.of(timestampFromEpochMillis(s.startMillis)),
-      ionFieldHash("statementDigest", ion.blob(digest), 4),
-    ]);
+      ionFieldHashOfBlob("statementDigest", digest),
+    ];
   }
   const docHashes = new Array<Uint8Array>(writes.length);
   for (let i = 0; i < writes.length; i++) {
@@ -222,8 +224,8 @@ function transactionInfoAndHash(
     docHashes[i] = ionFieldHashOfSerialized(w.id, documentEntrySerialization(w));
   }
   const infoHash = ionStructHash([
-    ionFieldHashOfSerialized("statements", ionListSerialization(stmtSers)),
-    ionFieldHashOfSerialized("documents", ionStructSerialization(docHashes)),
+    ionFieldHashOfStructList("statements", stmtFields),
+    ionFieldHashOfStruct("documents", docHashes),
   ]);
   return { source: { statements, digests, writes }, hash: infoHash };
 }
@@ -279,14 +281,14 @@ export function buildBlockWithSource(input: BlockInput): { block: Block; source:
   const writes = input.writes;
   // Metadata field hashes shared by every revision of the block.
   const txTimeHash = txTimeFieldHash.of(txTime);
-  const txIdHash = ionFieldHash("txId", ion.string(input.transactionId), 3);
+  const txIdHash = ionFieldHashOfString("txId", input.transactionId);
   const revisions = new Array<Revision>(writes.length);
   const revisionHashes = new Array<Uint8Array>(writes.length);
   for (let i = 0; i < writes.length; i++) {
     const w = writes[i];
     const metadata: RevisionMetadata = { id: w.id, version: w.version, txTime, txId: input.transactionId };
     const metadataHash = ionStructHash([
-      ionFieldHash("id", ion.string(w.id), 3),
+      ionFieldHashOfString("id", w.id),
       versionFieldHash(w.version),
       txTimeHash,
       txIdHash,
