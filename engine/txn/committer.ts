@@ -42,6 +42,13 @@ interface Pending {
   readonly reject: (e: unknown) => void;
 }
 
+function conflict(why: string, sequenceNo: number, documentId: string): LedgerError {
+  return new LedgerError("OCC_CONFLICT", `transaction conflict: ${why} by block ${sequenceNo} since this transaction began`, {
+    sequenceNo,
+    documentId,
+  });
+}
+
 /** Microtask turns a flush waits while other transactions are running, so they can join it. */
 const GROUP_COMMIT_TURNS = 4;
 
@@ -53,6 +60,14 @@ const FRAME_BUDGET = limits.maxFrameBytes - 64;
 
 export class Committer {
   private readonly recent: CommitSummary[] = [];
+  /**
+   * The write index: for each document and table written by a block in `recent` or `pending`,
+   * the newest such block (and for a table, the document it wrote). A transaction that read it
+   * conflicts if that block is newer than its snapshot.
+   */
+  private readonly docWrittenAt = new Map<string, number>();
+  private readonly tableWrittenAt = new Map<string, number>();
+  private readonly tableWrittenBy = new Map<string, string>();
   private pending: Pending[] = [];
   private flushScheduled = false;
   private drainWaiters: (() => void)[] = [];
@@ -121,6 +136,7 @@ export class Committer {
     }
     // The writes themselves: the transaction is over, so they no longer change.
     const summary: CommitSummary = { sequenceNo, writes };
+    this.indexWrites(summary);
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ block, bytes, summary, resolve, reject });
       this.scheduleFlush();
@@ -135,49 +151,63 @@ export class Committer {
 
   private validate(tx: Transaction): void {
     const reads = tx.reads;
-    if (reads.docs.size === 0 && reads.tables.size === 0 && reads.keys.length === 0 && reads.ranges.length === 0) return;
-    // `recent` is in sequence order: only its tail is newer than the snapshot, so it is found
-    // from the end instead of testing each of up to 256 summaries. With encodeBlock, the
-    // revision-order `tables` and Store.apply's plain loop: null-disk CPU per commit with 64
-    // writers 19 µs → 16 µs (min of 12 runs; single writer 19 → 16 µs).
+    const snapshot = tx.snapshot;
+    // Documents and tables read: one lookup each in the index of the newest write, rather than a
+    // pass over every write since the snapshot (with 64 writers, each commit tested the up to 63
+    // queued before it: 0.46 µs of a commit's CPU against 0.09 µs for a lone writer).
+    for (const id of reads.docs) {
+      const at = this.docWrittenAt.get(id);
+      if (at !== undefined && at > snapshot) throw conflict(`document ${id} was changed`, at, id);
+    }
+    for (const tableId of reads.tables) {
+      const at = this.tableWrittenAt.get(tableId);
+      if (at !== undefined && at > snapshot) throw conflict(`table ${tableId} was changed`, at, this.tableWrittenBy.get(tableId)!);
+    }
+    if (reads.keys.length === 0 && reads.ranges.length === 0) return;
+    // Index keys and ranges depend on the documents' contents: test each write since the
+    // snapshot. `recent` is in sequence order, so only its tail is newer than the snapshot.
     const recent = this.recent;
     let i = recent.length;
-    while (i > 0 && recent[i - 1].sequenceNo > tx.snapshot) i--;
-    for (; i < recent.length; i++) this.check(reads, recent[i]);
+    while (i > 0 && recent[i - 1].sequenceNo > snapshot) i--;
+    for (; i < recent.length; i++) this.checkKeys(reads, recent[i]);
     const pending = this.pending;
-    for (let j = 0; j < pending.length; j++) this.check(reads, pending[j].summary);
+    for (let j = 0; j < pending.length; j++) this.checkKeys(reads, pending[j].summary);
   }
 
-  private check(reads: ReadSet, s: CommitSummary): void {
+  private checkKeys(reads: ReadSet, s: CommitSummary): void {
     for (const w of s.writes) {
-      let why: string | undefined;
-      if (reads.docs.has(w.id)) why = `document ${w.id} was changed`;
-      else if (reads.tables.has(w.tableId)) why = `table ${w.tableId} was changed`;
-      else {
-        for (const k of reads.keys) {
-          if (k.tableId !== w.tableId) continue;
-          if (
-            (w.before !== undefined && indexKeysOf(w.before, k.field).includes(k.key)) ||
-            (w.data !== undefined && indexKeysOf(w.data, k.field).includes(k.key))
-          ) {
-            why = `a document with the looked-up ${k.field} was changed`;
-            break;
-          }
-        }
-        for (const g of reads.ranges) {
-          if (why !== undefined) break;
-          if (g.tableId !== w.tableId) continue;
-          const touches = (d: IonStruct | undefined) => d !== undefined && indexKeysOf(d, g.field).some((k) => rangeMustVisit(k, g.range));
-          if (touches(w.before) || touches(w.data)) why = `a document in the looked-up range of ${g.field} was changed`;
+      for (const k of reads.keys) {
+        if (k.tableId !== w.tableId) continue;
+        if (
+          (w.before !== undefined && indexKeysOf(w.before, k.field).includes(k.key)) ||
+          (w.data !== undefined && indexKeysOf(w.data, k.field).includes(k.key))
+        ) {
+          throw conflict(`a document with the looked-up ${k.field} was changed`, s.sequenceNo, w.id);
         }
       }
-      if (why !== undefined) {
-        throw new LedgerError("OCC_CONFLICT", `transaction conflict: ${why} by block ${s.sequenceNo} since this transaction began`, {
-          sequenceNo: s.sequenceNo,
-          documentId: w.id,
-        });
+      for (const g of reads.ranges) {
+        if (g.tableId !== w.tableId) continue;
+        const touches = (d: IonStruct | undefined) => d !== undefined && indexKeysOf(d, g.field).some((k) => rangeMustVisit(k, g.range));
+        if (touches(w.before) || touches(w.data)) throw conflict(`a document in the looked-up range of ${g.field} was changed`, s.sequenceNo, w.id);
       }
     }
+  }
+
+  /** Records a queued block's writes in the write index (validate). */
+  private indexWrites(s: CommitSummary): void {
+    for (const w of s.writes) {
+      this.docWrittenAt.set(w.id, s.sequenceNo);
+      this.tableWrittenAt.set(w.tableId, s.sequenceNo);
+      this.tableWrittenBy.set(w.tableId, w.id);
+    }
+  }
+
+  /** The write index again from the published summaries alone (after queued blocks were discarded). */
+  private reindex(): void {
+    this.docWrittenAt.clear();
+    this.tableWrittenAt.clear();
+    this.tableWrittenBy.clear();
+    for (const s of this.recent) this.indexWrites(s);
   }
 
   private scheduleFlush(): void {
@@ -225,6 +255,7 @@ export class Committer {
       } catch (e) {
         // Later blocks were built on this chunk's: none of them can be published.
         for (const p of batch.slice(start)) p.reject(e);
+        this.reindex();
         return;
       }
       for (const p of chunk) {
@@ -245,6 +276,17 @@ export class Committer {
     const oldest = this.oldestSnapshot();
     let drop = 0;
     while (drop < this.recent.length && this.recent[drop].sequenceNo <= oldest) drop++;
-    if (drop > 0) this.recent.splice(0, drop);
+    if (drop === 0) return;
+    for (let i = 0; i < drop; i++) {
+      const s = this.recent[i];
+      for (const w of s.writes) {
+        if (this.docWrittenAt.get(w.id) === s.sequenceNo) this.docWrittenAt.delete(w.id);
+        if (this.tableWrittenAt.get(w.tableId) === s.sequenceNo) {
+          this.tableWrittenAt.delete(w.tableId);
+          this.tableWrittenBy.delete(w.tableId);
+        }
+      }
+    }
+    this.recent.splice(0, drop);
   }
 }
