@@ -79,9 +79,11 @@ export class Committer {
   private arena = new Uint8Array(ARENA_BYTES);
   private arenaUsed = 0;
   private readonly allocBlockBytes = (length: number): Uint8Array => {
+    // A large block gets its own array rather than an arena that size kept for good.
+    if (length > ARENA_BYTES / 4) return new Uint8Array(length);
     if (this.arenaUsed + length > this.arena.length) {
       // Full: earlier views keep the old arena alive until their blocks are flushed.
-      this.arena = new Uint8Array(Math.max(ARENA_BYTES, length));
+      this.arena = new Uint8Array(ARENA_BYTES);
       this.arenaUsed = 0;
     }
     const at = this.arenaUsed;
