@@ -136,7 +136,14 @@ function pathText(p: Path): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? `${parent}.${k}` : `${parent}[${JSON.stringify(k)}]`;
 }
 
-function convert(x: unknown, path: Path, depth: number, ancestors: Set<object>): IonValue {
+/**
+ * The containers being converted, outermost first, for cycle detection: an array, not a Set, since
+ * nesting is shallow (and capped at limits.maxValueDepth) and a Set per fromJS call was garbage on
+ * every commit.
+ */
+type Ancestors = object[];
+
+function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): IonValue {
   if (depth > MAX_DEPTH) throw depthError(pathText(path));
   switch (typeof x) {
     case "number":
@@ -195,12 +202,12 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Set<object>):
       hour: 0, minute: 0, second: 0, fraction: null,
     };
   }
-  if (ancestors.has(o)) throw typeError(pathText(path), "cyclic reference");
+  if (ancestors.includes(o)) throw typeError(pathText(path), "cyclic reference");
   if (Array.isArray(o)) {
-    ancestors.add(o);
+    ancestors.push(o);
     const items: IonValue[] = new Array(o.length);
     for (let i = 0; i < o.length; i++) items[i] = convert(o[i], { parent: path, key: i }, depth + 1, ancestors);
-    ancestors.delete(o);
+    ancestors.pop();
     return { kind: "list", items };
   }
   const proto = Object.getPrototypeOf(o);
@@ -211,9 +218,9 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Set<object>):
   return convertObject(o, path, depth, ancestors);
 }
 
-function convertObject(o: object, path: Path, depth: number, ancestors: Set<object>): IonValue {
-  if (ancestors.has(o)) throw typeError(pathText(path), "cyclic reference");
-  ancestors.add(o);
+function convertObject(o: object, path: Path, depth: number, ancestors: Ancestors): IonValue {
+  if (ancestors.includes(o)) throw typeError(pathText(path), "cyclic reference");
+  ancestors.push(o);
   const fields: IonField[] = [];
   for (const key of Object.keys(o)) {
     const value = (o as Record<string, unknown>)[key];
@@ -221,7 +228,7 @@ function convertObject(o: object, path: Path, depth: number, ancestors: Set<obje
     if (!key.isWellFormed()) throw typeError(pathText({ parent: path, key }), "field name contains a lone surrogate");
     fields.push([key, convertField(value, path, key, depth + 1, ancestors)]);
   }
-  ancestors.delete(o);
+  ancestors.pop();
   return { kind: "struct", fields };
 }
 
@@ -229,7 +236,7 @@ function convertObject(o: object, path: Path, depth: number, ancestors: Set<obje
  * A field's value: strings and numbers directly, so the field's path is made only for a value
  * that needs it (a container, or an error).
  */
-function convertField(x: unknown, parent: Path, key: string, depth: number, ancestors: Set<object>): IonValue {
+function convertField(x: unknown, parent: Path, key: string, depth: number, ancestors: Ancestors): IonValue {
   if (typeof x === "string" && depth <= MAX_DEPTH) {
     if ((x as string & { isWellFormed(): boolean }).isWellFormed()) return { kind: "string", value: x };
   } else if (typeof x === "number" && depth <= MAX_DEPTH && Number.isSafeInteger(x) && !Object.is(x, -0)) {
@@ -243,7 +250,7 @@ function convertField(x: unknown, parent: Path, key: string, depth: number, ance
  * in error details. Throws TYPE_ERROR (with the path) or LIMIT_EXCEEDED.
  */
 export function fromJS(x: unknown, path = "$"): IonValue {
-  return convert(x, path, 1, new Set());
+  return convert(x, path, 1, []);
 }
 
 function toIonJsTimestamp(t: IonTimestamp): Timestamp {

@@ -83,6 +83,14 @@ export function sha256js(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * SHA-256 of `bytes` written into `out` (32 bytes), for digests consumed at once (Ion Hash's
+ * field hashes): no array per digest.
+ */
+export const sha256Into: (bytes: Uint8Array, out: Uint8Array) => void = bun
+  ? (bytes, out) => void bun.SHA256.hash(bytes, out)
+  : (bytes, out) => out.set(bytes.length < 256 ? sha256js(bytes) : createHash("sha256").update(bytes).digest());
+
 /** SHA-256 digest (32 bytes) of `bytes`; a fresh array the caller may keep. */
 export const sha256: (bytes: Uint8Array) => Uint8Array = bun
   ? (bytes) => bun.SHA256.hash(bytes, new Uint8Array(32))

@@ -62,12 +62,49 @@ export interface RangeRead {
   readonly range: KeyRange;
 }
 
-export interface ReadSet {
-  readonly docs: Set<string>;
-  readonly tables: Set<string>;
-  readonly keys: IndexRead[];
-  readonly ranges: RangeRead[];
+/**
+ * What a transaction read, for OCC validation (committer.ts): documents, table scans (phantoms),
+ * index keys and index ranges. Each container is made on first use: a typical write reads one
+ * document (its table's definition) and nothing else, and four containers per transaction were
+ * garbage on every commit. An untracked transaction (an auto-commit read) keeps nothing.
+ */
+export class ReadSet {
+  private docSet?: Set<string>;
+  private tableSet?: Set<string>;
+  private keyList?: IndexRead[];
+  private rangeList?: RangeRead[];
+
+  constructor(private readonly tracked: boolean) {}
+
+  addDoc(id: string): void {
+    if (this.tracked) (this.docSet ??= new Set()).add(id);
+  }
+  addTable(tableId: string): void {
+    if (this.tracked) (this.tableSet ??= new Set()).add(tableId);
+  }
+  addKey(read: IndexRead): void {
+    if (this.tracked) (this.keyList ??= []).push(read);
+  }
+  addRange(read: RangeRead): void {
+    if (this.tracked) (this.rangeList ??= []).push(read);
+  }
+
+  get docs(): ReadonlySet<string> {
+    return this.docSet ?? NO_IDS;
+  }
+  get tables(): ReadonlySet<string> {
+    return this.tableSet ?? NO_IDS;
+  }
+  get keys(): readonly IndexRead[] {
+    return this.keyList ?? NONE;
+  }
+  get ranges(): readonly RangeRead[] {
+    return this.rangeList ?? NONE;
+  }
 }
+
+const NO_IDS: ReadonlySet<string> = new Set<string>();
+const NONE: readonly never[] = Object.freeze([]);
 
 /** A document as the user view shows it. */
 export interface DocumentRow {
@@ -88,20 +125,6 @@ export interface TransactionHost {
   readonly untracked?: boolean;
 }
 
-/** A set that keeps nothing: the read set of an untracked transaction. */
-class DiscardSet<T> extends Set<T> {
-  override add(_value: T): this {
-    return this;
-  }
-}
-
-/** An array that keeps nothing pushed onto it. */
-function discardArray<T>(): T[] {
-  const a: T[] = [];
-  a.push = () => 0;
-  return a;
-}
-
 type State = "active" | "committing" | "committed" | "aborted";
 
 export class Transaction {
@@ -118,9 +141,7 @@ export class Transaction {
 
   constructor(private readonly host: TransactionHost) {
     this.snapshot = host.store.tip;
-    this.reads = host.untracked === true
-      ? { docs: new DiscardSet(), tables: new DiscardSet(), keys: discardArray(), ranges: discardArray() }
-      : { docs: new Set(), tables: new Set(), keys: [], ranges: [] };
+    this.reads = new ReadSet(host.untracked !== true);
   }
 
   /** Whether reads are recorded for OCC (false only for an auto-commit read; see TransactionHost). */
@@ -216,7 +237,7 @@ export class Transaction {
     const exact = this.findActiveTable(name);
     if (exact !== undefined || caseSensitive) return exact;
     const lower = name.toLowerCase();
-    this.reads.tables.add(SYSTEM_TABLE_ID);
+    this.reads.addTable(SYSTEM_TABLE_ID);
     const matches = this.catalog().filter((d) => d.status === "ACTIVE" && d.name.toLowerCase() === lower);
     if (matches.length > 1) {
       throw new LedgerError("TABLE_NOT_FOUND", `${name} matches several tables (${matches.map((m) => m.name).join(", ")}); quote it`, { name });
@@ -227,7 +248,7 @@ export class Transaction {
   /** Every table (active and dropped) as this transaction sees it. */
   async tables(): Promise<TableDef[]> {
     this.checkActive();
-    this.reads.tables.add(SYSTEM_TABLE_ID);
+    this.reads.addTable(SYSTEM_TABLE_ID);
     return [...this.catalog()];
   }
 
@@ -283,7 +304,7 @@ export class Transaction {
   async scan(table: string): Promise<DocumentRow[]> {
     this.checkActive();
     const def = this.activeTable(table);
-    this.reads.tables.add(def.tableId);
+    this.reads.addTable(def.tableId);
     const rows: DocumentRow[] = [];
     const store = this.host.store;
     for (const id of store.docIdsOf(def.tableId)) {
@@ -335,7 +356,7 @@ export class Transaction {
     const def = this.activeTable(table);
     const ids = this.host.store.rangeCandidates(def.tableId, field, range);
     if (ids === undefined) throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index on ${field}`, { table, field });
-    this.reads.ranges.push({ tableId: def.tableId, field, range });
+    this.reads.addRange({ tableId: def.tableId, field, range });
     return this.candidateRows(def, field, ids, (k) => rangeMustVisit(k, range));
   }
 
@@ -351,7 +372,7 @@ export class Transaction {
     const def = this.activeTable(table);
     const index = this.host.store.orderedIndex(def.tableId, field, descending);
     if (index === undefined) throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index on ${field}`, { table, field });
-    this.reads.tables.add(def.tableId);
+    this.reads.addTable(def.tableId);
     const store = this.host.store;
     const rows: DocumentRow[] = [];
     const seen = new Set<string>();
@@ -383,7 +404,7 @@ export class Transaction {
     const store = this.host.store;
     const ids = new Set<string>();
     for (const key of keys) {
-      this.reads.keys.push({ tableId: def.tableId, field, key });
+      this.reads.addKey({ tableId: def.tableId, field, key });
       for (const id of store.indexCandidates(def.tableId, field, key) ?? []) ids.add(id);
     }
     const wanted = new Set(keys);
@@ -410,7 +431,7 @@ export class Transaction {
   async scanCommitted(table: string): Promise<Revision[]> {
     this.checkActive();
     const def = this.activeTable(table);
-    this.reads.tables.add(def.tableId);
+    this.reads.addTable(def.tableId);
     const out: Revision[] = [];
     const store = this.host.store;
     for (const id of store.docIdsOf(def.tableId)) {
@@ -427,7 +448,7 @@ export class Transaction {
   async tableHistory(table: string): Promise<Revision[]> {
     this.checkActive();
     const def = this.tableByNameOrId(table);
-    this.reads.tables.add(def.tableId);
+    this.reads.addTable(def.tableId);
     const out: StoredRevision[] = [];
     const store = this.host.store;
     for (const id of store.docIdsOf(def.tableId)) {
@@ -441,7 +462,7 @@ export class Transaction {
   async committed(table: string, id: string): Promise<Revision | undefined> {
     this.checkActive();
     const def = this.activeTable(table);
-    this.reads.docs.add(id);
+    this.reads.addDoc(id);
     const chain = this.host.store.docs.get(id);
     if (chain === undefined || chain.tableId !== def.tableId) return undefined;
     const r = visibleRevision(chain, this.snapshot);
@@ -455,7 +476,7 @@ export class Transaction {
   async history(table: string, id: string): Promise<Revision[]> {
     this.checkActive();
     const def = this.tableByNameOrId(table);
-    this.reads.docs.add(id);
+    this.reads.addDoc(id);
     const chain = this.host.store.docs.get(id);
     if (chain === undefined || chain.tableId !== def.tableId) return [];
     return chain.revisions.filter((r) => r.blockAddress.sequenceNo <= this.snapshot).map(publicRevision);
@@ -528,7 +549,7 @@ export class Transaction {
 
   /** The current data of `id` in table `def`, recording the read. */
   private current(def: TableDef, id: string): IonStruct | undefined {
-    this.reads.docs.add(id);
+    this.reads.addDoc(id);
     const w = this.writes.get(id);
     if (w !== undefined) return w.tableId === def.tableId ? w.data : undefined;
     const chain = this.host.store.docs.get(id);
@@ -578,8 +599,8 @@ export class Transaction {
 
   private findActiveTable(name: string): TableDef | undefined {
     const def = this.catalog().find((d) => d.status === "ACTIVE" && d.name === name);
-    if (def === undefined) this.reads.tables.add(SYSTEM_TABLE_ID);
-    else this.reads.docs.add(def.tableId);
+    if (def === undefined) this.reads.addTable(SYSTEM_TABLE_ID);
+    else this.reads.addDoc(def.tableId);
     return def;
   }
 
@@ -591,7 +612,7 @@ export class Transaction {
   }
 
   private tableById(tableId: string): TableDef | undefined {
-    this.reads.docs.add(tableId);
+    this.reads.addDoc(tableId);
     return this.catalog().find((d) => d.tableId === tableId);
   }
 
