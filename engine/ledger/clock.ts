@@ -10,9 +10,15 @@ export type Clock = () => number;
 
 export const systemClock: Clock = () => Date.now();
 
-/** The last timestamp made, returned again for the same millisecond (values are never mutated). */
+/**
+ * The last two timestamps made, returned again for the same millisecond (values are never
+ * mutated). Two, because a block asks for two instants that differ under load: its statements'
+ * start (taken when they ran) and its commit time.
+ */
 let lastMillis = NaN;
 let lastTimestamp: IonTimestamp | undefined;
+let prevMillis = NaN;
+let prevTimestamp: IonTimestamp | undefined;
 
 /**
  * The UTC timestamp at `ms` milliseconds since the epoch, with `.SSS` fractional seconds. Calls
@@ -21,10 +27,13 @@ let lastTimestamp: IonTimestamp | undefined;
  */
 export function timestampFromEpochMillis(ms: number): IonTimestamp {
   if (ms === lastMillis) return lastTimestamp!;
+  if (ms === prevMillis) return prevTimestamp!;
   // Frozen, since it is shared: blocks hand it out as txTime and blockTimestamp.
   const t = makeTimestamp(ms);
   Object.freeze(t.fraction);
   Object.freeze(t);
+  prevMillis = lastMillis;
+  prevTimestamp = lastTimestamp;
   lastMillis = ms;
   lastTimestamp = t;
   return t;
