@@ -232,22 +232,29 @@ function transactionInfoAndHash(
 
 /** A block whose transactionInfo is made from `source` when first read. */
 function blockWithInfoSource(
-  fields: Omit<Block, "transactionInfo">,
+  blockAddress: BlockAddress,
+  transactionId: string,
+  blockTimestamp: IonTimestamp,
+  previousBlockHash: Uint8Array,
+  revisions: readonly Revision[],
+  entriesHashList: readonly Uint8Array[],
+  entriesHash: Uint8Array,
+  blockHash: Uint8Array,
   source: TransactionInfoSource,
 ): Block {
   let info: IonStruct | undefined;
   return {
-    blockAddress: fields.blockAddress,
-    transactionId: fields.transactionId,
-    blockTimestamp: fields.blockTimestamp,
-    previousBlockHash: fields.previousBlockHash,
+    blockAddress,
+    transactionId,
+    blockTimestamp,
+    previousBlockHash,
     get transactionInfo(): IonStruct {
       return info ??= transactionInfoFromSource(source);
     },
-    revisions: fields.revisions,
-    entriesHashList: fields.entriesHashList,
-    entriesHash: fields.entriesHash,
-    blockHash: fields.blockHash,
+    revisions,
+    entriesHashList,
+    entriesHash,
+    blockHash,
   };
 }
 
@@ -302,16 +309,17 @@ export function buildBlockWithSource(input: BlockInput): { block: Block; source:
   const info = transactionInfoAndHash(input.statements, writes, hashOf);
   const entriesHashList = [merkleRoot(revisionHashes), info.hash];
   const entriesHash = dot(entriesHashList[0], entriesHashList[1]);
-  const block = blockWithInfoSource({
-    blockAddress: input.address,
-    transactionId: input.transactionId,
-    blockTimestamp: txTime,
-    previousBlockHash: input.previousBlockHash,
+  const block = blockWithInfoSource(
+    input.address,
+    input.transactionId,
+    txTime,
+    input.previousBlockHash,
     revisions,
     entriesHashList,
     entriesHash,
-    blockHash: dot(entriesHash, input.previousBlockHash),
-  }, info.source);
+    dot(entriesHash, input.previousBlockHash),
+    info.source,
+  );
   return { block, source: info.source };
 }
 

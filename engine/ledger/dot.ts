@@ -46,6 +46,7 @@ export function dot(a: Uint8Array, b: Uint8Array): Uint8Array {
  */
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   if (leaves.length === 0) return EMPTY_HASH;
+  if (leaves.length === 1) return leaves[0];
   let level = leaves.slice();
   while (level.length > 1) {
     const next: Uint8Array[] = [];
