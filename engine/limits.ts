@@ -42,9 +42,9 @@ export const limits = {
    *  stack frames each); 500 keeps every runtime far from its stack limit while exceeding any
    *  real query's nesting. */
   maxExpressionDepth: 500,
-  /** Symbols one shared-table import of an Ion stream may declare (`max_id`). Each becomes an
-   *  entry of the reader's symbol table, so a hostile `max_id: 2^40` must not be honoured;
-   *  the journal's own import has a few dozen. */
+  /** Symbols the shared-table imports of one Ion symbol table may declare (`max_id`s, summed).
+   *  Each becomes an entry of the reader's symbol table, so a hostile `max_id: 2^40`, or many
+   *  imports, must not be honoured; the journal's own import has 25. */
   maxImportedSymbols: 100_000,
 } as const;
 

@@ -316,6 +316,10 @@ function importShared(next: (string | null)[], entry: IonValue, catalog: SymbolC
   const found = catalog.find((t) => t.name === name && t.version === version);
   if (found === undefined && maxId === undefined) fail(`shared symbol table ${name} version ${version} is not in the catalog`);
   const count = maxId ?? found!.symbols.length;
+  // The bound is on every import of the table together: many imports must not add up to a hang.
+  if (next.length + count > SYSTEM_SYMBOLS.length + limits.maxImportedSymbols) {
+    fail(`the imports of a symbol table declare more than limits.maxImportedSymbols symbols`);
+  }
   for (let i = 0; i < count; i++) next.push(found !== undefined && i < found.symbols.length ? found.symbols[i] : null);
 }
 

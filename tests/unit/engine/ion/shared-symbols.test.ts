@@ -68,9 +68,12 @@ test("an import the catalog lacks: unknown texts with max_id, else an error", ()
     isLedgerError(e, "ION_PARSE_ERROR") && /not in the catalog/.test(e.message));
 });
 
-test("a hostile max_id is refused, not honoured", () => {
+test("a hostile max_id is refused, not honoured, and so are many imports adding up", () => {
   const bytes = withImport([["name", ion.string("x")], ["version", ion.int(1)], ["max_id", ion.int(2n ** 40n)]]);
   assert.throws(() => decodeBinary(bytes), (e) => isLedgerError(e, "ION_PARSE_ERROR") && /maxImportedSymbols/.test(e.message));
+  const entry = ion.struct([["name", ion.string("x")], ["version", ion.int(1)], ["max_id", ion.int(60_000)]]);
+  const table: IonValue = { ...ion.struct([["imports", ion.list(Array.from({ length: 1000 }, () => entry))]]), annotations: ["$ion_symbol_table"] };
+  assert.throws(() => decodeBinary(encodeBinary([table, ion.int(1)])), (e) => isLedgerError(e, "ION_PARSE_ERROR") && /maxImportedSymbols/.test(e.message));
 });
 
 /** A stream whose second symbol table imports `entry`, followed by the int 1. */
