@@ -106,11 +106,18 @@ export class Ledger {
       commit: (t) => committer.commit(t),
       finished: (t) => this.active.delete(t as Transaction),
     };
+    // An auto-commit read's transaction: nothing to record, nothing it may commit.
+    this.readHost = {
+      ...this.host,
+      commit: () => Promise.reject(new LedgerError("INVALID_ARGUMENT", "an auto-commit read cannot write")),
+      untracked: true,
+    };
     this.commitClock = () => committer.now();
   }
 
   /** What every transaction of this ledger shares (one object, not closures per transaction). */
   private readonly host: TransactionHost;
+  private readonly readHost: TransactionHost;
   private readonly commitClock: () => IonTimestamp;
 
   /** Opens (creating if needed) the ledger in `dir`. Fails with LEDGER_LOCKED if it is open elsewhere. */
@@ -240,13 +247,7 @@ export class Ledger {
    */
   private async autoRead<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     this.checkOpen();
-    const tx: Transaction = new Transaction({
-      store: this.store,
-      nowMillis: () => this.committer.nextMillis(),
-      commit: () => Promise.reject(new LedgerError("INVALID_ARGUMENT", "an auto-commit read cannot write")),
-      finished: (t) => this.active.delete(t as Transaction),
-      untracked: true,
-    }, this.typingMode, () => this.committer.now());
+    const tx: Transaction = new Transaction(this.readHost, this.typingMode, this.commitClock);
     this.active.add(tx);
     try {
       return await fn(tx);

@@ -615,10 +615,7 @@ export const binaryStream = {
   /** A non-negative safe integer, as `ion.int(n)` would be written. */
   uint(n: number): void {
     if (n < 0x100000000) {
-      const len = n === 0 ? 0 : n < 0x100 ? 1 : n < 0x10000 ? 2 : n < 0x1000000 ? 3 : 4;
-      ensure(5);
-      buf[pos++] = 0x20 | len;
-      for (let shift = (len - 1) * 8; shift >= 0; shift -= 8) buf[pos++] = (n >>> shift) & 0xff;
+      writeUint(n);
       return;
     }
     const m = BigInt(n);

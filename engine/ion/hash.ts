@@ -198,11 +198,24 @@ function put(b: number): void {
   buf[pos++] = b;
 }
 
-function symbol(text: string): void {
+/** s(v) of a text value (symbol 0x70, string 0x80): B, TQ, escaped UTF-8, E. */
+function textValue(tq: number, text: string): void {
   put(B);
-  put(0x70);
+  put(tq);
   escUtf8(text);
   put(E);
+}
+
+/** s(v) of a lob (clob 0x90, blob 0xA0): B, TQ, escaped bytes, E. */
+function bytesValue(tq: number, bytes: Uint8Array): void {
+  put(B);
+  put(tq);
+  escBytes(bytes);
+  put(E);
+}
+
+function symbol(text: string): void {
+  textValue(0x70, text);
 }
 
 function decimalRepr(d: IonDecimal): void {
@@ -344,26 +357,18 @@ function value(v: IonValue, depth: number): void {
       put(E);
       break;
     case "symbol":
-      put(B);
-      if (v.text === null) put(0x71);
-      else {
-        put(0x70);
-        escUtf8(v.text);
-      }
-      put(E);
+      if (v.text === null) {
+        put(B);
+        put(0x71);
+        put(E);
+      } else symbol(v.text);
       break;
     case "string":
-      put(B);
-      put(0x80);
-      escUtf8(v.value);
-      put(E);
+      textValue(0x80, v.value);
       break;
     case "clob":
     case "blob":
-      put(B);
-      put(v.kind === "clob" ? 0x90 : 0xa0);
-      escBytes(v.bytes);
-      put(E);
+      bytesValue(v.kind === "clob" ? 0x90 : 0xa0, v.bytes);
       break;
     case "list":
     case "sexp": {
@@ -432,10 +437,7 @@ export function ionFieldHash(name: string, v: IonValue, depth = 2): Uint8Array {
 export function ionFieldHashOfString(name: string, text: string): Uint8Array {
   enterLevel(0);
   symbol(name);
-  put(B);
-  put(0x80);
-  escUtf8(text);
-  put(E);
+  textValue(0x80, text);
   return digest();
 }
 
@@ -443,10 +445,7 @@ export function ionFieldHashOfString(name: string, text: string): Uint8Array {
 export function ionFieldHashOfBlob(name: string, bytes: Uint8Array): Uint8Array {
   enterLevel(0);
   symbol(name);
-  put(B);
-  put(0xa0);
-  escBytes(bytes);
-  put(E);
+  bytesValue(0xa0, bytes);
   return digest();
 }
 

@@ -99,29 +99,27 @@ test("property: encodeBlock equals encodeBinary(blockToIon) byte for byte, and d
   );
 });
 
-test("encodeBlock of a one-insert block", () => {
-  const car = ion.struct([["VIN", ion.string("1N4AL11D75C109151")], ["Year", ion.int(2012)]]);
-  const b = buildBlock({
-    address: { strandId: "ABCDEFGHIJKLMNOPQRSTUV", sequenceNo: 7 },
-    previousBlockHash: ionHash(ion.string("x")),
+/** A block of one `INSERT INTO cars ?` of `car` as document d1. */
+function oneInsertBlock(car: IonStruct, at: { sequenceNo: number; previousBlockHash: Uint8Array; version: number }) {
+  return buildBlock({
+    address: { strandId: "ABCDEFGHIJKLMNOPQRSTUV", sequenceNo: at.sequenceNo },
+    previousBlockHash: at.previousBlockHash,
     transactionId: "tx",
     txTime: timestampFromEpochMillis(1_700_000_000_123),
     statements: [{ statement: "INSERT INTO cars ?", startMillis: 1_700_000_000_100, params: [car] }],
-    writes: [{ tableId: "t1", tableName: "cars", id: "d1", version: 0, data: car, statements: [0] }],
+    writes: [{ tableId: "t1", tableName: "cars", id: "d1", version: at.version, data: car, statements: [0] }],
   });
+}
+
+test("encodeBlock of a one-insert block", () => {
+  const car = ion.struct([["VIN", ion.string("1N4AL11D75C109151")], ["Year", ion.int(2012)]]);
+  const b = oneInsertBlock(car, { sequenceNo: 7, previousBlockHash: ionHash(ion.string("x")), version: 0 });
   for (let i = 0; i < 3; i++) assert.deepEqual(encodeBlock(b), generic(b));
 });
 
 test("encodeBlock stays byte-identical after the writer's symbol map is cleared", () => {
   const car = ion.struct([["VIN", ion.string("1N4AL11D75C109151")]]);
-  const b = buildBlock({
-    address: { strandId: "ABCDEFGHIJKLMNOPQRSTUV", sequenceNo: 1 },
-    previousBlockHash: new Uint8Array(0),
-    transactionId: "tx",
-    txTime: timestampFromEpochMillis(1_700_000_000_123),
-    statements: [{ statement: "INSERT INTO cars ?", startMillis: 1_700_000_000_100, params: [car] }],
-    writes: [{ tableId: "t1", tableName: "cars", id: "d1", version: 3, data: car, statements: [0] }],
-  });
+  const b = oneInsertBlock(car, { sequenceNo: 1, previousBlockHash: new Uint8Array(0), version: 3 });
   const expected = generic(b);
   for (let round = 0; round < 3; round++) {
     // More distinct names than the writer remembers: its next call clears the map.
@@ -135,14 +133,7 @@ test("encodeBlock stays byte-identical after the writer's symbol map is cleared"
 
 test("a journal record imports the block symbols: its local table holds only what varies", () => {
   const car = ion.struct([["VIN", ion.string("1N4AL11D75C109151")], ["id", ion.int(1)], ["Year", ion.int(2012)]]);
-  const b = buildBlock({
-    address: { strandId: "ABCDEFGHIJKLMNOPQRSTUV", sequenceNo: 7 },
-    previousBlockHash: ionHash(ion.string("x")),
-    transactionId: "tx",
-    txTime: timestampFromEpochMillis(1_700_000_000_123),
-    statements: [{ statement: "INSERT INTO cars ?", startMillis: 1_700_000_000_100, params: [car] }],
-    writes: [{ tableId: "t1", tableName: "cars", id: "d1", version: 0, data: car, statements: [0] }],
-  });
+  const b = oneInsertBlock(car, { sequenceNo: 7, previousBlockHash: ionHash(ion.string("x")), version: 0 });
   const bytes = encodeBlock(b);
   const text = ionjs.dumpText(ionjs.load(ionjs.makeReader(bytes, ionjsCatalog())));
   assert.ok(text.includes("VIN"));
