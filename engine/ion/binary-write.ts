@@ -386,10 +386,14 @@ function writeTimestamp(t: IonTimestamp): void {
 }
 
 function writeBytes(typeCode: number, bytes: Uint8Array): void {
-  writeHeader(typeCode, bytes.length);
-  ensure(bytes.length);
-  buf.set(bytes, pos);
-  pos += bytes.length;
+  const n = bytes.length;
+  writeHeader(typeCode, n);
+  ensure(n);
+  // Most blobs here are 32-byte hashes (seven per block), where set()'s native call cost more
+  // than a byte loop: 2.0% of a commit's CPU in the 64-writer profile.
+  if (n > 64) buf.set(bytes, pos);
+  else for (let i = 0, b = buf, p = pos; i < n; i++) b[p + i] = bytes[i];
+  pos += n;
 }
 
 function writeSid(typeCode: number, id: number): void {

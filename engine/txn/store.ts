@@ -69,6 +69,8 @@ export class Store {
   private readonly tables = new Map<string, TableState>();
   private readonly tableDefs = new WeakMap<IonStruct, TableDef>();
   private catalogCache?: { readonly snapshot: number; readonly defs: readonly TableDef[] };
+  /** Sequence number of the last block that wrote the catalog (-1: none yet). */
+  private catalogChangedAt = -1;
 
   /** Sequence number of the last published block; -1 when the ledger is empty. */
   get tip(): number {
@@ -114,6 +116,7 @@ export class Store {
         }
         if (tableId === SYSTEM_TABLE_ID) this.syncIndexes(this.tableDef(data));
       }
+      if (tableId === SYSTEM_TABLE_ID) this.catalogChangedAt = block.blockAddress.sequenceNo;
     }
   }
 
@@ -129,8 +132,15 @@ export class Store {
 
   /** Every table definition visible at `snapshot` (active and dropped). Do not mutate. */
   tableDefsAt(snapshot: number): readonly TableDef[] {
-    // The catalog at a snapshot never changes, so the last one asked for is kept.
-    if (this.catalogCache?.snapshot === snapshot) return this.catalogCache.defs;
+    // The catalog at a snapshot never changes, so the last one asked for is kept; and every
+    // snapshot since the last catalog change sees the same one. A lone writer's transactions
+    // each have a new snapshot: rebuilding the list for each cost ~0.6 µs of a commit's CPU.
+    const cached = this.catalogCache;
+    if (cached !== undefined) {
+      if (cached.snapshot === snapshot) return cached.defs;
+      const changedAt = this.catalogChangedAt;
+      if (snapshot >= changedAt && cached.snapshot >= changedAt && snapshot <= this.tip) return cached.defs;
+    }
     const out: TableDef[] = [];
     for (const id of this.table(SYSTEM_TABLE_ID).docIds) {
       const r = visibleRevision(this.docs.get(id)!, snapshot);
