@@ -9,9 +9,22 @@
  *
  * An existing lock is stale when, on this host, its pid is dead (kill(pid, 0) gives ESRCH) or
  * has a different start time, or when the file is unreadable (a crash between create and write)
- * and older than a few seconds. A stale lock is taken over by renaming it to a unique name (only
- * one contender's rename can succeed), checking that what was renamed is the file judged stale,
- * and retrying 'wx'. A lock from another host is never judged stale: we cannot see its processes.
+ * and older than a few seconds. A lock from another host is never judged stale: we cannot see
+ * its processes.
+ *
+ * Taking over a stale lock. Only two things ever remove a lock file: its owner's release(), and a
+ * contender holding the takeover guard `quire.lock.takeover` (created 'wx', same JSON). The guard
+ * holder reads the lock again and removes it only if it is still the file judged stale; nobody
+ * else can have changed it meanwhile (its owner is dead, and a new lock cannot be created while
+ * the old file exists), so a live lock is never removed. Then it releases the guard and retries
+ * 'wx' like anyone else, so exactly one contender wins. A contender that finds the guard held by
+ * a live process gets LEDGER_LOCKED: that process is taking the lock.
+ *
+ * A guard left by a dead process is broken by renaming it to a unique name (only one contender's
+ * rename can succeed) and checking that what was renamed is the guard judged stale; if it is not,
+ * it is put back. The one race left needs a process to die in the microseconds it holds the guard
+ * and two others to break that guard at the same moment; before the guard, any two or three
+ * contenders taking over one stale lock at once could both end up holding it.
  */
 import * as nodeFs from "node:fs";
 import * as os from "node:os";
@@ -20,6 +33,8 @@ import { LedgerError } from "../errors.ts";
 import { ensureDir, type FileLayer, joinPath, nodeFileLayer } from "./file-layer.ts";
 
 export const LOCK_FILE = "quire.lock";
+/** Held (for microseconds) by whoever is removing a stale lock file; see the header. */
+export const TAKEOVER_FILE = "quire.lock.takeover";
 
 /** A lock file that cannot be parsed is treated as being written for this long. */
 const UNREADABLE_GRACE_MS = 5_000;
@@ -116,17 +131,58 @@ export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { relea
     } catch (e) {
       if (code(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}`, { dir }, e);
     }
-    let existing: Uint8Array;
-    try {
-      existing = fs.readFile(path);
-    } catch (e) {
-      if (code(e) === "ENOENT") continue; // released meanwhile
-      throw new LedgerError("IO_ERROR", `cannot read lock file ${path}`, { dir }, e);
-    }
+    const existing = readIfPresent(fs, path, dir);
+    if (existing === undefined) continue; // released meanwhile
     holder = parseOwner(existing);
     if (!isStale(holder, fs, path)) throw locked(holder);
 
-    const aside = joinPath(dir, `${LOCK_FILE}.stale-${process.pid}-${randomHex()}`);
+    const guard = takeGuard(fs, dir, mine);
+    if (guard !== "taken") throw locked(guard);
+    try {
+      const now = readIfPresent(fs, path, dir);
+      // Changed since it was judged (released, or taken over and taken again): judge it afresh.
+      if (now !== undefined && sameBytes(now, existing)) {
+        try {
+          fs.unlink(path);
+        } catch (e) {
+          throw new LedgerError("IO_ERROR", `cannot remove stale lock file ${path}`, { dir }, e);
+        }
+      }
+    } finally {
+      releaseFile(fs, joinPath(dir, TAKEOVER_FILE), mine);
+    }
+  }
+  throw locked(holder);
+}
+
+function readIfPresent(fs: FileLayer, path: string, dir: string): Uint8Array | undefined {
+  try {
+    return fs.readFile(path);
+  } catch (e) {
+    if (code(e) === "ENOENT") return undefined;
+    throw new LedgerError("IO_ERROR", `cannot read lock file ${path}`, { dir }, e);
+  }
+}
+
+/**
+ * Creates the takeover guard, breaking one left by a dead process. Returns "taken", or the owner
+ * of a live guard (undefined if its file could not be read) for the LEDGER_LOCKED error.
+ */
+function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array): "taken" | Owner | undefined {
+  const path = joinPath(dir, TAKEOVER_FILE);
+  let owner: Owner | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileExclusive(path, mine);
+      return "taken";
+    } catch (e) {
+      if (code(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}`, { dir }, e);
+    }
+    const existing = readIfPresent(fs, path, dir);
+    if (existing === undefined) continue;
+    owner = parseOwner(existing);
+    if (!isStale(owner, fs, path)) return owner;
+    const aside = joinPath(dir, `${TAKEOVER_FILE}.stale-${process.pid}-${randomHex()}`);
     try {
       fs.rename(path, aside);
     } catch (e) {
@@ -138,19 +194,26 @@ export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { relea
       moved = fs.readFile(aside);
     } catch { /* treated as not the file we judged */ }
     if (!moved || !sameBytes(moved, existing)) {
-      // Between our read and our rename a contender replaced the stale lock with a live one:
-      // put it back (exclusively, in case a third party got in) and give way.
+      // A contender replaced the dead guard with its own between our read and our rename: put
+      // it back (exclusively, in case a third got in) and give way.
       try {
         if (moved) fs.writeFileExclusive(path, moved);
         fs.unlink(aside);
-      } catch { /* the holder's release() compares contents, so it stays safe */ }
-      throw locked(moved ? parseOwner(moved) : undefined);
+      } catch { /* its holder's release compares contents, so it stays safe */ }
+      return moved ? parseOwner(moved) : undefined;
     }
     try {
       fs.unlink(aside);
     } catch { /* a leftover stale copy is harmless */ }
   }
-  throw locked(holder);
+  return owner;
+}
+
+/** Removes `path` if it still holds `mine`. */
+function releaseFile(fs: FileLayer, path: string, mine: Uint8Array): void {
+  try {
+    if (sameBytes(fs.readFile(path), mine)) fs.unlink(path);
+  } catch { /* already gone, or taken over: not ours to remove */ }
 }
 
 function lockHandle(fs: FileLayer, path: string, mine: Uint8Array): { release(): void } {
@@ -159,9 +222,7 @@ function lockHandle(fs: FileLayer, path: string, mine: Uint8Array): { release():
     release() {
       if (released) return;
       released = true;
-      try {
-        if (sameBytes(fs.readFile(path), mine)) fs.unlink(path);
-      } catch { /* already gone, or taken over: not ours to remove */ }
+      releaseFile(fs, path, mine);
     },
   };
 }

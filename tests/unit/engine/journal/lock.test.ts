@@ -6,7 +6,8 @@ import * as path from "node:path";
 import process from "node:process";
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { acquireLock, LOCK_FILE, processStartTime } from "../../../../engine/journal/lock.ts";
+import { acquireLock, LOCK_FILE, processStartTime, TAKEOVER_FILE } from "../../../../engine/journal/lock.ts";
+import type { FileLayer } from "../../../../engine/journal/file-layer.ts";
 import { FaultyFileLayer } from "../../../../engine/journal/faulty-file-layer.ts";
 import { isLedgerError } from "../../../../engine/errors.ts";
 
@@ -127,3 +128,104 @@ test("another process: locked out while we hold it; holds it against us until ki
     nodeFs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// ---- contenders taking over one stale lock at once ---------------------------------------------
+// acquireLock is synchronous, so a race is staged by running a whole contender in the middle of
+// another: before its n-th file operation. Every such point, for two and three contenders (one
+// also cut into by the third), must end with exactly one holder, no guard left behind, and the
+// lock file naming that holder.
+
+type Outcome = { release(): void } | "locked";
+
+/** `fs` with `interrupts.get(n)` run before the n-th call (0-based) of any of its methods. */
+function interrupted(fs: FaultyFileLayer, interrupts: Map<number, () => void>, counter = { calls: 0 }): FileLayer {
+  return new Proxy(fs, {
+    get(target, prop) {
+      const v = (target as unknown as Record<PropertyKey, unknown>)[prop];
+      if (typeof v !== "function") return v;
+      return (...args: unknown[]) => {
+        const cut = interrupts.get(counter.calls++);
+        if (cut !== undefined) cut();
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  }) as unknown as FileLayer;
+}
+
+function contend(fs: FileLayer): Outcome {
+  try {
+    return acquireLock("/d", fs);
+  } catch (e) {
+    if (isLedgerError(e, "LEDGER_LOCKED")) return "locked";
+    throw e;
+  }
+}
+
+/** File operations one uninterrupted takeover makes, so the staging covers every point of it. */
+function callsOfTakeover(setup: (fs: FaultyFileLayer) => void): number {
+  const fs = new FaultyFileLayer();
+  setup(fs);
+  const counter = { calls: 0 };
+  assert.notEqual(contend(interrupted(fs, new Map(), counter)), "locked");
+  return counter.calls;
+}
+
+const staleOwner = (pid: number) => new TextEncoder().encode(JSON.stringify({ pid, start: "1", host: os.hostname(), nonce: "dead" }));
+
+function checkOneHolder(fs: FaultyFileLayer, outcomes: Outcome[], where: string): void {
+  const holders = outcomes.filter((o) => o !== "locked");
+  assert.equal(holders.length, 1, `${where}: ${holders.length} contenders hold the lock`);
+  assert.equal(fs.exists(`/d/${TAKEOVER_FILE}`), false, `${where}: takeover guard left behind`);
+  (holders[0] as { release(): void }).release();
+  assert.equal(fs.exists(`/d/${LOCK_FILE}`), false, `${where}: the holder's release left a lock file`);
+}
+
+for (const [name, setup] of [
+  ["a stale lock", (fs: FaultyFileLayer, dead: number) => {
+    fs.mkdir("/d");
+    fs.writeFileExclusive(`/d/${LOCK_FILE}`, staleOwner(dead));
+  }],
+  ["a stale lock and a takeover guard left by a dead process", (fs: FaultyFileLayer, dead: number) => {
+    fs.mkdir("/d");
+    fs.writeFileExclusive(`/d/${LOCK_FILE}`, staleOwner(dead));
+    fs.writeFileExclusive(`/d/${TAKEOVER_FILE}`, staleOwner(dead));
+  }],
+] as const) {
+  test(`${name}: contenders interleaved at every file operation end with exactly one holder`, () => {
+    const dead = deadPid();
+    const n = callsOfTakeover((fs) => setup(fs, dead)) + 2;
+    for (let i = 0; i < n; i++) {
+      // Two contenders: A runs whole before B's i-th operation.
+      {
+        const fs = new FaultyFileLayer();
+        setup(fs, dead);
+        const outcomes: Outcome[] = [];
+        outcomes.push(contend(interrupted(fs, new Map([[i, () => void outcomes.push(contend(fs))]]))));
+        checkOneHolder(fs, outcomes, `A before B's operation ${i}`);
+      }
+      for (let j = i; j < n; j++) {
+        // Three: A before B's i-th operation and C before B's j-th.
+        {
+          const fs = new FaultyFileLayer();
+          setup(fs, dead);
+          const outcomes: Outcome[] = [];
+          const cuts = new Map<number, () => void>([[i, () => void outcomes.push(contend(fs))]]);
+          const c = () => void outcomes.push(contend(fs));
+          if (j === i) cuts.set(i, () => (outcomes.push(contend(fs)), c()));
+          else cuts.set(j, c);
+          outcomes.push(contend(interrupted(fs, cuts)));
+          checkOneHolder(fs, outcomes, `A before B's operation ${i}, C before its operation ${j}`);
+        }
+        // Three, nested: A before B's i-th operation, and C before A's j-th.
+        {
+          const fs = new FaultyFileLayer();
+          setup(fs, dead);
+          const outcomes: Outcome[] = [];
+          const a = () => void outcomes.push(contend(interrupted(fs, new Map([[j, () => void outcomes.push(contend(fs))]]))));
+          outcomes.push(contend(interrupted(fs, new Map([[i, a]]))));
+          checkOneHolder(fs, outcomes, `A before B's operation ${i}, C before A's operation ${j}`);
+        }
+      }
+    }
+  });
+}
