@@ -46,6 +46,10 @@ export const limits = {
    *  Each becomes an entry of the reader's symbol table, so a hostile `max_id: 2^40`, or many
    *  imports, must not be honoured; the journal's own import has 25. */
   maxImportedSymbols: 100_000,
+  /** The `retries` option of Ledger.open and transaction(). Each retry runs the function again
+   *  after a jittered backoff of up to 100 ms, so 1,000 bounds a transaction that keeps
+   *  conflicting to under two minutes before OCC_CONFLICT reaches the caller. */
+  maxRetries: 1_000,
 } as const;
 
 export type Limits = typeof limits;

@@ -22,6 +22,7 @@
  * await ledger.close();
  * ```
  */
+import { limits } from "../limits.ts";
 import { isLedgerError, LedgerError } from "../errors.ts";
 import { decodeBinary } from "../ion/binary.ts";
 import { BLOCK_SYMBOL_CATALOG, blockFromIon } from "../ledger/block-codec.ts";
@@ -123,6 +124,13 @@ export class Ledger {
   /** Opens (creating if needed) the ledger in `dir`. Fails with LEDGER_LOCKED if it is open elsewhere. */
   static async open(dir: string, options: LedgerOptions = {}): Promise<Ledger> {
     if (typeof dir !== "string" || dir.length === 0) throw new LedgerError("INVALID_ARGUMENT", "Ledger.open needs a directory path");
+    checkOptions(options, "Ledger.open");
+    if (options.fs !== undefined && (options.fs === null || typeof options.fs !== "object")) {
+      throw new LedgerError("INVALID_ARGUMENT", "Ledger.open: fs must be a FileLayer object");
+    }
+    if (options.clock !== undefined && typeof options.clock !== "function") {
+      throw new LedgerError("INVALID_ARGUMENT", "Ledger.open: clock must be a function returning epoch milliseconds");
+    }
     const lock = acquireLock(dir, options.fs);
     try {
       const { journal, records, report } = Journal.open(dir, { fs: options.fs, segmentBytes: options.segmentBytes });
@@ -179,6 +187,8 @@ export class Ledger {
    * rethrown at once. So `fn` may run more than once: keep side effects outside it.
    */
   async transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+    if (typeof fn !== "function") throw new LedgerError("INVALID_ARGUMENT", "transaction() needs a function to run in the transaction");
+    checkOptions(options, "transaction()");
     const retries = options.retries ?? this.retries;
     for (let attempt = 0;; attempt++) {
       const tx = this.begin();
@@ -445,6 +455,26 @@ export function verifyBlocks(blocks: readonly Block[], strandId: string): Verify
       digestTipAddress: { strandId, sequenceNo: blocks.length - 1 },
     },
   };
+}
+
+/** The options object shared by Ledger.open and transaction(): an object, with `retries` a count. */
+function checkOptions(options: unknown, where: string): void {
+  if (options === null || typeof options !== "object") {
+    throw new LedgerError("INVALID_ARGUMENT", `${where}: options must be an object`);
+  }
+  const retries = (options as { retries?: unknown }).retries;
+  if (retries === undefined) return;
+  if (typeof retries !== "number" || !Number.isSafeInteger(retries) || retries < 0) {
+    throw new LedgerError("INVALID_ARGUMENT", `${where}: retries must be a whole number >= 0, not ${String(retries)}`, {
+      retries: typeof retries === "number" ? retries : String(retries),
+    });
+  }
+  if (retries > limits.maxRetries) {
+    throw new LedgerError("LIMIT_EXCEEDED", `${where}: retries ${retries} exceeds limits.maxRetries (${limits.maxRetries})`, {
+      limit: "maxRetries",
+      value: retries,
+    });
+  }
 }
 
 function backoff(attempt: number): Promise<void> {

@@ -52,6 +52,10 @@ function conflict(why: string, sequenceNo: number, documentId: string): LedgerEr
 /** Microtask turns a flush waits while other transactions are running, so they can join it. */
 const GROUP_COMMIT_TURNS = 4;
 
+/** The clock readings a txTime can hold: Ion timestamps span years 1 to 9999 (UTC). */
+const MIN_CLOCK_MILLIS = -62_135_596_800_000; // 0001-01-01T00:00:00Z (Date.UTC maps years 0-99 to 19xx)
+const MAX_CLOCK_MILLIS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** Size of the arena queued blocks are encoded into (see Committer.arena). */
 const ARENA_BYTES = 1 << 20;
 
@@ -113,7 +117,12 @@ export class Committer {
 
   /** The commit clock in epoch milliseconds (see now()). */
   nextMillis(): number {
-    const ms = Math.max(this.clock(), this.lastTxMillis);
+    const now = this.clock();
+    // A bad reading must not reach lastTxMillis: NaN would stay there and poison every later txTime.
+    if (typeof now !== "number" || !(now >= MIN_CLOCK_MILLIS && now <= MAX_CLOCK_MILLIS)) {
+      throw new LedgerError("INVALID_ARGUMENT", `the ledger's clock returned ${String(now)}, not epoch milliseconds in years 1 to 9999`);
+    }
+    const ms = Math.max(Math.floor(now), this.lastTxMillis);
     this.lastTxMillis = ms;
     return ms;
   }

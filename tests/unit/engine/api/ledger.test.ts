@@ -270,3 +270,52 @@ describe("verifyRevision with revisions read through PartiQL", () => {
       await ledger.close();
     }));
 });
+
+describe("Ledger arguments", () => {
+  const fs = () => new FaultyFileLayer();
+  // [what, call, expected code]: each must fail with that LedgerError, never a TypeError.
+  const openCases: [string, () => Promise<unknown>, string][] = [
+    ["options that are not an object", () => Ledger.open("/l", null as never), "INVALID_ARGUMENT"],
+    ["retries that are not a number", () => Ledger.open("/l", { fs: fs(), retries: "x" as never }), "INVALID_ARGUMENT"],
+    ["negative retries", () => Ledger.open("/l", { fs: fs(), retries: -1 }), "INVALID_ARGUMENT"],
+    ["fractional retries", () => Ledger.open("/l", { fs: fs(), retries: 1.5 }), "INVALID_ARGUMENT"],
+    ["infinite retries", () => Ledger.open("/l", { fs: fs(), retries: Infinity }), "INVALID_ARGUMENT"],
+    ["retries beyond limits.maxRetries", () => Ledger.open("/l", { fs: fs(), retries: 1_001 }), "LIMIT_EXCEEDED"],
+    ["a clock that is not a function", () => Ledger.open("/l", { fs: fs(), clock: 5 as never }), "INVALID_ARGUMENT"],
+    ["an fs that is not an object", () => Ledger.open("/l", { fs: "disk" as never }), "INVALID_ARGUMENT"],
+  ];
+  for (const [what, call, code] of openCases) {
+    test(`Ledger.open refuses ${what} with ${code}`, async () => {
+      await rejectsWith(call(), code);
+    });
+  }
+
+  test("transaction() refuses a missing function and bad options, leaving the ledger usable", async () => {
+    const ledger = await Ledger.open("/l", { fs: fs() });
+    await rejectsWith(ledger.transaction(5 as never), "INVALID_ARGUMENT");
+    await rejectsWith(ledger.transaction(undefined as never), "INVALID_ARGUMENT");
+    await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), null as never), "INVALID_ARGUMENT");
+    await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), { retries: "4" as never }), "INVALID_ARGUMENT");
+    await ledger.transaction((tx) => tx.createTable("t"), { retries: 0 });
+    await ledger.close();
+  });
+
+  test("a clock reading that is not epoch milliseconds fails the transaction and poisons no later txTime", async () => {
+    let reading: unknown = 1_700_000_000_000;
+    const ledger = await Ledger.open("/l", { fs: fs(), clock: () => reading as number });
+    await ledger.transaction((tx) => tx.createTable("t"));
+    for (const bad of [NaN, Infinity, "soon", 1e20, -1e20]) {
+      reading = bad;
+      await rejectsWith(ledger.transaction((tx) => tx.insert("t", { a: 1 })), "INVALID_ARGUMENT");
+    }
+    reading = 1_700_000_000_500.7;
+    const id = await ledger.transaction((tx) => tx.insert("t", { a: 1 }));
+    const r = await ledger.transaction((tx) => tx.committed("t", id));
+    assert.deepEqual(
+      [r!.metadata.txTime.year, r!.metadata.txTime.second, r!.metadata.txTime.fraction],
+      [2023, 20, { coefficient: 500n, exponent: -3 }],
+    );
+    assert.equal((await ledger.verify()).ok, true);
+    await ledger.close();
+  });
+});
