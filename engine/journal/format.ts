@@ -2,8 +2,9 @@
  * The journal's on-disk format (version 1). Everything here is little-endian.
  *
  * A journal is a directory of segment files `journal-000001.qj`, `journal-000002.qj`, … numbered
- * from 1 without gaps (more than six digits once past 999,999). Other files in the directory
- * (the lock) are ignored. Each segment is preallocated with zeros, so appending a frame
+ * from 1 without gaps (more than six digits once past 999,999), up to the highest number the
+ * manifest (manifest.ts) records. Other files in the directory (the lock) are ignored. Each
+ * segment is preallocated with zeros, so appending a frame
  * overwrites zeros and never changes file metadata; the first all-zero frame header marks the
  * end of data.
  *
@@ -35,9 +36,9 @@
  * bounded by limits.maxFrameBytes and by the file size before anything is read.
  *
  * Recovery rules, applied by recovery.ts on every open:
- * - Every header field is checked: magic, version, strand, numbering continuous from 1, first
- *   frame index equal to the previous segment's next index. A missing or mismatched segment is
- *   JOURNAL_CORRUPT.
+ * - Every header field is checked: magic, version, strand, numbering continuous from 1 to at
+ *   least the manifest's highest segment, first frame index equal to the previous segment's next
+ *   index. A missing or mismatched segment is JOURNAL_CORRUPT.
  * - A frame that fails any check (either CRC, length bound, index, payload shape) is a torn
  *   tail only when it is in the last segment and no frame header that verifies, with an index
  *   greater than the last good frame's, exists at any 8-aligned position after it. The tail is
@@ -49,7 +50,8 @@
  *   any earlier one.
  * - A last segment whose header does not verify and that holds nothing but zeros after its
  *   header is a segment whose creation was cut short (no frame is written into a segment before
- *   its creation is durable); it is removed and reported. Any other bad header is corruption.
+ *   its creation is durable, nor is the manifest updated to name it); it is removed and reported,
+ *   unless the manifest names it. Any other bad header is corruption.
  */
 import { crc32c, crc32cFinish, crc32cUpdate, CRC32C_INIT } from "./crc32c.ts";
 import { STRAND_ID_LENGTH } from "./strand-id.ts";

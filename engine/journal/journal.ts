@@ -28,6 +28,7 @@ import {
   segmentFileName,
   strandSeed,
 } from "./format.ts";
+import { MANIFEST_FILE, readManifest, writeManifest } from "./manifest.ts";
 import { scanSegment } from "./recovery.ts";
 import { newStrandId } from "./strand-id.ts";
 
@@ -140,7 +141,10 @@ export class Journal {
       throw ioError(`cannot list journal directory ${dir}`, { dir }, e);
     }
     const numbers = names.map(parseSegmentFileName).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
-    for (let i = 0; i < numbers.length; i++) {
+    const manifest = readManifest(fs, dir);
+    // Segments 1..highest must all be there: the manifest counts the ones beyond the last file.
+    const expected = Math.max(numbers.length, manifest?.highestSegment ?? 0);
+    for (let i = 0; i < expected; i++) {
       if (numbers[i] !== i + 1) {
         const missing = segmentFileName(i + 1);
         throw new LedgerError("JOURNAL_CORRUPT", `journal segment ${missing} is missing`, {
@@ -175,6 +179,11 @@ export class Journal {
         maxFrameBytes: limits.maxFrameBytes,
       });
       if (verdict.kind === "unfinished") {
+        // A creation cut short comes before the manifest names the segment; once named, the
+        // segment was complete, so a bad header now is damage.
+        if (manifest !== undefined && n <= manifest.highestSegment) {
+          throw new LedgerError("JOURNAL_CORRUPT", `journal segment ${name} has a damaged header`, { file: name, offset: 0, dir });
+        }
         try {
           fs.unlink(path);
           fs.syncDir(dir);
@@ -196,13 +205,23 @@ export class Journal {
     }
     report.records = records.length;
 
+    if (manifest !== undefined && strand !== undefined && manifest.strandId !== strand) {
+      throw new LedgerError("JOURNAL_CORRUPT", `journal manifest ${MANIFEST_FILE} names strand ${manifest.strandId}, not ${strand}`, {
+        file: MANIFEST_FILE,
+        offset: 0,
+        dir,
+      });
+    }
+
     if (strand === undefined || last === undefined) {
       const id = newStrandId();
       const seed = strandSeed(id);
       const tail = Journal.createSegment(fs, dir, id, 1, 0, segmentBytes, preallocateBytes, 0);
+      Journal.recordHighest(fs, dir, id, 1);
       report.segments = 1;
       return { journal: new Journal(fs, dir, id, seed, segmentBytes, preallocateBytes, tail, 0), records, report };
     }
+    if (manifest === undefined || manifest.highestSegment < last.segment) Journal.recordHighest(fs, dir, strand, last.segment);
 
     const path = joinPath(dir, last.name);
     let handle: FileHandle;
@@ -384,6 +403,15 @@ export class Journal {
     }
   }
 
+  /** Writes the manifest at open (IO_ERROR if the disk refuses). */
+  private static recordHighest(fs: FileLayer, dir: string, strandId: string, highestSegment: number): void {
+    try {
+      writeManifest(fs, dir, { strandId, highestSegment });
+    } catch (e) {
+      throw ioError(`cannot write journal manifest ${MANIFEST_FILE}`, { file: MANIFEST_FILE, dir }, e);
+    }
+  }
+
   private rollover(frameBytes: number): void {
     const t = this.tail;
     const next = Journal.createSegment(
@@ -403,6 +431,12 @@ export class Journal {
       this.fs.close(t.handle);
     } catch { /* every frame in it is already durable */ }
     this.tail = next;
+    try {
+      writeManifest(this.fs, this.dir, { strandId: this.strand, highestSegment: next.segment });
+    } catch {
+      // The manifest only ever lags the segments (the next open brings it up to date), and a
+      // failing disk shows itself on the frame's own write and sync next.
+    }
   }
 
   /**
