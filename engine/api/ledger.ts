@@ -195,6 +195,10 @@ export class Ledger {
       try {
         const result = await fn(tx);
         if (tx.isActive) await tx.commit();
+        else if (tx.abortedByClose) {
+          // Returning `result` would claim a commit that never happened.
+          throw new LedgerError("LEDGER_CLOSED", "the ledger was closed before the transaction committed");
+        }
         return result;
       } catch (e) {
         tx.abort();
@@ -330,7 +334,7 @@ export class Ledger {
     if (this.closed) return;
     this.closed = true;
     await this.committer.drain();
-    for (const tx of [...this.active]) tx.abort();
+    for (const tx of [...this.active]) tx.abortForClose();
     this.journal.close();
     this.lock.release();
   }

@@ -56,6 +56,8 @@ interface Prepared {
   readonly fromNames: ReadonlySet<string>;
   /** For a point statement: its plan against one catalog, once a run has found one (see pointPlanOf). */
   pointPlan: PointPlan | undefined;
+  /** Number of `?` parameters; an execution must pass exactly that many. */
+  readonly paramCount: number;
 }
 
 /**
@@ -86,7 +88,31 @@ function prepare(text: string): Prepared {
     callsHistory: callsHistory(statement),
     fromNames: fromSourceNames(statement),
     pointPlan: undefined,
+    paramCount: paramCount(statement),
   };
+}
+
+/** One more than the highest `?` index (parameters are numbered in order of appearance). */
+function paramCount(statement: Statement): number {
+  let count = 0;
+  walkAst(statement, (x) => {
+    if (x.kind === "param") count = Math.max(count, (x as { readonly index: number }).index + 1);
+  });
+  return count;
+}
+
+/**
+ * A parameter list that matches the statement's `?`s. Too few used to surface only when the
+ * missing one was evaluated, and extra ones were ignored: both are the caller's mistake.
+ */
+function checkParamCount(p: Prepared, rawParams: readonly unknown[]): void {
+  if (rawParams.length !== p.paramCount) {
+    throw new LedgerError(
+      "INVALID_ARGUMENT",
+      `the statement has ${p.paramCount} parameter${p.paramCount === 1 ? "" : "s"} (?) but ${rawParams.length} ${rawParams.length === 1 ? "was" : "were"} passed`,
+      { expected: p.paramCount, got: rawParams.length },
+    );
+  }
 }
 
 /** Parses and analyses `text`, reusing the work done for an identical earlier statement. */
@@ -111,6 +137,7 @@ export async function execute(
   options: ExecuteOptions,
 ): Promise<IonValue[]> {
   const p = prepareStatement(text);
+  checkParamCount(p, rawParams);
   const params = convertParams(rawParams);
   return tx.withStatement(text, params, () => run(new Run(tx, params, options, p), p.statement));
 }
@@ -140,6 +167,7 @@ export function autoPointQuery(store: Store, text: string, rawParams: readonly u
     if (!sameDefs(catalog, plan.catalog)) return undefined;
     plan.catalog = catalog;
   }
+  checkParamCount(p, rawParams);
   const params = convertParams(rawParams);
   const shape = p.point!;
   const e = shape.value;

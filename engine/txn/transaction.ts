@@ -127,6 +127,12 @@ export interface TransactionHost {
 
 type State = "active" | "committing" | "committed" | "aborted";
 
+function checkDocumentId(id: unknown): void {
+  if (typeof id !== "string") {
+    throw new LedgerError("INVALID_ARGUMENT", `a document id must be a string, not ${typeof id}`, { id: typeof id === "symbol" ? id.toString() : String(id) });
+  }
+}
+
 export class Transaction {
   private txId: string | undefined;
   readonly snapshot: number;
@@ -134,6 +140,8 @@ export class Transaction {
   readonly writes = new Map<string, WriteEntry>();
   readonly statements: StatementRecord[] = [];
   private state: State = "active";
+  /** Set when the ledger's close() aborted this transaction (see abortForClose). */
+  private closedByLedger = false;
   /** Index of the statement `withStatement` is running, if any. */
   private activeStatement: number | undefined;
   /** Catalog changes made by this transaction (the catalog is shared until there is one). */
@@ -234,6 +242,7 @@ export class Transaction {
    */
   async resolveTable(name: string, caseSensitive = true): Promise<TableDef | undefined> {
     this.checkActive();
+    if (typeof name !== "string") throw new LedgerError("INVALID_ARGUMENT", "a table name must be a string", { name: String(name) });
     const exact = this.findActiveTable(name);
     if (exact !== undefined || caseSensitive) return exact;
     const lower = name.toLowerCase();
@@ -277,6 +286,7 @@ export class Transaction {
   /** Replaces the data of an existing document. */
   async update(table: string, id: string, document: unknown): Promise<void> {
     this.checkActive();
+    checkDocumentId(id);
     const def = this.activeTable(table);
     const data = toDocument(document);
     const stmt = this.record(statementText(def.name, "update"), [data, ion.string(String(id))]);
@@ -286,6 +296,7 @@ export class Transaction {
   /** Deletes a document: its final revision has metadata and no data. */
   async delete(table: string, id: string): Promise<void> {
     this.checkActive();
+    checkDocumentId(id);
     const def = this.activeTable(table);
     const stmt = this.record(statementText(def.name, "delete"), [ion.string(String(id))]);
     this.change(def, id, undefined, stmt);
@@ -296,6 +307,7 @@ export class Transaction {
   /** The current data of a document, or undefined if it does not exist (or is deleted). */
   async get(table: string, id: string): Promise<IonStruct | undefined> {
     this.checkActive();
+    checkDocumentId(id);
     const def = this.activeTable(table);
     return this.current(def, id);
   }
@@ -461,6 +473,7 @@ export class Transaction {
   /** The committed view of a document at this snapshot: {blockAddress, hash, data?, metadata}. */
   async committed(table: string, id: string): Promise<Revision | undefined> {
     this.checkActive();
+    checkDocumentId(id);
     const def = this.activeTable(table);
     this.reads.addDoc(id);
     const chain = this.host.store.docs.get(id);
@@ -475,6 +488,7 @@ export class Transaction {
    */
   async history(table: string, id: string): Promise<Revision[]> {
     this.checkActive();
+    checkDocumentId(id);
     const def = this.tableByNameOrId(table);
     this.reads.addDoc(id);
     const chain = this.host.store.docs.get(id);
@@ -487,6 +501,12 @@ export class Transaction {
   /** Commits: validates against blocks committed since the snapshot, journals, syncs, publishes. */
   async commit(): Promise<void> {
     this.checkActive();
+    if (this.activeStatement !== undefined) {
+      // Committing now would journal the statement's changes so far, not the statement.
+      throw new LedgerError("INVALID_ARGUMENT", "a statement of this transaction is still running: await it before committing", {
+        statement: this.statements[this.activeStatement].statement,
+      });
+    }
     this.state = "committing";
     try {
       if (this.writes.size > 0) await this.host.commit(this);
@@ -506,9 +526,25 @@ export class Transaction {
     this.host.finished(this);
   }
 
+  /**
+   * Aborts a transaction the ledger is closing under; any later use of it, its commit included,
+   * is LEDGER_CLOSED. Called by Ledger.close(), not by applications.
+   */
+  abortForClose(): void {
+    if (this.state !== "active") return;
+    this.closedByLedger = true;
+    this.abort();
+  }
+
+  /** True if Ledger.close() aborted this transaction before it could commit. */
+  get abortedByClose(): boolean {
+    return this.closedByLedger;
+  }
+
   // ---- internals ----------------------------------------------------------------------------
 
   private checkActive(): void {
+    if (this.closedByLedger) throw new LedgerError("LEDGER_CLOSED", "the ledger was closed before this transaction committed");
     if (this.state !== "active") {
       throw new LedgerError("TRANSACTION_CLOSED", `the transaction is ${this.state}`, { transactionId: this.id });
     }

@@ -55,7 +55,7 @@ const revisions = [];
 for await (const r of db.cars.history({ id: car.id })) {
   revisions.push(r);
   const what = r.data === undefined ? "(deleted: metadata only)" : `owner ${r.data.Owner}`;
-  console.log(`  v${r.version}  ${r.txTime}  block ${r.blockAddress.sequenceNo}  ${what}`);
+  console.log(`  v${r.version}  ${r.txTime.toString({ fractionalSecondDigits: 3 })}  block ${r.blockAddress.sequenceNo}  ${what}`);
 }
 
 title("Digest and an offline proof");

@@ -177,12 +177,23 @@ export class Parser {
 
   /** Counts one level of nesting; every recursive path goes through here. */
   private enter(): void {
-    if (++this.depth > MAX_DEPTH) {
-      const t = this.peek();
-      throw new LedgerError("LIMIT_EXCEEDED", `expression nested deeper than ${MAX_DEPTH} levels`, {
-        limit: "maxExpressionDepth", max: MAX_DEPTH, ...this.diag.position(t.span.start),
-      });
-    }
+    if (++this.depth > MAX_DEPTH) this.tooDeep();
+  }
+
+  /**
+   * A flat operator chain (`a OR b OR c …`) is parsed by a loop, but it builds a left-deep tree
+   * that every later walk recurses down one level per operator: each link counts as a level.
+   * (Chains of 10,000 terms overflowed the stack of the executor's AST walk under Deno.)
+   */
+  private link(links: number): void {
+    if (this.depth + links > MAX_DEPTH) this.tooDeep();
+  }
+
+  private tooDeep(): never {
+    const t = this.peek();
+    throw new LedgerError("LIMIT_EXCEEDED", `expression nested deeper than ${MAX_DEPTH} levels (each operator of a chain such as a OR b OR c counts as one)`, {
+      limit: "maxExpressionDepth", max: MAX_DEPTH, ...this.diag.position(t.span.start),
+    });
   }
 
   /**
@@ -547,7 +558,7 @@ export class Parser {
   private parseBinary(minPrec: number): Expr {
     const start = this.peek().span.start;
     let left = minPrec <= PREC_NOT && this.isWord("NOT") ? this.parseNot() : this.parseUnary();
-    for (;;) {
+    for (let links = 1;; links++) {
       const t = this.peek();
       let prec = 0;
       if (t.kind === "punct") {
@@ -566,6 +577,7 @@ export class Parser {
         }
       }
       if (prec === 0 || prec < minPrec) return left;
+      this.link(links);
       if (prec === PREC_PREDICATE && t.kind === "ident") {
         left = this.parsePredicate(left, start);
         continue;

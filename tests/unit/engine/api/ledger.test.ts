@@ -319,3 +319,72 @@ describe("Ledger arguments", () => {
     await ledger.close();
   });
 });
+
+describe("Ledger lifecycle races", () => {
+  /** Resolves after `k` microtask turns. */
+  const turns = async (k: number) => {
+    for (let i = 0; i < k; i++) await Promise.resolve();
+  };
+
+  test("close() racing transactions: each either commits and survives reopen, or rejects", async () => {
+    for (let k = 0; k < 16; k++) {
+      const fs = new FaultyFileLayer();
+      const ledger = await Ledger.open("/l", { fs });
+      await ledger.transaction((tx) => tx.createTable("t"));
+      const runs = Array.from({ length: 8 }, (_, i) =>
+        ledger.transaction(async (tx) => {
+          await turns(i);
+          return tx.insert("t", { i });
+        }).then((id) => ({ id }), (e: unknown) => ({ error: e }))
+      );
+      await turns(k);
+      await ledger.close();
+      const outcomes = await Promise.all(runs);
+      const again = await Ledger.open("/l", { fs });
+      const present = new Set((await again.transaction((tx) => tx.scan("t"))).map((r) => r.id));
+      for (const o of outcomes) {
+        if ("id" in o) assert.ok(present.has(o.id), `close after ${k} turns: an acknowledged insert is missing`);
+        else assert.ok(o.error instanceof LedgerError, `close after ${k} turns: ${o.error}`);
+      }
+      assert.equal(present.size, outcomes.filter((o) => "id" in o).length, `close after ${k} turns: an unacknowledged insert is visible`);
+      await again.close();
+    }
+  });
+
+  test("a statement still running when the transaction commits: refused, never partly committed", async () => {
+    for (let k = 0; k < 24; k++) {
+      const ledger = await Ledger.open("/l", { fs: new FaultyFileLayer() });
+      await ledger.execute("CREATE TABLE t");
+      for (let i = 0; i < 5; i++) await ledger.execute("INSERT INTO t ?", { i, x: 0 });
+      let dangling: Promise<unknown> | undefined;
+      const result = await ledger.transaction(async (tx) => {
+        dangling = tx.execute("UPDATE t SET x = 1");
+        dangling.catch(() => {}); // the application's own bug: it never awaits it
+        await turns(k);
+      }).then(() => "committed", (e: unknown) => e);
+      const updated = (await ledger.execute("SELECT * FROM t WHERE x = 1")).length;
+      if (result === "committed") assert.equal(updated, 5, `k=${k}`);
+      else {
+        assert.ok(result instanceof LedgerError && result.code === "INVALID_ARGUMENT", `k=${k}: ${result}`);
+        assert.equal(updated, 0, `k=${k}: part of a statement was committed`);
+      }
+      await ledger.close();
+    }
+  });
+
+  test("document ids and table names that are not strings are INVALID_ARGUMENT", async () => {
+    const ledger = await Ledger.open("/l", { fs: new FaultyFileLayer() });
+    await ledger.transaction((tx) => tx.createTable("t"));
+    for (const bad of [Symbol("x"), 5, {}, null, undefined] as never[]) {
+      await ledger.transaction(async (tx) => {
+        await rejectsWith(tx.get("t", bad), "INVALID_ARGUMENT");
+        await rejectsWith(tx.update("t", bad, { a: 1 }), "INVALID_ARGUMENT");
+        await rejectsWith(tx.delete("t", bad), "INVALID_ARGUMENT");
+        await rejectsWith(tx.committed("t", bad), "INVALID_ARGUMENT");
+        await rejectsWith(tx.history("t", bad), "INVALID_ARGUMENT");
+        await rejectsWith(tx.resolveTable(bad, false), "INVALID_ARGUMENT");
+      });
+    }
+    await ledger.close();
+  });
+});
