@@ -363,3 +363,27 @@ describe("execute: auto-commit reads", () => {
       assert.equal(attempts, 2, "the conflicting read made ledger.transaction retry");
     }));
 });
+
+describe("execute: parameters", () => {
+  // [statement, parameters passed]: each a mismatch, refused before anything runs.
+  const mismatches: [string, unknown[]][] = [
+    ["SELECT * FROM cars WHERE VIN = ?", []],
+    ["SELECT * FROM cars WHERE VIN = ?", ["1", "2"]],
+    ["SELECT * FROM cars", ["1"]],
+    ["INSERT INTO cars ?", []],
+    ["UPDATE cars SET Owner = ? WHERE VIN = ?", ["Richard Roe"]],
+    ["SELECT * FROM cars WHERE VIN = ? OR VIN = ?", ["1", "2", "3"]],
+  ];
+  for (const [statement, params] of mismatches) {
+    test(`${statement} with ${params.length} parameter(s) is INVALID_ARGUMENT and writes nothing`, () =>
+      withLedger(async (ledger) => {
+        await ledger.execute("CREATE TABLE cars");
+        await ledger.execute("CREATE INDEX ON cars (VIN)"); // the auto-commit point path checks too
+        await ledger.execute("INSERT INTO cars ?", car);
+        const tip = (await ledger.getDigest()).digestTipAddress.sequenceNo;
+        await rejectsWith(ledger.execute(statement, ...params), "INVALID_ARGUMENT");
+        await rejectsWith(ledger.transaction((tx) => tx.execute(statement, ...params)), "INVALID_ARGUMENT");
+        assert.equal((await ledger.getDigest()).digestTipAddress.sequenceNo, tip);
+      }));
+  }
+});
