@@ -8,6 +8,8 @@ import process from "node:process";
 
 export type DiagnosticCode =
   | "FILE_NOT_FOUND"
+  | "SYNTAX_ERROR"
+  | "OUTPUT_CLASH"
   | "NO_TABLES"
   | "BAD_TABLE"
   | "DUPLICATE_TABLE"

@@ -57,7 +57,23 @@ export function generate(options: GenerateOptions): GenerateResult {
   const files = [...new Set(options.schemaFiles.map((f) => path.resolve(cwd, f)))].sort();
   const diags = new Diagnostics();
 
+  const output = path.join(outDir, "client.ts");
+  for (const file of files) {
+    if (file === output) {
+      diags.add({
+        code: "OUTPUT_CLASH",
+        file,
+        line: 1,
+        column: 1,
+        path: "",
+        message: "the generated client would overwrite this schema file",
+        fix: "pass an --out directory other than the schema's own, or rename the schema file",
+      });
+    }
+  }
   const sources = loadSchemaFiles(files, diags);
+  // What is read from a file that did not parse is a guess: report the syntax alone.
+  if (diags.count > 0) throw new GenerateError(diags.sorted());
   const declarations = findTables(sources, diags);
   if (declarations.length === 0 && diags.count === 0) {
     diags.add({
@@ -81,7 +97,7 @@ export function generate(options: GenerateOptions): GenerateResult {
 
   const text = emitClient(tables, runtimeSpecifier(outDir, options.runtimeImport, cwd));
   const byName = Object.fromEntries([...tables].sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => [t.name, t.descriptor]));
-  return { files: [{ path: path.join(outDir, "client.ts"), text }], tables: byName };
+  return { files: [{ path: output, text }], tables: byName };
 }
 
 /** Table names and type names must be unique, and type names must not clash with generated ones. */

@@ -54,15 +54,38 @@ export function loadSchemaFiles(files: readonly string[], diags: Diagnostics): S
         line: 1,
         column: 1,
         path: "",
-        message: "schema file not found",
-        fix: "pass the path of a .ts file that declares the table interfaces",
+        message: `schema file not found (looked for ${file})`,
+        fix: "pass the path of a .ts file that declares the table interfaces; relative paths are taken from the current directory, which under `npm run` is the package root",
       });
       continue;
     }
-    sources.push(project.addSourceFileAtPath(file));
+    const source = project.addSourceFileAtPath(file);
+    sources.push(source);
+    syntaxErrors(source, diags);
   }
   project.resolveSourceFileDependencies();
   return sources;
+}
+
+/**
+ * The file's syntax errors as diagnostics. TypeScript's parser recovers from them silently (a
+ * field written `age Int;` just disappears from the interface), so a schema that does not parse
+ * must be refused, not generated from what was left.
+ */
+function syntaxErrors(source: SourceFile, diags: Diagnostics): void {
+  const file = path.resolve(source.getFilePath());
+  for (const d of source.getProject().getProgram().compilerObject.getSyntacticDiagnostics(source.compilerNode)) {
+    const at = d.start === undefined ? { line: 1, column: 1 } : source.getLineAndColumnAtPos(d.start);
+    diags.add({
+      code: "SYNTAX_ERROR",
+      file,
+      line: at.line,
+      column: at.column,
+      path: "",
+      message: ts.flattenDiagnosticMessageText(d.messageText, " "),
+      fix: "fix the TypeScript syntax of the schema file",
+    });
+  }
 }
 
 /** Finds every `@table` declaration; misplaced or malformed tags are diagnostics. */

@@ -101,4 +101,12 @@ describe("cli: quire generate", () => {
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
     assert.match(r.stdout, /up to date/);
   });
+
+  test("a schema path that is not there is reported with the absolute path looked for", () => {
+    const errs: string[] = [];
+    const code = main(["generate", "no-such-schema.ts", "--out", "gen"], { out: () => {}, err: (l) => errs.push(l), cwd: ROOT });
+    assert.equal(code, 1);
+    assert.ok(errs.some((l) => l.includes(`looked for ${path.join(ROOT, "no-such-schema.ts")}`)), errs.join("\n"));
+    assert.equal(fs.existsSync(path.join(ROOT, "gen")), false);
+  });
 });

@@ -123,6 +123,38 @@ export interface Car {
     assert.match(d.fix, /@table/);
   });
 
+  // TypeScript's parser recovers from these silently: the malformed fields simply vanish.
+  for (const [what, source, line] of [
+    ["a field without its colon", "/** @table things */\nexport interface Thing {\n  name: string;\n  age Int;\n}\n", 4],
+    ["a doubled comma", "/** @table things */\nexport interface Thing {\n  name: string;\n  ok: boolean,,\n}\n", 4],
+    ["an unclosed interface", "/** @table things */\nexport interface Thing {\n  name: string;\n", 4],
+    ["a type missing", "/** @table things */\nexport interface Thing {\n  name: string;\n  age: ;\n}\n", 4],
+  ] as const) {
+    test(`a syntax error (${what}) is SYNTAX_ERROR at its line, and nothing else is reported`, () => {
+      const ds = errorsFor(source);
+      assert.ok(ds.length >= 1 && ds.every((d) => d.code === "SYNTAX_ERROR"), ds.map((d) => formatDiagnostic(d)).join("\n"));
+      assert.equal(ds[0].line, line, formatDiagnostic(ds[0]));
+    });
+  }
+
+  test("a schema file that is where the client would be written is OUTPUT_CLASH; nothing is written", () => {
+    const tmp = tempDir();
+    try {
+      const schema = write(path.join(tmp.dir, "client.ts"), "/** @table cars */\nexport interface Car { VIN: string }\n");
+      const before = fs.readFileSync(schema, "utf8");
+      try {
+        generate({ schemaFiles: [schema], outDir: tmp.dir, runtimeImport: "quire" });
+        assert.fail("expected a GenerateError");
+      } catch (e) {
+        assert.ok(e instanceof GenerateError);
+        assert.deepEqual(e.diagnostics.map((d) => d.code), ["OUTPUT_CLASH"]);
+      }
+      assert.equal(fs.readFileSync(schema, "utf8"), before);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   test("missing file", () => {
     const ds = diagnosticsOf([path.join(FIXTURES, "does-not-exist.ts")]);
     assert.equal(ds[0].code, "FILE_NOT_FOUND");
