@@ -17,7 +17,7 @@
 import { LedgerError } from "../errors.ts";
 import { loneSurrogate, writeUtf8 } from "./utf8.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
-import { shiftMinutes } from "./utc.ts";
+import { shiftMinutes, timestampRangeError } from "./utc.ts";
 import type { SharedSymbolTable } from "./shared-symbols.ts";
 import type { IonDecimal, IonTimestamp, IonType, IonValue } from "./value.ts";
 
@@ -353,6 +353,9 @@ function writeDecimal(d: IonDecimal): void {
 }
 
 function writeTimestamp(t: IonTimestamp): void {
+  // The last line of defence: binary Ion that no reader accepts must never reach the journal.
+  const why = timestampRangeError(t);
+  if (why !== undefined) throw new LedgerError("TYPE_ERROR", `a timestamp cannot be written as Ion: ${why}`);
   const start = pos;
   ensure(1);
   pos++;

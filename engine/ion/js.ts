@@ -40,6 +40,7 @@ import { Decimal, Timestamp } from "ion-js";
 import { LedgerError } from "../errors.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import type { IonField, IonTimestamp, IonValue } from "./value.ts";
+import { timestampRangeError } from "./utc.ts";
 
 /** Marks an IonValue to be embedded as-is by fromJS (see the file header for why a wrapper). */
 export class IonLiteral {
@@ -90,6 +91,34 @@ function temporalTimestamp(p: TemporalFields, offset: number | null): IonTimesta
     year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second,
     fraction: fractionOf(p.millisecond * 1_000_000 + p.microsecond * 1000 + p.nanosecond),
   };
+}
+
+/** The timestamp of a Temporal value (tag `t`), or undefined for a Temporal type with none. */
+function temporalValue(t: string, o: object, path: Path): IonTimestamp | undefined {
+  // Fields are read in the ISO calendar: a date in another calendar (`[u-ca=hebrew]`) is the same
+  // day, but its `year` (5779) is not the Gregorian year an Ion timestamp holds.
+  const iso = (x: object): TemporalFields => {
+    const c = x as TemporalFields & { calendarId?: string; withCalendar?(id: string): TemporalFields };
+    return c.calendarId !== undefined && c.calendarId !== "iso8601" && c.withCalendar ? c.withCalendar("iso8601") : c;
+  };
+  if (t === "[object Temporal.Instant]") {
+    const zdt = (o as { toZonedDateTimeISO(tz: string): TemporalFields }).toZonedDateTimeISO("UTC");
+    return temporalTimestamp(zdt, 0);
+  }
+  if (t === "[object Temporal.ZonedDateTime]") {
+    const z = o as TemporalFields & { offsetNanoseconds: number };
+    if (z.offsetNanoseconds % 60e9 !== 0) throw typeError(pathText(path), "time zone offset is not a whole number of minutes");
+    return temporalTimestamp(iso(z), z.offsetNanoseconds / 60e9);
+  }
+  if (t === "[object Temporal.PlainDateTime]") return temporalTimestamp(iso(o), null);
+  if (t === "[object Temporal.PlainDate]") {
+    const d = iso(o);
+    return {
+      kind: "timestamp", precision: "day", offset: null, year: d.year, month: d.month, day: d.day,
+      hour: 0, minute: 0, second: 0, fraction: null,
+    };
+  }
+  return undefined;
 }
 
 /** Timestamp from an ion-js Timestamp, reading its local fields (shared with the ion-js reader). */
@@ -185,22 +214,13 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
     throw typeError(pathText(path), "Date is not accepted (it loses precision and offset); use Temporal.Instant or an ion-js Timestamp");
   }
   const t = tag(o);
-  if (t === "[object Temporal.Instant]") {
-    const zdt = (o as { toZonedDateTimeISO(tz: string): TemporalFields }).toZonedDateTimeISO("UTC");
-    return temporalTimestamp(zdt, 0);
-  }
-  if (t === "[object Temporal.ZonedDateTime]") {
-    const z = o as TemporalFields & { offsetNanoseconds: number };
-    if (z.offsetNanoseconds % 60e9 !== 0) throw typeError(pathText(path), "time zone offset is not a whole number of minutes");
-    return temporalTimestamp(z, z.offsetNanoseconds / 60e9);
-  }
-  if (t === "[object Temporal.PlainDateTime]") return temporalTimestamp(o as TemporalFields, null);
-  if (t === "[object Temporal.PlainDate]") {
-    const d = o as TemporalFields;
-    return {
-      kind: "timestamp", precision: "day", offset: null, year: d.year, month: d.month, day: d.day,
-      hour: 0, minute: 0, second: 0, fraction: null,
-    };
+  if (t.startsWith("[object Temporal.")) {
+    const ts = temporalValue(t, o, path);
+    if (ts !== undefined) {
+      const why = timestampRangeError(ts);
+      if (why !== undefined) throw typeError(pathText(path), `${t.slice(8, -1)} cannot be an Ion timestamp: ${why}`);
+      return ts;
+    }
   }
   if (ancestors.includes(o)) throw typeError(pathText(path), "cyclic reference");
   if (Array.isArray(o)) {
@@ -254,6 +274,18 @@ export function fromJS(x: unknown, path = "$"): IonValue {
 }
 
 function toIonJsTimestamp(t: IonTimestamp): Timestamp {
+  try {
+    return newIonJsTimestamp(t);
+  } catch (e) {
+    // ion-js rounds sub-millisecond fractions through a Date: 9999-12-31T23:59:59.9999995Z
+    // becomes year 10000, which its own constructor then refuses with a plain Error.
+    const two = (n: number) => String(n).padStart(2, "0");
+    const at = `${String(t.year).padStart(4, "0")}-${two(t.month)}-${two(t.day)}T${two(t.hour)}:${two(t.minute)}:${two(t.second)}`;
+    throw new LedgerError("TYPE_ERROR", `the timestamp at ${at} has no ion-js Timestamp (${(e as Error)?.message}); read it with executeIon`);
+  }
+}
+
+function newIonJsTimestamp(t: IonTimestamp): Timestamp {
   const off = t.offset === null ? -0 : t.offset;
   switch (t.precision) {
     case "year": return new Timestamp(off, t.year);

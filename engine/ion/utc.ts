@@ -58,3 +58,21 @@ export function epochSeconds(
 ): number {
   return daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - (offsetMinutes ?? 0) * 60;
 }
+
+/**
+ * Why a timestamp's fields are outside what Ion can store, or undefined if they are inside: the
+ * year must be 0001-9999 both as written and in UTC (binary Ion and Ion Hash store the UTC
+ * fields, and readers, ours and ion-js, refuse anything else; such a value, once journaled, would
+ * make the ledger impossible to reopen).
+ */
+export function timestampRangeError(t: {
+  readonly precision: string; readonly offset: number | null;
+  readonly year: number; readonly month: number; readonly day: number; readonly hour: number; readonly minute: number;
+}): string | undefined {
+  if (!(t.year >= 1 && t.year <= 9999)) return `year ${t.year} is outside 0001-9999`;
+  if ((t.precision === "minute" || t.precision === "second") && t.offset) {
+    const utcYear = shiftMinutes(t.year, t.month, t.day, t.hour, t.minute, -t.offset)[0];
+    if (utcYear < 1 || utcYear > 9999) return `it falls in year ${utcYear} in UTC, outside 0001-9999`;
+  }
+  return undefined;
+}

@@ -5,6 +5,8 @@
  */
 import type { IonDecimal, IonTimestamp, TimestampPrecision } from "../../ion/value.ts";
 import { decAdd, decFromInt, decCompare } from "./decimal.ts";
+import { timestampRangeError } from "../../ion/utc.ts";
+import { evalError } from "./errors.ts";
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
 export function daysFromCivil(y: number, m: number, d: number): number {
@@ -68,7 +70,7 @@ export function mkTimestamp(
   fraction: IonTimestamp["fraction"] = null,
 ): IonTimestamp {
   const p = PRECISION_RANK[precision];
-  return {
+  const t: IonTimestamp = {
     kind: "timestamp",
     precision,
     offset: p >= PRECISION_RANK.minute ? offset : null,
@@ -80,6 +82,11 @@ export function mkTimestamp(
     second: p >= 4 ? second : 0,
     fraction: p >= 4 ? fraction : null,
   };
+  // Every timestamp the evaluator makes passes here: one Ion cannot store (a year beyond 9999 in
+  // UTC, say) must fail now, not when a document holding it is journaled or read back.
+  const why = timestampRangeError(t);
+  if (why !== undefined) throw evalError(`timestamp out of range: ${why}`);
+  return t;
 }
 
 export const PRECISION_RANK: Record<TimestampPrecision, number> = { year: 0, month: 1, day: 2, minute: 3, second: 4 };

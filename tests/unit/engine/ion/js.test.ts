@@ -4,6 +4,8 @@ import { createHash } from "node:crypto";
 import { Decimal, Timestamp } from "ion-js";
 import { fromJS, ionEquals, ionLiteral, parseText, sha256, toJS, toText, type IonValue } from "../../../../engine/ion/index.ts";
 import { sha256js } from "../../../../engine/ion/sha256.ts";
+import { encodeBinary } from "../../../../engine/ion/binary.ts";
+import { Temporal as TemporalPolyfill } from "@js-temporal/polyfill";
 import { isLedgerError, type LedgerError } from "../../../../engine/errors.ts";
 
 const code = (c: string, path?: string) => (e: unknown) => {
@@ -80,6 +82,40 @@ test("fromJS: ion-js Timestamp and Temporal", () => {
   assert.equal(T(Temporal.ZonedDateTime.from("2019-06-05T20:53:35.5+05:30[Asia/Kolkata]")), "2019-06-05T20:53:35.500+05:30");
   assert.equal(T(Temporal.PlainDate.from("2017-08-21")), "2017-08-21");
   assert.equal(T(Temporal.PlainDateTime.from("2017-08-21T10:00")), "2017-08-21T10:00:00.000-00:00");
+});
+
+test("fromJS: Temporal values Ion cannot hold are TYPE_ERROR at their path; other calendars are read as ISO", () => {
+  const P = TemporalPolyfill;
+  for (const [value, why] of [
+    [P.PlainDate.from("+010000-01-01"), /year 10000 is outside 0001-9999/],
+    [P.PlainDate.from("0000-01-01"), /year 0 is outside/],
+    [P.PlainDate.from("-000001-01-01"), /year -1 is outside/],
+    [P.Instant.from("+012345-01-01T00:00Z"), /year 12345/],
+    // In range as written, not in UTC (binary Ion stores the UTC fields).
+    [P.ZonedDateTime.from("0001-01-01T00:30+01:00[+01:00]"), /year 0 in UTC/],
+    [P.ZonedDateTime.from("9999-12-31T23:30-01:00[-01:00]"), /year 10000 in UTC/],
+  ] as const) {
+    assert.throws(() => fromJS({ at: value }), (e) => code("TYPE_ERROR", "$.at")(e) && why.test((e as Error).message), String(value));
+  }
+  assert.equal(T(P.PlainDate.from("2019-06-05[u-ca=hebrew]")), "2019-06-05");
+  assert.equal(T(P.PlainDateTime.from("2019-06-05T10:00[u-ca=islamic-civil]")), "2019-06-05T10:00:00.000-00:00");
+  assert.equal(T(P.ZonedDateTime.from("2019-06-05T10:00+00:00[UTC][u-ca=japanese]")), "2019-06-05T10:00:00.000Z");
+  // The edges themselves are fine.
+  assert.equal(T(P.ZonedDateTime.from("0001-01-01T01:00+01:00[+01:00]")), "0001-01-01T01:00:00.000+01:00");
+  assert.equal(T(P.Instant.from("9999-12-31T23:59:59.999Z")), "9999-12-31T23:59:59.999Z");
+});
+
+test("binary Ion refuses a timestamp outside 0001-9999 in UTC rather than write what no reader accepts", () => {
+  const at = (year: number, hour: number, minute: number, offset: number) =>
+    ({ kind: "timestamp", precision: "minute", offset, year, month: year === 1 ? 1 : 12, day: year === 1 ? 1 : 31, hour, minute, second: 0, fraction: null }) as IonValue;
+  assert.throws(() => encodeBinary(at(9999, 23, 30, -60)), code("TYPE_ERROR"));
+  assert.throws(() => encodeBinary(at(1, 0, 30, 60)), code("TYPE_ERROR"));
+  assert.ok(encodeBinary(at(9999, 22, 30, -60)).length > 0);
+});
+
+test("toJS: a timestamp ion-js cannot construct is a TYPE_ERROR, not ion-js's Error", () => {
+  const v = fromJS(TemporalPolyfill.Instant.from("9999-12-31T23:59:59.9999995Z"));
+  assert.throws(() => toJS(v), code("TYPE_ERROR"));
 });
 
 test("ionLiteral embeds a model value; a user object with a kind key stays a struct", () => {

@@ -387,3 +387,25 @@ describe("execute: parameters", () => {
       }));
   }
 });
+
+describe("execute: timestamps at the edges of Ion's range", () => {
+  test("a computed timestamp beyond 9999 (or before 0001) in UTC is EVALUATION_ERROR, and the ledger reopens", () =>
+    withTempDir(async (dir) => {
+      let ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE t");
+      for (const expr of [
+        "DATE_ADD(minute, 30, `9999-12-31T22:59-01:00`)",
+        "DATE_ADD(day, -1, `0001-01-02T00:30+01:00`)",
+        "TO_TIMESTAMP('9999-12-31 23:30 -01:00', 'yyyy-MM-dd HH:mm XXX')",
+      ]) {
+        await rejectsWith(ledger.execute(`SELECT VALUE ${expr} FROM <<1>>`), "EVALUATION_ERROR");
+        await rejectsWith(ledger.execute(`INSERT INTO t VALUE {'at': ${expr}}`), "EVALUATION_ERROR");
+      }
+      await ledger.execute("INSERT INTO t VALUE {'at': DATE_ADD(minute, 30, `9999-12-31T22:29-01:00`)}");
+      await ledger.close();
+      ledger = await Ledger.open(dir);
+      assert.equal((await ledger.execute("SELECT * FROM t")).length, 1);
+      assert.equal((await ledger.verify()).ok, true);
+      await ledger.close();
+    }));
+});
