@@ -588,10 +588,12 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
   const targetKey = nameKey(s.table.name, s.table.caseSensitive);
   const globals = await bind(r, r.prepared.globals.filter((g) => nameKey(g.name, g.caseSensitive) !== targetKey));
   const out: IonValue[] = [];
+  // Per document, a name that is not one of its fields is an absent field (as in a SELECT's WHERE).
+  const rowOptions = { ...r.evalOptions(), insideRow: true };
   for (const { id, data } of rows) {
     const scope = rowScope(globals, alias, s.by, id, data);
     if (s.where !== undefined) {
-      const w = evaluate(s.where, scope, r.evalOptions());
+      const w = evaluate(s.where, scope, rowOptions);
       if (w.kind !== "bool" || !w.value) continue;
     }
     if (s.kind === "delete") {
@@ -602,13 +604,13 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
         const steps = editSteps(r, op.target, alias, rowScope(globals, alias, s.by, id, doc));
         const opScope = rowScope(globals, alias, s.by, id, doc);
         if (op.kind === "set") {
-          const v = toIon(evaluate(op.value, opScope, r.evalOptions()));
+          const v = toIon(evaluate(op.value, opScope, rowOptions));
           if (steps.length === 0) doc = toDocument(v ?? MISSING, "the new document");
           else doc = setPath(doc, steps, v);
         } else if (op.kind === "remove") {
           doc = removePath(doc, steps);
         } else {
-          const v = toIon(evaluate(op.value, opScope, r.evalOptions()));
+          const v = toIon(evaluate(op.value, opScope, rowOptions));
           if (v === undefined) throw new LedgerError("TYPE_ERROR", "INSERT INTO … VALUE needs a value, not MISSING");
           let at: number | undefined;
           if (op.at !== undefined) {

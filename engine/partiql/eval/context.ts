@@ -26,6 +26,13 @@ export interface EvalOptions {
    * (EvalModeError) leaves it false.
    */
   absentFieldIsMissing?: boolean;
+  /**
+   * When true, the expression is evaluated for one row whose fields the globals expose (an
+   * UPDATE or DELETE evaluating its WHERE and SET per document): it starts inside that row's
+   * FROM scope, so a name that is neither a variable nor a field of this document is an absent
+   * field, as it is in `SELECT … FROM t WHERE x = 1`, not an undefined variable.
+   */
+  insideRow?: boolean;
 }
 
 export interface Ctx {

@@ -8,6 +8,9 @@ import { Env } from "./env.ts";
 import { evalExpr } from "./expr.ts";
 import { systemNow } from "./functions/datetime.ts";
 
+/** The scope of EvalOptions.insideRow: a FROM scope binding nothing (the row is in the globals). */
+const ROW_SCOPE = Env.empty.bind([], [], true);
+
 /** Evaluates a query statement (or a bare expression) against the global bindings. */
 export function evaluate(statement: QueryStatement | Expr, globals: Globals, options: EvalOptions): PValue {
   let now: IonTimestamp | undefined;
@@ -25,7 +28,7 @@ export function evaluate(statement: QueryStatement | Expr, globals: Globals, opt
   };
   const expr = statement.kind === "query" ? statement.query : statement;
   try {
-    return evalExpr(expr, Env.empty, ctx);
+    return evalExpr(expr, options.insideRow ? ROW_SCOPE : Env.empty, ctx);
   } catch (e) {
     if (e instanceof LedgerError) throw e;
     if (e instanceof RangeError) {

@@ -409,3 +409,22 @@ describe("execute: timestamps at the edges of Ion's range", () => {
       await ledger.close();
     }));
 });
+
+describe("execute: UPDATE and DELETE over documents that lack a field", () => {
+  test("an unqualified name a document lacks is an absent field (as in SELECT), not VARIABLE_NOT_FOUND", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE t");
+      await ledger.execute("INSERT INTO t ?", { x: 1 });
+      await ledger.execute("INSERT INTO t ?", { y: 2 });
+      assert.equal((await ledger.execute("UPDATE t SET z = 1 WHERE x = 1")).length, 1);
+      assert.equal((await ledger.execute("UPDATE t SET w = 'y was 2' WHERE y = 2")).length, 1);
+      assert.deepEqual(
+        js(await ledger.execute("SELECT * FROM t")).map((r) => JSON.stringify(r)).sort(),
+        ['{"x":1,"z":1}', '{"y":2,"w":"y was 2"}'],
+      );
+      assert.equal((await ledger.execute("DELETE FROM t WHERE x = 1")).length, 1);
+      assert.deepEqual(js(await ledger.execute("SELECT * FROM t")), [{ y: 2, w: "y was 2" }]);
+      // A table that does not exist is still an error, in a subquery too.
+      await rejectsWith(ledger.execute("DELETE FROM t WHERE y IN (SELECT VALUE n FROM nosuchtable)"), "VARIABLE_NOT_FOUND");
+    }));
+});
