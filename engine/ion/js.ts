@@ -19,7 +19,9 @@
  *   3 digits (milliseconds, kept even when .000) when the sub-millisecond part is zero, else
  *   9 digits (nanoseconds), so ordinary millisecond clocks produce QLDB-looking `...35.291Z`.
  *   `Temporal.PlainDate` -> day precision; `Temporal.PlainDateTime` -> second precision with
- *   unknown offset (`-00:00`, Ion's "local time, offset unknown").
+ *   unknown offset (`-00:00`, Ion's "local time, offset unknown"). Dates in another calendar
+ *   are read in ISO (the same day). A value outside Ion's years 0001-9999, as written or in UTC,
+ *   is TYPE_ERROR.
  * - An existing IonValue is embedded only when wrapped with `ionLiteral(v)`, or when the engine
  *   itself handed it out (a document read from the ledger; see `handOut`). Duck-typing on a
  *   `kind` key would misread user objects that happen to have one, so it is never done: an
@@ -34,7 +36,10 @@
  * blob and clob -> Uint8Array (copied); list and sexp -> array; struct -> plain object
  * (repeated names: the first wins, as in getField; `__proto__` becomes an own property).
  * Annotations are dropped. fromJS(toJS(v)) is therefore exact only for values without symbols,
- * sexps, clobs, annotations or repeated field names; wrap with ionLiteral to keep those.
+ * sexps, clobs, annotations, repeated field names, typed nulls (`null.int` comes back `null`)
+ * or floats with integral values (`1e0` comes back the int `1`, and one beyond 2^53 is refused
+ * as an int that may have lost digits); wrap with ionLiteral to keep those, or pass the engine's
+ * own values back unchanged (documents read from the ledger are embedded as they are).
  */
 import { Decimal, Timestamp } from "ion-js";
 import { LedgerError } from "../errors.ts";
