@@ -59,11 +59,15 @@ export function loadSchemaFiles(files: readonly string[], diags: Diagnostics): S
       });
       continue;
     }
-    const source = project.addSourceFileAtPath(file);
-    sources.push(source);
-    syntaxErrors(source, diags);
+    sources.push(project.addSourceFileAtPath(file));
   }
   project.resolveSourceFileDependencies();
+  // The schema files and every file they import: a field dropped from an imported type is lost
+  // just the same. Packages (node_modules) are not the user's to fix.
+  const program = project.getProgram().compilerObject;
+  for (const source of project.getSourceFiles()) {
+    if (!source.getFilePath().split("/").includes("node_modules")) syntaxErrors(source, program, diags);
+  }
   return sources;
 }
 
@@ -72,9 +76,9 @@ export function loadSchemaFiles(files: readonly string[], diags: Diagnostics): S
  * field written `age Int;` just disappears from the interface), so a schema that does not parse
  * must be refused, not generated from what was left.
  */
-function syntaxErrors(source: SourceFile, diags: Diagnostics): void {
+function syntaxErrors(source: SourceFile, program: ts.Program, diags: Diagnostics): void {
   const file = path.resolve(source.getFilePath());
-  for (const d of source.getProject().getProgram().compilerObject.getSyntacticDiagnostics(source.compilerNode)) {
+  for (const d of program.getSyntacticDiagnostics(source.compilerNode)) {
     const at = d.start === undefined ? { line: 1, column: 1 } : source.getLineAndColumnAtPos(d.start);
     diags.add({
       code: "SYNTAX_ERROR",

@@ -76,6 +76,11 @@ export class FaultyFileLayer implements FileLayer {
 
   private dirs = new Map<string, Dir>();
   private handles = new Map<number, OpenFile>();
+
+  /** Handles opened and not yet closed (tests check nothing leaks on failure paths). */
+  get openHandles(): number {
+    return this.handles.size;
+  }
   private nextHandle = 1;
   private seq = 0;
   private failingWrites = new Set<number>();

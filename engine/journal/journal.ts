@@ -217,7 +217,14 @@ export class Journal {
       const id = newStrandId();
       const seed = strandSeed(id);
       const tail = Journal.createSegment(fs, dir, id, 1, 0, segmentBytes, preallocateBytes, 0);
-      Journal.recordHighest(fs, dir, id, 1);
+      try {
+        Journal.recordHighest(fs, dir, id, 1);
+      } catch (e) {
+        try {
+          fs.close(tail.handle);
+        } catch { /* already failing */ }
+        throw e;
+      }
       report.segments = 1;
       return { journal: new Journal(fs, dir, id, seed, segmentBytes, preallocateBytes, tail, 0), records, report };
     }

@@ -14,9 +14,10 @@
  *
  * Taking over a stale lock. Only two things ever remove a lock file: its owner's release(), and a
  * contender holding the takeover guard `quire.lock.takeover` (created 'wx', same JSON). The guard
- * holder reads the lock again and removes it only if it is still the file judged stale; nobody
- * else can have changed it meanwhile (its owner is dead, and a new lock cannot be created while
- * the old file exists), so a live lock is never removed. Then it releases the guard and retries
+ * holder reads the lock again and removes it only if it still has the bytes judged stale and is
+ * still judged stale: a lock left empty by a crash has the same (no) bytes as a contender's lock
+ * between its create and its write, and only the age tells them apart. While the guard is held
+ * nobody else can remove the file, so a live lock is never removed. Then it releases the guard and retries
  * 'wx' like anyone else, so exactly one contender wins. A contender that finds the guard held by
  * a live process gets LEDGER_LOCKED: that process is taking the lock.
  *
@@ -141,7 +142,9 @@ export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { relea
     try {
       const now = readIfPresent(fs, path, dir);
       // Changed since it was judged (released, or taken over and taken again): judge it afresh.
-      if (now !== undefined && sameBytes(now, existing)) {
+      // Equal bytes are not enough: a stale lock left empty by a crash looks like a contender's
+      // lock between its create and its write, so staleness is judged again on what is there now.
+      if (now !== undefined && sameBytes(now, existing) && isStale(parseOwner(now), fs, path)) {
         try {
           fs.unlink(path);
         } catch (e) {
@@ -193,9 +196,10 @@ function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array): "taken" | Owne
     try {
       moved = fs.readFile(aside);
     } catch { /* treated as not the file we judged */ }
-    if (!moved || !sameBytes(moved, existing)) {
-      // A contender replaced the dead guard with its own between our read and our rename: put
-      // it back (exclusively, in case a third got in) and give way.
+    if (!moved || !sameBytes(moved, existing) || !isStale(parseOwner(moved), fs, aside)) {
+      // A contender replaced the dead guard with its own between our read and our rename (an
+      // empty one, mid-write, has the same bytes as an empty dead one but a fresh mtime): put it
+      // back (exclusively, in case a third got in) and give way.
       try {
         if (moved) fs.writeFileExclusive(path, moved);
         fs.unlink(aside);

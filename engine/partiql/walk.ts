@@ -28,3 +28,33 @@ export function walkAst(root: unknown, visit: (node: { readonly kind?: string })
   walk(root);
   return stopped;
 }
+
+/**
+ * Whether the deepest node under `root` is more than `limit` nodes down, found without recursion
+ * (so it is safe on any tree, which is the point: walkAst and the evaluator recurse per level).
+ */
+export function deeperThan(root: unknown, limit: number): boolean {
+  const stack: unknown[] = [root];
+  const depths: number[] = [0];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    const d = depths.pop()!;
+    if (x === null || typeof x !== "object") continue;
+    if (Array.isArray(x)) {
+      for (const item of x) {
+        stack.push(item);
+        depths.push(d);
+      }
+      continue;
+    }
+    if (d + 1 > limit) return true;
+    const node = x as { readonly kind?: string };
+    if (node.kind === "lit") continue;
+    for (const key in node) {
+      if (key === "span") continue;
+      stack.push((node as Record<string, unknown>)[key]);
+      depths.push(d + 1);
+    }
+  }
+  return false;
+}

@@ -14,6 +14,7 @@ import type { Expr, Statement } from "../ast.ts";
 import { Diagnostics, ParseFailure, TooManyErrors } from "./errors.ts";
 import { lex } from "./lexer.ts";
 import { Parser } from "./parser.ts";
+import { deeperThan } from "../walk.ts";
 
 export type { Diagnostic } from "./errors.ts";
 
@@ -61,5 +62,17 @@ function run<T>(text: string, f: (p: Parser) => T | undefined): T {
     if (diag.list.length === 0) diag.add("could not parse the statement", { start: 0, end: text.length });
     throw diag.toError();
   }
+  // The nesting count bounds each path the parser recurses down, but operator chains build their
+  // trees in a loop, and chains inside parentheses inside chains add up: ((a OR … ) OR … ) with
+  // 10 × 450 links parsed into a tree 4,501 deep that overflowed walkAst under Deno. One nesting
+  // level makes at most two tree levels ({'a': … } is a struct node and its field), hence 2×.
+  if (deeperThan(result, AST_DEPTH_LIMIT)) {
+    throw new LedgerError("LIMIT_EXCEEDED", `expression nested deeper than ${limits.maxExpressionDepth} levels (counting each operator of a chain such as a OR b OR c)`, {
+      limit: "maxExpressionDepth",
+      max: limits.maxExpressionDepth,
+    });
+  }
   return result;
 }
+
+const AST_DEPTH_LIMIT = 2 * limits.maxExpressionDepth + 16;

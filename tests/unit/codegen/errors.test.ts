@@ -137,6 +137,22 @@ export interface Car {
     });
   }
 
+  test("a syntax error in a file the schema imports is SYNTAX_ERROR there too", () => {
+    const tmp = tempDir();
+    try {
+      const types = write(path.join(tmp.dir, "types.ts"), "export interface Address {\n  street: string;\n  zip Int;\n}\n");
+      const schema = write(
+        path.join(tmp.dir, "schema.ts"),
+        'import type { Address } from "./types.ts";\n/** @table people */\nexport interface Person {\n  home: Address;\n}\n',
+      );
+      const ds = diagnosticsOf([schema]);
+      assert.ok(ds.length >= 1 && ds.every((d) => d.code === "SYNTAX_ERROR" && d.file === types), ds.map((d) => formatDiagnostic(d)).join("\n"));
+      assert.equal(ds[0].line, 3);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   test("a schema file that is where the client would be written is OUTPUT_CLASH; nothing is written", () => {
     const tmp = tempDir();
     try {

@@ -229,3 +229,52 @@ for (const [name, setup] of [
     }
   });
 }
+
+// A file left empty by a crash between its create and its write is judged stale by its age. A
+// contender's own file is just as empty between those two steps, so equal bytes must never be
+// taken for "still the stale file": at every point of a takeover, a contender C creating its file
+// there (still empty) must find it left alone.
+for (const file of [LOCK_FILE, TAKEOVER_FILE]) {
+  test(`an empty stale ${file} is never confused with a contender's fresh, still-empty one`, () => {
+    const target = `/d/${file}`;
+    class Layer extends FaultyFileLayer {
+      contenderCreated = false;
+      override mtimeMs(p: string): number {
+        // The crash-left file (under its name, or renamed aside) is a minute old; C's is new.
+        return p.startsWith(target) && !this.contenderCreated ? Date.now() - 60_000 : super.mtimeMs(p);
+      }
+    }
+    const setup = (fs: Layer) => {
+      fs.mkdir("/d");
+      if (file === TAKEOVER_FILE) fs.writeFileExclusive(`/d/${LOCK_FILE}`, staleOwner(deadPid()));
+      fs.writeFileExclusive(target, new Uint8Array(0));
+    };
+    const probe = new Layer();
+    setup(probe);
+    const counter = { calls: 0 };
+    assert.notEqual(contend(interrupted(probe, new Map(), counter)), "locked");
+    for (let i = 0; i <= counter.calls; i++) {
+      const fs = new Layer();
+      setup(fs);
+      // C takes the stale file over itself (unless B's guard or B's own file is in the way) and
+      // is caught between creating its own and writing it.
+      const c = () => {
+        if (file === LOCK_FILE && fs.exists(`/d/${TAKEOVER_FILE}`)) return;
+        if (fs.exists(target)) {
+          if (fs.contents(target).length > 0) return; // B's, not the stale one
+          fs.unlink(target);
+        }
+        fs.writeFileExclusive(target, new Uint8Array(0));
+        fs.contenderCreated = true;
+      };
+      const outcome = contend(interrupted(fs, new Map([[i, c]])));
+      if (fs.contenderCreated) {
+        assert.equal(fs.exists(target), true, `C's ${file} removed (created before operation ${i})`);
+        // C's lock file means C holds the lock; C's guard only means C is taking it over.
+        if (file === LOCK_FILE) assert.equal(outcome, "locked", `both hold (C created its lock before operation ${i})`);
+      } else {
+        assert.notEqual(outcome, "locked", `operation ${i}`);
+      }
+    }
+  });
+}

@@ -122,3 +122,19 @@ test("a power cut at any point of a rollover leaves a journal that opens with ev
     assert.deepEqual(records.map((r) => r.bytes).slice(0, acked.length), acked, `power cut after operation ${k}`);
   }
 });
+
+test("a fresh journal whose first manifest write fails: IO_ERROR, and no file handle left open", () => {
+  for (let n = 1; n <= 6; n++) {
+    const fs = new FaultyFileLayer();
+    // Creating segment 1 takes one sync, its directory one more; the manifest's follow.
+    fs.failSync(n);
+    let opened: ReturnType<typeof Journal.open> | undefined;
+    try {
+      opened = Journal.open("/j", { fs, ...OPTS });
+    } catch (e) {
+      assert.ok(isLedgerError(e, "IO_ERROR"), String(e));
+    }
+    opened?.journal.close();
+    assert.equal(fs.openHandles, 0, `sync ${n} failing left a handle open`);
+  }
+});

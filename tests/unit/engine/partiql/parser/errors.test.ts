@@ -131,6 +131,9 @@ test("deep nesting is LIMIT_EXCEEDED, fast, never a stack overflow", () => {
     Array(50_000).fill("1").join(" + "),
     Array(50_000).fill("'a'").join(" || "),
     "x" + " IS NULL".repeat(50_000),
+    // Chains inside parentheses inside chains: each is under the limit, their tree is not.
+    Array.from({ length: 10 }).reduce<string>((e) => "(" + e + " OR a".repeat(450) + ")", "a"),
+    Array.from({ length: 60 }).reduce<string>((e) => "(" + e + " + 1".repeat(400) + ")", "1"),
   ]) {
     const e = limitError(text);
     assert.equal(e.details.limit, "maxExpressionDepth");
