@@ -588,7 +588,9 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
   const targetKey = nameKey(s.table.name, s.table.caseSensitive);
   const globals = await bind(r, r.prepared.globals.filter((g) => nameKey(g.name, g.caseSensitive) !== targetKey));
   const out: IonValue[] = [];
-  // Per document, a name that is not one of its fields is an absent field (as in a SELECT's WHERE).
+  // In WHERE, a name that is not one of this document's fields is an absent field, as in a
+  // SELECT's WHERE: the document simply does not match. In SET it stays VARIABLE_NOT_FOUND, so a
+  // misspelt source (SET Owner = Ownr) is an error rather than a silent removal of Owner.
   const rowOptions = { ...r.evalOptions(), insideRow: true };
   for (const { id, data } of rows) {
     const scope = rowScope(globals, alias, s.by, id, data);
@@ -604,13 +606,13 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
         const steps = editSteps(r, op.target, alias, rowScope(globals, alias, s.by, id, doc));
         const opScope = rowScope(globals, alias, s.by, id, doc);
         if (op.kind === "set") {
-          const v = toIon(evaluate(op.value, opScope, rowOptions));
+          const v = toIon(evaluate(op.value, opScope, r.evalOptions()));
           if (steps.length === 0) doc = toDocument(v ?? MISSING, "the new document");
           else doc = setPath(doc, steps, v);
         } else if (op.kind === "remove") {
           doc = removePath(doc, steps);
         } else {
-          const v = toIon(evaluate(op.value, opScope, rowOptions));
+          const v = toIon(evaluate(op.value, opScope, r.evalOptions()));
           if (v === undefined) throw new LedgerError("TYPE_ERROR", "INSERT INTO … VALUE needs a value, not MISSING");
           let at: number | undefined;
           if (op.at !== undefined) {

@@ -28,7 +28,7 @@ export interface EvalOptions {
   absentFieldIsMissing?: boolean;
   /**
    * When true, the expression is evaluated for one row whose fields the globals expose (an
-   * UPDATE or DELETE evaluating its WHERE and SET per document): it starts inside that row's
+   * UPDATE or DELETE evaluating its WHERE per document): it starts inside that row's
    * FROM scope, so a name that is neither a variable nor a field of this document is an absent
    * field, as it is in `SELECT … FROM t WHERE x = 1`, not an undefined variable.
    */

@@ -426,5 +426,8 @@ describe("execute: UPDATE and DELETE over documents that lack a field", () => {
       assert.deepEqual(js(await ledger.execute("SELECT * FROM t")), [{ y: 2, w: "y was 2" }]);
       // A table that does not exist is still an error, in a subquery too.
       await rejectsWith(ledger.execute("DELETE FROM t WHERE y IN (SELECT VALUE n FROM nosuchtable)"), "VARIABLE_NOT_FOUND");
+      // In SET, an unknown name is still an error: a misspelt source must not remove the field.
+      await rejectsWith(ledger.execute("UPDATE t SET w = ww WHERE y = 2"), "VARIABLE_NOT_FOUND");
+      assert.deepEqual(js(await ledger.execute("SELECT * FROM t")), [{ y: 2, w: "y was 2" }]);
     }));
 });
