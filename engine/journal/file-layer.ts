@@ -104,6 +104,11 @@ export function parentDir(path: string): string {
   return trimmed.slice(0, i);
 }
 
+/** The Node-style `code` a file-layer error carries ("ENOENT", "EEXIST", …; see the contract above). */
+export function errorCode(e: unknown): string | undefined {
+  return (e as { code?: string } | null | undefined)?.code;
+}
+
 /** Joins a directory and an entry name. */
 export function joinPath(dir: string, name: string): string {
   return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
@@ -120,7 +125,7 @@ export function ensureDir(fs: FileLayer, dir: string): void {
   try {
     fs.mkdir(dir);
   } catch (e) {
-    if ((e as { code?: string }).code !== "EEXIST") throw e;
+    if (errorCode(e) !== "EEXIST") throw e;
     return;
   }
   fs.syncDir(parent);

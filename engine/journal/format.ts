@@ -84,12 +84,34 @@ export interface SegmentHeader {
   firstFrame: number;
 }
 
+/**
+ * The 34 bytes every journal file starts with (segment headers here, the manifest in
+ * manifest.ts): magic at 0, u32 version at 8, the strand id's ASCII at 12.
+ */
+export function putFilePrefix(b: Uint8Array, magic: Uint8Array, version: number, strandId: string): DataView {
+  const v = new DataView(b.buffer, b.byteOffset, b.length);
+  b.set(magic, 0);
+  v.setUint32(8, version, true);
+  for (let i = 0; i < STRAND_ID_LENGTH; i++) b[12 + i] = strandId.charCodeAt(i);
+  return v;
+}
+
+/** Whether `bytes` start with `magic`. */
+export function hasMagic(bytes: Uint8Array, magic: Uint8Array): boolean {
+  for (let i = 0; i < magic.length; i++) if (bytes[i] !== magic[i]) return false;
+  return true;
+}
+
+/** The strand id a file prefix holds at offset 12 (see putFilePrefix). */
+export function prefixStrandId(bytes: Uint8Array): string {
+  let strandId = "";
+  for (let i = 0; i < STRAND_ID_LENGTH; i++) strandId += String.fromCharCode(bytes[12 + i]);
+  return strandId;
+}
+
 export function encodeSegmentHeader(h: Omit<SegmentHeader, "version">): Uint8Array {
   const b = new Uint8Array(SEGMENT_HEADER_BYTES);
-  const v = new DataView(b.buffer);
-  b.set(MAGIC_BYTES, 0);
-  v.setUint32(8, FORMAT_VERSION, true);
-  for (let i = 0; i < STRAND_ID_LENGTH; i++) b[12 + i] = h.strandId.charCodeAt(i);
+  const v = putFilePrefix(b, MAGIC_BYTES, FORMAT_VERSION, h.strandId);
   v.setUint32(36, h.segment, true);
   v.setUint32(40, h.firstFrame, true);
   v.setUint32(60, crc32c(b, 0, 60), true);
@@ -99,13 +121,11 @@ export function encodeSegmentHeader(h: Omit<SegmentHeader, "version">): Uint8Arr
 /** The header at the start of `bytes`, or why it is not one. */
 export function decodeSegmentHeader(bytes: Uint8Array): SegmentHeader | string {
   if (bytes.length < SEGMENT_HEADER_BYTES) return "segment is shorter than its header";
-  for (let i = 0; i < MAGIC_BYTES.length; i++) if (bytes[i] !== MAGIC_BYTES[i]) return "bad magic";
+  if (!hasMagic(bytes, MAGIC_BYTES)) return "bad magic";
   const v = new DataView(bytes.buffer, bytes.byteOffset, SEGMENT_HEADER_BYTES);
   if (v.getUint32(60, true) !== crc32c(bytes, 0, 60)) return "segment header checksum mismatch";
   const version = v.getUint32(8, true);
-  let strandId = "";
-  for (let i = 0; i < STRAND_ID_LENGTH; i++) strandId += String.fromCharCode(bytes[12 + i]);
-  return { version, strandId, segment: v.getUint32(36, true), firstFrame: v.getUint32(40, true) };
+  return { version, strandId: prefixStrandId(bytes), segment: v.getUint32(36, true), firstFrame: v.getUint32(40, true) };
 }
 
 /** CRC register after the strand id: the starting point of every frame checksum. */

@@ -31,7 +31,7 @@ import * as nodeFs from "node:fs";
 import * as os from "node:os";
 import process from "node:process";
 import { LedgerError } from "../errors.ts";
-import { ensureDir, type FileLayer, joinPath, nodeFileLayer } from "./file-layer.ts";
+import { ensureDir, errorCode, type FileLayer, joinPath, nodeFileLayer } from "./file-layer.ts";
 
 export const LOCK_FILE = "quire.lock";
 /** Held (for microseconds) by whoever is removing a stale lock file; see the header. */
@@ -93,10 +93,6 @@ function isStale(owner: Owner | undefined, fs: FileLayer, path: string): boolean
   return start !== undefined && start !== owner.start;
 }
 
-function code(e: unknown): string | undefined {
-  return (e as { code?: string })?.code;
-}
-
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -130,7 +126,7 @@ export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { relea
       fs.writeFileExclusive(path, mine);
       return lockHandle(fs, path, mine);
     } catch (e) {
-      if (code(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}`, { dir }, e);
+      if (errorCode(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}`, { dir }, e);
     }
     const existing = readIfPresent(fs, path, dir);
     if (existing === undefined) continue; // released meanwhile
@@ -162,7 +158,7 @@ function readIfPresent(fs: FileLayer, path: string, dir: string): Uint8Array | u
   try {
     return fs.readFile(path);
   } catch (e) {
-    if (code(e) === "ENOENT") return undefined;
+    if (errorCode(e) === "ENOENT") return undefined;
     throw new LedgerError("IO_ERROR", `cannot read lock file ${path}`, { dir }, e);
   }
 }
@@ -179,7 +175,7 @@ function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array): "taken" | Owne
       fs.writeFileExclusive(path, mine);
       return "taken";
     } catch (e) {
-      if (code(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}`, { dir }, e);
+      if (errorCode(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}`, { dir }, e);
     }
     const existing = readIfPresent(fs, path, dir);
     if (existing === undefined) continue;
@@ -189,7 +185,7 @@ function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array): "taken" | Owne
     try {
       fs.rename(path, aside);
     } catch (e) {
-      if (code(e) === "ENOENT") continue; // another contender moved it first
+      if (errorCode(e) === "ENOENT") continue; // another contender moved it first
       throw new LedgerError("IO_ERROR", `cannot move stale lock file ${path}`, { dir }, e);
     }
     let moved: Uint8Array | undefined;

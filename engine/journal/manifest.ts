@@ -26,8 +26,8 @@
  */
 import { LedgerError } from "../errors.ts";
 import { crc32c } from "./crc32c.ts";
-import { type FileLayer, joinPath } from "./file-layer.ts";
-import { STRAND_ID_LENGTH } from "./strand-id.ts";
+import { errorCode, type FileLayer, joinPath } from "./file-layer.ts";
+import { hasMagic, prefixStrandId, putFilePrefix } from "./format.ts";
 
 export const MANIFEST_FILE = "journal.manifest";
 const MANIFEST_TMP = "journal.manifest.tmp";
@@ -40,10 +40,6 @@ export interface Manifest {
   readonly highestSegment: number;
 }
 
-function code(e: unknown): string | undefined {
-  return (e as { code?: string })?.code;
-}
-
 function corrupt(dir: string, why: string): LedgerError {
   return new LedgerError("JOURNAL_CORRUPT", `journal manifest ${MANIFEST_FILE} is damaged: ${why}`, {
     file: MANIFEST_FILE,
@@ -54,10 +50,7 @@ function corrupt(dir: string, why: string): LedgerError {
 
 export function encodeManifest(m: Manifest): Uint8Array {
   const b = new Uint8Array(MANIFEST_BYTES);
-  const v = new DataView(b.buffer);
-  b.set(MAGIC, 0);
-  v.setUint32(8, VERSION, true);
-  for (let i = 0; i < STRAND_ID_LENGTH; i++) b[12 + i] = m.strandId.charCodeAt(i);
+  const v = putFilePrefix(b, MAGIC, VERSION, m.strandId);
   v.setUint32(36, m.highestSegment, true);
   v.setUint32(44, crc32c(b, 0, 44), true);
   return b;
@@ -66,14 +59,12 @@ export function encodeManifest(m: Manifest): Uint8Array {
 /** The manifest in `bytes`, or why it is not one. */
 export function decodeManifest(bytes: Uint8Array): Manifest | string {
   if (bytes.length !== MANIFEST_BYTES) return `${bytes.length} bytes, not ${MANIFEST_BYTES}`;
-  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return "bad magic";
+  if (!hasMagic(bytes, MAGIC)) return "bad magic";
   const v = new DataView(bytes.buffer, bytes.byteOffset, MANIFEST_BYTES);
   if (v.getUint32(44, true) !== crc32c(bytes, 0, 44)) return "checksum mismatch";
   const version = v.getUint32(8, true);
   if (version !== VERSION) return `unsupported version ${version}`;
-  let strandId = "";
-  for (let i = 0; i < STRAND_ID_LENGTH; i++) strandId += String.fromCharCode(bytes[12 + i]);
-  return { strandId, highestSegment: v.getUint32(36, true) };
+  return { strandId: prefixStrandId(bytes), highestSegment: v.getUint32(36, true) };
 }
 
 /** The directory's manifest; undefined if it has none. JOURNAL_CORRUPT if it fails its checks. */
@@ -82,7 +73,7 @@ export function readManifest(fs: FileLayer, dir: string): Manifest | undefined {
   try {
     bytes = fs.readFile(joinPath(dir, MANIFEST_FILE));
   } catch (e) {
-    if (code(e) === "ENOENT") return undefined;
+    if (errorCode(e) === "ENOENT") return undefined;
     throw new LedgerError("IO_ERROR", `cannot read journal manifest in ${dir}: ${(e as Error)?.message}`, { dir }, e);
   }
   const m = decodeManifest(bytes);

@@ -7,6 +7,12 @@
 /** What a visitor asks of the walk at a node: descend (undefined), skip its children, or stop. */
 export type Visit = "skip" | "stop" | void;
 
+/** Calls `f` on each field of a node that may hold syntax: not its span, nothing of a literal. */
+function eachChild(node: { readonly kind?: string }, f: (child: unknown) => void): void {
+  if (node.kind === "lit") return;
+  for (const key in node) if (key !== "span") f((node as Record<string, unknown>)[key]);
+}
+
 /** Visits every node object under `root` (depth first); returns true if a visitor said "stop". */
 export function walkAst(root: unknown, visit: (node: { readonly kind?: string }) => Visit): boolean {
   let stopped = false;
@@ -22,8 +28,7 @@ export function walkAst(root: unknown, visit: (node: { readonly kind?: string })
       stopped = true;
       return;
     }
-    if (verdict === "skip" || node.kind === "lit") return;
-    for (const key in node) if (key !== "span") walk((node as Record<string, unknown>)[key]);
+    if (verdict !== "skip") eachChild(node, walk);
   };
   walk(root);
   return stopped;
@@ -48,13 +53,10 @@ export function deeperThan(root: unknown, limit: number): boolean {
       continue;
     }
     if (d + 1 > limit) return true;
-    const node = x as { readonly kind?: string };
-    if (node.kind === "lit") continue;
-    for (const key in node) {
-      if (key === "span") continue;
-      stack.push((node as Record<string, unknown>)[key]);
+    eachChild(x as { readonly kind?: string }, (child) => {
+      stack.push(child);
       depths.push(d + 1);
-    }
+    });
   }
   return false;
 }
