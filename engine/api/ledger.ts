@@ -29,6 +29,7 @@ import { BLOCK_SYMBOL_CATALOG, blockFromIon } from "../ledger/block-codec.ts";
 import { epochMillisOf, type Clock, systemClock } from "../ledger/clock.ts";
 import { DigestTree } from "../ledger/digest-tree.ts";
 import { hashEquals } from "../ledger/dot.ts";
+import { copyBlock, copyProof, copyRevision } from "../ledger/copy.ts";
 import { blockProof, revisionProof } from "../ledger/proof.ts";
 import type { Block, BlockAddress, Digest, Revision } from "../ledger/types.ts";
 import { checkBlockHashes } from "../ledger/verify.ts";
@@ -184,7 +185,20 @@ export class Ledger {
   /**
    * Runs `fn` in a transaction and commits it. On OCC_CONFLICT the whole function runs again on a
    * fresh snapshot, after a jittered backoff, up to `retries` times; any other error aborts and is
-   * rethrown at once. So `fn` may run more than once: keep side effects outside it.
+   * rethrown at once. So `fn` may run more than once: keep side effects outside it. That
+   * includes work on the ledger itself: `ledger.execute` or another `ledger.transaction` called
+   * inside `fn` is a transaction of its own, which commits (once per run of `fn`) whether or not
+   * this one does; use `tx` for everything that belongs to this transaction.
+   *
+   * @example
+   * ```ts
+   * // A read-modify-write: if another transaction changes the car after the read, this one
+   * // conflicts at commit and runs again on the newer snapshot.
+   * await ledger.transaction(async (tx) => {
+   *   const [car] = await tx.execute("SELECT * FROM cars WHERE VIN = ?", "123456789");
+   *   await tx.execute("UPDATE cars SET Mileage = ? WHERE VIN = ?", car.Mileage + 120, "123456789");
+   * }, { retries: 8 });
+   * ```
    */
   async transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     if (typeof fn !== "function") throw new LedgerError("INVALID_ARGUMENT", "transaction() needs a function to run in the transaction");
@@ -275,7 +289,8 @@ export class Ledger {
     this.checkOpen();
     const tip = this.store.tip;
     if (tip < 0) throw new LedgerError("INVALID_ARGUMENT", "the ledger has no blocks yet, so it has no digest");
-    return { digest: this.tree.root(tip + 1), digestTipAddress: { strandId: this.strandId, sequenceNo: tip } };
+    // A copy: the root of a power-of-two tree is a node of the digest tree itself.
+    return { digest: this.tree.root(tip + 1).slice(), digestTipAddress: { strandId: this.strandId, sequenceNo: tip } };
   }
 
   /** A block and its proof against the digest at `digestTipAddress` (default: the current tip). */
@@ -283,7 +298,8 @@ export class Ledger {
     this.checkOpen();
     const block = this.blockAt(args?.blockAddress, "blockAddress");
     const tip = this.tipOf(args.digestTipAddress, block.blockAddress.sequenceNo);
-    return { block, proof: blockProof(this.tree, block.blockAddress.sequenceNo, tip) };
+    // Copies: the block and the proof's hashes are the ledger's own (ledger/copy.ts).
+    return { block: copyBlock(block), proof: copyProof(blockProof(this.tree, block.blockAddress.sequenceNo, tip)) };
   }
 
   /** A document's revision in a block, and its proof against the digest at `digestTipAddress`. */
@@ -299,7 +315,7 @@ export class Ledger {
       });
     }
     const tip = this.tipOf(args.digestTipAddress, block.blockAddress.sequenceNo);
-    return { revision: block.revisions[index], proof: revisionProof(block, index, this.tree, tip) };
+    return { revision: copyRevision(block.revisions[index]), proof: copyProof(revisionProof(block, index, this.tree, tip)) };
   }
 
   /**

@@ -392,7 +392,16 @@ export class Journal {
     throw ioError("journal append failed; nothing was written", details, cause);
   }
 
-  /** Extends the preallocated zeros to cover at least `needed` bytes. */
+  /**
+   * Extends the preallocated zeros to cover at least `needed` bytes.
+   *
+   * The zeros cost about as many disk bytes as the frames they make room for: measured with 64
+   * writers, a ledger whose whole segment was zero-filled before the run committed 12-16% more
+   * per second. Moving the work off the commit path did not recover it: preparing the next
+   * segment with promises never ran, since writers awaiting commit after commit keep the event
+   * loop in microtasks (committer.ts); preparing it in a worker thread measured 0.95-1.09x,
+   * the zeros still sharing the disk with the commits' syncs.
+   */
   private grow(needed: number): void {
     const t = this.tail;
     const step = Math.max(this.preallocateBytes, Math.floor(t.size / 4));

@@ -30,7 +30,7 @@ export async function userView(tx: Transaction, table: string): Promise<PBag> {
 
 export async function committedView(tx: Transaction, table: string): Promise<PBag> {
   const revisions = await tx.scanCommitted(table);
-  return bag(revisions.map((r) => withDocumentId(revisionToIon(r), r.metadata.id)));
+  return bag(revisions.map((r) => withDocumentId(revisionToIon(withOwnHash(r)), r.metadata.id)));
 }
 
 export async function informationSchema(tx: Transaction): Promise<PStruct> {
@@ -53,7 +53,12 @@ export async function historyView(tx: Transaction, table: string, start?: IonTim
     const begins = epochMillisOf(r.metadata.txTime);
     const ends = next.get(r.metadata.id) ?? Infinity;
     next.set(r.metadata.id, begins);
-    if (begins <= to && ends > from) rows.push(revisionToIon(r));
+    if (begins <= to && ends > from) rows.push(revisionToIon(withOwnHash(r)));
   }
   return bag(rows.reverse());
+}
+
+/** The revision with a copy of its hash, so a row's `hash` blob is not the store's own bytes. */
+function withOwnHash(r: Revision): Revision {
+  return { ...r, hash: r.hash.slice() };
 }

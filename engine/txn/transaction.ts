@@ -24,6 +24,7 @@ import { getField, ion } from "../ion/value.ts";
 import { newId } from "../ledger/ids.ts";
 import type { StatementRecord } from "../ledger/block.ts";
 import type { Revision } from "../ledger/types.ts";
+import { copyRevision } from "../ledger/copy.ts";
 import {
   checkFieldName,
   checkTableName,
@@ -479,7 +480,7 @@ export class Transaction {
     const chain = this.host.store.docs.get(id);
     if (chain === undefined || chain.tableId !== def.tableId) return undefined;
     const r = visibleRevision(chain, this.snapshot);
-    return r?.data === undefined ? undefined : publicRevision(r);
+    return r?.data === undefined ? undefined : copyRevision(r);
   }
 
   /**
@@ -493,7 +494,7 @@ export class Transaction {
     this.reads.addDoc(id);
     const chain = this.host.store.docs.get(id);
     if (chain === undefined || chain.tableId !== def.tableId) return [];
-    return chain.revisions.filter((r) => r.blockAddress.sequenceNo <= this.snapshot).map(publicRevision);
+    return chain.revisions.filter((r) => r.blockAddress.sequenceNo <= this.snapshot).map(copyRevision);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -704,7 +705,10 @@ function statementText(table: string, op: "insert" | "update" | "delete"): strin
   return t[op];
 }
 
-/** A stored revision without the store's bookkeeping fields. */
+/**
+ * A stored revision without the store's bookkeeping fields, sharing its data and hash: for the
+ * views queries read (views.ts copies what a row would share).
+ */
 function publicRevision(r: Revision): Revision {
   return r.data === undefined
     ? { blockAddress: r.blockAddress, hash: r.hash, metadata: r.metadata }

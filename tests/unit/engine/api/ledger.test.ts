@@ -388,3 +388,61 @@ describe("Ledger lifecycle races", () => {
     await ledger.close();
   });
 });
+
+describe("what the ledger hands out", () => {
+  // The store's hashes and digest-tree nodes are shared between blocks and proofs: if a caller
+  // could reach them, scribbling on one returned hash would break proofs of unrelated revisions.
+  test("is a copy: scribbling on every returned hash, proof, block and revision changes nothing", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.transaction((tx) => tx.createTable("cars"));
+      const ids: string[] = [];
+      // 8 blocks, so the digest is a node of a full tree rather than a freshly combined root.
+      for (let i = 0; i < 7; i++) ids.push(await ledger.transaction((tx) => tx.insert("cars", { ...car, VIN: `V${i}` })));
+      const digest = await ledger.getDigest();
+      assert.equal(digest.digestTipAddress.sequenceNo, 7);
+      const saved = { digest: digest.digest.slice(), digestTipAddress: { ...digest.digestTipAddress } };
+      const scribble = (bytes: Uint8Array) => bytes.fill(0xaa);
+
+      scribble(digest.digest);
+      for (const id of ids) {
+        const [r] = await ledger.transaction((tx) => tx.history("cars", id));
+        const committed = (await ledger.transaction((tx) => tx.committed("cars", id)))!;
+        const { revision, proof } = await ledger.getRevision({ blockAddress: r.blockAddress, documentId: id });
+        const { block, proof: blockProof } = await ledger.getBlock({ blockAddress: r.blockAddress });
+        for (const rev of [r, committed, revision, ...block.revisions]) {
+          scribble(rev.hash);
+          (rev.data!.fields as unknown as unknown[]).length = 0;
+          (rev.metadata as { version: number }).version = 99;
+        }
+        for (const h of [...proof, ...blockProof, block.blockHash, block.entriesHash, block.previousBlockHash, ...block.entriesHashList]) scribble(h);
+        (block.transactionInfo.fields as unknown as unknown[]).length = 0;
+      }
+
+      const again = await ledger.getDigest();
+      assert.deepEqual(again, saved);
+      for (const id of ids) {
+        const [r] = await ledger.transaction((tx) => tx.history("cars", id));
+        assert.equal(r.metadata.version, 0);
+        assert.equal((toJS(r.data!) as { Owner: string }).Owner, "Maria Garcia");
+        const { revision, proof } = await ledger.getRevision({ blockAddress: r.blockAddress, documentId: id, digestTipAddress: saved.digestTipAddress });
+        assert.equal(verifyRevision(revision, proof, saved), true);
+        const { block, proof: blockProof } = await ledger.getBlock({ blockAddress: r.blockAddress, digestTipAddress: saved.digestTipAddress });
+        assert.equal(verifyBlock(block, blockProof, saved), true);
+      }
+      const [row] = await ledger.execute("SELECT * FROM _ql_committed_cars WHERE data.VIN = 'V0'");
+      scribble(row.hash);
+      const [ionRow] = await ledger.executeIon("SELECT * FROM _ql_committed_cars WHERE data.VIN = 'V0'");
+      const hashField = ionRow.kind === "struct" ? ionRow.fields.find((f) => f[0] === "hash")?.[1] : undefined;
+      assert.equal(hashField?.kind, "blob");
+      if (hashField?.kind === "blob") scribble(hashField.bytes);
+      const [rowAgain] = await ledger.execute("SELECT * FROM _ql_committed_cars WHERE data.VIN = 'V0'");
+      const { proof } = await ledger.getRevision({ blockAddress: rowAgain.blockAddress, documentId: rowAgain.metadata.id });
+      assert.equal(verifyRevision(rowAgain, proof, saved), true);
+      assert.equal((await ledger.verify()).ok, true);
+      await ledger.close();
+      const reopened = await Ledger.open(dir);
+      assert.deepEqual(await reopened.getDigest(), saved);
+      await reopened.close();
+    }));
+});
