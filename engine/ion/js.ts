@@ -209,7 +209,18 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
   }
   if (o instanceof IonLiteral) return o.value;
   if (handedOut.has(o)) return o as IonValue;
-  if (o instanceof Uint8Array && tag(o) === "[object Uint8Array]") return { kind: "blob", bytes: o.slice() };
+  if (o instanceof Uint8Array && tag(o) === "[object Uint8Array]") {
+    // `new Uint8Array(o)` copies through the internal slots: `o.slice()` would call a subclass's
+    // own slice, and Buffer's returns a view of the same memory, so the stored blob would change
+    // whenever the application reused its buffer.
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(o);
+    } catch {
+      throw typeError(pathText(path), "a Uint8Array whose ArrayBuffer is detached has no bytes to store");
+    }
+    return { kind: "blob", bytes };
+  }
   if (o instanceof Decimal) {
     const c = BigInt(o.getCoefficient());
     return { kind: "decimal", coefficient: c < 0n ? -c : c, exponent: o.getExponent(), negative: o.isNegative() };
@@ -275,7 +286,14 @@ function convertField(x: unknown, parent: Path, key: string, depth: number, ance
  * in error details. Throws TYPE_ERROR (with the path) or LIMIT_EXCEEDED.
  */
 export function fromJS(x: unknown, path = "$"): IonValue {
-  return convert(x, path, 1, []);
+  try {
+    return convert(x, path, 1, []);
+  } catch (e) {
+    if (e instanceof LedgerError) throw e;
+    // The application's own objects threw while being read: a getter, a revoked Proxy, an
+    // object posing as a Temporal value. The value cannot be stored; the cause says why.
+    throw new LedgerError("TYPE_ERROR", `the value at ${path} could not be read: ${(e as Error)?.message ?? String(e)}`, { path }, e);
+  }
 }
 
 function toIonJsTimestamp(t: IonTimestamp): Timestamp {

@@ -152,3 +152,35 @@ test("sha256 matches node:crypto for every length up to 300 and a 1 MB input", (
   const big = new Uint8Array(1 << 20).fill(7);
   assert.equal(Buffer.from(sha256(big)).toString("hex"), createHash("sha256").update(big).digest("hex"));
 });
+
+test("fromJS: a blob is the caller's bytes copied, whatever slice() a Uint8Array subclass has", () => {
+  // Buffer.prototype.slice returns a view of the same memory: the stored blob followed the buffer.
+  const buf = Buffer.from("hello");
+  const fromBuffer = fromJS(buf) as { kind: string; bytes: Uint8Array };
+  buf[0] = 0x4a;
+  assert.equal(fromBuffer.kind, "blob");
+  assert.equal(new TextDecoder().decode(fromBuffer.bytes), "hello");
+  assert.equal(Object.getPrototypeOf(fromBuffer.bytes), Uint8Array.prototype);
+  class Lying extends Uint8Array {
+    override slice(): any {
+      return "nope";
+    }
+  }
+  const lying = new Lying([1, 2, 3]);
+  assert.deepEqual((fromJS(lying) as { bytes: Uint8Array }).bytes, new Uint8Array([1, 2, 3]));
+  const detached = new Uint8Array(new ArrayBuffer(4));
+  structuredClone(detached.buffer, { transfer: [detached.buffer] });
+  assert.throws(() => fromJS({ b: detached }), code("TYPE_ERROR", "$.b"));
+});
+
+test("fromJS: objects that throw while being read (revoked Proxy, fake Temporal, throwing getter) are TYPE_ERROR", () => {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const fakeInstant = new (class {
+    get [Symbol.toStringTag]() {
+      return "Temporal.Instant";
+    }
+  })();
+  const getter = { get a() { throw new Error("boom"); } };
+  for (const bad of [{ p: proxy }, { t: fakeInstant }, getter]) assert.throws(() => fromJS(bad), code("TYPE_ERROR"));
+});
