@@ -32,7 +32,7 @@ import { hashEquals } from "../ledger/dot.ts";
 import { copyBlock, copyProof, copyRevision } from "../ledger/copy.ts";
 import { blockProof, revisionProof } from "../ledger/proof.ts";
 import type { Block, BlockAddress, Digest, Revision } from "../ledger/types.ts";
-import { checkBlockHashes } from "../ledger/verify.ts";
+import { checkBlockFields, checkBlockHashes } from "../ledger/verify.ts";
 import { Journal, type JournalRecord } from "../journal/journal.ts";
 import { acquireLock } from "../journal/lock.ts";
 import type { FileLayer } from "../journal/file-layer.ts";
@@ -308,6 +308,7 @@ export class Ledger {
   ): Promise<{ revision: Revision; proof: Uint8Array[] }> {
     this.checkOpen();
     const block = this.blockAt(args?.blockAddress, "blockAddress");
+    if (typeof args.documentId !== "string") throw new LedgerError("INVALID_ARGUMENT", "documentId must be a document id string");
     const index = block.revisions.findIndex((r) => r.metadata.id === args.documentId);
     if (index < 0) {
       throw new LedgerError("DOCUMENT_NOT_FOUND", `block ${block.blockAddress.sequenceNo} has no revision of document ${args.documentId}`, {
@@ -449,7 +450,7 @@ export function verifyBlocks(blocks: readonly Block[], strandId: string): Verify
     if (b.blockAddress.strandId !== strandId || b.blockAddress.sequenceNo !== i) return fail(i, "block address out of sequence");
     const prev = i === 0 ? new Uint8Array(0) : blocks[i - 1].blockHash;
     if (!hashEquals(b.previousBlockHash, prev)) return fail(i, "previousBlockHash is not the previous block's hash");
-    const problem = checkBlockHashes(b);
+    const problem = checkBlockHashes(b) ?? checkBlockFields(b);
     if (problem !== undefined) return fail(i, problem);
     const ms = epochMillisOf(b.blockTimestamp);
     if (ms < lastMillis) return fail(i, "blockTimestamp is earlier than the previous block's");

@@ -1,5 +1,10 @@
 /**
- * The journal's on-disk format (version 1). Everything here is little-endian.
+ * The journal's on-disk format (version 2). Everything here is little-endian.
+ *
+ * Version 2 changed no byte layout; it marks journals whose deleted revisions hash as
+ * dot(ionHash(metadata), ionHash(null)) (ledger/block.ts says why). A version 1 journal, from
+ * development builds before 2026-12, is refused on open rather than read with hashes that no
+ * longer verify.
  *
  * A journal is a directory of segment files `journal-000001.qj`, `journal-000002.qj`, … numbered
  * from 1 without gaps (more than six digits once past 999,999), up to the highest number the
@@ -11,7 +16,7 @@
  * Segment header, 64 bytes at offset 0:
  *
  *     0   8  magic "QUIREJNL"
- *     8   4  format version = 1
+ *     8   4  format version = 2
  *    12  22  strand id, ASCII base62 (the same in every segment of a journal)
  *    34   2  zero
  *    36   4  segment number (equals the number in the file name)
@@ -57,7 +62,7 @@ import { crc32c, crc32cFinish, crc32cUpdate, CRC32C_INIT } from "./crc32c.ts";
 import { STRAND_ID_LENGTH } from "./strand-id.ts";
 
 export const SEGMENT_MAGIC = "QUIREJNL";
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 export const SEGMENT_HEADER_BYTES = 64;
 export const FRAME_HEADER_BYTES = 16;
 /** Largest frame index a u32 can hold. */

@@ -93,7 +93,12 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
     if (x.isLast && endOfNonZero(b, SEGMENT_HEADER_BYTES) === SEGMENT_HEADER_BYTES) return { kind: "unfinished" };
     throw corrupt(x.file, 0, header);
   }
-  if (header.version !== FORMAT_VERSION) throw corrupt(x.file, 0, `unsupported format version ${header.version}`);
+  if (header.version !== FORMAT_VERSION) {
+    const why = header.version === 1
+      ? "format version 1 (a development build before 2026-12, whose deleted revisions were hashed by a rule that allowed forged proofs) is not supported"
+      : `unsupported format version ${header.version}`;
+    throw corrupt(x.file, 0, why);
+  }
   if (header.segment !== x.segment) {
     throw corrupt(x.file, 0, `header says segment ${header.segment}, file name says ${x.segment}`);
   }

@@ -2,8 +2,19 @@
  * Building and hashing blocks and revisions, exactly as DESIGN.md "Hashing" specifies.
  *
  * revision hash = dot(ionHash(metadata), ionHash(data)); for a deleted document's final
- * revision (no data) it is dot(ionHash(metadata), empty) = ionHash(metadata).
+ * revision (no data) it is dot(ionHash(metadata), ionHash(null)), as if its data were Ion `null`.
  * statementDigest = ionHash(statement text), folded with dot over ionHash(each parameter).
+ *
+ * Why not ionHash(metadata) alone for a delete (the rule before journal format 2): a proof is
+ * a list of hashes folded with a commutative dot, with no flags and no leaf/node separation, so
+ * a verifier accepts whatever content hashes to any node on a real path. ionHash(metadata) is a
+ * child of every live revision's hash (so a live revision could be shown as a verified delete,
+ * with ionHash(data) moved into the proof), and a struct's Ion hash in the revision tree lets
+ * dot(ionHash(M), ionHash(S)) nodes above it pass as a live revision with data S (a single
+ * delete's entriesHash is dot(ionHash(M), ionHash(transactionInfo))). With data = null, every
+ * revision hash is a dot of two Ion hashes whose right side is a struct's for live revisions and
+ * null's for deletes, and no other node in a block or the digest tree has that shape, short of
+ * a SHA-256 collision. verifyRevision requires live data to be a struct.
  */
 import {
   ionFieldHash,
@@ -18,7 +29,7 @@ import {
 } from "../ion/hash.ts";
 import type { IonField, IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { ion } from "../ion/value.ts";
-import { dot, EMPTY_HASH, merkleRoot } from "./dot.ts";
+import { dot, merkleRoot } from "./dot.ts";
 import { timestampFromEpochMillis } from "./clock.ts";
 import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
 
@@ -32,8 +43,11 @@ export function metadataToIon(m: RevisionMetadata): IonStruct {
   ]);
 }
 
+/** The data hash of a deleted document's final revision: ionHash(null) (see the header). */
+export const DELETED_DATA_HASH: Uint8Array = ionHash(ion.null());
+
 export function revisionHash(metadata: RevisionMetadata, data: IonStruct | undefined): Uint8Array {
-  return dot(ionHash(metadataToIon(metadata)), data === undefined ? EMPTY_HASH : ionHash(data));
+  return dot(ionHash(metadataToIon(metadata)), data === undefined ? DELETED_DATA_HASH : ionHash(data));
 }
 
 /**
@@ -300,7 +314,7 @@ export function buildBlockWithSource(input: BlockInput): { block: Block; source:
       txTimeHash,
       txIdHash,
     ]);
-    const hash = dot(metadataHash, w.data === undefined ? EMPTY_HASH : hashOf(w.data));
+    const hash = dot(metadataHash, w.data === undefined ? DELETED_DATA_HASH : hashOf(w.data));
     revisionHashes[i] = hash;
     revisions[i] = w.data === undefined
       ? { blockAddress: input.address, hash, metadata }

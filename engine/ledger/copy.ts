@@ -13,7 +13,8 @@ export function copyAddress(a: BlockAddress): BlockAddress {
 }
 
 function copyMetadata(m: RevisionMetadata): RevisionMetadata {
-  return { id: m.id, version: m.version, txTime: copyValue(m.txTime), txId: m.txId };
+  // Handed out like data, so verifyRevision (through fromJS) reads it as the Ion value it is.
+  return { id: m.id, version: m.version, txTime: handOut(copyValue(m.txTime)), txId: m.txId };
 }
 
 /** A revision with only the public fields (not the store's bookkeeping), sharing nothing. */

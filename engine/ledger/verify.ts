@@ -5,6 +5,21 @@
  * A proof is a list of hashes; folding it with `dot` from the leaf must give the digest
  * (dot is commutative, so a proof needs no left/right flags).
  *
+ * What a verified proof proves, and what it does not (QLDB's scheme, which Quire keeps):
+ * - The revision's content (metadata and data) is in the journal the digest covers, unaltered;
+ *   a block's hashed content likewise. Deleted revisions hash so that no other node of the
+ *   tree can pass for one, and live data must be a struct (ledger/block.ts).
+ * - Not its position. blockAddress is hashed nowhere, and the proof carries no left/right
+ *   flags, so a revision verifies under any blockAddress up to the digest's tip. The checks
+ *   below refuse malformed and out-of-range addresses; the position itself comes from the
+ *   party that served the proof. The revision's own metadata (id, version, txTime, txId) is
+ *   hashed, and that is what a verifier should rely on.
+ *
+ * Inputs are checked for shape, and anything malformed is `false`, never an exception: a
+ * version must be a non-negative safe integer (not "1" or 1n, which would hash as 1), ids and
+ * strand ids strings, hashes 32 bytes. A revision may also be given as the Ion struct
+ * executeIon returns for a committed-view or history row.
+ *
  * @example
  * ```ts
  * const digest = await ledger.getDigest();
@@ -12,12 +27,15 @@
  * verifyRevision(revision, proof, digest); // true
  * ```
  */
+import { ionEquals } from "../ion/equals.ts";
 import { ionHash } from "../ion/hash.ts";
 import { fromJS } from "../ion/js.ts";
-import type { IonValue } from "../ion/value.ts";
+import type { IonStruct, IonValue } from "../ion/value.ts";
+import { getField } from "../ion/value.ts";
 import { revisionHash } from "./block.ts";
+import { blockAddressFromIon, metadataFromIon } from "./block-codec.ts";
 import { dot, hashEquals, merkleRoot } from "./dot.ts";
-import type { Block, Digest, Revision } from "./types.ts";
+import type { Block, BlockAddress, Digest, Revision, RevisionMetadata } from "./types.ts";
 
 /** Folds `proof` onto `leaf` with dot. */
 export function foldProof(leaf: Uint8Array, proof: readonly Uint8Array[]): Uint8Array {
@@ -27,41 +45,87 @@ export function foldProof(leaf: Uint8Array, proof: readonly Uint8Array[]): Uint8
 }
 
 /**
- * A revision may come from getRevision (Ion values) or from a query through `execute` (JavaScript
- * values: a plain object, an ion-js Timestamp). Ion model values are used as they are; anything
- * else is converted as `fromJS` converts documents.
+ * A revision's data and txTime may come from the ledger (model values it handed out: getRevision,
+ * getBlock, a transaction's history) or from a query through `execute` (JavaScript values: a
+ * plain object, an ion-js Timestamp). fromJS embeds the former unchanged and converts the
+ * latter; it never guesses from a `kind` key, which a user document may have.
  */
 function asIon(v: unknown): IonValue {
-  const o = v as { kind?: unknown; fields?: unknown; precision?: unknown };
-  const isModel = o !== null && typeof o === "object" &&
-    ((o.kind === "struct" && Array.isArray(o.fields)) || (o.kind === "timestamp" && typeof o.precision === "string"));
-  return isModel ? (v as IonValue) : fromJS(v);
+  return fromJS(v);
 }
 
-function digestBytes(digest: Digest | Uint8Array): Uint8Array {
-  return digest instanceof Uint8Array ? digest : digest.digest;
+function isHash(h: unknown): h is Uint8Array {
+  return h instanceof Uint8Array && h.length === 32;
 }
 
 function isHashList(proof: unknown): proof is readonly Uint8Array[] {
-  return Array.isArray(proof) && proof.every((p) => p instanceof Uint8Array && p.length === 32);
+  return Array.isArray(proof) && proof.every(isHash);
+}
+
+function isSequenceNo(n: unknown): n is number {
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
+}
+
+function isAddress(a: unknown): a is BlockAddress {
+  const o = a as BlockAddress | null | undefined;
+  return typeof o === "object" && o !== null && typeof o.strandId === "string" && isSequenceNo(o.sequenceNo);
+}
+
+/** The digest's bytes, or undefined when it is malformed or `address` lies beyond its tip or strand. */
+function digestFor(digest: Digest | Uint8Array, address: unknown): Uint8Array | undefined {
+  if (!isAddress(address)) return undefined;
+  if (digest instanceof Uint8Array) return isHash(digest) ? digest : undefined;
+  if (typeof digest !== "object" || digest === null || !isHash(digest.digest) || !isAddress(digest.digestTipAddress)) return undefined;
+  const tip = digest.digestTipAddress;
+  if (address.strandId !== tip.strandId || address.sequenceNo > tip.sequenceNo) return undefined;
+  return digest.digest;
+}
+
+/** A revision as the verifier reads it; undefined when its shape is wrong. */
+function revisionOf(revision: unknown): { address: unknown; hash: unknown; metadata: RevisionMetadata; data: IonStruct | undefined } | undefined {
+  if (typeof revision !== "object" || revision === null) return undefined;
+  const r = revision as { kind?: unknown; fields?: unknown };
+  if (r.kind === "struct" && Array.isArray(r.fields)) {
+    // The Ion form (an executeIon row of _ql_committed_<table> or history(<table>)). A JavaScript
+    // revision has no `kind`, so this reading cannot capture one.
+    const s = revision as IonStruct;
+    const address = getField(s, "blockAddress");
+    const hash = getField(s, "hash");
+    const metadata = getField(s, "metadata");
+    const data = getField(s, "data");
+    if (address === undefined || hash?.kind !== "blob" || metadata === undefined) return undefined;
+    if (data !== undefined && data.kind !== "struct") return undefined;
+    return { address: blockAddressFromIon(address), hash: hash.bytes, metadata: metadataFromIon(metadata), data };
+  }
+  const o = revision as Partial<Revision>;
+  const m = o.metadata as Partial<RevisionMetadata> | undefined;
+  if (typeof m !== "object" || m === null) return undefined;
+  if (typeof m.id !== "string" || typeof m.txId !== "string" || !isSequenceNo(m.version)) return undefined;
+  const txTime = asIon(m.txTime);
+  if (txTime.kind !== "timestamp") return undefined;
+  let data: IonStruct | undefined;
+  if (o.data !== undefined) {
+    const d = asIon(o.data);
+    if (d.kind !== "struct" || (d.annotations !== undefined && d.annotations.length > 0)) return undefined;
+    data = d;
+  }
+  return { address: o.blockAddress, hash: o.hash, metadata: { id: m.id, version: m.version, txTime, txId: m.txId }, data };
 }
 
 /**
  * True when the revision's hash matches its metadata and data, and its proof leads from that
  * hash to the digest. Never throws: malformed input is simply not verified.
  */
-export function verifyRevision(revision: Revision, proof: readonly Uint8Array[], digest: Digest | Uint8Array): boolean {
+export function verifyRevision(revision: Revision | IonStruct, proof: readonly Uint8Array[], digest: Digest | Uint8Array): boolean {
   try {
     if (!isHashList(proof)) return false;
-    if (!(digest instanceof Uint8Array) && revision.blockAddress.strandId !== digest.digestTipAddress.strandId) return false;
-    if (!(digest instanceof Uint8Array) && revision.blockAddress.sequenceNo > digest.digestTipAddress.sequenceNo) return false;
-    const data = revision.data === undefined ? undefined : asIon(revision.data);
-    if (data !== undefined && data.kind !== "struct") return false;
-    const metadata = { ...revision.metadata, txTime: asIon(revision.metadata.txTime) };
-    if (metadata.txTime.kind !== "timestamp") return false;
-    const computed = revisionHash(metadata as Revision["metadata"], data);
-    if (!hashEquals(computed, revision.hash)) return false;
-    return hashEquals(foldProof(computed, proof), digestBytes(digest));
+    const r = revisionOf(revision);
+    if (r === undefined || !isHash(r.hash)) return false;
+    const expected = digestFor(digest, r.address);
+    if (expected === undefined) return false;
+    const computed = revisionHash(r.metadata, r.data);
+    if (!hashEquals(computed, r.hash)) return false;
+    return hashEquals(foldProof(computed, proof), expected);
   } catch {
     return false;
   }
@@ -91,12 +155,35 @@ export function checkBlockHashes(block: Block): string | undefined {
 /** True when every hash inside the block holds and its proof leads from blockHash to the digest. */
 export function verifyBlock(block: Block, proof: readonly Uint8Array[], digest: Digest | Uint8Array): boolean {
   try {
-    if (!isHashList(proof)) return false;
-    if (!(digest instanceof Uint8Array) && block.blockAddress.strandId !== digest.digestTipAddress.strandId) return false;
-    if (!(digest instanceof Uint8Array) && block.blockAddress.sequenceNo > digest.digestTipAddress.sequenceNo) return false;
-    if (checkBlockHashes(block) !== undefined) return false;
-    return hashEquals(foldProof(block.blockHash, proof), digestBytes(digest));
+    if (!isHashList(proof) || typeof block !== "object" || block === null) return false;
+    const expected = digestFor(digest, block.blockAddress);
+    if (expected === undefined || !isHash(block.blockHash) || typeof block.transactionId !== "string") return false;
+    if (!Array.isArray(block.revisions) || !Array.isArray(block.entriesHashList)) return false;
+    if (checkBlockHashes(block) !== undefined || checkBlockFields(block) !== undefined) return false;
+    return hashEquals(foldProof(block.blockHash, proof), expected);
   } catch {
     return false;
   }
+}
+
+/**
+ * The block's unhashed fields against its hashed content: every revision carries the block's
+ * transaction id in its metadata (hashed), and in Quire's blocks its txTime is the block's
+ * timestamp. QLDB's blocks (four-entry entriesHashList) are held only to the transaction id.
+ */
+export function checkBlockFields(block: Block): string | undefined {
+  for (const [i, r] of block.revisions.entries()) {
+    const m = r.metadata;
+    if (typeof m.id !== "string" || !isSequenceNo(m.version) || m.txTime?.kind !== "timestamp") return `revisions[${i}].metadata is malformed`;
+    if (r.data !== undefined && r.data.kind !== "struct") return `revisions[${i}].data is not a struct`;
+    if (r.metadata.txId !== block.transactionId) return `revisions[${i}].metadata.txId is not the block's transactionId`;
+    if (block.entriesHashList.length === 2 && !ionEquals(r.metadata.txTime, block.blockTimestamp)) {
+      return `revisions[${i}].metadata.txTime is not the block's blockTimestamp`;
+    }
+    const a = r.blockAddress as BlockAddress | undefined;
+    if (a !== undefined && (a.strandId !== block.blockAddress.strandId || a.sequenceNo !== block.blockAddress.sequenceNo)) {
+      return `revisions[${i}].blockAddress is not the block's address`;
+    }
+  }
+  return undefined;
 }

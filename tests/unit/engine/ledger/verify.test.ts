@@ -1,0 +1,170 @@
+/**
+ * verifyRevision and verifyBlock against forged evidence: what a third party holding only a
+ * revision (or block), a proof and a digest must refuse. The forgeries reuse real proofs, moving
+ * hashes between the leaf and the proof, which a commutative dot without flags cannot tell apart.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ionHash, Ledger, type Revision, revisionToIon, verifyBlock, verifyRevision } from "../../../../engine/index.ts";
+import { ion, type IonStruct } from "../../../../engine/ion/value.ts";
+import { metadataToIon } from "../../../../engine/ledger/block.ts";
+import { dot } from "../../../../engine/ledger/dot.ts";
+import { crc32c } from "../../../../engine/journal/crc32c.ts";
+import { withTempDir } from "../../../helpers/tmp.ts";
+import { rejectsWith } from "../../../helpers/assert.ts";
+
+const car = { VIN: "123456789", Owner: "Maria Garcia" };
+
+async function revisionsOf(ledger: Ledger, id: string): Promise<Revision[]> {
+  return ledger.transaction((tx) => tx.history("cars", id));
+}
+
+describe("verifyRevision refuses forged evidence", () => {
+  test("a live revision shown as a delete (its data hash moved into the proof)", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", car);
+      const [live] = await revisionsOf(ledger, documentId);
+      const digest = await ledger.getDigest();
+      const { revision, proof } = await ledger.getRevision({ blockAddress: live.blockAddress, documentId });
+      assert.equal(verifyRevision(revision, proof, digest), true);
+      const forged: Revision = { blockAddress: revision.blockAddress, hash: ionHash(metadataToIon(revision.metadata)), metadata: revision.metadata };
+      assert.equal(verifyRevision(forged, [ionHash(revision.data!), ...proof], digest), false);
+      await ledger.close();
+    }));
+
+  test("a delete's nodes shown as live revisions (one delete; two deletes in one block)", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      const [{ documentId: a }] = await ledger.execute("INSERT INTO cars ?", car);
+      const [{ documentId: b }] = await ledger.execute("INSERT INTO cars ?", { ...car, VIN: "2" });
+      const [{ documentId: c }] = await ledger.execute("INSERT INTO cars ?", { ...car, VIN: "3" });
+      await ledger.execute("DELETE FROM cars WHERE VIN = ?", car.VIN);
+      await ledger.transaction(async (tx) => {
+        await tx.delete("cars", b);
+        await tx.delete("cars", c);
+      });
+      const digest = await ledger.getDigest();
+
+      const deleteA = (await revisionsOf(ledger, a)).at(-1)!;
+      const one = await ledger.getRevision({ blockAddress: deleteA.blockAddress, documentId: a });
+      assert.equal(verifyRevision(one.revision, one.proof, digest), true, "the real delete verifies");
+      const { block } = await ledger.getBlock({ blockAddress: deleteA.blockAddress });
+      // Under the old rule a delete hashed as ionHash(metadata), so the block's entriesHash was
+      // dot(ionHash(M), ionHash(transactionInfo)): a "revision" with that data, one level up.
+      // The forger hands over the Ion form, so the data is read as the Ion value it is.
+      const asLive: Revision = { ...one.revision, data: block.transactionInfo };
+      for (const cut of [0, 1, 2]) assert.equal(verifyRevision(revisionToIon({ ...asLive, hash: hashOfLive(asLive) }), one.proof.slice(cut), digest), false);
+
+      const deleteB = (await revisionsOf(ledger, b)).at(-1)!;
+      const deleteC = (await revisionsOf(ledger, c)).at(-1)!;
+      const two = await ledger.getRevision({ blockAddress: deleteB.blockAddress, documentId: b });
+      assert.equal(verifyRevision(two.revision, two.proof, digest), true);
+      const pair: Revision = { ...two.revision, data: metadataToIon(deleteC.metadata) };
+      for (const cut of [0, 1, 2]) assert.equal(verifyRevision(revisionToIon({ ...pair, hash: hashOfLive(pair) }), two.proof.slice(cut), digest), false);
+      await ledger.close();
+    }));
+
+  test("malformed metadata, addresses and digests are false, never true or an exception", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", car);
+      await ledger.execute("UPDATE cars SET Owner = 'Richard Roe'");
+      const updated = (await revisionsOf(ledger, documentId))[1];
+      const digest = await ledger.getDigest();
+      const { revision, proof } = await ledger.getRevision({ blockAddress: updated.blockAddress, documentId });
+      assert.equal(revision.metadata.version, 1);
+      assert.equal(verifyRevision(revision, proof, digest), true);
+      for (const version of ["1", 1n, true, [1], 1.5, -1]) {
+        assert.equal(verifyRevision({ ...revision, metadata: { ...revision.metadata, version: version as number } }, proof, digest), false, String(version));
+      }
+      for (const sequenceNo of [-1, 0.5, NaN, "2", undefined, Infinity]) {
+        const blockAddress = { strandId: revision.blockAddress.strandId, sequenceNo: sequenceNo as number };
+        assert.equal(verifyRevision({ ...revision, blockAddress }, proof, digest), false, String(sequenceNo));
+      }
+      const beyondTip = { ...revision, blockAddress: { ...revision.blockAddress, sequenceNo: digest.digestTipAddress.sequenceNo + 1 } };
+      assert.equal(verifyRevision(beyondTip, proof, digest), false);
+      assert.equal(verifyRevision(revision, proof, { ...digest, digestTipAddress: { strandId: digest.digestTipAddress.strandId, sequenceNo: -1 } }), false);
+      assert.equal(verifyRevision(revision, proof, digest.digest.subarray(0, 31)), false);
+      assert.equal(verifyRevision({ ...revision, blockAddress: undefined as never }, proof, digest.digest), false);
+      await ledger.close();
+    }));
+});
+
+describe("verifyBlock", () => {
+  test("refuses a block whose transactionId or blockTimestamp is not its revisions'", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", car);
+      const [r] = await revisionsOf(ledger, documentId);
+      const digest = await ledger.getDigest();
+      const { block, proof } = await ledger.getBlock({ blockAddress: r.blockAddress });
+      assert.equal(verifyBlock(block, proof, digest), true);
+      assert.equal(verifyBlock({ ...block, transactionId: "0".repeat(22) }, proof, digest), false);
+      const earlier = { ...block.blockTimestamp, year: 1999 };
+      assert.equal(verifyBlock({ ...block, blockTimestamp: earlier }, proof, digest), false);
+      assert.equal(verifyBlock({ ...block, blockAddress: { ...block.blockAddress, sequenceNo: NaN } }, proof, digest), false);
+      await ledger.close();
+    }));
+});
+
+describe("revisions read through PartiQL", () => {
+  test("an executeIon row verifies as it is; a JavaScript row whose document has kind and fields keys verifies", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      // A document that looks like an engine Ion value must not be read as one.
+      await ledger.execute("INSERT INTO cars ?", { kind: "struct", fields: [["a", 1]], VIN: "X" });
+      const digest = await ledger.getDigest();
+      const [ionRow] = await ledger.executeIon("SELECT * FROM _ql_committed_cars");
+      const [jsRow] = await ledger.execute("SELECT * FROM _ql_committed_cars");
+      const { proof } = await ledger.getRevision({ blockAddress: jsRow.blockAddress, documentId: jsRow.metadata.id });
+      assert.equal(verifyRevision(ionRow as IonStruct, proof, digest), true);
+      assert.equal(verifyRevision(jsRow, proof, digest), true);
+      const [histRow] = await ledger.executeIon("SELECT * FROM history(cars)");
+      assert.equal(verifyRevision(histRow as IonStruct, proof, digest), true);
+      await ledger.close();
+    }));
+});
+
+describe("ledger arguments and journal versions", () => {
+  test("getRevision with a documentId that is not a string is INVALID_ARGUMENT", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", car);
+      const [r] = await revisionsOf(ledger, documentId);
+      const hostile = { toString() { throw new Error("no"); } };
+      for (const bad of [Symbol("x"), hostile, 5, null]) {
+        await rejectsWith(ledger.getRevision({ blockAddress: r.blockAddress, documentId: bad as never }), "INVALID_ARGUMENT");
+      }
+      await ledger.close();
+    }));
+
+  test("a format 1 journal (the forgeable delete hash) is refused on open, naming the file", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.close();
+      const segment = path.join(dir, fs.readdirSync(dir).find((n) => n.endsWith(".qj"))!);
+      const bytes = fs.readFileSync(segment);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      view.setUint32(8, 1, true);
+      view.setUint32(60, crc32c(bytes, 0, 60), true);
+      fs.writeFileSync(segment, bytes);
+      const e = await rejectsWith(Ledger.open(dir), "JOURNAL_CORRUPT");
+      assert.match(e.message, /format version 1/);
+      assert.match(e.message, /journal-000001\.qj/);
+    }));
+});
+
+/** The hash a forger would attach: what verifyRevision recomputes for a live revision. */
+function hashOfLive(r: Revision): Uint8Array {
+  return dot(ionHash(metadataToIon(r.metadata)), ionHash(r.data ?? ion.null()));
+}
