@@ -162,6 +162,11 @@ export class Store {
     return index.keys.get(key) ?? EMPTY;
   }
 
+  /** Whether the store keeps an index on `field` (built when the CREATE INDEX block was published). */
+  hasIndex(tableId: string, field: string): boolean {
+    return this.tables.get(tableId)?.indexes.has(field) === true;
+  }
+
   /** The index on `field` in key order, or undefined if the field is not indexed. */
   orderedIndex(tableId: string, field: string, descending: boolean): OrderedIndex | undefined {
     const index = this.tables.get(tableId)?.indexes.get(field);

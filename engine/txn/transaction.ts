@@ -147,6 +147,12 @@ export class Transaction {
   private activeStatement: number | undefined;
   /** Catalog changes made by this transaction (the catalog is shared until there is one). */
   private catalogWrites = 0;
+  /**
+   * While a statement runs (withStatement): each write entry it touches, as it was before the
+   * statement (undefined: it did not exist), so that a statement that fails leaves no write
+   * behind. `null` while a statement runs and has touched nothing yet (no Map made for reads).
+   */
+  private undo: Map<string, WriteEntry | undefined> | null | undefined;
 
   constructor(private readonly host: TransactionHost) {
     this.snapshot = host.store.tip;
@@ -272,6 +278,7 @@ export class Transaction {
     this.checkWriteCount();
     const id = newId();
     const stmt = this.record(statementText(def.name, "insert"), [data]);
+    this.touch(id);
     this.writes.set(id, {
       tableId: def.tableId,
       tableName: def.name,
@@ -368,7 +375,7 @@ export class Transaction {
     this.checkActive();
     const def = this.activeTable(table);
     const ids = this.host.store.rangeCandidates(def.tableId, field, range);
-    if (ids === undefined) throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index on ${field}`, { table, field });
+    if (ids === undefined) return this.unpublishedIndexRows(def, field, (k) => rangeMustVisit(k, range));
     this.reads.addRange({ tableId: def.tableId, field, range });
     return this.candidateRows(def, field, ids, (k) => rangeMustVisit(k, range));
   }
@@ -384,7 +391,8 @@ export class Transaction {
     this.checkActive();
     const def = this.activeTable(table);
     const index = this.host.store.orderedIndex(def.tableId, field, descending);
-    if (index === undefined) throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index on ${field}`, { table, field });
+    // Every row is a superset of the first `take`: the evaluator sorts and cuts.
+    if (index === undefined) return this.unpublishedIndexRows(def, field, () => true);
     this.reads.addTable(def.tableId);
     const store = this.host.store;
     const rows: DocumentRow[] = [];
@@ -415,13 +423,28 @@ export class Transaction {
 
   private lookupKeys(def: TableDef, field: string, keys: readonly string[]): DocumentRow[] {
     const store = this.host.store;
+    const wanted = new Set(keys);
+    if (!store.hasIndex(def.tableId, field)) return this.unpublishedIndexRows(def, field, (k) => wanted.has(k));
     const ids = new Set<string>();
     for (const key of keys) {
       this.reads.addKey({ tableId: def.tableId, field, key });
-      for (const id of store.indexCandidates(def.tableId, field, key) ?? []) ids.add(id);
+      for (const id of store.indexCandidates(def.tableId, field, key)!) ids.add(id);
     }
-    const wanted = new Set(keys);
     return this.candidateRows(def, field, ids, (k) => wanted.has(k));
+  }
+
+  /**
+   * An index this transaction created (its catalog has it; the store builds it only when the
+   * block is published) or one that does not exist: the lookup becomes a scan of the table,
+   * recorded as one. Without this, a lookup through an index created earlier in the same
+   * transaction found nothing, and an UPDATE through it silently changed no rows.
+   */
+  private unpublishedIndexRows(def: TableDef, field: string, matches: (key: string) => boolean): DocumentRow[] {
+    if (!def.indexes.some((ix) => ix.field === field)) {
+      throw new LedgerError("INDEX_NOT_FOUND", `${def.name} has no index on ${field}`, { table: def.name, field });
+    }
+    this.reads.addTable(def.tableId);
+    return this.candidateRows(def, field, this.host.store.docIdsOf(def.tableId), matches);
   }
 
   /** Visible rows among `ids`, plus this transaction's own writes, whose keys on `field` match. */
@@ -571,11 +594,41 @@ export class Transaction {
     if (this.host.untracked === true) return fn();
     this.statements.push({ statement, startMillis: this.host.nowMillis(), params });
     this.activeStatement = this.statements.length - 1;
+    const catalogWrites = this.catalogWrites;
+    this.undo = null;
     try {
       return await fn();
+    } catch (e) {
+      // A statement is atomic: one that fails part-way (10 / 0 in the third row of an UPDATE, a
+      // non-struct in an INSERT bag, a limit) leaves neither writes nor its record, and the
+      // transaction goes on as it was before it (the application may catch and commit).
+      this.rollBackStatement(catalogWrites);
+      throw e;
     } finally {
       this.activeStatement = undefined;
+      this.undo = undefined;
     }
+  }
+
+  /** Restores the write entries a failed statement touched, and drops its record. */
+  private rollBackStatement(catalogWrites: number): void {
+    if (this.undo) {
+      for (const [id, before] of this.undo) {
+        if (before === undefined) this.writes.delete(id);
+        else this.writes.set(id, before);
+      }
+    }
+    this.catalogWrites = catalogWrites;
+    this.statements.length = this.activeStatement!;
+  }
+
+  /** Before a write entry changes inside a statement: remember it as it was (see `undo`). */
+  private touch(id: string): void {
+    if (this.undo === undefined) return;
+    const undo = (this.undo ??= new Map());
+    if (undo.has(id)) return;
+    const w = this.writes.get(id);
+    undo.set(id, w === undefined ? undefined : { ...w, statements: [...w.statements] });
   }
 
   private record(statement: string, params: readonly IonValue[]): number {
@@ -599,6 +652,8 @@ export class Transaction {
       throw new LedgerError("DOCUMENT_NOT_FOUND", `table ${def.name} has no document ${id}`, { table: def.name, id });
     }
     const w = this.writes.get(id);
+    if (w === undefined) this.checkWriteCount();
+    this.touch(id);
     if (w !== undefined) {
       if (data === undefined && w.before === undefined) {
         // Inserted and deleted in the same transaction: it never existed.
@@ -609,7 +664,6 @@ export class Transaction {
       if (!w.statements.includes(stmt)) w.statements.push(stmt);
       return;
     }
-    this.checkWriteCount();
     const r = visibleRevision(this.host.store.docs.get(id)!, this.snapshot)!;
     this.writes.set(id, {
       tableId: def.tableId,
@@ -663,6 +717,7 @@ export class Transaction {
     this.catalogWrites++;
     // Handed out like documents (information_schema reads return it), and so the store need not.
     const data = handOut(tableDefToIon(def));
+    this.touch(def.tableId);
     const w = this.writes.get(def.tableId);
     if (w !== undefined) {
       w.data = data;
