@@ -8,7 +8,9 @@
  *
  * Results never carry a negative zero (BigDecimal has none); literals keep theirs.
  */
+import { LedgerError } from "../../errors.ts";
 import type { IonDecimal } from "../../ion/value.ts";
+import { limits } from "../../limits.ts";
 
 /** Significant digits kept by an inexact division. */
 export const DIVISION_PRECISION = 38;
@@ -31,7 +33,18 @@ export function decFromInt(i: bigint): IonDecimal {
   return fromSigned(i, 0);
 }
 
+/**
+ * 10^n. Every alignment of exponents goes through here, so it is where a value like 1d999999999
+ * (one digit, within limits) is stopped from becoming a billion-digit bigint: that took ~20 s
+ * of blocked process before failing with a misleading error.
+ */
 export function pow10(n: number): bigint {
+  if (n > limits.maxNumberDigits) {
+    throw new LedgerError("LIMIT_EXCEEDED", `decimal arithmetic would need a number of more than ${limits.maxNumberDigits} digits (10^${n})`, {
+      limit: "maxNumberDigits",
+      max: limits.maxNumberDigits,
+    });
+  }
   return 10n ** BigInt(n);
 }
 
@@ -67,8 +80,17 @@ export function decIsZero(a: IonDecimal): boolean {
   return a.coefficient === 0n;
 }
 
-/** -1, 0 or 1. */
+/**
+ * -1, 0 or 1. Signs first, then the position of the leading digit (digits + exponent), and only
+ * values whose leading digits line up are aligned; their exponents then differ by no more than
+ * their digit counts, so comparing 1d999999999 with 5 never builds 10^999999999.
+ */
 export function decCompare(a: IonDecimal, b: IonDecimal): number {
+  const sa = a.coefficient === 0n ? 0 : a.negative ? -1 : 1;
+  const sb = b.coefficient === 0n ? 0 : b.negative ? -1 : 1;
+  if (sa !== sb || sa === 0) return sa < sb ? -1 : sa > sb ? 1 : 0;
+  const lead = digitCount(a.coefficient) + a.exponent - (digitCount(b.coefficient) + b.exponent);
+  if (lead !== 0) return lead > 0 ? sa : -sa;
   const [x, y] = align(a, b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
