@@ -378,6 +378,7 @@ async function bind(r: Run, names: readonly GlobalName[], target?: TableTarget, 
 
 /** The rows a plan's access reads from its table. */
 function accessRows(r: Run, def: TableDef, access: Access | undefined) {
+  if (access?.kind === "ids") return r.tx.lookupIds(def.name, access.ids);
   if (access?.kind === "index") return r.tx.lookup(def.name, access.field, access.keys);
   if (access?.kind === "range") return r.tx.lookupRange(def.name, access.field, access.range);
   if (access?.kind === "ordered") return r.tx.lookupOrdered(def.name, access.field, access.descending, access.take);
@@ -541,7 +542,9 @@ async function explain(r: Run, s: Statement): Promise<IonStruct> {
   const { def, access } = await plan(r, tableTarget(s), globalNames(s));
   if (def === undefined || access === undefined) return row({ access: ion.string("none") });
   const fields: Record<string, IonValue> = { table: ion.string(def.name), access: ion.string(access.kind) };
-  if (access.kind === "index") {
+  if (access.kind === "ids") {
+    fields.keys = ion.int(access.ids.length);
+  } else if (access.kind === "index") {
     fields.field = ion.string(access.field);
     fields.keys = ion.int(access.keys.length);
   } else if (access.kind === "range") {

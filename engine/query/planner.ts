@@ -3,8 +3,9 @@
  * WHERE has a conjunct `f = c` or `f IN (c, …)` — `f` a top-level field of the table's row with
  * an index, `c` a constant or parameter — reads only the index entries for those keys (so it
  * conflicts only with writers of those keys). Failing that, conjuncts `f < c`, `f <= c`, `f > c`,
- * `f >= c` and `f BETWEEN a AND b` on one indexed field make a range read of the index. Everything
- * else scans the table.
+ * `f >= c` and `f BETWEEN a AND b` on one indexed field make a range read of the index. Before
+ * all of these, `BY id` compared with constant ids reads just those documents. Everything else
+ * scans the table.
  *
  * The plan only narrows the rows handed to the evaluator, which still applies the whole WHERE:
  * index lookups return a superset of the matching rows (see catalog/index-key.ts), so a plan can
@@ -20,6 +21,8 @@ import { walkAst } from "../partiql/walk.ts";
 
 export type Access =
   | { readonly kind: "scan" }
+  /** `BY id` variable compared with constant ids: read those documents only. */
+  | { readonly kind: "ids"; readonly ids: readonly string[] }
   | { readonly kind: "index"; readonly field: string; readonly keys: readonly string[] }
   | { readonly kind: "range"; readonly field: string; readonly range: KeyRange }
   | { readonly kind: "ordered"; readonly field: string; readonly descending: boolean; readonly take: number };
@@ -33,6 +36,8 @@ export interface TableTarget {
   readonly alias: string;
   /** Other names the statement binds per row (AT, BY, LET): never fields of the row. */
   readonly locals: readonly string[];
+  /** The BY variable (the document id), if the statement binds one. */
+  readonly by?: string;
   readonly where?: Expr;
   /** For a plain SELECT … ORDER BY one expression … LIMIT (no WHERE, grouping, DISTINCT or aggregates). */
   readonly topK?: { readonly orderBy: OrderItem; readonly limit: Expr; readonly offset?: Expr };
@@ -48,6 +53,7 @@ export function tableTarget(statement: Statement): TableTarget | undefined {
         caseSensitive: statement.table.caseSensitive,
         alias: statement.as ?? statement.table.name,
         locals: statement.by === undefined ? [] : [statement.by],
+        by: statement.by,
         where: statement.where,
       };
     case "query":
@@ -69,7 +75,7 @@ function selectTarget(q: Select): TableTarget | undefined {
       !callsAggregate(q.projection)
     ? { orderBy: q.orderBy[0], limit: q.limit, offset: q.offset }
     : undefined;
-  return { name: table.name, caseSensitive: table.caseSensitive, alias: from.as ?? table.name, locals, where: q.where, topK };
+  return { name: table.name, caseSensitive: table.caseSensitive, alias: from.as ?? table.name, locals, by: from.by, where: q.where, topK };
 }
 
 const AGGREGATES = new Set(["count", "sum", "avg", "min", "max", "every", "any", "some", "group_concat"]);
@@ -156,6 +162,8 @@ export function chooseAccess(
   constant: (e: Expr) => PValue,
   isGlobal: (v: VarRef) => boolean,
 ): Access {
+  const ids = chooseIds(target, constant);
+  if (ids !== undefined) return ids;
   for (const c of conjuncts(target.where)) {
     let field: string | undefined;
     let valueExpr: Expr | undefined;
@@ -186,6 +194,39 @@ export function chooseAccess(
     if (keys !== undefined) return { kind: "index", field: index.field, keys };
   }
   return chooseRange(target, def, constant, isGlobal) ?? chooseOrdered(target, def, constant, isGlobal) ?? { kind: "scan" };
+}
+
+/**
+ * `… BY id WHERE id = c` (or `id IN (…)`), QLDB's recommended way to reach one document: read
+ * those documents only, so the statement conflicts with writers of those documents rather than
+ * of the whole table. An id that is not a string matches no document (ids are strings).
+ */
+function chooseIds(target: TableTarget, constant: (e: Expr) => PValue): Access | undefined {
+  const by = target.by;
+  if (by === undefined) return undefined;
+  const isBy = (e: Expr) => e.kind === "var" && (e.caseSensitive ? e.name === by : e.name.toLowerCase() === by.toLowerCase());
+  for (const c of conjuncts(target.where)) {
+    let valueExpr: Expr | undefined;
+    let many = false;
+    if (c.kind === "binary" && c.op === "=") valueExpr = isBy(c.left) ? c.right : isBy(c.right) ? c.left : undefined;
+    else if (c.kind === "in" && !c.not && isBy(c.value)) {
+      valueExpr = c.collection;
+      many = true;
+    }
+    if (valueExpr === undefined || !isConstant(valueExpr)) continue;
+    let value: PValue;
+    try {
+      value = constant(valueExpr);
+    } catch {
+      continue; // the evaluator will report it where it belongs
+    }
+    const values = many ? (value.kind === "list" || value.kind === "bag" || value.kind === "sexp" ? value.items : undefined) : [value];
+    if (values === undefined) continue;
+    const ids: string[] = [];
+    for (const v of values) if (v.kind === "string") ids.push(v.value);
+    return { kind: "ids", ids };
+  }
+  return undefined;
 }
 
 /**

@@ -320,6 +320,24 @@ export class Transaction {
     return this.current(def, id);
   }
 
+  /**
+   * The current documents among `ids` in `table` (a `BY id` lookup for the planner), recording a
+   * read of each id, found or not: ids are never reused, so a missing one cannot appear later.
+   */
+  async lookupIds(table: string, ids: readonly string[]): Promise<DocumentRow[]> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    const rows: DocumentRow[] = [];
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const data = this.current(def, id);
+      if (data !== undefined) rows.push({ id, data });
+    }
+    return rows;
+  }
+
   /** Every current document of a table. */
   async scan(table: string): Promise<DocumentRow[]> {
     this.checkActive();
