@@ -4,13 +4,16 @@
  *
  *   bun cli/quire.ts generate <schema.ts…> --out <dir> [--runtime <import>] [--check]
  *   deno run -A cli/quire.ts generate …
+ *   bun cli/quire.ts digest | proof | verify | query | export …   (ledger-commands.ts)
  *
- * Exit codes: 0 success; 1 schema errors, or (`--check`) generated files out of date; 2 usage.
+ * Exit codes: 0 success; 1 schema errors, or (`--check`) generated files out of date, or a
+ * ledger error or failed verification; 2 usage.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import process from "node:process";
 import { formatDiagnostic, generate, GenerateError } from "../codegen/index.ts";
+import { LEDGER_COMMANDS, LEDGER_USAGE, runLedgerCommand } from "./ledger-commands.ts";
 
 export const USAGE = `Usage: quire generate <schema.ts…> --out <dir> [--runtime <import>] [--check]
 
@@ -26,7 +29,9 @@ Options:
                       generated (for CI)
   -h, --help          show this help
 
-Exit codes: 0 success, 1 schema errors or out-of-date files (--check), 2 usage error.`;
+Exit codes: 0 success, 1 schema errors or out-of-date files (--check), 2 usage error.
+
+${LEDGER_USAGE}`;
 
 export interface CliIO {
   out(line: string): void;
@@ -78,12 +83,23 @@ export function parseGenerateArgs(argv: readonly string[]): GenerateArgs {
   return { schemaFiles, outDir, runtimeImport, check };
 }
 
-/** Runs the command line; returns the exit code. */
+/** Runs any command line, ledger commands included; resolves to the exit code. */
+export function run(argv: readonly string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command !== undefined && LEDGER_COMMANDS.has(command)) return runLedgerCommand(command, rest, io);
+  return Promise.resolve(main(argv, io));
+}
+
+/** Runs `generate` or help synchronously; returns the exit code (ledger commands need `run`). */
 export function main(argv: readonly string[], io: CliIO): number {
   const [command, ...rest] = argv;
   if (command === undefined || command === "-h" || command === "--help" || command === "help") {
     (command === undefined ? io.err : io.out)(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (LEDGER_COMMANDS.has(command)) {
+    io.err(`quire: ${command} works on a ledger asynchronously; call run(), not main()`);
+    return 2;
   }
   if (command !== "generate") {
     io.err(`quire: unknown command "${command}"\n\n${USAGE}`);
@@ -139,10 +155,9 @@ function runGenerate(args: GenerateArgs, io: CliIO): number {
 }
 
 if (import.meta.main) {
-  const code = main(process.argv.slice(2), {
+  process.exitCode = await run(process.argv.slice(2), {
     out: (line) => console.log(line),
     err: (line) => console.error(line),
     cwd: process.cwd(),
   });
-  process.exitCode = code;
 }

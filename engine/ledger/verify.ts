@@ -45,13 +45,43 @@ export function foldProof(leaf: Uint8Array, proof: readonly Uint8Array[]): Uint8
 }
 
 /**
- * A revision's data and txTime may come from the ledger (model values it handed out: getRevision,
- * getBlock, a transaction's history) or from a query through `execute` (JavaScript values: a
- * plain object, an ion-js Timestamp). fromJS embeds the former unchanged and converts the
- * latter; it never guesses from a `kind` key, which a user document may have.
+ * A revision's data and txTime may be Ion model values (getRevision, getBlock, history,
+ * revisionFromIon, the application's own parseText) or JavaScript values from a query through
+ * `execute` (a plain object, an ion-js Timestamp). A value is read as a model value only if it is
+ * one all the way down (ints are bigints, every field a [name, value] pair, …), not merely
+ * because it has a `kind` key, which a user document may have; anything else goes through
+ * fromJS, as documents do.
  */
 function asIon(v: unknown): IonValue {
-  return fromJS(v);
+  return isModelValue(v, 0) ? (v as IonValue) : fromJS(v);
+}
+
+const MODEL_DEPTH = 1_000;
+
+/** Whether `v` has the exact shape of an IonValue (engine/ion/value.ts), recursively. */
+function isModelValue(v: unknown, depth: number): boolean {
+  if (typeof v !== "object" || v === null || depth > MODEL_DEPTH) return false;
+  const o = v as Record<string, unknown>;
+  if (o.annotations !== undefined && !(Array.isArray(o.annotations) && o.annotations.every((a) => typeof a === "string"))) return false;
+  switch (o.kind) {
+    case "null": return typeof o.of === "string";
+    case "bool": return typeof o.value === "boolean";
+    case "int": return typeof o.value === "bigint";
+    case "float": return typeof o.value === "number";
+    case "decimal": return typeof o.coefficient === "bigint" && typeof o.exponent === "number" && typeof o.negative === "boolean";
+    case "timestamp": return typeof o.precision === "string" && typeof o.year === "number" && (o.offset === null || typeof o.offset === "number");
+    case "symbol": return o.text === null || typeof o.text === "string";
+    case "string": return typeof o.value === "string";
+    case "blob":
+    case "clob": return o.bytes instanceof Uint8Array;
+    case "list":
+    case "sexp": return Array.isArray(o.items) && o.items.every((x) => isModelValue(x, depth + 1));
+    case "struct":
+      return Array.isArray(o.fields) && o.fields.every((f) =>
+        Array.isArray(f) && f.length === 2 && typeof f[0] === "string" && isModelValue(f[1], depth + 1)
+      );
+    default: return false;
+  }
 }
 
 function isHash(h: unknown): h is Uint8Array {

@@ -1,0 +1,240 @@
+/**
+ * The `quire` subcommands that work on a ledger directory, and the offline check a third party
+ * runs with nothing but evidence files. Everything printed is Ion text, one value per line, so
+ * output can be saved, diffed, and read back with any Ion reader.
+ *
+ *   quire digest <ledger>                                   the current digest
+ *   quire proof <ledger> --block <n> --document <id> [--tip <n>]
+ *                                                           {revision, proof} against the tip
+ *   quire verify <ledger>                                   re-hash the whole journal
+ *   quire verify --evidence <file> --digest <file>          offline: no ledger needed
+ *   quire query <ledger> <statement> [<ion value>…]         run one statement (auto-commit)
+ *   quire export <ledger>                                   every block, oldest first
+ *
+ * Exit codes: 0 success (and, for verify, verified); 1 a ledger error or a failed verification;
+ * 2 usage. A command that reads a ledger refuses a directory that holds none rather than create
+ * one (Ledger.open would).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  blockToIon,
+  decodeBinary,
+  digestFromIon,
+  digestToIon,
+  getField,
+  ion,
+  ionLiteral,
+  isLedgerError,
+  Ledger,
+  type IonValue,
+  parseText,
+  proofFromIon,
+  proofToIon,
+  revisionFromIon,
+  revisionToIon,
+  toText,
+  verifyRevision,
+} from "../engine/index.ts";
+import type { CliIO } from "./quire.ts";
+
+export const LEDGER_COMMANDS = new Set(["digest", "proof", "verify", "query", "export"]);
+
+export const LEDGER_USAGE = `       quire digest <ledger-dir>
+       quire proof <ledger-dir> --block <n> --document <id> [--tip <n>]
+       quire verify <ledger-dir>
+       quire verify --evidence <file> --digest <file>
+       quire query <ledger-dir> <statement> [<ion value>…]
+       quire export <ledger-dir>
+
+digest prints the ledger's digest; proof prints a revision and its proof ({revision, proof})
+against the digest at --tip (default: the current one); save both and hand them to whoever must
+check the revision, who runs verify --evidence with no access to the ledger. verify <ledger-dir>
+re-hashes the whole journal. query runs one PartiQL statement, parameters given as Ion text
+(e.g. '"123456789"', '{VIN: "1"}'), and prints each result. export prints every block.
+Everything is printed as Ion text, one value per line.`;
+
+class Usage extends Error {}
+
+/** Flags of the form --name value (or --name=value), and the positional arguments. */
+function parseArgs(argv: readonly string[], flags: readonly string[]): { positional: string[]; values: Map<string, string> } {
+  const positional: string[] = [];
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    if (!flags.includes(name)) throw new Usage(`unknown option ${name}`);
+    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) throw new Usage(`${name} needs a value`);
+    values.set(name, value);
+  }
+  return { positional, values };
+}
+
+function sequenceNo(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new Usage(`${flag} must be a block sequence number, not ${text}`);
+  return Number(text);
+}
+
+/** The one Ion value in a file of Ion text or binary. */
+function readIonFile(file: string, io: CliIO): IonValue {
+  const bytes = fs.readFileSync(path.resolve(io.cwd, file));
+  const isBinary = bytes.length >= 4 && bytes[0] === 0xe0 && bytes[1] === 0x01 && bytes[2] === 0x00 && bytes[3] === 0xea;
+  const values = isBinary ? decodeBinary(bytes) : parseText(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  if (values.length !== 1) throw new Usage(`${file} holds ${values.length} Ion values; expected one`);
+  return values[0];
+}
+
+async function openExisting(dir: string | undefined, io: CliIO): Promise<Ledger> {
+  if (dir === undefined) throw new Usage("no ledger directory given");
+  const full = path.resolve(io.cwd, dir);
+  const entries = fs.existsSync(full) && fs.statSync(full).isDirectory() ? fs.readdirSync(full) : undefined;
+  if (entries === undefined || !entries.some((n) => n.endsWith(".qj") || n === "journal.manifest")) {
+    throw new NoLedger(`no ledger in ${full}`);
+  }
+  return Ledger.open(full);
+}
+
+class NoLedger extends Error {}
+
+async function withLedger(dir: string | undefined, io: CliIO, fn: (ledger: Ledger) => Promise<number>): Promise<number> {
+  const ledger = await openExisting(dir, io);
+  try {
+    return await fn(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+async function digest(argv: readonly string[], io: CliIO): Promise<number> {
+  const { positional } = parseArgs(argv, []);
+  if (positional.length !== 1) throw new Usage("digest takes one ledger directory");
+  return withLedger(positional[0], io, async (ledger) => {
+    io.out(toText(digestToIon(await ledger.getDigest())));
+    return 0;
+  });
+}
+
+async function proof(argv: readonly string[], io: CliIO): Promise<number> {
+  const { positional, values } = parseArgs(argv, ["--block", "--document", "--tip"]);
+  if (positional.length !== 1) throw new Usage("proof takes one ledger directory");
+  const block = sequenceNo(values.get("--block"), "--block");
+  const documentId = values.get("--document");
+  if (block === undefined || documentId === undefined) throw new Usage("proof needs --block <n> and --document <id>");
+  const tip = sequenceNo(values.get("--tip"), "--tip");
+  return withLedger(positional[0], io, async (ledger) => {
+    const strandId = ledger.strandId;
+    const { revision, proof } = await ledger.getRevision({
+      blockAddress: { strandId, sequenceNo: block },
+      documentId,
+      digestTipAddress: tip === undefined ? undefined : { strandId, sequenceNo: tip },
+    });
+    io.out(toText(ion.struct([["revision", revisionToIon(revision)], ["proof", proofToIon(proof)]])));
+    return 0;
+  });
+}
+
+async function verify(argv: readonly string[], io: CliIO): Promise<number> {
+  const { positional, values } = parseArgs(argv, ["--evidence", "--digest"]);
+  const evidenceFile = values.get("--evidence"), digestFile = values.get("--digest");
+  if (evidenceFile !== undefined || digestFile !== undefined) {
+    if (evidenceFile === undefined || digestFile === undefined || positional.length > 0) {
+      throw new Usage("offline verify takes --evidence <file> and --digest <file>, and no ledger");
+    }
+    const evidence = readIonFile(evidenceFile, io);
+    if (evidence.kind !== "struct") throw new Usage(`${evidenceFile} is not a {revision, proof} struct`);
+    const revision = revisionFromIon(getField(evidence, "revision") ?? ion.null());
+    const proofHashes = proofFromIon(getField(evidence, "proof") ?? ion.null());
+    const d = digestFromIon(readIonFile(digestFile, io));
+    const ok = verifyRevision(revision, proofHashes, d);
+    io.out(toText(ion.struct([
+      ["verified", ion.bool(ok)],
+      ["documentId", ion.string(revision.metadata.id)],
+      ["version", ion.int(revision.metadata.version)],
+      ["digestTipAddress", ion.struct([["strandId", ion.string(d.digestTipAddress.strandId)], ["sequenceNo", ion.int(d.digestTipAddress.sequenceNo)]])],
+    ])));
+    return ok ? 0 : 1;
+  }
+  if (positional.length !== 1) throw new Usage("verify takes one ledger directory, or --evidence and --digest");
+  return withLedger(positional[0], io, async (ledger) => {
+    const report = await ledger.verify();
+    const fields: [string, IonValue][] = [
+      ["ok", ion.bool(report.ok)],
+      ["blocks", ion.int(report.blocks)],
+      ["revisions", ion.int(report.revisions)],
+      ["documents", ion.int(report.documents)],
+    ];
+    if (report.digest !== undefined) fields.push(["digest", digestToIon(report.digest)]);
+    if (report.problem !== undefined) {
+      fields.push(["problem", ion.struct([["sequenceNo", ion.int(report.problem.sequenceNo)], ["message", ion.string(report.problem.message)]])]);
+    }
+    io.out(toText(ion.struct(fields)));
+    return report.ok ? 0 : 1;
+  });
+}
+
+async function query(argv: readonly string[], io: CliIO): Promise<number> {
+  const [dir, statement, ...params] = argv;
+  if (dir === undefined || statement === undefined) throw new Usage("query takes a ledger directory and a statement");
+  const values = params.map((p, i) => {
+    const parsed = parseText(p);
+    if (parsed.length !== 1) throw new Usage(`parameter ${i + 1} holds ${parsed.length} Ion values; expected one`);
+    return ionLiteral(parsed[0]);
+  });
+  return withLedger(dir, io, async (ledger) => {
+    for (const row of await ledger.executeIon(statement, ...values)) io.out(toText(row));
+    return 0;
+  });
+}
+
+async function exportBlocks(argv: readonly string[], io: CliIO): Promise<number> {
+  const { positional } = parseArgs(argv, []);
+  if (positional.length !== 1) throw new Usage("export takes one ledger directory");
+  return withLedger(positional[0], io, async (ledger) => {
+    const tip = (await ledger.getDigest()).digestTipAddress;
+    for (let n = 0; n <= tip.sequenceNo; n++) {
+      const { block } = await ledger.getBlock({ blockAddress: { strandId: tip.strandId, sequenceNo: n }, digestTipAddress: tip });
+      io.out(toText(blockToIon(block)));
+    }
+    return 0;
+  });
+}
+
+const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => Promise<number>> = {
+  digest,
+  proof,
+  verify,
+  query,
+  export: exportBlocks,
+};
+
+/** Runs one ledger command; returns the exit code. */
+export async function runLedgerCommand(command: string, argv: readonly string[], io: CliIO): Promise<number> {
+  try {
+    return await COMMANDS[command](argv, io);
+  } catch (e) {
+    if (e instanceof Usage) {
+      io.err(`quire ${command}: ${e.message}\n\nUsage: ${LEDGER_USAGE.trimStart()}`);
+      return 2;
+    }
+    if (e instanceof NoLedger) {
+      io.err(`quire ${command}: ${e.message}`);
+      return 1;
+    }
+    if (isLedgerError(e)) {
+      io.err(`quire ${command}: ${e.code}: ${e.message}`);
+      return 1;
+    }
+    if ((e as { code?: string })?.code === "ENOENT") {
+      io.err(`quire ${command}: ${(e as Error).message}`);
+      return 1;
+    }
+    throw e;
+  }
+}

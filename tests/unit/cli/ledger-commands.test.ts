@@ -1,0 +1,83 @@
+/**
+ * `quire digest | proof | verify | query | export`: the evidence a ledger's owner hands out, and
+ * the offline check a third party runs on it with no ledger.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { run } from "../../../cli/quire.ts";
+import { Ledger, parseText } from "../../../engine/index.ts";
+import { withTempDir } from "../../helpers/tmp.ts";
+
+async function quire(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(argv, { out: (l) => out.push(l), err: (l) => err.push(l), cwd });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+test("digest and proof hand out evidence that verify --evidence checks offline; tampering fails it", () =>
+  withTempDir(async (dir) => {
+    const ledger = await Ledger.open(path.join(dir, "ledger"));
+    await ledger.execute("CREATE TABLE cars");
+    const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", { VIN: "123456789", Owner: "Maria Garcia" });
+    await ledger.execute("UPDATE cars SET Owner = 'Richard Roe'");
+    const [first] = await ledger.execute("SELECT VALUE h.blockAddress.sequenceNo FROM history(cars) AS h");
+    await ledger.close();
+
+    const digest = await quire(dir, "digest", "ledger");
+    assert.equal(digest.code, 0, digest.err);
+    fs.writeFileSync(path.join(dir, "digest.ion"), digest.out);
+    const proof = await quire(dir, "proof", "ledger", "--block", String(first), "--document", documentId);
+    assert.equal(proof.code, 0, proof.err);
+    fs.writeFileSync(path.join(dir, "evidence.ion"), proof.out);
+
+    const ok = await quire(dir, "verify", "--evidence", "evidence.ion", "--digest", "digest.ion");
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(ok.out, /verified: true/);
+    fs.writeFileSync(path.join(dir, "forged.ion"), proof.out.replace("Maria Garcia", "Mallory"));
+    const forged = await quire(dir, "verify", "--evidence", "forged.ion", "--digest", "digest.ion");
+    assert.equal(forged.code, 1);
+    assert.match(forged.out, /verified: false/);
+
+    const whole = await quire(dir, "verify", "ledger");
+    assert.equal(whole.code, 0, whole.err);
+    assert.match(whole.out, /ok: true, blocks: 3/);
+  }));
+
+test("query runs a statement with Ion parameters; export prints every block", () =>
+  withTempDir(async (dir) => {
+    const ledger = await Ledger.open(path.join(dir, "l"));
+    await ledger.execute("CREATE TABLE cars");
+    await ledger.close();
+    assert.equal((await quire(dir, "query", "l", "INSERT INTO cars ?", '{VIN: "1", Price: 1.50, Sym: abc}')).code, 0);
+    const rows = await quire(dir, "query", "l", "SELECT c.Price, c.Sym FROM cars AS c WHERE c.VIN = ?", '"1"');
+    assert.equal(rows.code, 0, rows.err);
+    assert.equal(rows.out, "{Price: 1.50, Sym: abc}");
+    const exported = await quire(dir, "export", "l");
+    assert.equal(exported.code, 0);
+    const blocks = exported.out.split("\n").map((line) => parseText(line)[0]);
+    assert.equal(blocks.length, 2);
+    assert.ok(blocks.every((b) => b.kind === "struct"));
+  }));
+
+test("usage errors exit 2; a missing ledger or a ledger error exits 1 and creates nothing", () =>
+  withTempDir(async (dir) => {
+    assert.equal((await quire(dir, "proof", "x", "--block", "one", "--document", "d")).code, 2);
+    assert.equal((await quire(dir, "digest")).code, 2);
+    assert.equal((await quire(dir, "verify", "--evidence", "e.ion")).code, 2);
+    const missing = await quire(dir, "digest", "nowhere");
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /no ledger in/);
+    assert.equal(fs.existsSync(path.join(dir, "nowhere")), false, "a read command does not create a ledger");
+    const ledger = await Ledger.open(path.join(dir, "l"));
+    await ledger.execute("CREATE TABLE cars");
+    const locked = await quire(dir, "digest", "l");
+    assert.equal(locked.code, 1);
+    assert.match(locked.err, /LEDGER_LOCKED/);
+    await ledger.close();
+    const bad = await quire(dir, "query", "l", "SELECT FROM WHERE");
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /PARSE_ERROR/);
+  }));
