@@ -1,6 +1,10 @@
 /**
  * One open ledger per directory, across threads and processes.
  *
+ * This process also remembers the directories it holds, so that a lock file deleted while its
+ * ledger is open (by hand, by a cleanup job) cannot let a second open in the same process in.
+ * Another process would get in: Node's fs has no advisory lock (flock) for us to hold as well.
+ *
  * Lock file `quire.lock` in the directory, created with O_CREAT|O_EXCL ('wx'), holding one line
  * of JSON: {"pid", "start", "host", "nonce"}. `start` is the owner's start time from field 22 of
  * /proc/<pid>/stat (Linux; omitted elsewhere), so a pid reused by an unrelated process after a
@@ -29,6 +33,7 @@
  */
 import * as nodeFs from "node:fs";
 import * as os from "node:os";
+import { resolve as resolvePath } from "node:path";
 import process from "node:process";
 import { LedgerError } from "../errors.ts";
 import { ensureDir, errorCode, type FileLayer, joinPath, nodeFileLayer } from "./file-layer.ts";
@@ -67,13 +72,18 @@ function parseOwner(bytes: Uint8Array): Owner | undefined {
   return undefined;
 }
 
+/** Linux's PID_MAX_LIMIT (2^22): no process has a larger pid (macOS's are below 100,000). */
+const MAX_PID = 4_194_304;
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
-    // EPERM: it exists but belongs to another user.
-    return (e as { code?: string }).code !== "ESRCH";
+    // EPERM: it exists but belongs to another user. ESRCH: no such process. An argument error
+    // (ERR_INVALID_ARG_TYPE for a pid kill() cannot take) means no such process can exist.
+    const code = (e as { code?: string }).code;
+    return code !== "ESRCH" && !(typeof code === "string" && code.startsWith("ERR_"));
   }
 }
 
@@ -86,7 +96,7 @@ function isStale(owner: Owner | undefined, fs: FileLayer, path: string): boolean
     }
   }
   if (owner.host !== os.hostname()) return false;
-  if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0) return true;
+  if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0 || owner.pid > MAX_PID) return true;
   if (!isAlive(owner.pid)) return true;
   if (owner.start === undefined) return false;
   const start = processStartTime(owner.pid);
@@ -106,6 +116,14 @@ function randomHex(): string {
  * LEDGER_LOCKED with {dir, pid} naming the holder. IO_ERROR if the disk refuses.
  */
 export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { release(): void } {
+  // Directories this process holds, checked before the lock file: if the file is deleted while
+  // the ledger is open, a second open here must still fail (two writers at one offset lost an
+  // acknowledged commit). Another process is stopped only by the file (header comment).
+  const held = heldDirs.get(fs) ?? heldDirs.set(fs, new Set()).get(fs)!;
+  const key = resolvePath(dir);
+  if (held.has(key)) {
+    throw new LedgerError("LEDGER_LOCKED", `${dir} is in use by this process`, { dir, pid: process.pid });
+  }
   try {
     ensureDir(fs, dir);
   } catch (e) {
@@ -124,7 +142,7 @@ export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { relea
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileExclusive(path, mine);
-      return lockHandle(fs, path, mine);
+      return lockHandle(fs, path, mine, held, key);
     } catch (e) {
       if (errorCode(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}`, { dir }, e);
     }
@@ -216,12 +234,17 @@ function releaseFile(fs: FileLayer, path: string, mine: Uint8Array): void {
   } catch { /* already gone, or taken over: not ours to remove */ }
 }
 
-function lockHandle(fs: FileLayer, path: string, mine: Uint8Array): { release(): void } {
+/** Per file layer (tests run many in-memory ones), the resolved directories this process holds. */
+const heldDirs = new WeakMap<FileLayer, Set<string>>();
+
+function lockHandle(fs: FileLayer, path: string, mine: Uint8Array, held: Set<string>, key: string): { release(): void } {
   let released = false;
+  held.add(key);
   return {
     release() {
       if (released) return;
       released = true;
+      held.delete(key);
       releaseFile(fs, path, mine);
     },
   };

@@ -56,6 +56,11 @@ test("a stale lock (dead pid, reused pid, unreadable and old) is taken over", ()
     const host = os.hostname();
     writeLock(dir, { pid: deadPid(), start: "1", host, nonce: "x" });
     acquireLock(dir).release();
+    // Pids no process can have (kill() refuses 2^31 with an argument error, not ESRCH).
+    for (const pid of [2 ** 31, 2 ** 22 + 1, 2 ** 40]) {
+      writeLock(dir, { pid, start: "1", host, nonce: "x" });
+      acquireLock(dir).release();
+    }
 
     // Our own pid with another start time: the pid was reused after the owner died.
     if (processStartTime(process.pid) !== undefined) {
@@ -278,3 +283,23 @@ for (const file of [LOCK_FILE, TAKEOVER_FILE]) {
     }
   });
 }
+
+test("a lock file deleted while the ledger is open does not let a second open in this process in", () => {
+  const dir = tempDir();
+  try {
+    const lock = acquireLock(dir);
+    nodeFs.rmSync(path.join(dir, LOCK_FILE));
+    for (const again of [dir, dir + "/", path.relative(process.cwd(), dir)]) {
+      assert.throws(() => acquireLock(again), (e) => isLedgerError(e, "LEDGER_LOCKED"), again);
+    }
+    lock.release();
+    acquireLock(dir).release();
+    // Independent file layers (in-memory ones in tests) do not share the registry.
+    const a = new FaultyFileLayer(), b = new FaultyFileLayer();
+    const la = acquireLock("/l", a);
+    acquireLock("/l", b).release();
+    la.release();
+  } finally {
+    nodeFs.rmSync(dir, { recursive: true, force: true });
+  }
+});
