@@ -132,9 +132,15 @@ export class Ledger {
     if (options.clock !== undefined && typeof options.clock !== "function") {
       throw new LedgerError("INVALID_ARGUMENT", "Ledger.open: clock must be a function returning epoch milliseconds");
     }
+    const typingMode = options.typingMode ?? "strict";
+    if (typingMode !== "strict" && typingMode !== "permissive") {
+      throw new LedgerError("INVALID_ARGUMENT", `typingMode is "strict" or "permissive", not ${JSON.stringify(typingMode)}`);
+    }
     const lock = acquireLock(dir, options.fs);
     try {
-      const { journal, records, report } = Journal.open(dir, { fs: options.fs, segmentBytes: options.segmentBytes });
+      // Repairs (a torn tail, the manifest, a half-created segment) wait for the replay: an open
+      // that fails on the hash chain leaves every file as it found it.
+      const { journal, records, report } = Journal.open(dir, { fs: options.fs, segmentBytes: options.segmentBytes, deferRepairs: true });
       const store = new Store();
       const tree = new DigestTree();
       try {
@@ -143,6 +149,7 @@ export class Ledger {
         journal.close();
         throw e;
       }
+      journal.completeOpen();
       const holder: { ledger?: Ledger } = {};
       const committer = new Committer(
         store,
@@ -152,10 +159,6 @@ export class Ledger {
         () => holder.ledger!.active.size,
         () => holder.ledger!.oldestSnapshot(),
       );
-      const typingMode = options.typingMode ?? "strict";
-      if (typingMode !== "strict" && typingMode !== "permissive") {
-        throw new LedgerError("INVALID_ARGUMENT", `typingMode is "strict" or "permissive", not ${JSON.stringify(typingMode)}`);
-      }
       const ledger = new Ledger(dir, journal, lock, store, tree, committer, options.retries ?? DEFAULT_RETRIES, typingMode, {
         blocks: store.blocks.length,
         truncatedTail: report.truncatedTail,

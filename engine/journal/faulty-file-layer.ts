@@ -23,6 +23,7 @@
  * operations and then replay it with a crash after each one.
  */
 import type { FileHandle, FileLayer, OpenMode } from "./file-layer.ts";
+import { forgetHeldLocks } from "./lock.ts";
 
 interface Pending {
   pos: number;
@@ -147,6 +148,8 @@ export class FaultyFileLayer implements FileLayer {
     this.powerCutIn = 0;
     this.failingWrites.clear();
     this.failingSyncs.clear();
+    // The process died with the machine: its locks in memory go too (lock files stay on disk).
+    forgetHeldLocks(this);
   }
 
   /** Current (volatile) contents of a file, for assertions and for crafting damage. */

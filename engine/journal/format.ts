@@ -45,10 +45,20 @@
  *   least the manifest's highest segment, first frame index equal to the previous segment's next
  *   index. A missing or mismatched segment is JOURNAL_CORRUPT.
  * - A frame that fails any check (either CRC, length bound, index, payload shape) is a torn
- *   tail only when it is in the last segment and no frame header that verifies, with an index
- *   greater than the last good frame's, exists at any 8-aligned position after it. The tail is
- *   then overwritten with zeros, datasynced, and reported. Otherwise JOURNAL_CORRUPT with the
- *   file and offset. Nothing is ever skipped.
+ *   tail only when it is in the last segment, lies within the file, and no frame header that
+ *   verifies, with an index greater than the last good frame's, exists at any 8-aligned position
+ *   after it. The tail is then overwritten with zeros, datasynced, and reported. Otherwise
+ *   JOURNAL_CORRUPT with the file and offset. Nothing is ever skipped. "Within the file": the
+ *   writer extends a segment with zeros and syncs them before it writes a frame there, so a crash
+ *   never leaves a frame (or frame header) running past the end of the file; one that does means
+ *   the file was cut afterwards, and that is JOURNAL_CORRUPT, not a torn tail.
+ * - The ledger defers every repair (zeroing a torn tail, removing a half-created segment,
+ *   updating the manifest) until its replay has checked the hash chain (JournalOptions.
+ *   deferRepairs), so an open that fails leaves the files as it found them.
+ * - What recovery cannot see: a last segment cut exactly at a frame boundary, or its last frames
+ *   overwritten with zeros, reads as a shorter journal (the zeros are what unused space holds).
+ *   The manifest catches lost segments, not lost frames; a digest kept by the application
+ *   catches both, since the journal's digest then no longer reaches it.
  * - After the end-of-data marker: a verifying frame header with a larger index is
  *   JOURNAL_CORRUPT (a hole in the journal); other non-zero bytes are the remains of a write
  *   whose header never landed, zero-filled and reported in the last segment, JOURNAL_CORRUPT in

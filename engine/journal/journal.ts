@@ -40,6 +40,13 @@ export interface JournalOptions {
   /** Zeros written ahead of the tail at a time, and a new segment's initial size.
    *  Default limits.journalPreallocateBytes. */
   preallocateBytes?: number;
+  /**
+   * Leave the files untouched until `completeOpen()`: removing a half-created segment, bringing
+   * the manifest up to date and zero-filling a torn tail wait until the caller has checked the
+   * records (the ledger replays the hash chain first), so an open that then fails changes
+   * nothing on disk. Default false: repairs happen in open.
+   */
+  deferRepairs?: boolean;
 }
 
 export interface JournalRecord {
@@ -107,6 +114,8 @@ interface Tail {
 
 export class Journal {
   private state: "open" | "failed" | "closed" = "open";
+  /** Repairs open found and deferred (JournalOptions.deferRepairs); run by completeOpen. */
+  private pendingRepairs: (() => void)[] = [];
   /** Where frames are built; reused, since a frame is written before append returns. */
   private frameScratch = new Uint8Array(64 * 1024);
 
@@ -157,6 +166,8 @@ export class Journal {
 
     const records: JournalRecord[] = [];
     const report: OpenReport = { segments: 0, frames: 0, records: 0 };
+    const repairs: (() => void)[] = [];
+    const repair = (fn: () => void) => (options.deferRepairs === true ? repairs.push(fn) : fn());
     let strand: string | undefined;
     let nextFrame = 0;
     let last: { segment: number; name: string; end: number; frames: number } | undefined;
@@ -184,12 +195,14 @@ export class Journal {
         if (manifest !== undefined && n <= manifest.highestSegment) {
           throw new LedgerError("JOURNAL_CORRUPT", `journal segment ${name} has a damaged header`, { file: name, offset: 0, dir });
         }
-        try {
-          fs.unlink(path);
-          fs.syncDir(dir);
-        } catch (e) {
-          throw ioError(`cannot remove unfinished journal segment ${name}`, { file: name, dir }, e);
-        }
+        repair(() => {
+          try {
+            fs.unlink(path);
+            fs.syncDir(dir);
+          } catch (e) {
+            throw ioError(`cannot remove unfinished journal segment ${name}`, { file: name, dir }, e);
+          }
+        });
         report.truncatedTail = { file: name, offset: 0, bytes: bytes.length };
         break;
       }
@@ -214,6 +227,8 @@ export class Journal {
     }
 
     if (strand === undefined || last === undefined) {
+      // Nothing to replay, so nothing to check first: a half-created segment 1 must go now.
+      for (const fn of repairs.splice(0)) fn();
       const id = newStrandId();
       const seed = strandSeed(id);
       const tail = Journal.createSegment(fs, dir, id, 1, 0, segmentBytes, preallocateBytes, 0);
@@ -228,7 +243,10 @@ export class Journal {
       report.segments = 1;
       return { journal: new Journal(fs, dir, id, seed, segmentBytes, preallocateBytes, tail, 0), records, report };
     }
-    if (manifest === undefined || manifest.highestSegment < last.segment) Journal.recordHighest(fs, dir, strand, last.segment);
+    if (manifest === undefined || manifest.highestSegment < last.segment) {
+      const [id, highest] = [strand, last.segment];
+      repair(() => Journal.recordHighest(fs, dir, id, highest));
+    }
 
     const path = joinPath(dir, last.name);
     let handle: FileHandle;
@@ -237,12 +255,19 @@ export class Journal {
     } catch (e) {
       throw ioError(`cannot open journal segment ${last.name}`, { file: last.name, dir }, e);
     }
+    const t = report.truncatedTail;
+    if (t && t.file === last.name && t.bytes > 0) {
+      const lastName = last.name;
+      repair(() => {
+        try {
+          writeZeros(fs, handle, t.offset, t.offset + t.bytes);
+          fs.datasync(handle);
+        } catch (e) {
+          throw ioError(`cannot repair the tail of journal segment ${lastName}`, { file: lastName, dir }, e);
+        }
+      });
+    }
     try {
-      const t = report.truncatedTail;
-      if (t && t.file === last.name && t.bytes > 0) {
-        writeZeros(fs, handle, t.offset, t.offset + t.bytes);
-        fs.datasync(handle);
-      }
       const size = fs.size(handle);
       const tail: Tail = {
         handle,
@@ -254,12 +279,29 @@ export class Journal {
         frames: last.frames,
       };
       const journal = new Journal(fs, dir, strand, strandSeed(strand), segmentBytes, preallocateBytes, tail, nextFrame);
+      journal.pendingRepairs = repairs;
       return { journal, records, report };
     } catch (e) {
       try {
         fs.close(handle);
       } catch { /* already failing */ }
       throw ioError(`cannot repair the tail of journal segment ${last.name}`, { file: last.name, dir }, e);
+    }
+  }
+
+  /**
+   * Runs the repairs open deferred (JournalOptions.deferRepairs), in the order open found them.
+   * Call once the records have been checked; appends are refused until then. If a repair fails
+   * the journal is closed and the error (IO_ERROR) thrown: nothing was acknowledged on top of it.
+   */
+  completeOpen(): void {
+    const repairs = this.pendingRepairs;
+    this.pendingRepairs = [];
+    try {
+      for (const fn of repairs) fn();
+    } catch (e) {
+      this.close();
+      throw e;
     }
   }
 
@@ -285,6 +327,9 @@ export class Journal {
     }
     if (!Array.isArray(records) || records.some((r) => !(r instanceof Uint8Array))) {
       throw new LedgerError("INVALID_ARGUMENT", "append takes an array of Uint8Array records");
+    }
+    if (this.pendingRepairs.length > 0) {
+      throw new LedgerError("INVALID_ARGUMENT", "the journal's open has repairs to finish: call completeOpen() before appending");
     }
     if (records.length === 0) return;
     const length = payloadLength(records);

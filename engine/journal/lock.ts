@@ -237,6 +237,14 @@ function releaseFile(fs: FileLayer, path: string, mine: Uint8Array): void {
 /** Per file layer (tests run many in-memory ones), the resolved directories this process holds. */
 const heldDirs = new WeakMap<FileLayer, Set<string>>();
 
+/**
+ * Forgets every directory held through `fs`, as the death of this process would: FaultyFileLayer's
+ * crash() models a power cut, after which the test opens the ledger again as a new process would.
+ */
+export function forgetHeldLocks(fs: FileLayer): void {
+  heldDirs.delete(fs);
+}
+
 function lockHandle(fs: FileLayer, path: string, mine: Uint8Array, held: Set<string>, key: string): { release(): void } {
   let released = false;
   held.add(key);

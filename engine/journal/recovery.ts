@@ -131,6 +131,12 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
     // A failed frame may only be the torn final write: in the last segment, with no intact
     // later frame anywhere behind it.
     if (!x.isLast) throw corrupt(x.file, pos, why);
+    // …and within the file: frames are written only over zeros already durable (the segment's
+    // preallocation), so a crash never leaves a frame running past the end of the file. One
+    // that does was cut off afterwards, with any frames after it: that is loss, not a torn write.
+    if (h && h.index === next && pos + FRAME_HEADER_BYTES + align8(h.length) > b.length) {
+      throw corrupt(x.file, pos, `the file ends inside frame ${h.index} (${b.length} bytes): the segment was truncated`);
+    }
     const later = findLaterFrame(seed, b, pos + 8, b.length, next);
     if (later >= 0) throw corrupt(x.file, pos, `${why}, yet a valid frame follows at offset ${later}`);
     const end = align8(endOfNonZero(b, pos));
@@ -140,6 +146,11 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
   const end = pos;
   const dirtyTo = endOfNonZero(b, end);
   if (dirtyTo === end) return { kind: "segment", header, frames, end };
+  if (b.length - end < FRAME_HEADER_BYTES) {
+    // Non-zero bytes where not even a frame header fits before the end of the file: the file
+    // was cut inside a frame header (see above), not torn by a crash.
+    throw corrupt(x.file, end, `the file ends inside a frame header (${b.length} bytes): the segment was truncated`);
+  }
   const later = findLaterFrame(seed, b, end, b.length, next);
   if (later >= 0) throw corrupt(x.file, end, `frame missing before the valid frame at offset ${later}`);
   if (!x.isLast) throw corrupt(x.file, end, "non-zero bytes after the end of data");

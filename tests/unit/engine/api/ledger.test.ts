@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
+import * as fsNode from "node:fs";
 import { Ledger, LedgerError, verifyBlock, verifyRevision } from "../../../../engine/index.ts";
 import { toJS } from "../../../../engine/ion/js.ts";
 import type { IonStruct } from "../../../../engine/ion/value.ts";
@@ -444,5 +445,34 @@ describe("what the ledger hands out", () => {
       const reopened = await Ledger.open(dir);
       assert.deepEqual(await reopened.getDigest(), saved);
       await reopened.close();
+    }));
+});
+
+describe("an open that fails", () => {
+  test("leaves every file as it found it: no tail zeroed, no manifest written, no segment removed", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.execute("INSERT INTO cars ?", car);
+      await ledger.close();
+      // A frame whose checksums hold but whose record is no block: the replay, not the frame
+      // scan, refuses it.
+      const { Journal } = await import("../../../../engine/journal/journal.ts");
+      const { journal } = Journal.open(dir);
+      journal.append([new TextEncoder().encode("not a block")]);
+      journal.close();
+      const segment = path.join(dir, "journal-000001.qj");
+      const bytes = fsNode.readFileSync(segment);
+      // A torn tail after it (repaired on a good open), and no manifest (rewritten on a good open).
+      let end = bytes.length - 1;
+      while (end > 0 && bytes[end] === 0) end--;
+      bytes.set([1, 2, 3, 4, 5, 6, 7, 8, 9], (end + 16) & ~7);
+      fsNode.writeFileSync(segment, bytes);
+      fsNode.rmSync(path.join(dir, "journal.manifest"));
+      const before = new Map(fsNode.readdirSync(dir).map((n) => [n, fsNode.readFileSync(path.join(dir, n))]));
+      await rejectsWith(Ledger.open(dir), "JOURNAL_CORRUPT");
+      const after = new Map(fsNode.readdirSync(dir).map((n) => [n, fsNode.readFileSync(path.join(dir, n))]));
+      assert.deepEqual([...after.keys()].sort(), [...before.keys()].sort());
+      for (const [name, b] of before) assert.ok(Buffer.compare(b, after.get(name)!) === 0, `${name} changed`);
     }));
 });
