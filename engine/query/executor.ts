@@ -28,11 +28,11 @@ import { type Store, visibleRevision } from "../txn/store.ts";
 import { indexKey, indexKeysOf, isIndexableKey } from "../catalog/index-key.ts";
 import { resultRows, toDocument, toIon } from "./convert.ts";
 import { type EditStep, insertAtPath, removePath, setPath } from "./dml.ts";
-import { type Access, chooseAccess, tableTarget, type TableTarget } from "./planner.ts";
+import { type Access, chooseAccess, chooseCommittedAccess, tableTarget, type TableTarget } from "./planner.ts";
 import { StatementCache } from "./statement-cache.ts";
 import { walkAst } from "../partiql/walk.ts";
 import { type PointShape, pointShape } from "./point-query.ts";
-import { COMMITTED_PREFIX, committedView, historyView, informationSchema, userRows } from "./views.ts";
+import { COMMITTED_PREFIX, committedRowsOf, committedView, historyView, informationSchema, userRows } from "./views.ts";
 
 export interface ExecuteOptions {
   /** Strict: type errors raise TYPE_ERROR. Permissive: they yield MISSING. */
@@ -370,10 +370,19 @@ async function bind(r: Run, names: readonly GlobalName[], target?: TableTarget, 
   for (const { name, caseSensitive } of names) {
     const narrowed = target !== undefined && access !== undefined && access.kind !== "scan" && target.name === name &&
       target.caseSensitive === caseSensitive;
-    const value = narrowed ? userRows(await accessRows(r, (await r.table(name, caseSensitive))!, access)) : await resolveGlobal(r, name, caseSensitive);
+    const value = narrowed ? await narrowedRows(r, name, caseSensitive, access) : await resolveGlobal(r, name, caseSensitive);
     if (value !== undefined) b.set(name, caseSensitive, value);
   }
   return b;
+}
+
+/** The plan's table (or committed view) bound to the rows its access reads. */
+async function narrowedRows(r: Run, name: string, caseSensitive: boolean, access: Access): Promise<PValue> {
+  const def = await r.table(name, caseSensitive);
+  if (def !== undefined) return userRows(await accessRows(r, def, access));
+  // Only the ids access is ever planned for a committed view (plan()).
+  const committed = (await r.table(name.slice(COMMITTED_PREFIX.length), caseSensitive))!;
+  return committedRowsOf(r.tx, committed.name, access.kind === "ids" ? access.ids : []);
 }
 
 /** The rows a plan's access reads from its table. */
@@ -451,7 +460,11 @@ async function historyOf(r: Run, args: readonly Expr[]): Promise<PBag> {
 async function plan(r: Run, target: TableTarget | undefined, names: readonly GlobalName[]): Promise<{ access?: Access; def?: TableDef }> {
   if (target === undefined) return {};
   const def = await r.table(target.name, target.caseSensitive);
-  if (def === undefined) return {};
+  if (def === undefined) {
+    if (!target.name.startsWith(COMMITTED_PREFIX)) return {};
+    const committed = await r.table(target.name.slice(COMMITTED_PREFIX.length), target.caseSensitive);
+    return committed === undefined ? {} : { def: committed, access: chooseCommittedAccess(target, (e) => r.constant(e)) };
+  }
   const globals = new Set<string>();
   for (const g of names) {
     if (await isGlobalName(r, g.name, g.caseSensitive)) globals.add(nameKey(g.name, g.caseSensitive));

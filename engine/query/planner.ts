@@ -204,7 +204,24 @@ export function chooseAccess(
 function chooseIds(target: TableTarget, constant: (e: Expr) => PValue): Access | undefined {
   const by = target.by;
   if (by === undefined) return undefined;
-  const isBy = (e: Expr) => e.kind === "var" && (e.caseSensitive ? e.name === by : e.name.toLowerCase() === by.toLowerCase());
+  return idsCompared(target, (e) => e.kind === "var" && (e.caseSensitive ? e.name === by : e.name.toLowerCase() === by.toLowerCase()), constant);
+}
+
+/**
+ * For a committed view (`_ql_committed_t AS c`): `c.metadata.id = c` or `IN (…)` reads just
+ * those documents' committed revisions, as BY id does for the user view.
+ */
+export function chooseCommittedAccess(target: TableTarget, constant: (e: Expr) => PValue): Access {
+  const alias = target.alias;
+  const named = (step: Path["steps"][number], name: string) => step.kind === "field" && (step.caseSensitive ? step.name === name : step.name.toLowerCase() === name);
+  const isMetadataId = (e: Expr) =>
+    e.kind === "path" && e.root.kind === "var" && e.steps.length === 2 && named(e.steps[0], "metadata") && named(e.steps[1], "id") &&
+    (e.root.caseSensitive ? e.root.name === alias : e.root.name.toLowerCase() === alias.toLowerCase());
+  return idsCompared(target, isMetadataId, constant) ?? { kind: "scan" };
+}
+
+/** The ids a conjunct `<id expression> = c` or `<id expression> IN (c, …)` names, if any. */
+function idsCompared(target: TableTarget, isBy: (e: Expr) => boolean, constant: (e: Expr) => PValue): Access | undefined {
   for (const c of conjuncts(target.where)) {
     let valueExpr: Expr | undefined;
     let many = false;

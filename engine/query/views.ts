@@ -33,6 +33,12 @@ export async function committedView(tx: Transaction, table: string): Promise<PBa
   return bag(revisions.map((r) => withDocumentId(revisionToIon(withOwnHash(r)), r.metadata.id)));
 }
 
+/** The committed view's rows for the documents among `ids` (a `c.metadata.id = ?` plan). */
+export async function committedRowsOf(tx: Transaction, table: string, ids: readonly string[]): Promise<PBag> {
+  const revisions = await tx.committedAmong(table, ids);
+  return bag(revisions.map((r) => withDocumentId(revisionToIon(withOwnHash(r)), r.metadata.id)));
+}
+
 export async function informationSchema(tx: Transaction): Promise<PStruct> {
   const tables = await tx.tables();
   return ion.struct([["user_tables", ion.list(tables.map(tableDefToIon))]]) as PStruct & { fields: never };

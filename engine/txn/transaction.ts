@@ -496,6 +496,28 @@ export class Transaction {
   }
 
   /**
+   * The committed view of the documents among `ids` (a lookup by metadata.id for the planner),
+   * recording a read of each id rather than of the table.
+   */
+  async committedAmong(table: string, ids: readonly string[]): Promise<Revision[]> {
+    this.checkActive();
+    const def = this.activeTable(table);
+    const out: Revision[] = [];
+    const seen = new Set<string>();
+    const store = this.host.store;
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      this.reads.addDoc(id);
+      const chain = store.docs.get(id);
+      if (chain === undefined || chain.tableId !== def.tableId) continue;
+      const r = visibleRevision(chain, this.snapshot);
+      if (r?.data !== undefined) out.push(publicRevision(r));
+    }
+    return out;
+  }
+
+  /**
    * Every committed revision of every document of a table up to this snapshot, in commit order
    * (deletes included). `table` is a name or, to reach a dropped table, its tableId.
    */

@@ -65,3 +65,28 @@ test("transactions updating different documents by id do not conflict; the same 
     assert.deepEqual(await ledger.execute("SELECT VALUE c.n FROM cars AS c ORDER BY c.n"), [1, 2, 3, 3]);
     await ledger.close();
   }));
+
+test("the committed view by metadata.id reads just those documents", () =>
+  withTempDir(async (dir) => {
+    const { ledger, ids } = await ledgerWithCars(dir);
+    await ledger.execute("UPDATE cars AS c BY pid SET c.n = 7 WHERE pid = ?", ids[2]);
+    const cases: { statement: string; params: unknown[]; expected: unknown[]; keys: number }[] = [
+      { statement: "SELECT VALUE c.data.n FROM _ql_committed_cars AS c WHERE c.metadata.id = ?", params: [ids[2]], expected: [7], keys: 1 },
+      { statement: "SELECT VALUE c.metadata.version FROM _ql_committed_cars AS c WHERE c.METADATA.ID = ?", params: [ids[2]], expected: [1], keys: 1 },
+      { statement: "SELECT VALUE c.data.n FROM _ql_committed_cars AS c WHERE c.metadata.id IN (?, ?) ORDER BY c.data.n", params: [ids[0], ids[1]], expected: [0, 1], keys: 2 },
+      { statement: "SELECT VALUE c.data.n FROM _ql_committed_cars AS c WHERE c.metadata.id = ?", params: ["nope"], expected: [], keys: 1 },
+    ];
+    for (const { statement, params, expected, keys } of cases) {
+      assert.deepEqual(await ledger.execute(statement, ...params), expected, statement);
+      assert.deepEqual(await ledger.execute(`EXPLAIN ${statement}`, ...params), [{ table: "cars", access: "ids", keys }], statement);
+      const scanned = statement.replace("WHERE", "WHERE (1 = 2 OR TRUE) AND");
+      assert.deepEqual(await ledger.execute(scanned, ...params), expected, scanned);
+    }
+    // A committed-view read by id conflicts only with writers of that document.
+    await ledger.transaction(async (tx) => {
+      await tx.execute("SELECT * FROM _ql_committed_cars AS c WHERE c.metadata.id = ?", ids[0]);
+      await ledger.execute("UPDATE cars AS c BY pid SET c.n = 100 WHERE pid = ?", ids[1]);
+      await tx.execute("UPDATE cars AS c BY pid SET c.n = 50 WHERE pid = ?", ids[0]);
+    }, { retries: 0 });
+    await ledger.close();
+  }));
