@@ -15,7 +15,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
-import { ensureDir, type FileHandle, type FileLayer, joinPath, nodeFileLayer } from "./file-layer.ts";
+import { ensureDir, errorCode, type FileHandle, type FileLayer, joinPath, nodeFileLayer } from "./file-layer.ts";
 import {
   align8,
   encodeFrame,
@@ -179,6 +179,10 @@ export class Journal {
       try {
         bytes = readWhole(fs, path);
       } catch (e) {
+        // A directory where a segment should be is damage to the journal, not a failing disk.
+        if (errorCode(e) === "EISDIR") {
+          throw new LedgerError("JOURNAL_CORRUPT", `journal segment ${name} is a directory`, { file: name, offset: 0, dir });
+        }
         throw ioError(`cannot read journal segment ${name}`, { file: name, dir }, e);
       }
       const verdict = scanSegment(bytes, {

@@ -74,6 +74,7 @@ export function readManifest(fs: FileLayer, dir: string): Manifest | undefined {
     bytes = fs.readFile(joinPath(dir, MANIFEST_FILE));
   } catch (e) {
     if (errorCode(e) === "ENOENT") return undefined;
+    if (errorCode(e) === "EISDIR") throw corrupt(dir, "it is a directory");
     throw new LedgerError("IO_ERROR", `cannot read journal manifest in ${dir}: ${(e as Error)?.message}`, { dir }, e);
   }
   const m = decodeManifest(bytes);

@@ -475,4 +475,17 @@ describe("an open that fails", () => {
       assert.deepEqual([...after.keys()].sort(), [...before.keys()].sort());
       for (const [name, b] of before) assert.ok(Buffer.compare(b, after.get(name)!) === 0, `${name} changed`);
     }));
+
+  for (const name of ["journal-000001.qj", "journal.manifest"]) {
+    test(`a directory where ${name} should be is JOURNAL_CORRUPT naming it, not IO_ERROR`, () =>
+      withTempDir(async (dir) => {
+        const ledger = await Ledger.open(dir);
+        await ledger.execute("CREATE TABLE cars");
+        await ledger.close();
+        fsNode.rmSync(path.join(dir, name));
+        fsNode.mkdirSync(path.join(dir, name));
+        const e = await rejectsWith(Ledger.open(dir), "JOURNAL_CORRUPT");
+        assert.equal(e.details.file, name);
+      }));
+  }
 });
