@@ -36,7 +36,7 @@ import {
   toText,
   verifyRevision,
 } from "../engine/index.ts";
-import type { CliIO } from "./quire.ts";
+import type { CliIO } from "./io.ts";
 
 export const LEDGER_COMMANDS = new Set(["digest", "proof", "verify", "query", "export"]);
 

@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import process from "node:process";
 import { formatDiagnostic, generate, GenerateError } from "../codegen/index.ts";
+import type { CliIO } from "./io.ts";
 import { LEDGER_COMMANDS, LEDGER_USAGE, runLedgerCommand } from "./ledger-commands.ts";
 
 export const USAGE = `Usage: quire generate <schema.ts…> --out <dir> [--runtime <import>] [--check]
@@ -33,11 +34,7 @@ Exit codes: 0 success, 1 schema errors or out-of-date files (--check), 2 usage e
 
 ${LEDGER_USAGE}`;
 
-export interface CliIO {
-  out(line: string): void;
-  err(line: string): void;
-  cwd: string;
-}
+export type { CliIO } from "./io.ts";
 
 export interface GenerateArgs {
   schemaFiles: string[];
