@@ -424,7 +424,11 @@ export class Journal {
     } catch { /* nothing left to lose: every frame was synced by append */ }
   }
 
-  /** Zero-fills a failed frame and syncs, so it can never surface; else the journal fails. */
+  /**
+   * Zero-fills a failed frame and syncs, so it can never surface; else the journal fails, and the
+   * frame is in doubt: it was written, so a crash may still land it whole, and the reopened
+   * journal then holds it (IO_ERROR with details.failed tells the caller; README, Transactions).
+   */
   private restore(t: Tail, from: number, to: number, cause: unknown): never {
     const details = { file: t.name, offset: from, dir: this.dir };
     try {

@@ -91,6 +91,51 @@ export async function runCommand(ledger: Ledger, model: Model, cmd: Command): Pr
   }
 }
 
+/**
+ * A commit whose outcome is unknown: its frame was written, the sync failed, and the journal
+ * could not zero the frame again (IO_ERROR with details.failed; the journal then fails). After a
+ * crash the frame may have reached the disk whole, so the transaction may be there.
+ */
+export function isInDoubt(e: unknown): boolean {
+  const x = e as { code?: string; details?: { failed?: unknown } };
+  return x?.code === "IO_ERROR" && x.details?.failed === true;
+}
+
+/**
+ * Applies to the model the in-doubt command `cmd` (run when the live documents were `live`), as
+ * found committed in `state` after reopening: its inserted ids are the ones the model lacks.
+ */
+export function applyInDoubt(model: Model, cmd: Command, live: readonly string[], state: ReadonlyMap<string, { data: unknown }>): void {
+  const fresh = [...state.keys()].filter((id) => !model.docs.has(id));
+  switch (cmd.op) {
+    case "insert":
+      for (const id of fresh) model.docs.set(id, { table: TABLES[cmd.table], data: cmd.doc, deleted: false, versions: 1 });
+      return;
+    case "batch": {
+      const remaining = [...cmd.docs];
+      for (const id of fresh) {
+        const same = (d: Record<string, unknown>) => JSON.stringify(plain(d), jsonSafe) === JSON.stringify(state.get(id)!.data, jsonSafe);
+        const i = remaining.findIndex(same);
+        model.docs.set(id, { table: "cars", data: i < 0 ? undefined : remaining.splice(i, 1)[0], deleted: false, versions: 1 });
+      }
+      return;
+    }
+    case "update":
+    case "delete": {
+      if (live.length === 0) return;
+      const d = model.docs.get(live[cmd.pick % live.length])!;
+      if (cmd.op === "update") d.data = cmd.doc;
+      else d.deleted = true;
+      d.versions++;
+      return;
+    }
+  }
+}
+
+function jsonSafe(_key: string, v: unknown): unknown {
+  return typeof v === "bigint" ? `${v}n` : v;
+}
+
 /** Normalises a document for comparison (toJS turns small ints into numbers, bigints stay). */
 export function plain(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v, (_k, x) => {
