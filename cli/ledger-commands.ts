@@ -84,18 +84,34 @@ function sequenceNo(text: string | undefined, flag: string): number | undefined 
 
 /** The one Ion value in a file of Ion text or binary. */
 function readIonFile(file: string, io: CliIO): IonValue {
-  const bytes = fs.readFileSync(path.resolve(io.cwd, file));
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(path.resolve(io.cwd, file));
+  } catch (e) {
+    throw new BadInput(`cannot read ${file}: ${(e as Error).message}`);
+  }
   const isBinary = bytes.length >= 4 && bytes[0] === 0xe0 && bytes[1] === 0x01 && bytes[2] === 0x00 && bytes[3] === 0xea;
-  const values = isBinary ? decodeBinary(bytes) : parseText(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  if (values.length !== 1) throw new Usage(`${file} holds ${values.length} Ion values; expected one`);
+  let text: string | undefined;
+  if (!isBinary) {
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new BadInput(`${file} is neither Ion binary nor UTF-8 Ion text`);
+    }
+  }
+  const values = text === undefined ? decodeBinary(bytes) : parseText(text);
+  if (values.length !== 1) throw new BadInput(`${file} holds ${values.length} Ion values; expected one`);
   return values[0];
 }
+
+/** An input file that cannot be what the command needs (exit 1, like a ledger error). */
+class BadInput extends Error {}
 
 async function openExisting(dir: string | undefined, io: CliIO): Promise<Ledger> {
   if (dir === undefined) throw new Usage("no ledger directory given");
   const full = path.resolve(io.cwd, dir);
   const entries = fs.existsSync(full) && fs.statSync(full).isDirectory() ? fs.readdirSync(full) : undefined;
-  if (entries === undefined || !entries.some((n) => n.endsWith(".qj") || n === "journal.manifest")) {
+  if (entries === undefined || !entries.some((n) => /^journal-\d{6,}\.qj$/.test(n) || n === "journal.manifest")) {
     throw new NoLedger(`no ledger in ${full}`);
   }
   return Ledger.open(full);
@@ -148,7 +164,7 @@ async function verify(argv: readonly string[], io: CliIO): Promise<number> {
       throw new Usage("offline verify takes --evidence <file> and --digest <file>, and no ledger");
     }
     const evidence = readIonFile(evidenceFile, io);
-    if (evidence.kind !== "struct") throw new Usage(`${evidenceFile} is not a {revision, proof} struct`);
+    if (evidence.kind !== "struct") throw new BadInput(`${evidenceFile} is not a {revision, proof} struct`);
     const revision = revisionFromIon(getField(evidence, "revision") ?? ion.null());
     const proofHashes = proofFromIon(getField(evidence, "proof") ?? ion.null());
     const d = digestFromIon(readIonFile(digestFile, io));
@@ -223,7 +239,7 @@ export async function runLedgerCommand(command: string, argv: readonly string[],
       io.err(`quire ${command}: ${e.message}\n\nUsage: ${LEDGER_USAGE.trimStart()}`);
       return 2;
     }
-    if (e instanceof NoLedger) {
+    if (e instanceof NoLedger || e instanceof BadInput) {
       io.err(`quire ${command}: ${e.message}`);
       return 1;
     }

@@ -464,10 +464,10 @@ export class Journal {
       this.fs.datasync(t.handle);
       t.size = target;
     } catch (e) {
-      // Only zeros beyond the end of data were at stake; the next append tries again.
-      try {
-        t.size = this.fs.size(t.handle);
-      } catch { /* keep the old size: growing again is harmless */ }
+      // Only zeros beyond the end of data were at stake; the next append grows again. The size
+      // stays where the zeros were last synced, whatever the file now says: a frame must never be
+      // written over zeros that are not durable, or a crash could leave it running past the end
+      // of the file, which recovery rightly calls truncation (format.ts).
       throw ioError(`cannot preallocate journal segment ${t.name}`, { file: t.name, dir: this.dir }, e);
     }
   }

@@ -119,15 +119,15 @@ export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { relea
   // Directories this process holds, checked before the lock file: if the file is deleted while
   // the ledger is open, a second open here must still fail (two writers at one offset lost an
   // acknowledged commit). Another process is stopped only by the file (header comment).
-  const held = heldDirs.get(fs) ?? heldDirs.set(fs, new Set()).get(fs)!;
-  const key = resolvePath(dir);
-  if (held.has(key)) {
-    throw new LedgerError("LEDGER_LOCKED", `${dir} is in use by this process`, { dir, pid: process.pid });
-  }
   try {
     ensureDir(fs, dir);
   } catch (e) {
     throw new LedgerError("IO_ERROR", `cannot create directory ${dir}`, { dir }, e);
+  }
+  const held = heldDirs.get(fs) ?? heldDirs.set(fs, new Set()).get(fs)!;
+  const key = canonicalDir(fs, dir);
+  if (held.has(key)) {
+    throw new LedgerError("LEDGER_LOCKED", `${dir} is in use by this process`, { dir, pid: process.pid });
   }
   const path = joinPath(dir, LOCK_FILE);
   const me: Owner = { pid: process.pid, start: processStartTime(process.pid), host: os.hostname(), nonce: randomHex() };
@@ -232,6 +232,16 @@ function releaseFile(fs: FileLayer, path: string, mine: Uint8Array): void {
   try {
     if (sameBytes(fs.readFile(path), mine)) fs.unlink(path);
   } catch { /* already gone, or taken over: not ours to remove */ }
+}
+
+/** The directory's one name: symlinks resolved on the real disk (other layers have none). */
+function canonicalDir(fs: FileLayer, dir: string): string {
+  if (fs === nodeFileLayer) {
+    try {
+      return nodeFs.realpathSync(dir);
+    } catch { /* fall back to the resolved path */ }
+  }
+  return resolvePath(dir);
 }
 
 /** Per file layer (tests run many in-memory ones), the resolved directories this process holds. */

@@ -12,9 +12,11 @@
  * with ionHash(data) moved into the proof), and a struct's Ion hash in the revision tree lets
  * dot(ionHash(M), ionHash(S)) nodes above it pass as a live revision with data S (a single
  * delete's entriesHash is dot(ionHash(M), ionHash(transactionInfo))). With data = null, every
- * revision hash is a dot of two Ion hashes whose right side is a struct's for live revisions and
- * null's for deletes, and no other node in a block or the digest tree has that shape, short of
- * a SHA-256 collision. verifyRevision requires live data to be a struct.
+ * revision hash is a dot of two Ion hashes, a 4-field metadata struct's and a data struct's for
+ * live revisions or null's for deletes, and no other node in a block or the digest tree has that
+ * shape, short of a SHA-256 collision. verifyRevision requires live data to be a struct. One
+ * ambiguity stays, as in QLDB: dot does not order its sides, so data shaped exactly like
+ * metadata can be swapped with it (verify.ts says what that means for a verifier).
  */
 import {
   ionFieldHash,

@@ -9,6 +9,10 @@
  * - The revision's content (metadata and data) is in the journal the digest covers, unaltered;
  *   a block's hashed content likewise. Deleted revisions hash so that no other node of the
  *   tree can pass for one, and live data must be a struct (ledger/block.ts).
+ * - Not which of the two is which: dot is commutative, so a revision whose data is shaped like
+ *   revision metadata ({id, version, txTime, txId}) also verifies with the two swapped, naming
+ *   another document id. A verifier that accepts documents of that shape should check the id
+ *   against what it asked for.
  * - Not its position. blockAddress is hashed nowhere, and the proof carries no left/right
  *   flags, so a revision verifies under any blockAddress up to the digest's tip. The checks
  *   below refuse malformed and out-of-range addresses; the position itself comes from the
@@ -52,8 +56,10 @@ export function foldProof(leaf: Uint8Array, proof: readonly Uint8Array[]): Uint8
  * because it has a `kind` key, which a user document may have; anything else goes through
  * fromJS, as documents do.
  */
-function asIon(v: unknown): IonValue {
-  return isModelValue(v, 0) ? (v as IonValue) : fromJS(v);
+function asIon(v: unknown, kind: "struct" | "timestamp"): IonValue {
+  // A JavaScript document such as {kind: "string", value: "x"} has a model value's shape too, but
+  // not the kind asked for: it is read as the struct it is.
+  return isModelValue(v, 0) && (v as IonValue).kind === kind ? (v as IonValue) : fromJS(v);
 }
 
 const MODEL_DEPTH = 1_000;
@@ -131,11 +137,11 @@ function revisionOf(revision: unknown): { address: unknown; hash: unknown; metad
   const m = o.metadata as Partial<RevisionMetadata> | undefined;
   if (typeof m !== "object" || m === null) return undefined;
   if (typeof m.id !== "string" || typeof m.txId !== "string" || !isSequenceNo(m.version)) return undefined;
-  const txTime = asIon(m.txTime);
+  const txTime = asIon(m.txTime, "timestamp");
   if (txTime.kind !== "timestamp") return undefined;
   let data: IonStruct | undefined;
   if (o.data !== undefined) {
-    const d = asIon(o.data);
+    const d = asIon(o.data, "struct");
     if (d.kind !== "struct" || (d.annotations !== undefined && d.annotations.length > 0)) return undefined;
     data = d;
   }

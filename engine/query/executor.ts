@@ -284,22 +284,24 @@ async function run(r: Run, s: Statement): Promise<IonValue[]> {
     case "query":
       return resultRows(await runQuery(r, s));
     case "create_table":
-      return [row({ tableId: ion.string(await tx.createTable(s.table.name)) })];
-    case "drop_table":
-      return [row({ tableId: ion.string(await tx.dropTable((await table(r, s.table.name, s.table.caseSensitive)).name)) })];
+      return [row({ tableId: ion.string(await tx.statementWrite(() => tx.createTable(s.table.name))) })];
+    case "drop_table": {
+      const name = (await table(r, s.table.name, s.table.caseSensitive)).name;
+      return [row({ tableId: ion.string(await tx.statementWrite(() => tx.dropTable(name))) })];
+    }
     case "undrop_table":
-      await tx.undropTable(s.tableId);
+      await tx.statementWrite(() => tx.undropTable(s.tableId));
       return [row({ tableId: ion.string(s.tableId) })];
     case "create_index": {
       const def = await table(r, s.table.name, s.table.caseSensitive);
       if (s.fields.length !== 1) throw new LedgerError("INVALID_ARGUMENT", "an index covers exactly one top-level field", { table: def.name });
       const field = indexField(s.fields[0]);
-      const indexId = await tx.createIndex(def.name, field);
+      const indexId = await tx.statementWrite(() => tx.createIndex(def.name, field));
       return [row({ tableId: ion.string(def.tableId), indexId: ion.string(indexId) })];
     }
     case "drop_index": {
       const def = await table(r, s.table.name, s.table.caseSensitive);
-      await tx.dropIndex(def.name, s.indexId);
+      await tx.statementWrite(() => tx.dropIndex(def.name, s.indexId));
       return [row({ tableId: ion.string(def.tableId), indexId: ion.string(s.indexId) })];
     }
     case "insert":
@@ -584,7 +586,8 @@ async function runInsert(r: Run, s: Extract<Statement, { kind: "insert" }>): Pro
   else docs = [value];
   const out: IonValue[] = [];
   for (const [i, d] of docs.entries()) {
-    const id = await r.tx.insert(def.name, ionLiteral(toDocument(d, docs.length === 1 ? "the inserted value" : `inserted value ${i}`)));
+    const doc = ionLiteral(toDocument(d, docs.length === 1 ? "the inserted value" : `inserted value ${i}`));
+    const id = await r.tx.statementWrite(() => r.tx.insert(def.name, doc));
     out.push(row({ documentId: ion.string(id) }));
   }
   return out;
@@ -615,7 +618,7 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
       if (w.kind !== "bool" || !w.value) continue;
     }
     if (s.kind === "delete") {
-      await r.tx.delete(def.name, id);
+      await r.tx.statementWrite(() => r.tx.delete(def.name, id));
     } else {
       let doc: IonStruct = data;
       for (const op of s.ops) {
@@ -639,7 +642,7 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
           doc = insertAtPath(doc, steps, v, at);
         }
       }
-      await r.tx.update(def.name, id, ionLiteral(doc));
+      await r.tx.statementWrite(() => r.tx.update(def.name, id, ionLiteral(doc)));
     }
     out.push(row({ documentId: ion.string(id) }));
   }

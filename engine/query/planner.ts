@@ -204,7 +204,20 @@ export function chooseAccess(
 function chooseIds(target: TableTarget, constant: (e: Expr) => PValue): Access | undefined {
   const by = target.by;
   if (by === undefined) return undefined;
-  return idsCompared(target, (e) => e.kind === "var" && (e.caseSensitive ? e.name === by : e.name.toLowerCase() === by.toLowerCase()), constant);
+  const isBy = (e: Expr) =>
+    e.kind === "var" && (e.caseSensitive ? e.name === by : e.name.toLowerCase() === by.toLowerCase()) && !namesAnother(target, e.name, by);
+  return idsCompared(target, isBy, constant);
+}
+
+/**
+ * Whether `name` may also denote a variable other than `self` (the alias, a LET or AT name that
+ * differs only in case): the evaluator prefers an exact match, so the planner cannot be sure
+ * which one a reference means and does not narrow.
+ */
+function namesAnother(target: TableTarget, name: string, self: string): boolean {
+  const lower = name.toLowerCase();
+  const others = [target.alias, ...target.locals].filter((n) => n !== self);
+  return others.some((n) => n.toLowerCase() === lower);
 }
 
 /**
@@ -216,7 +229,8 @@ export function chooseCommittedAccess(target: TableTarget, constant: (e: Expr) =
   const named = (step: Path["steps"][number], name: string) => step.kind === "field" && (step.caseSensitive ? step.name === name : step.name.toLowerCase() === name);
   const isMetadataId = (e: Expr) =>
     e.kind === "path" && e.root.kind === "var" && e.steps.length === 2 && named(e.steps[0], "metadata") && named(e.steps[1], "id") &&
-    (e.root.caseSensitive ? e.root.name === alias : e.root.name.toLowerCase() === alias.toLowerCase());
+    (e.root.caseSensitive ? e.root.name === alias : e.root.name.toLowerCase() === alias.toLowerCase()) &&
+    !namesAnother(target, e.root.name, alias);
   return idsCompared(target, isMetadataId, constant) ?? { kind: "scan" };
 }
 
@@ -240,7 +254,11 @@ function idsCompared(target: TableTarget, isBy: (e: Expr) => boolean, constant: 
     const values = many ? (value.kind === "list" || value.kind === "bag" || value.kind === "sexp" ? value.items : undefined) : [value];
     if (values === undefined) continue;
     const ids: string[] = [];
-    for (const v of values) if (v.kind === "string") ids.push(v.value);
+    // `=` holds between a string and a symbol of the same text; other values match no id.
+    for (const v of values) {
+      if (v.kind === "string") ids.push(v.value);
+      else if (v.kind === "symbol" && v.text !== null) ids.push(v.text);
+    }
     return { kind: "ids", ids };
   }
   return undefined;

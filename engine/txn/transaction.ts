@@ -153,6 +153,8 @@ export class Transaction {
    * behind. `null` while a statement runs and has touched nothing yet (no Map made for reads).
    */
   private undo: Map<string, WriteEntry | undefined> | null | undefined;
+  /** Set while the running statement performs one of its own writes (statementWrite). */
+  private writingForStatement = false;
 
   constructor(private readonly host: TransactionHost) {
     this.snapshot = host.store.tip;
@@ -671,8 +673,29 @@ export class Transaction {
     undo.set(id, w === undefined ? undefined : { ...w, statements: [...w.statements] });
   }
 
+  /**
+   * Runs one of the statement's own writes (the executor's calls of insert, update, delete and
+   * the DDL methods). Those methods reach record() before their first await, so the flag is set
+   * exactly while they are attributed to the statement.
+   */
+  statementWrite<T>(write: () => Promise<T>): Promise<T> {
+    this.writingForStatement = true;
+    try {
+      return write();
+    } finally {
+      this.writingForStatement = false;
+    }
+  }
+
   private record(statement: string, params: readonly IonValue[]): number {
-    if (this.activeStatement !== undefined) return this.activeStatement;
+    if (this.activeStatement !== undefined) {
+      // An application's own write while a statement runs (an un-awaited execute) would be
+      // attributed to that statement and taken back with it if it failed, after it had returned.
+      if (!this.writingForStatement) {
+        throw new LedgerError("INVALID_ARGUMENT", "a statement is still running in this transaction: await it before writing");
+      }
+      return this.activeStatement;
+    }
     this.statements.push({ statement, startMillis: this.host.nowMillis(), params });
     return this.statements.length - 1;
   }

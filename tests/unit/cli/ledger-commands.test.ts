@@ -67,6 +67,16 @@ test("usage errors exit 2; a missing ledger or a ledger error exits 1 and create
     assert.equal((await quire(dir, "proof", "x", "--block", "one", "--document", "d")).code, 2);
     assert.equal((await quire(dir, "digest")).code, 2);
     assert.equal((await quire(dir, "verify", "--evidence", "e.ion")).code, 2);
+    fs.mkdirSync(path.join(dir, "notes"));
+    fs.writeFileSync(path.join(dir, "notes", "notes.qj"), "not a journal");
+    assert.equal((await quire(dir, "digest", "notes")).code, 1);
+    assert.deepEqual(fs.readdirSync(path.join(dir, "notes")), ["notes.qj"], "a stray .qj file is no ledger");
+    fs.writeFileSync(path.join(dir, "bad.ion"), new Uint8Array([0xff, 0xfe]));
+    for (const evidence of ["bad.ion", "notes", "absent.ion"]) {
+      const r = await quire(dir, "verify", "--evidence", evidence, "--digest", "bad.ion");
+      assert.equal(r.code, 1, evidence);
+      assert.match(r.err, /quire verify: /);
+    }
     const missing = await quire(dir, "digest", "nowhere");
     assert.equal(missing.code, 1);
     assert.match(missing.err, /no ledger in/);

@@ -489,3 +489,24 @@ describe("an open that fails", () => {
       }));
   }
 });
+
+describe("a failed preallocation", () => {
+  test("then a frame torn by a power cut: the reopened ledger drops the torn frame, not the whole ledger", async () => {
+    const fs = new FaultyFileLayer();
+    const ledger = await Ledger.open("/l", { fs });
+    await ledger.execute("CREATE TABLE t");
+    const big = { s: "x".repeat(1_500_000) }; // a frame larger than the preallocated zeros
+    fs.failSync(1); // the zeros' sync fails: they are not durable
+    await rejectsWith(ledger.execute("INSERT INTO t ?", big), "IO_ERROR");
+    fs.powerCutAfter(1); // the next frame is written, its sync is not
+    await assert.rejects(ledger.execute("INSERT INTO t ?", big));
+    const steps = [0.1, 0.8];
+    let i = 0;
+    fs.crash({ tear: () => steps[i++ % steps.length] }); // 80% of the frame lands
+    fs.unlink("/l/quire.lock"); // the dead process's lock
+    const again = await Ledger.open("/l", { fs });
+    assert.deepEqual(await again.execute("SELECT VALUE COUNT(*) FROM t"), [0]);
+    assert.equal((await again.verify()).ok, true);
+    await again.close();
+  });
+});

@@ -289,10 +289,13 @@ test("a lock file deleted while the ledger is open does not let a second open in
   try {
     const lock = acquireLock(dir);
     nodeFs.rmSync(path.join(dir, LOCK_FILE));
-    for (const again of [dir, dir + "/", path.relative(process.cwd(), dir)]) {
+    const link = dir + "-link";
+    nodeFs.symlinkSync(dir, link);
+    for (const again of [dir, dir + "/", path.relative(process.cwd(), dir), link]) {
       assert.throws(() => acquireLock(again), (e) => isLedgerError(e, "LEDGER_LOCKED"), again);
     }
     lock.release();
+    nodeFs.rmSync(link);
     acquireLock(dir).release();
     // Independent file layers (in-memory ones in tests) do not share the registry.
     const a = new FaultyFileLayer(), b = new FaultyFileLayer();

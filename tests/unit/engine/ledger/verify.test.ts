@@ -121,6 +121,13 @@ describe("revisions read through PartiQL", () => {
       await ledger.execute("CREATE TABLE cars");
       // A document that looks like an engine Ion value must not be read as one.
       await ledger.execute("INSERT INTO cars ?", { kind: "struct", fields: [["a", 1]], VIN: "X" });
+      for (const doc of [{ kind: "string", value: "dark" }, { kind: "bool", value: true, name: "x" }]) {
+        await ledger.execute("INSERT INTO cars ?", doc);
+        const [row] = await ledger.execute("SELECT * FROM _ql_committed_cars AS c WHERE c.data.kind = ?", doc.kind);
+        const { proof } = await ledger.getRevision({ blockAddress: row.blockAddress, documentId: row.metadata.id });
+        assert.equal(verifyRevision(row, proof, await ledger.getDigest()), true, JSON.stringify(doc));
+      }
+      await ledger.execute("DELETE FROM cars WHERE kind IN ('string', 'bool')");
       const digest = await ledger.getDigest();
       const [ionRow] = await ledger.executeIon("SELECT * FROM _ql_committed_cars");
       const [jsRow] = await ledger.execute("SELECT * FROM _ql_committed_cars");

@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Ledger } from "../../../../engine/index.ts";
+import { ion, ionLiteral, Ledger } from "../../../../engine/index.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
 
@@ -88,5 +88,20 @@ test("the committed view by metadata.id reads just those documents", () =>
       await ledger.execute("UPDATE cars AS c BY pid SET c.n = 100 WHERE pid = ?", ids[1]);
       await tx.execute("UPDATE cars AS c BY pid SET c.n = 50 WHERE pid = ?", ids[0]);
     }, { retries: 0 });
+    await ledger.close();
+  }));
+
+test("a symbol with an id's text finds it (= holds between them); a LET differing only in case is not taken for BY", () =>
+  withTempDir(async (dir) => {
+    const { ledger, ids } = await ledgerWithCars(dir);
+    const sym = ionLiteral(ion.symbol(ids[1]));
+    assert.deepEqual(await ledger.execute("SELECT VALUE c.n FROM cars AS c BY pid WHERE pid = ?", sym), [1]);
+    assert.deepEqual(await ledger.execute("SELECT VALUE c.data.n FROM _ql_committed_cars AS c WHERE c.metadata.id = ?", sym), [1]);
+    await ledger.execute("UPDATE cars AS c BY pid SET c.n = 11 WHERE pid = ?", sym);
+    assert.deepEqual(await ledger.execute("SELECT VALUE c.n FROM cars AS c BY pid WHERE pid = ?", ids[1]), [11]);
+    // `Pid` is the LET (an exact match wins), not the BY variable `pid`: every row matches.
+    const shadowed = "SELECT VALUE c.n FROM cars AS c BY pid LET 'zzz' AS Pid WHERE Pid = 'zzz' ORDER BY c.n";
+    assert.deepEqual(await ledger.execute(shadowed), [0, 2, 3, 11]);
+    assert.deepEqual(await ledger.execute(`EXPLAIN ${shadowed}`), [{ table: "cars", access: "scan" }]);
     await ledger.close();
   }));

@@ -54,3 +54,19 @@ test("a failed INSERT takes back the rows it had added before failing", () =>
     assert.deepEqual(await ledger.execute("SELECT a FROM t"), [{ a: 1 }]);
     await ledger.close();
   }));
+
+test("a write of the application's own while a statement is still running is refused, not taken back with it", () =>
+  withTempDir(async (dir) => {
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    await ledger.execute("INSERT INTO t << {'k': 1, 'y': 2}, {'k': 2, 'y': 0} >>");
+    await ledger.transaction(async (tx) => {
+      const running = tx.execute("UPDATE t SET z = 10 / y"); // not awaited; fails on k = 2
+      await rejectsWith(tx.insert("t", { k: 99 }), "INVALID_ARGUMENT");
+      await rejectsWith(tx.createTable("audit"), "INVALID_ARGUMENT");
+      await rejectsWith(running, "EVALUATION_ERROR");
+      await tx.insert("t", { k: 99 }); // once it is over, writes go through
+    });
+    assert.deepEqual(await ledger.execute("SELECT VALUE k FROM t ORDER BY k"), [1, 2, 99]);
+    await ledger.close();
+  }));
