@@ -173,7 +173,7 @@ async function verify(argv: readonly string[], io: CliIO): Promise<number> {
       ["verified", ion.bool(ok)],
       ["documentId", ion.string(revision.metadata.id)],
       ["version", ion.int(revision.metadata.version)],
-      ["digestTipAddress", ion.struct([["strandId", ion.string(d.digestTipAddress.strandId)], ["sequenceNo", ion.int(d.digestTipAddress.sequenceNo)]])],
+      ["digestTipAddress", getField(digestToIon(d), "digestTipAddress")!],
     ])));
     return ok ? 0 : 1;
   }

@@ -6,7 +6,7 @@
  */
 import { copyValue } from "../ion/copy.ts";
 import { handOut } from "../ion/js.ts";
-import type { Block, BlockAddress, Digest, Revision, RevisionMetadata } from "./types.ts";
+import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
 
 export function copyAddress(a: BlockAddress): BlockAddress {
   return { strandId: a.strandId, sequenceNo: a.sequenceNo };
@@ -45,6 +45,3 @@ export function copyProof(proof: readonly Uint8Array[]): Uint8Array[] {
   return proof.map((h) => h.slice());
 }
 
-export function copyDigest(d: Digest): Digest {
-  return { digest: d.digest.slice(), digestTipAddress: copyAddress(d.digestTipAddress) };
-}

@@ -35,9 +35,8 @@ import { ionEquals } from "../ion/equals.ts";
 import { ionHash } from "../ion/hash.ts";
 import { fromJS } from "../ion/js.ts";
 import type { IonStruct, IonValue } from "../ion/value.ts";
-import { getField } from "../ion/value.ts";
 import { revisionHash } from "./block.ts";
-import { blockAddressFromIon, metadataFromIon } from "./block-codec.ts";
+import { revisionFromIon } from "./evidence.ts";
 import { dot, hashEquals, merkleRoot } from "./dot.ts";
 import type { Block, BlockAddress, Digest, Revision, RevisionMetadata } from "./types.ts";
 
@@ -124,14 +123,9 @@ function revisionOf(revision: unknown): { address: unknown; hash: unknown; metad
   if (r.kind === "struct" && Array.isArray(r.fields)) {
     // The Ion form (an executeIon row of _ql_committed_<table> or history(<table>)). A JavaScript
     // revision has no `kind`, so this reading cannot capture one.
-    const s = revision as IonStruct;
-    const address = getField(s, "blockAddress");
-    const hash = getField(s, "hash");
-    const metadata = getField(s, "metadata");
-    const data = getField(s, "data");
-    if (address === undefined || hash?.kind !== "blob" || metadata === undefined) return undefined;
-    if (data !== undefined && data.kind !== "struct") return undefined;
-    return { address: blockAddressFromIon(address), hash: hash.bytes, metadata: metadataFromIon(metadata), data };
+    // revisionFromIon throws on a wrong shape; verifyRevision turns that into false.
+    const r = revisionFromIon(revision as IonStruct);
+    return { address: r.blockAddress, hash: r.hash, metadata: r.metadata, data: r.data };
   }
   const o = revision as Partial<Revision>;
   const m = o.metadata as Partial<RevisionMetadata> | undefined;

@@ -136,9 +136,15 @@ export function isConstant(e: Expr): boolean {
   return !walkAst(e, (x) => (x.kind === "var" || x.kind === "select" || x.kind === "setop" || x.kind === "subquery" ? "stop" : undefined));
 }
 
+/** The values a constant compared with `=` (one) or `IN` (its items) stands for; undefined if IN's is no collection. */
+function valuesOf(v: PValue, many: boolean): readonly PValue[] | undefined {
+  if (!many) return [v];
+  return v.kind === "list" || v.kind === "bag" || v.kind === "sexp" ? v.items : undefined;
+}
+
 /** Index keys for the value(s) a constant yields, or undefined if one cannot be looked up. */
 function keysOf(v: PValue, many: boolean): string[] | undefined {
-  const values = many ? (v.kind === "list" || v.kind === "bag" || v.kind === "sexp" ? v.items : undefined) : [v];
+  const values = valuesOf(v, many);
   if (values === undefined) return undefined;
   const keys: string[] = [];
   for (const item of values) {
@@ -251,7 +257,7 @@ function idsCompared(target: TableTarget, isBy: (e: Expr) => boolean, constant: 
     } catch {
       continue; // the evaluator will report it where it belongs
     }
-    const values = many ? (value.kind === "list" || value.kind === "bag" || value.kind === "sexp" ? value.items : undefined) : [value];
+    const values = valuesOf(value, many);
     if (values === undefined) continue;
     const ids: string[] = [];
     // `=` holds between a string and a symbol of the same text; other values match no id.

@@ -29,13 +29,16 @@ export async function userView(tx: Transaction, table: string): Promise<PBag> {
 }
 
 export async function committedView(tx: Transaction, table: string): Promise<PBag> {
-  const revisions = await tx.scanCommitted(table);
-  return bag(revisions.map((r) => withDocumentId(revisionToIon(withOwnHash(r)), r.metadata.id)));
+  return committedRows(await tx.scanCommitted(table));
 }
 
 /** The committed view's rows for the documents among `ids` (a `c.metadata.id = ?` plan). */
 export async function committedRowsOf(tx: Transaction, table: string, ids: readonly string[]): Promise<PBag> {
-  const revisions = await tx.committedAmong(table, ids);
+  return committedRows(await tx.committedAmong(table, ids));
+}
+
+/** Committed-view rows: each revision's QLDB struct, registered with its document id. */
+function committedRows(revisions: readonly Revision[]): PBag {
   return bag(revisions.map((r) => withDocumentId(revisionToIon(withOwnHash(r)), r.metadata.id)));
 }
 

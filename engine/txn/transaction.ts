@@ -506,17 +506,22 @@ export class Transaction {
     const def = this.activeTable(table);
     const out: Revision[] = [];
     const seen = new Set<string>();
-    const store = this.host.store;
     for (const id of ids) {
       if (seen.has(id)) continue;
       seen.add(id);
-      this.reads.addDoc(id);
-      const chain = store.docs.get(id);
-      if (chain === undefined || chain.tableId !== def.tableId) continue;
-      const r = visibleRevision(chain, this.snapshot);
-      if (r?.data !== undefined) out.push(publicRevision(r));
+      const r = this.committedRevision(def, id);
+      if (r !== undefined) out.push(publicRevision(r));
     }
     return out;
+  }
+
+  /** The live committed revision of `id` in table `def` at this snapshot, recording the read. */
+  private committedRevision(def: TableDef, id: string): StoredRevision | undefined {
+    this.reads.addDoc(id);
+    const chain = this.host.store.docs.get(id);
+    if (chain === undefined || chain.tableId !== def.tableId) return undefined;
+    const r = visibleRevision(chain, this.snapshot);
+    return r?.data === undefined ? undefined : r;
   }
 
   /**
@@ -540,12 +545,8 @@ export class Transaction {
   async committed(table: string, id: string): Promise<Revision | undefined> {
     this.checkActive();
     checkDocumentId(id);
-    const def = this.activeTable(table);
-    this.reads.addDoc(id);
-    const chain = this.host.store.docs.get(id);
-    if (chain === undefined || chain.tableId !== def.tableId) return undefined;
-    const r = visibleRevision(chain, this.snapshot);
-    return r?.data === undefined ? undefined : copyRevision(r);
+    const r = this.committedRevision(this.activeTable(table), id);
+    return r === undefined ? undefined : copyRevision(r);
   }
 
   /**
