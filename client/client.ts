@@ -23,7 +23,7 @@
  * await db.$close();
  * ```
  */
-import { fromJS, getField, Ledger, toJS, type IonValue, type LedgerOptions } from "../engine/index.ts";
+import { fromJS, getField, Ledger, LedgerError, toJS, type IonValue, type LedgerOptions } from "../engine/index.ts";
 import { ledgerExecutor, transactionExecutor, type Executor, type StatementHook } from "./executor.ts";
 import { quoteIdent, type Statement } from "./partiql.ts";
 import type { SchemaDescriptor } from "./schema.ts";
@@ -72,10 +72,13 @@ function hex(bytes: Uint8Array): string {
 }
 
 function partiqlTag(ex: Executor): PartiQLTag {
-  const build = (strings: TemplateStringsArray, values: unknown[]): Statement => ({
-    text: strings.join("?"),
-    params: values.map((v, i) => fromJS(v, `$partiql[${i}]`)),
-  });
+  const build = (strings: TemplateStringsArray, values: unknown[]): Statement => {
+    // Called as a function, `db.$partiql("…")` would splice nothing and lose its parameters.
+    if (!Array.isArray(strings) || !Array.isArray((strings as { raw?: unknown }).raw)) {
+      throw new LedgerError("INVALID_ARGUMENT", "$partiql is a template tag: db.$partiql`SELECT * FROM cars WHERE VIN = ${vin}`");
+    }
+    return { text: strings.join("?"), params: values.map((v, i) => fromJS(v, `$partiql[${i}]`)) };
+  };
   return Object.assign(
     async (strings: TemplateStringsArray, ...values: unknown[]) => (await ex.run(build(strings, values))).map((v) => toJS(v)),
     { toPartiQL: (strings: TemplateStringsArray, ...values: unknown[]) => build(strings, values) },
@@ -139,8 +142,12 @@ export async function createClient<TableTypes>(
   }
   const client = {
     ...tables<TableTypes>(ex, schema),
-    $transaction: <R>(fn: (tx: TransactionClient<TableTypes>) => Promise<R>, opts: { retries?: number } = {}) =>
-      ledger.transaction((tx) => fn(tables<TableTypes>(transactionExecutor(ledger, tx, hook), schema)), opts),
+    $transaction: <R>(fn: (tx: TransactionClient<TableTypes>) => Promise<R>, opts: { retries?: number } = {}) => {
+      if (typeof fn !== "function") {
+        return Promise.reject(new LedgerError("INVALID_ARGUMENT", "$transaction() needs a function to run in the transaction"));
+      }
+      return ledger.transaction((tx) => fn(tables<TableTypes>(transactionExecutor(ledger, tx, hook), schema)), opts);
+    },
     $digest: async (): Promise<DigestInfo> => {
       const d = await ledger.getDigest();
       return { digest: hex(d.digest), digestTipAddress: d.digestTipAddress };

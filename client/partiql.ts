@@ -251,15 +251,20 @@ function projection(select: unknown, target: Target): string {
   if (select === undefined) return "*";
   if (!isPlainObject(select)) throw invalid("select takes { field: true }");
   const cols = ["id"];
+  let selected = 0;
   for (const [field, on] of Object.entries(select)) {
     if (on === undefined || on === false) continue;
     if (on !== true) throw invalid(`select.${field} must be true`);
+    selected++;
     if (field === "id") continue;
     if (!Object.prototype.hasOwnProperty.call(target.table.fields, field)) {
       throw typeError(`${target.table.table}.select.${field}`, "unknown field in select");
     }
     cols.push(target.field(field));
   }
+  // `select: {}` reads like "no selection" (every field, as its type says) but would return ids
+  // only: ask for what is meant instead.
+  if (selected === 0) throw invalid("select picks no field: omit it for every field, or use { id: true } for ids only");
   return cols.join(", ");
 }
 

@@ -128,6 +128,15 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 
+/** A call's options object: {} when omitted; INVALID_ARGUMENT for null, arrays and non-objects. */
+function optionsOf<A>(args: A | undefined, call: string): A {
+  if (args === undefined) return {} as A;
+  if (args === null || typeof args !== "object" || Array.isArray(args)) {
+    throw new LedgerError("INVALID_ARGUMENT", `${call} takes an options object`, { call });
+  }
+  return args;
+}
+
 export class TableClient<T> {
   readonly findMany: FindMany<T>;
   readonly findFirst: FindFirst<T>;
@@ -138,18 +147,19 @@ export class TableClient<T> {
 
   constructor(private readonly ex: Executor, readonly descriptor: TableDescriptor) {
     const d = descriptor;
-    const findMany = (args: QueryArgs = {}) => this.rows(compileFindMany(d, args));
+    const findMany = async (args?: QueryArgs) => this.rows(compileFindMany(d, optionsOf(args, `${d.table}.findMany`)));
     this.findMany = Object.assign(findMany as unknown as FindMany<T>, {
-      toPartiQL: (args: FindManyArgs<T> = {}) => compileFindMany(d, args as QueryArgs),
+      toPartiQL: (args?: FindManyArgs<T>) => compileFindMany(d, optionsOf(args as QueryArgs, `${d.table}.findMany`)),
     });
-    const firstArgs = (args: QueryArgs) => ({ ...args, take: 1 });
+    const firstArgs = (args: QueryArgs | undefined) => ({ ...optionsOf(args, `${d.table}.findFirst`), take: 1 });
     this.findFirst = Object.assign(
-      (async (args: QueryArgs = {}) => (await findMany(firstArgs(args)))[0] ?? null) as unknown as FindFirst<T>,
-      { toPartiQL: (args: FindManyArgs<T> = {}) => compileFindMany(d, firstArgs(args as QueryArgs)) },
+      (async (args?: QueryArgs) => (await findMany(firstArgs(args)))[0] ?? null) as unknown as FindFirst<T>,
+      { toPartiQL: (args?: FindManyArgs<T>) => compileFindMany(d, firstArgs(args as QueryArgs)) },
     );
-    const uniqueArgs = (args: FindUniqueArgs<T> | undefined): QueryArgs => {
-      checkUniqueWhere(d, args?.where);
-      return { where: args!.where, select: args!.select };
+    const uniqueArgs = (given: FindUniqueArgs<T> | undefined): QueryArgs => {
+      const args = optionsOf(given, `${d.table}.findUnique`);
+      checkUniqueWhere(d, args.where);
+      return { where: args.where, select: args.select };
     };
     this.findUnique = Object.assign(
       (async (args: FindUniqueArgs<T>) => {
@@ -162,19 +172,20 @@ export class TableClient<T> {
       { toPartiQL: (args: FindUniqueArgs<T>) => compileFindMany(d, uniqueArgs(args)) },
     );
     this.count = Object.assign(
-      async (args: { where?: Where<T> } = {}) => {
-        const [row] = await this.ex.run(compileCount(d, args.where));
+      async (args?: { where?: Where<T> }) => {
+        const [row] = await this.ex.run(compileCount(d, optionsOf(args, `${d.table}.count`).where));
         return num(getField(struct(row), "n"));
       },
-      { toPartiQL: (args: { where?: Where<T> } = {}) => compileCount(d, args.where) },
+      { toPartiQL: (args?: { where?: Where<T> }) => compileCount(d, optionsOf(args, `${d.table}.count`).where) },
     );
     this.committed = {
-      findMany: async (args = {}) => {
-        const rows = await this.ex.run(compileCommitted(d, args));
+      findMany: async (args) => {
+        const rows = await this.ex.run(compileCommitted(d, optionsOf(args, `${d.table}.committed.findMany`)));
         return rows.map((r) => this.committedRow(r));
       },
-      findUnique: async (args) => {
-        checkUniqueWhere({ ...d, indexes: [] }, args?.where);
+      findUnique: async (given) => {
+        const args = optionsOf(given, `${d.table}.committed.findUnique`);
+        checkUniqueWhere({ ...d, indexes: [] }, args.where);
         const rows = await this.ex.run(compileCommitted(d, { where: args.where }));
         return rows.length === 0 ? null : this.committedRow(rows[0]);
       },
@@ -202,25 +213,28 @@ export class TableClient<T> {
    * Updates the one row `where` matches (DOCUMENT_NOT_FOUND when none or several do): reads it,
    * applies `data`, checks the whole document against the schema and writes the changed fields.
    */
-  async update(args: { where: Where<T>; data: UpdateInput<T> }): Promise<Row<T>> {
+  async update(given: { where: Where<T>; data: UpdateInput<T> }): Promise<Row<T>> {
+    const args = optionsOf(given, `${this.descriptor.table}.update`);
     return this.ex.atomically(async (ex) => {
-      const row = await this.exactlyOne(ex, args?.where, "update");
+      const row = await this.exactlyOne(ex, args.where, "update");
       return this.apply(ex, row, args.data);
     });
   }
 
   /** Updates every row `where` matches, in one transaction. */
-  async updateMany(args: { where?: Where<T>; data: UpdateInput<T> }): Promise<{ count: number }> {
+  async updateMany(given: { where?: Where<T>; data: UpdateInput<T> }): Promise<{ count: number }> {
+    const args = optionsOf(given, `${this.descriptor.table}.updateMany`);
     return this.ex.atomically(async (ex) => {
-      const rows = await ex.run(compileFindMany(this.descriptor, { where: args?.where }));
+      const rows = await ex.run(compileFindMany(this.descriptor, { where: args.where }));
       for (const row of rows) await this.apply(ex, struct(row), args.data);
       return { count: rows.length };
     });
   }
 
   /** Updates the row `where` matches, or inserts `create` when none does (one transaction). */
-  async upsert(args: { where: Where<T>; create: CreateInput<T>; update: UpdateInput<T> }): Promise<Row<T>> {
-    const doc = toIonDocument(args?.create, this.descriptor.fields, this.descriptor.table);
+  async upsert(given: { where: Where<T>; create: CreateInput<T>; update: UpdateInput<T> }): Promise<Row<T>> {
+    const args = optionsOf(given, `${this.descriptor.table}.upsert`);
+    const doc = toIonDocument(args.create, this.descriptor.fields, this.descriptor.table);
     return this.ex.atomically(async (ex) => {
       const rows = await ex.run(compileFindMany(this.descriptor, { where: args.where }));
       if (rows.length === 0) return this.insertChecked(ex, doc);
@@ -232,9 +246,10 @@ export class TableClient<T> {
   }
 
   /** Deletes the one row `where` matches (DOCUMENT_NOT_FOUND when none or several do) and returns it. */
-  async delete(args: { where: Where<T> }): Promise<Row<T>> {
+  async delete(given: { where: Where<T> }): Promise<Row<T>> {
+    const args = optionsOf(given, `${this.descriptor.table}.delete`);
     return this.ex.atomically(async (ex) => {
-      const row = await this.exactlyOne(ex, args?.where, "delete");
+      const row = await this.exactlyOne(ex, args.where, "delete");
       const decoded = this.decodeRow(row);
       await ex.run(compileDelete(this.descriptor, decoded.id));
       return decoded;
@@ -242,9 +257,10 @@ export class TableClient<T> {
   }
 
   /** Deletes every row `where` matches, in one transaction. */
-  async deleteMany(args: { where?: Where<T> } = {}): Promise<{ count: number }> {
+  async deleteMany(given?: { where?: Where<T> }): Promise<{ count: number }> {
+    const args = optionsOf(given, `${this.descriptor.table}.deleteMany`);
     return this.ex.atomically(async (ex) => {
-      const rows = await ex.run(compileFindMany(this.descriptor, { where: args.where, select: {} }));
+      const rows = await ex.run(compileFindMany(this.descriptor, { where: args.where, select: { id: true } }));
       for (const row of rows) await ex.run(compileDelete(this.descriptor, str(getField(struct(row), "id"))));
       return { count: rows.length };
     });
@@ -256,8 +272,13 @@ export class TableClient<T> {
    * `where` picks documents any revision of which matched; `from`/`to` pick the revisions active
    * in that window (both inclusive; QLDB's `history(t, ?, ?)`, the bounds passed as parameters).
    */
-  async *history(args: HistoryArgs<T> = {}): AsyncIterable<HistoryEntry<T>> {
+  async *history(given?: HistoryArgs<T>): AsyncIterable<HistoryEntry<T>> {
     const d = this.descriptor;
+    const args = optionsOf(given, `${d.table}.history`);
+    // A wrong id type would match nothing and look like a document without history.
+    if (args.id !== undefined && typeof args.id !== "string") {
+      throw new LedgerError("INVALID_ARGUMENT", `${d.table}.history: id must be a document id string`, { id: String(args.id) });
+    }
     let ids: string[] | undefined = args.id === undefined ? undefined : [args.id];
     if (args.where !== undefined) {
       const found = await this.ex.run(compileHistory(d, { where: args.where, ids, columns: "h.metadata.id AS id" }));
@@ -276,8 +297,9 @@ export class TableClient<T> {
   }
 
   /** The rows as they were at `instant` (the latest revision of each document committed by then). */
-  async asOf(instant: Temporal.Instant, args: { where?: Where<T> } = {}): Promise<Row<T>[]> {
+  async asOf(instant: Temporal.Instant, given?: { where?: Where<T> }): Promise<Row<T>[]> {
     const d = this.descriptor;
+    const args = optionsOf(given, `${d.table}.asOf`);
     const bounds = [
       toIon(Temporal.Instant.from(EPOCH), { kind: "instant" }, `${d.table}.asOf`),
       toIon(instant, { kind: "instant" }, `${d.table}.asOf`),

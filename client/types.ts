@@ -102,7 +102,10 @@ export type Select<T> = { [K in keyof T]?: true };
 /** Rejects keys of `S` that are not fields of `T` (exactness for inferred `select` objects). */
 export type ExactSelect<T, S> = S & { [K in Exclude<keyof S, keyof T>]: never };
 
-/** The row type `findMany` returns for a selection `S` (all of `T` when nothing is selected). */
+/**
+ * The row type `findMany` returns for a selection `S`: all of `T` without one, else the selected
+ * fields and the id (`select: {}`, which picks nothing, is refused at run time).
+ */
 export type Selected<T, S> = [keyof S] extends [never] ? Row<T>
   : Pick<T, Extract<keyof S, keyof T>> & { readonly id: string };
 

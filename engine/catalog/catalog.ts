@@ -78,6 +78,12 @@ export function checkTableName(name: unknown): string {
   if (name.length > limits.maxTableNameLength) {
     throw new LedgerError("LIMIT_EXCEEDED", `table name longer than ${limits.maxTableNameLength} characters`, { name });
   }
+  // Names the query layer resolves to system views: a table so named would hide the view (or
+  // be hidden by it), e.g. `_ql_committed_cars` for cars' committed view.
+  const lower = name.toLowerCase();
+  if (lower.startsWith("_ql_") || lower === "information_schema") {
+    throw new LedgerError("INVALID_ARGUMENT", `table name ${name} is reserved: names starting with _ql_ and information_schema name system views`, { name });
+  }
   return name;
 }
 

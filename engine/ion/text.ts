@@ -213,6 +213,9 @@ function write(v: IonValue, depth: number, out: string[]): void {
  * string or symbol with a lone surrogate and LIMIT_EXCEEDED for over-deep values.
  */
 export function toText(v: IonValue): string {
+  if (v === null || typeof v !== "object") {
+    throw new LedgerError("TYPE_ERROR", `toText takes an Ion value (use fromJS for a JavaScript value), not ${v === null ? "null" : typeof v}`);
+  }
   const out: string[] = [];
   write(v, 1, out);
   return out.join("");

@@ -325,8 +325,10 @@ async function table(r: Run, name: string, caseSensitive: boolean): Promise<Tabl
 }
 
 function indexField(e: Path | VarRef): string {
+  // As in QLDB, an index covers one top-level field; `(Owner.Name)` is refused rather than
+  // read as its last step (which would index a different, top-level field `Name`).
   if (e.kind === "var") return e.name;
-  if (e.steps.length === 1 && e.steps[0].kind === "field") return e.steps[0].name;
+  if (e.steps.length === 0 && e.root.kind === "var") return e.root.name;
   throw new LedgerError("INVALID_ARGUMENT", "an index covers one top-level field, e.g. CREATE INDEX ON cars (VIN)");
 }
 

@@ -327,6 +327,12 @@ export class Parser {
     const start = this.next().span.start;
     if (this.acceptWord("TABLE")) {
       const table = this.parseTableRef();
+      // QLDB's resource tags are IAM metadata with nothing to attach to in-process: the clause is
+      // checked and accepted so QLDB scripts run, and the tags are not kept.
+      this.parseWithOption("aws_tags", (v) =>
+        v.kind === "struct" && v.fields.every(([, x]) => x.kind === "string" || x.kind === "symbol")
+          ? undefined
+          : "aws_tags must be an Ion struct of texts, e.g. `{'env': 'dev'}`");
       return { kind: "create_table", table, span: this.spanFrom(start) };
     }
     if (this.acceptWord("INDEX")) {
@@ -352,6 +358,9 @@ export class Parser {
       const indexId = this.parseId("an index id");
       this.expectWord("ON");
       const table = this.parseTableRef();
+      // QLDB requires `WITH (purge = true)`; dropping an index here always purges it, so the
+      // clause is optional and `true` is its only value.
+      this.parseWithOption("purge", (v) => (v.kind === "bool" && v.value === true ? undefined : "purge can only be true"));
       return { kind: "drop_index", indexId, table, span: this.spanFrom(start) };
     }
     return this.unexpected("TABLE or INDEX");
@@ -466,6 +475,24 @@ export class Parser {
       return { name: t.text, caseSensitive: false, span: t.span };
     }
     return this.unexpected("a table name");
+  }
+
+  /**
+   * QLDB's optional `WITH (name = literal)` after a DDL statement: `check` returns why the value
+   * is refused, or undefined.
+   */
+  private parseWithOption(name: string, check: (v: PValue) => string | undefined): void {
+    if (!this.acceptWord("WITH")) return;
+    this.expectPunct("(");
+    const key = this.peek();
+    if (!(key.kind === "ident" && !key.lexical && key.text.toLowerCase() === name.toLowerCase())) this.unexpected(name);
+    this.next();
+    this.expectPunct("=");
+    const value = this.parseExpr();
+    if (value.kind !== "lit") this.fail(`${name} takes a literal value`, value.span);
+    const why = check(value.value);
+    if (why !== undefined) this.fail(why, value.span);
+    this.expectPunct(")");
   }
 
   /** A system-assigned id: `"id"` (QLDB's spelling) or `'id'`. */

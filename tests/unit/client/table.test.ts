@@ -256,3 +256,37 @@ test("$digest and $ledger", async () => {
     await close();
   }
 });
+
+test("wrong JavaScript arguments are INVALID_ARGUMENT, never a TypeError", async () => {
+  const { db, close } = await seeded();
+  const invalid = (e: unknown) => isLedgerError(e, "INVALID_ARGUMENT");
+  try {
+    const calls: [string, () => Promise<unknown>][] = [
+      ["findMany(null)", () => db.cars.findMany(null as never)],
+      ["findMany(5)", () => db.cars.findMany(5 as never)],
+      ["findFirst([])", () => db.cars.findFirst([] as never)],
+      ["findUnique(null)", () => db.cars.findUnique(null as never)],
+      ["count(null)", () => db.cars.count(null as never)],
+      ["committed.findMany(null)", () => db.cars.committed.findMany(null as never)],
+      ["committed.findUnique(null)", () => db.cars.committed.findUnique(null as never)],
+      ["update(null)", () => db.cars.update(null as never)],
+      ["updateMany('x')", () => db.cars.updateMany("x" as never)],
+      ["upsert(null)", () => db.cars.upsert(null as never)],
+      ["delete(null)", () => db.cars.delete(null as never)],
+      ["deleteMany(null)", () => db.cars.deleteMany(null as never)],
+      ["asOf(now, null)", () => db.cars.asOf(Temporal.Now.instant(), null as never)],
+      ["history(null)", async () => { for await (const _ of db.cars.history(null as never)); }],
+      ["history({id: 5})", async () => { for await (const _ of db.cars.history({ id: 5 as never })); }],
+      ["findMany({select: {}})", () => db.cars.findMany({ select: {} })],
+      ["$transaction(null)", () => db.$transaction(null as never)],
+      ["$partiql called as a function", () => (db.$partiql as unknown as (s: string) => Promise<unknown>)("SELECT * FROM cars")],
+    ];
+    for (const [name, call] of calls) await assert.rejects(call(), invalid, name);
+    assert.throws(() => db.cars.findMany.toPartiQL(null as never), invalid);
+    // Selecting only the id is how to ask for ids alone.
+    assert.deepEqual(Object.keys((await db.cars.findMany({ select: { id: true }, take: 1 }))[0]), ["id"]);
+    assert.equal((await db.cars.deleteMany({ where: { VIN: "4" } })).count, 1);
+  } finally {
+    await close();
+  }
+});

@@ -126,6 +126,11 @@ describe("Ledger", () => {
       const tableId = await ledger.transaction((tx) => tx.createTable("cars"));
       await rejectsWith(ledger.transaction((tx) => tx.createTable("cars")), "TABLE_EXISTS");
       await rejectsWith(ledger.transaction((tx) => tx.createTable("bad name")), "INVALID_ARGUMENT");
+      // Names of system views: such a table would hide cars' committed view, or be hidden.
+      for (const reserved of ["_ql_committed_cars", "_QL_x", "information_schema", "INFORMATION_SCHEMA"]) {
+        await rejectsWith(ledger.transaction((tx) => tx.createTable(reserved)), "INVALID_ARGUMENT");
+        await rejectsWith(ledger.execute(`CREATE TABLE ${reserved}`), "INVALID_ARGUMENT");
+      }
       const id = await ledger.transaction((tx) => tx.insert("cars", car));
       await ledger.transaction((tx) => tx.dropTable("cars"));
       await rejectsWith(ledger.transaction((tx) => tx.insert("cars", car)), "TABLE_NOT_FOUND");

@@ -89,6 +89,10 @@ describe("execute: DML forms", () => {
       assert.equal(schema[0].name, "cars");
       assert.equal(schema[0].status, "ACTIVE");
       assert.deepEqual((schema[0].indexes as { indexId: string; expr: string }[]).map((i) => [i.indexId, i.expr]), [[indexId, "[VIN]"]]);
+      // Only a top-level field: a nested path is refused, not read as its last step.
+      for (const nested of ["Owner.Name", "Owner[0]", "cars.VIN"]) {
+        await rejectsWith(ledger.execute(`CREATE INDEX ON cars (${nested})`), "INVALID_ARGUMENT");
+      }
       await ledger.execute(`DROP INDEX "${indexId}" ON cars`);
       await ledger.execute("DROP TABLE cars");
       await rejectsWith(ledger.execute("SELECT * FROM cars"), "TABLE_NOT_FOUND");

@@ -215,3 +215,11 @@ test("fuzz: token soup only ever gives an AST, PARSE_ERROR or LIMIT_EXCEEDED", (
     { numRuns: 3000 },
   );
 });
+
+test("QLDB's WITH options take only the values QLDB allows", () => {
+  assert.match(parseError("DROP INDEX \"x\" ON t WITH (purge = false)").message, /purge can only be true/);
+  assert.match(parseError("DROP INDEX \"x\" ON t WITH (aws_tags = true)").message, /expected purge/);
+  assert.match(parseError("CREATE TABLE t WITH (aws_tags = `{'a': 1}`)").message, /aws_tags must be an Ion struct of texts/);
+  assert.match(parseError("CREATE TABLE t WITH (aws_tags = ?)").message, /aws_tags takes a literal value/);
+  assert.match(parseError("CREATE TABLE t WITH (aws_tags = `{}`").message, /expected '\)'/);
+});

@@ -189,6 +189,9 @@ test("statements: DDL, DML (QLDB forms), EXPLAIN", () => {
     ["CREATE INDEX ON cars (vin)", "(create-index cars vin)"],
     ["CREATE INDEX ON cars (owner.name)", "(create-index cars (path owner .name))"],
     ["DROP INDEX \"4tPW3fUhaVhDinRgKRLhGU\" ON cars", "(drop-index 4tPW3fUhaVhDinRgKRLhGU cars)"],
+    // QLDB's WITH clauses: checked and accepted (tags are not kept; an index drop always purges).
+    ["DROP INDEX \"4tPW3fUhaVhDinRgKRLhGU\" ON cars WITH (purge = true)", "(drop-index 4tPW3fUhaVhDinRgKRLhGU cars)"],
+    ["CREATE TABLE Vehicle WITH (aws_tags = `{'key1': 'value1', 'key2': 'value2'}`)", "(create-table Vehicle)"],
     ["INSERT INTO cars VALUE {'vin': '123', 'year': 2019}", "(insert cars (value {\"vin\": \"123\", \"year\": 2019}))"],
     ["INSERT INTO cars << {'a': 1}, {'a': 2} >>", "(insert cars (source <<{\"a\": 1} {\"a\": 2}>>))"],
     ["INSERT INTO cars ?", "(insert cars (source ?0))"],
