@@ -97,10 +97,10 @@ export type OrderByItem<T> = { [K in keyof T]?: SortOrder } & { id?: SortOrder }
 export type OrderBy<T> = OrderByItem<T> | readonly OrderByItem<T>[];
 
 /** Which fields to return; the result type narrows to them (plus `id`). */
-export type Select<T> = { [K in keyof T]?: true };
+export type Select<T> = { [K in keyof T]?: true } & { id?: true };
 
-/** Rejects keys of `S` that are not fields of `T` (exactness for inferred `select` objects). */
-export type ExactSelect<T, S> = S & { [K in Exclude<keyof S, keyof T>]: never };
+/** Rejects keys of `S` that are not fields of `T` or `id` (exactness for inferred `select` objects). */
+export type ExactSelect<T, S> = S & { [K in Exclude<keyof S, keyof T | "id">]: never };
 
 /**
  * The row type `findMany` returns for a selection `S`: all of `T` without one, else the selected

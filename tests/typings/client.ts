@@ -72,6 +72,9 @@ export async function typings(): Promise<void> {
   expectTypeOf(one).toEqualTypeOf<(Pick<Car, "Owner"> & { readonly id: string }) | null>();
   // @ts-expect-error misspelled select key
   await db.cars.findMany({ select: { Vin: true } });
+  // Ids alone.
+  const ids = await db.cars.findMany({ select: { id: true } });
+  expectTypeOf(ids).toEqualTypeOf<(Pick<Car, never> & { readonly id: string })[]>();
 
   // Ledger features.
   for await (const rev of db.cars.history({ id: row.id })) {
