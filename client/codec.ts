@@ -10,14 +10,20 @@
  * `Temporal.PlainDate` a day-precision timestamp.
  *
  * `fromIon` maps back: timestamps to `Temporal.Instant` / `Temporal.PlainDate`, decimals to
- * ion-js `Decimal`, ints to `number` (int/float fields) or `bigint` (bigint fields).
+ * ion-js `Decimal`, ints to `number` (int/float fields) or `bigint` (bigint fields). A stored
+ * value the declared type cannot hold unchanged is a TYPE_ERROR naming where it is (documents
+ * written through PartiQL are not checked against the schema): a null in a field not declared
+ * `T | null`, a missing required field, an int beyond 2^53 or a fraction in an `Int`, a time of
+ * day in a `PlainDate`.
  *
  * @example
  * ```ts
- * import { toIonDocument, fromIonDocument } from "./client/codec.ts";
- * const doc = toIonDocument({ VIN: "1", Year: int(2012) }, carsTable.fields, "cars"); // IonStruct
- * const car = fromIonDocument(doc, carsTable.fields); // { VIN: "1", Year: 2012 }
- * toIonDocument({ VIN: 1 }, carsTable.fields, "cars"); // throws TYPE_ERROR "… at cars.VIN"
+ * import { fromIonDocument, int, toIonDocument } from "./client/index.ts";
+ * import { schema } from "./examples/cars/generated/client.ts";
+ * const fields = schema.cars.fields;
+ * const doc = toIonDocument({ VIN: "1", Manufacturer: "Tesla", Model: "Model S", Year: int(2012), Owner: "Maria Garcia" }, fields, "cars");
+ * const car = fromIonDocument(doc, fields, "cars"); // { VIN: "1", Manufacturer: "Tesla", …, Year: 2012, … }
+ * toIonDocument({ VIN: 1 }, fields, "cars"); // throws TYPE_ERROR "… at cars.VIN"
  * ```
  */
 import { Decimal } from "ion-js";
@@ -153,69 +159,102 @@ export function instantOf(t: IonTimestamp): Temporal.Instant {
   return Temporal.Instant.fromEpochNanoseconds(timestampNanos(t));
 }
 
-function mismatch(v: IonValue, d: TypeDescriptor): LedgerError {
-  return new LedgerError("TYPE_ERROR", `stored ${v.kind} does not fit the declared ${d.kind}`, { stored: v.kind, declared: d.kind });
+function mismatch(v: IonValue, d: TypeDescriptor, path: string, why = `stored ${v.kind} does not fit the declared ${d.kind}`): LedgerError {
+  return new LedgerError("TYPE_ERROR", `${why} at ${path}`, { path, stored: v.kind, declared: d.kind });
 }
 
-/** Converts a stored Ion value back to the declared TypeScript type. */
-export function fromIon(v: IonValue, d: TypeDescriptor): unknown {
-  if (v.kind === "null") return null;
+/** An Ion int as a `number`, refused when the number would not be exactly that int. */
+function exactNumber(v: { readonly value: bigint }, d: TypeDescriptor, path: string): number {
+  const n = Number(v.value);
+  if (!Number.isSafeInteger(n)) throw mismatch(v as IonValue, d, path, `stored int ${v.value} is beyond a number's exact range (declare bigint)`);
+  return n;
+}
+
+/**
+ * Converts a stored Ion value back to the declared TypeScript type, refusing (TYPE_ERROR naming
+ * `path`) what the type cannot hold without a silent change: a null where the type has none, an
+ * int beyond 2^53 as a number, a fraction as an Int, a time of day as a PlainDate.
+ */
+export function fromIon(v: IonValue, d: TypeDescriptor, path = "value"): unknown {
+  if (v.kind === "null") {
+    if (d.kind === "nullable") return null;
+    throw mismatch(v, d, path, `stored null does not fit the declared ${d.kind} (declare it T | null)`);
+  }
   switch (d.kind) {
-    case "nullable": return fromIon(v, d.of);
+    case "nullable": return fromIon(v, d.of, path);
     case "string":
     case "enum":
       if (v.kind === "string") return v.value;
-      if (v.kind === "symbol") return v.text;
-      throw mismatch(v, d);
+      if (v.kind === "symbol" && v.text !== null) return v.text;
+      throw mismatch(v, d, path);
     case "bool":
       if (v.kind === "bool") return v.value;
-      throw mismatch(v, d);
-    case "int":
+      throw mismatch(v, d, path);
+    case "int": {
+      if (v.kind === "int") return exactNumber(v, d, path);
+      const n = v.kind === "float" ? v.value : v.kind === "decimal" ? Number(new Decimal(v.coefficient, v.exponent, v.negative).numberValue()) : undefined;
+      if (n === undefined) throw mismatch(v, d, path);
+      if (!Number.isSafeInteger(n)) throw mismatch(v, d, path, `stored ${v.kind} ${n} is not an integer`);
+      return n;
+    }
     case "float":
-      if (v.kind === "int" || v.kind === "float") return Number(v.value);
+      if (v.kind === "float") return v.value;
+      // A number field holds ints and decimals as their nearest double, as JSON numbers do.
+      if (v.kind === "int") return Number(v.value);
       if (v.kind === "decimal") return Number(new Decimal(v.coefficient, v.exponent, v.negative).numberValue());
-      throw mismatch(v, d);
+      throw mismatch(v, d, path);
     case "bigint":
       if (v.kind === "int") return v.value;
-      throw mismatch(v, d);
+      throw mismatch(v, d, path);
     case "decimal":
       if (v.kind === "decimal") return new Decimal(v.coefficient, v.exponent, v.negative);
       if (v.kind === "int") return new Decimal(v.value < 0n ? -v.value : v.value, 0, v.value < 0n);
-      throw mismatch(v, d);
+      throw mismatch(v, d, path);
     case "instant":
       if (v.kind === "timestamp") return instantOf(v);
-      throw mismatch(v, d);
+      throw mismatch(v, d, path);
     case "date":
-      if (v.kind === "timestamp") return Temporal.PlainDate.from({ year: v.year, month: v.month, day: v.day });
-      throw mismatch(v, d);
+      if (v.kind !== "timestamp") throw mismatch(v, d, path);
+      if (v.precision !== "year" && v.precision !== "month" && v.precision !== "day") {
+        throw mismatch(v, d, path, "stored timestamp has a time of day, which a PlainDate would drop (declare Temporal.Instant)");
+      }
+      return Temporal.PlainDate.from({ year: v.year, month: v.month, day: v.day });
     case "blob":
       if (v.kind === "blob" || v.kind === "clob") return v.bytes.slice();
-      throw mismatch(v, d);
+      throw mismatch(v, d, path);
     case "list":
-      if (v.kind === "list" || v.kind === "sexp") return v.items.map((item) => fromIon(item, d.of));
-      throw mismatch(v, d);
+      if (v.kind === "list" || v.kind === "sexp") return v.items.map((item, i) => fromIon(item, d.of, `${path}[${i}]`));
+      throw mismatch(v, d, path);
     case "record": {
-      if (v.kind !== "struct") throw mismatch(v, d);
+      if (v.kind !== "struct") throw mismatch(v, d, path);
       const out: Record<string, unknown> = {};
       for (const [name, value] of v.fields) {
         if (Object.prototype.hasOwnProperty.call(out, name)) continue;
-        Object.defineProperty(out, name, { value: fromIon(value, d.of), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, name, { value: fromIon(value, d.of, childPath(path, name)), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
     case "struct":
-      if (v.kind !== "struct") throw mismatch(v, d);
-      return fromIonStruct(v, d.fields);
+      if (v.kind !== "struct") throw mismatch(v, d, path);
+      return fromIonStruct(v, d.fields, path);
   }
 }
 
-/** A struct's declared fields as a plain object (undeclared fields are not returned). */
-export function fromIonStruct(v: IonStruct, fields: Readonly<Record<string, FieldDescriptor>>): Record<string, unknown> {
+/**
+ * A struct's declared fields as a plain object (undeclared fields are not returned). A required
+ * field that is absent is a TYPE_ERROR naming it: the row type promises it.
+ */
+export function fromIonStruct(v: IonStruct, fields: Readonly<Record<string, FieldDescriptor>>, path = "value"): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of v.fields) {
     const f = Object.prototype.hasOwnProperty.call(fields, name) ? fields[name] : undefined;
     if (f === undefined || Object.prototype.hasOwnProperty.call(out, name)) continue;
-    out[name] = fromIon(value, f.type);
+    out[name] = fromIon(value, f.type, childPath(path, name));
+  }
+  for (const [name, f] of Object.entries(fields)) {
+    if (!f.optional && !Object.prototype.hasOwnProperty.call(out, name)) {
+      throw new LedgerError("TYPE_ERROR", `stored document has no ${name}, which is required at ${childPath(path, name)}`, { path: childPath(path, name) });
+    }
   }
   return out;
 }

@@ -43,7 +43,7 @@ import {
   type QueryArgs,
   type Statement,
 } from "./partiql.ts";
-import type { TableDescriptor } from "./schema.ts";
+import type { FieldDescriptor, TableDescriptor } from "./schema.ts";
 import { Temporal } from "./temporal.ts";
 import type {
   CommittedRow,
@@ -128,6 +128,20 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 }
 
 
+/** Where a stored document's field is, in a read's TYPE_ERROR: `cars["<document id>"].Year`. */
+function documentPath(table: string, id: string): string {
+  return `${table}[${JSON.stringify(id)}]`;
+}
+
+/** The declared fields a `select` reads (the others are not in its rows, so not required). */
+function selectedFields(fields: TableDescriptor["fields"], select: unknown): TableDescriptor["fields"] {
+  const out: Record<string, FieldDescriptor> = {};
+  for (const [name, on] of Object.entries(select as Record<string, unknown>)) {
+    if (on === true && Object.prototype.hasOwnProperty.call(fields, name)) out[name] = fields[name];
+  }
+  return out;
+}
+
 /** A call's options object: {} when omitted; INVALID_ARGUMENT for null, arrays and non-objects. */
 function optionsOf<A>(args: A | undefined, call: string): A {
   if (args === undefined) return {} as A;
@@ -147,7 +161,10 @@ export class TableClient<T> {
 
   constructor(private readonly ex: Executor, readonly descriptor: TableDescriptor) {
     const d = descriptor;
-    const findMany = async (args?: QueryArgs) => this.rows(compileFindMany(d, optionsOf(args, `${d.table}.findMany`)));
+    const findMany = async (given?: QueryArgs) => {
+      const args = optionsOf(given, `${d.table}.findMany`);
+      return this.rows(compileFindMany(d, args), args.select);
+    };
     this.findMany = Object.assign(findMany as unknown as FindMany<T>, {
       toPartiQL: (args?: FindManyArgs<T>) => compileFindMany(d, optionsOf(args as QueryArgs, `${d.table}.findMany`)),
     });
@@ -356,14 +373,16 @@ export class TableClient<T> {
 
   // --- internals -------------------------------------------------------------------------
 
-  private async rows(statement: Statement): Promise<never[]> {
+  /** The rows a query returned; `select` (already checked by the compiler) names the columns read. */
+  private async rows(statement: Statement, select?: unknown): Promise<never[]> {
     const rows = await this.ex.run(statement);
-    return rows.map((r) => this.decodeRow(struct(r))) as never[];
+    const fields = select === undefined ? this.descriptor.fields : selectedFields(this.descriptor.fields, select);
+    return rows.map((r) => this.decodeRow(struct(r), fields)) as never[];
   }
 
-  private decodeRow(row: IonStruct): Row<T> {
-    const data = fromIonStruct(row, this.descriptor.fields);
-    return { ...data, id: str(getField(row, "id")) } as Row<T>;
+  private decodeRow(row: IonStruct, fields = this.descriptor.fields): Row<T> {
+    const id = str(getField(row, "id"));
+    return { ...fromIonStruct(row, fields, documentPath(this.descriptor.table, id)), id } as Row<T>;
   }
 
   private async insertChecked(ex: Executor, doc: IonStruct): Promise<Row<T>> {
@@ -420,7 +439,9 @@ export class TableClient<T> {
       version: num(getField(meta, "version")),
       txTime: instantOf(txTime),
       txId: str(getField(meta, "txId")),
-      ...(data !== undefined && data.kind === "struct" ? { data: fromIonStruct(data, this.descriptor.fields) as T } : {}),
+      ...(data !== undefined && data.kind === "struct"
+        ? { data: fromIonStruct(data, this.descriptor.fields, documentPath(this.descriptor.table, str(getField(meta, "id")))) as T }
+        : {}),
       blockAddress: blockAddressOf(getField(s, "blockAddress")),
       hash: bytes(getField(s, "hash")),
     };

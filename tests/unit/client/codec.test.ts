@@ -106,3 +106,32 @@ test("int() checks", () => {
   assert.equal(int(5), 5);
   assert.throws(() => int(1.5), (e) => isLedgerError(e, "TYPE_ERROR"));
 });
+
+test("reading back refuses what the declared type cannot hold unchanged, naming where", async () => {
+  const { parseText } = await import("../../../engine/index.ts");
+  const read = (text: string, fields = carsTable.fields) => fromIonDocument(parseText(text)[0] as never, fields, 'cars["id1"]');
+  const base = "VIN: \"1\", Manufacturer: \"T\", Model: \"S\", Owner: \"M\"";
+  const cases: [string, string, RegExp][] = [
+    ["a fraction in an Int", `{${base}, Year: 2012.5}`, /not an integer at cars\["id1"\]\.Year/],
+    ["an int beyond 2^53 in an Int", `{${base}, Year: 9007199254740993}`, /beyond a number's exact range.*at cars\["id1"\]\.Year/],
+    ["a string in an Int", `{${base}, Year: "nineteen"}`, /stored string does not fit the declared int at cars\["id1"\]\.Year/],
+    ["a null in a required field", `{${base}, Year: null}`, /stored null does not fit the declared int/],
+    ["a null in an optional, non-nullable field", `{${base}, Year: 2012, Price: null}`, /stored null.*at cars\["id1"\]\.Price/],
+    ["a missing required field", `{VIN: "1", Manufacturer: "T", Model: "S", Year: 2012}`, /no Owner, which is required at cars\["id1"\]\.Owner/],
+  ];
+  for (const [name, text, message] of cases) {
+    assert.throws(() => read(text), (e) => isLedgerError(e, "TYPE_ERROR") && message.test(e.message), name);
+  }
+  // Exact values come back: an integral decimal or float is an Int; a nullable field may be null.
+  assert.equal((read(`{${base}, Year: 2012.}`) as { Year: number }).Year, 2012);
+  assert.equal((read(`{${base}, Year: 2012e0}`) as { Year: number }).Year, 2012);
+  const reg = registration();
+  const doc = toIonDocument(reg, registrationsTable.fields, "registrations");
+  assert.equal((fromIonDocument(doc, registrationsTable.fields) as { Note: unknown }).Note, null);
+  // A PlainDate holds a date, not a time of day.
+  assert.throws(
+    () => fromIon(parseText("2012-03-01T10:00Z")[0], { kind: "date" }, "r.Since"),
+    (e) => isLedgerError(e, "TYPE_ERROR") && /time of day.*at r\.Since/.test(e.message),
+  );
+  assert.equal(String(fromIon(parseText("2012-03-01T")[0], { kind: "date" })), "2012-03-01");
+});
