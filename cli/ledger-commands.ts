@@ -27,6 +27,7 @@ import {
   ionLiteral,
   isLedgerError,
   Ledger,
+  type IonStruct,
   type IonValue,
   parseText,
   proofFromIon,
@@ -146,12 +147,14 @@ async function proof(argv: readonly string[], io: CliIO): Promise<number> {
   const tip = sequenceNo(values.get("--tip"), "--tip");
   return withLedger(positional[0], io, async (ledger) => {
     const strandId = ledger.strandId;
-    const { revision, proof } = await ledger.getRevision({
-      blockAddress: { strandId, sequenceNo: block },
-      documentId,
-      digestTipAddress: tip === undefined ? undefined : { strandId, sequenceNo: tip },
-    });
-    io.out(toText(ion.struct([["revision", revisionToIon(revision)], ["proof", proofToIon(proof)]])));
+    const digestTipAddress = tip === undefined ? (await ledger.getDigest()).digestTipAddress : { strandId, sequenceNo: tip };
+    const { revision, proof } = await ledger.getRevision({ blockAddress: { strandId, sequenceNo: block }, documentId, digestTipAddress });
+    // The tip goes along so that verify can tell a proof made for another digest from a forgery.
+    io.out(toText(ion.struct([
+      ["revision", revisionToIon(revision)],
+      ["proof", proofToIon(proof)],
+      ["digestTipAddress", ion.struct([["strandId", ion.string(digestTipAddress.strandId)], ["sequenceNo", ion.int(digestTipAddress.sequenceNo)]])],
+    ])));
     return 0;
   });
 }
@@ -169,12 +172,14 @@ async function verify(argv: readonly string[], io: CliIO): Promise<number> {
     const proofHashes = proofFromIon(getField(evidence, "proof") ?? ion.null());
     const d = digestFromIon(readIonFile(digestFile, io));
     const ok = verifyRevision(revision, proofHashes, d);
-    io.out(toText(ion.struct([
+    const fields: [string, IonValue][] = [
       ["verified", ion.bool(ok)],
       ["documentId", ion.string(revision.metadata.id)],
       ["version", ion.int(revision.metadata.version)],
       ["digestTipAddress", getField(digestToIon(d), "digestTipAddress")!],
-    ])));
+    ];
+    if (!ok) fields.push(["reason", ion.string(whyNotVerified(evidence, d.digestTipAddress.sequenceNo))]);
+    io.out(toText(ion.struct(fields)));
     return ok ? 0 : 1;
   }
   if (positional.length !== 1) throw new Usage("verify takes one ledger directory, or --evidence and --digest");
@@ -193,6 +198,16 @@ async function verify(argv: readonly string[], io: CliIO): Promise<number> {
     io.out(toText(ion.struct(fields)));
     return report.ok ? 0 : 1;
   });
+}
+
+/** Why offline verification failed, as far as the evidence tells: the proof's tip, if it names one. */
+function whyNotVerified(evidence: IonStruct, digestTip: number): string {
+  const tip = getField(evidence, "digestTipAddress");
+  const seq = tip?.kind === "struct" ? getField(tip, "sequenceNo") : undefined;
+  if (seq?.kind === "int" && seq.value !== BigInt(digestTip)) {
+    return `the proof leads to the digest at block ${seq.value}, not to this digest's tip ${digestTip}: make the proof with --tip ${digestTip}, or verify against that digest`;
+  }
+  return "the revision, its proof and the digest do not fit together: one of them was altered, or they come from different ledgers";
 }
 
 async function query(argv: readonly string[], io: CliIO): Promise<number> {

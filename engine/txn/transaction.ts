@@ -773,7 +773,18 @@ export class Transaction {
 
   private tableByNameOrId(table: string): TableDef {
     const def = this.findActiveTable(table) ?? this.tableById(table);
-    if (def === undefined) throw new LedgerError("TABLE_NOT_FOUND", `no table is named or has id ${table}`, { table });
+    if (def === undefined) {
+      // A dropped table is reached by id only (a name can be reused by a newer table): say so.
+      const dropped = this.catalog().filter((d) => d.status !== "ACTIVE" && d.name === table).map((d) => d.tableId);
+      if (dropped.length > 0) {
+        throw new LedgerError(
+          "TABLE_NOT_FOUND",
+          `no active table is named ${table}; the dropped table of that name is reached by its tableId: ${dropped.join(", ")}`,
+          { table, droppedTableIds: dropped },
+        );
+      }
+      throw new LedgerError("TABLE_NOT_FOUND", `no table is named or has id ${table}`, { table });
+    }
     return def;
   }
 

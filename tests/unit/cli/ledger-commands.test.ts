@@ -40,6 +40,16 @@ test("digest and proof hand out evidence that verify --evidence checks offline; 
     const forged = await quire(dir, "verify", "--evidence", "forged.ion", "--digest", "digest.ion");
     assert.equal(forged.code, 1);
     assert.match(forged.out, /verified: false/);
+    assert.match(forged.out, /reason: "the revision, its proof and the digest do not fit together/);
+
+    // A proof made for an earlier tip fails against the later digest, and says why.
+    const early = await quire(dir, "proof", "ledger", "--block", String(first), "--document", documentId, "--tip", String(first));
+    assert.equal(early.code, 0, early.err);
+    assert.match(early.out, new RegExp(`digestTipAddress: \\{strandId: "\\w+", sequenceNo: ${first}\\}`));
+    fs.writeFileSync(path.join(dir, "early.ion"), early.out);
+    const other = await quire(dir, "verify", "--evidence", "early.ion", "--digest", "digest.ion");
+    assert.equal(other.code, 1);
+    assert.match(other.out, new RegExp(`the proof leads to the digest at block ${first}, not to this digest's tip 2`));
 
     const whole = await quire(dir, "verify", "ledger");
     assert.equal(whole.code, 0, whole.err);

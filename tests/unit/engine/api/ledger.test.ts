@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as fsNode from "node:fs";
-import { Ledger, LedgerError, verifyBlock, verifyRevision } from "../../../../engine/index.ts";
+import { isLedgerError, Ledger, LedgerError, verifyBlock, verifyRevision } from "../../../../engine/index.ts";
 import { toJS } from "../../../../engine/ion/js.ts";
 import type { IonStruct } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
@@ -135,6 +135,9 @@ describe("Ledger", () => {
       await ledger.transaction((tx) => tx.dropTable("cars"));
       await rejectsWith(ledger.transaction((tx) => tx.insert("cars", car)), "TABLE_NOT_FOUND");
       assert.equal((await ledger.transaction((tx) => tx.history(tableId, id))).length, 1);
+      // By name, the error points at the id.
+      await assert.rejects(ledger.transaction((tx) => tx.history("cars", id)), (e) =>
+        isLedgerError(e, "TABLE_NOT_FOUND") && e.message.includes(tableId) && /dropped/.test(e.message));
       const tables = await ledger.transaction((tx) => tx.tables());
       assert.deepEqual(tables.map((t) => [t.name, t.status]), [["cars", "INACTIVE"]]);
       await ledger.transaction((tx) => tx.undropTable(tableId));
