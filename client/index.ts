@@ -29,6 +29,7 @@ export {
 export type { Statement } from "./partiql.ts";
 export type { Executor, StatementHook } from "./executor.ts";
 export { int } from "./int.ts";
+export { unset, type Unset } from "./unset.ts";
 export { Temporal } from "./temporal.ts";
 export type * from "./types.ts";
 export type * from "./schema.ts";

@@ -299,8 +299,16 @@ export function compileInsert(table: TableDescriptor, document: IonValue): State
   return { text: `INSERT INTO ${quoteIdent(table.table)} ?`, params: [document] };
 }
 
-/** `UPDATE "t" AS d BY id SET d."f" = ?, … WHERE id = ?` (changes must be non-empty). */
-export function compileUpdate(table: TableDescriptor, id: string, changes: readonly (readonly [string, IonValue])[]): Statement {
+/**
+ * `UPDATE "t" AS d BY id SET d."f" = ?, … REMOVE d."g", … WHERE id = ?` (changes and removals
+ * must not both be empty).
+ */
+export function compileUpdate(
+  table: TableDescriptor,
+  id: string,
+  changes: readonly (readonly [string, IonValue])[],
+  removals: readonly string[] = [],
+): Statement {
   const target = liveTarget(table);
   const params: IonValue[] = [];
   const sets = changes.map(([name, v]) => {
@@ -308,7 +316,11 @@ export function compileUpdate(table: TableDescriptor, id: string, changes: reado
     return `${target.field(name)} = ?`;
   });
   params.push({ kind: "string", value: id });
-  return { text: `UPDATE ${quoteIdent(table.table)} AS d BY id SET ${sets.join(", ")} WHERE id = ?`, params };
+  const ops = [
+    ...(sets.length > 0 ? [`SET ${sets.join(", ")}`] : []),
+    ...removals.map((name) => `REMOVE ${target.field(name)}`),
+  ];
+  return { text: `UPDATE ${quoteIdent(table.table)} AS d BY id ${ops.join(" ")} WHERE id = ?`, params };
 }
 
 /** `DELETE FROM "t" AS d BY id WHERE id = ?`. */

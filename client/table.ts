@@ -31,6 +31,7 @@ import {
 } from "../engine/index.ts";
 import { childPath, fromIonStruct, instantOf, toIon, toIonDocument } from "./codec.ts";
 import type { Executor } from "./executor.ts";
+import { unset } from "./unset.ts";
 import {
   checkUniqueWhere,
   compileCommitted,
@@ -417,14 +418,25 @@ export class TableClient<T> {
     const { id, ...fields } = current as Record<string, unknown>;
     const merged: Record<string, unknown> = { ...fields };
     const changed: string[] = [];
+    const removed: string[] = [];
     for (const [key, value] of Object.entries(data)) {
       if (value === undefined) continue;
+      if (value === unset) {
+        const f = Object.prototype.hasOwnProperty.call(d.fields, key) ? d.fields[key] : undefined;
+        if (f === undefined || !f.optional) {
+          const path = childPath(d.table, key);
+          throw new LedgerError("TYPE_ERROR", `${f === undefined ? "unknown field" : "a required field cannot be unset"} at ${path}`, { path });
+        }
+        delete merged[key];
+        if (Object.prototype.hasOwnProperty.call(fields, key)) removed.push(key);
+        continue;
+      }
       merged[key] = value;
       changed.push(key);
     }
     const doc = toIonDocument(merged, d.fields, d.table);
     const changes = changed.map((key) => [key, getField(doc, key)!] as const);
-    if (changes.length > 0) await ex.run(compileUpdate(d, id as string, changes));
+    if (changes.length > 0 || removed.length > 0) await ex.run(compileUpdate(d, id as string, changes, removed));
     return { ...fromIonStruct(doc, d.fields), id } as Row<T>;
   }
 

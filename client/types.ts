@@ -17,6 +17,7 @@ import type { Decimal } from "ion-js";
 import type { Int } from "./schema.ts";
 import type { Temporal } from "./temporal.ts";
 import type { BlockAddress } from "../engine/index.ts";
+import type { Unset } from "./unset.ts";
 
 /** A row as read back: the declared fields plus the document id. */
 export type Row<T> = T & { readonly id: string };
@@ -26,11 +27,15 @@ export type CreateInput<T> = T;
 
 /**
  * What `update` takes: any subset of the declared fields. `id` and `metadata` belong to the
- * ledger and are never writable. A field set to `undefined` is left unchanged.
+ * ledger and are never writable. A field set to `undefined` is left unchanged; an optional field
+ * set to `unset` is removed.
  */
 export type UpdateInput<T> =
-  & { [K in Exclude<keyof T, "id" | "metadata">]?: T[K] }
+  & { [K in Exclude<keyof T, "id" | "metadata">]?: T[K] | (K extends OptionalKeys<T> ? Unset : never) }
   & { readonly id?: never; readonly metadata?: never };
+
+/** The fields of `T` declared with `?`: the ones `unset` may remove. */
+export type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
 
 /** Types with an order: range filters (`lt`, `gte`, …) and `orderBy` make sense for these. */
 export type Orderable = number | bigint | Decimal | Temporal.Instant | Temporal.PlainDate | string;

@@ -13,13 +13,15 @@
  * Validation and queueing are synchronous, so the commit order is the order in which commits
  * pass validation, and the serial order the transactions are equivalent to.
  *
- * Like a loop over bun:sqlite, writers that await one commit after another never leave the
- * microtask queue (the sync itself is synchronous), so a process doing nothing else starves its
- * own timers and I/O until they stop; a server's commits, started by I/O, end their chains and
- * let the loop turn. Flushing through setImmediate every 10-50 ms to force a turn was measured:
- * it cost 5-15% of commit throughput under Bun (null disk, 64 writers and one), so long batch
- * loops should yield themselves (`await new Promise((r) => setImmediate(r))`) if they need to.
+ * Writers that await one commit after another would never leave the microtask queue (the sync
+ * itself is synchronous), starving the process's timers and I/O for as long as they run: a
+ * server importing a batch would stop answering. So the committer watches the event loop: a
+ * setImmediate heartbeat notes each turn, and once the loop has not turned for YIELD_AFTER_MS
+ * while commits keep flowing, the next flush waits for the loop's check phase instead of a
+ * microtask, letting timers and I/O run first. Durability and group commit are unchanged (the
+ * flush is only later; commits that arrive meanwhile join it).
  */
+import { setImmediate } from "node:timers";
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import type { IonStruct, IonTimestamp } from "../ion/value.ts";
@@ -58,6 +60,12 @@ function conflict(why: string, sequenceNo: number, documentId: string): LedgerEr
 
 /** Microtask turns a flush waits while other transactions are running, so they can join it. */
 const GROUP_COMMIT_TURNS = 4;
+
+/**
+ * Longest a stream of commits runs without letting the event loop turn (see the header): a
+ * 10 ms timer may fire up to this late, plus one commit.
+ */
+const YIELD_AFTER_MS = 10;
 
 /** The clock readings a txTime can hold: Ion timestamps span years 1 to 9999 (UTC). */
 const MIN_CLOCK_MILLIS = -62_135_596_800_000; // 0001-01-01T00:00:00Z (Date.UTC maps years 0-99 to 19xx)
@@ -102,6 +110,13 @@ export class Committer {
     return this.arena.subarray(at, at + length);
   };
   private lastTxMillis = 0;
+  /** When the event loop was last seen to turn (the heartbeat ran), in performance.now() ms. */
+  private loopTurnedAt = performance.now();
+  private heartbeatPending = false;
+  private readonly heartbeat = (): void => {
+    this.heartbeatPending = false;
+    this.loopTurnedAt = performance.now();
+  };
 
   constructor(
     private readonly store: Store,
@@ -240,7 +255,13 @@ export class Committer {
       this.flushScheduled = false;
       this.flush();
     };
-    queueMicrotask(step);
+    if (!this.heartbeatPending) {
+      this.heartbeatPending = true;
+      setImmediate(this.heartbeat);
+    }
+    // The heartbeat is queued ahead of this step, so it runs first and the turn is seen.
+    if (performance.now() - this.loopTurnedAt > YIELD_AFTER_MS) setImmediate(step);
+    else queueMicrotask(step);
   }
 
   private flush(): void {

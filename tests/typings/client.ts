@@ -4,7 +4,7 @@
  */
 import { expectTypeOf } from "expect-type";
 import { Decimal } from "ion-js";
-import { int, Temporal, type Client, type Row, type UpdateInput, type Where } from "../../client/index.ts";
+import { int, Temporal, unset, type Client, type Row, type UpdateInput, type Where } from "../../client/index.ts";
 import type { Car } from "../unit/client/fixtures.ts";
 
 declare const db: Client<{ cars: Car }>;
@@ -60,6 +60,10 @@ export async function typings(): Promise<void> {
   // @ts-expect-error misspelled field in update data
   await db.cars.update({ where: { id: row.id }, data: { Ownr: "x" } });
   expectTypeOf<UpdateInput<Car>>().toHaveProperty("Owner");
+  // unset removes an optional field; a required one cannot be unset.
+  await db.cars.update({ where: { id: row.id }, data: { Price: unset } });
+  // @ts-expect-error Owner is required
+  await db.cars.update({ where: { id: row.id }, data: { Owner: unset } });
 
   // Select narrows the result type.
   const narrow = await db.cars.findMany({ select: { VIN: true, Year: true } });

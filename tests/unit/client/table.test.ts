@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Decimal } from "ion-js";
 import { isLedgerError } from "../../../engine/index.ts";
-import { int, Temporal, type Statement } from "../../../client/index.ts";
+import { int, Temporal, unset, type Statement } from "../../../client/index.ts";
 import { openClient, type Car } from "./fixtures.ts";
 
 const car = (VIN: string, Year: number, Owner = "Maria Garcia"): Car => ({
@@ -286,6 +286,34 @@ test("wrong JavaScript arguments are INVALID_ARGUMENT, never a TypeError", async
     // Selecting only the id is how to ask for ids alone.
     assert.deepEqual(Object.keys((await db.cars.findMany({ select: { id: true }, take: 1 }))[0]), ["id"]);
     assert.equal((await db.cars.deleteMany({ where: { VIN: "4" } })).count, 1);
+  } finally {
+    await close();
+  }
+});
+
+test("update with unset removes an optional field; a required one cannot be unset", async () => {
+  const { db, close } = await seeded();
+  try {
+    const priced = await db.cars.update({ where: { VIN: "1" }, data: { Price: new Decimal("10.5"), RegisteredAt: Temporal.Instant.from("2020-01-01T00:00:00Z") } });
+    assert.equal(priced.Price!.toString(), "10.5");
+    const removed = await db.cars.update({ where: { VIN: "1" }, data: { Price: unset, Owner: "New Owner" } });
+    assert.equal("Price" in removed, false);
+    assert.equal(removed.Owner, "New Owner");
+    const read = (await db.cars.findUnique({ where: { VIN: "1" } }))!;
+    assert.equal("Price" in read, false);
+    assert.equal(String(read.RegisteredAt), "2020-01-01T00:00:00Z");
+    // Only REMOVE, and unsetting a field that is already absent, both work.
+    await db.cars.update({ where: { VIN: "1" }, data: { RegisteredAt: unset } });
+    await db.cars.update({ where: { VIN: "1" }, data: { RegisteredAt: unset } });
+    assert.equal("RegisteredAt" in (await db.cars.findUnique({ where: { VIN: "1" } }))!, false);
+    const versions: number[] = [];
+    for await (const rev of db.cars.history({ id: read.id })) versions.push(rev.version);
+    assert.deepEqual(versions, [0, 1, 2, 3]);
+    await assert.rejects(
+      db.cars.update({ where: { VIN: "1" }, data: { Owner: unset as never } }),
+      (e) => isLedgerError(e, "TYPE_ERROR") && /required field cannot be unset at cars\.Owner/.test(e.message),
+    );
+    await assert.rejects(db.cars.insert({ ...car("9", 2020), Price: unset as never }), (e) => isLedgerError(e, "TYPE_ERROR"));
   } finally {
     await close();
   }

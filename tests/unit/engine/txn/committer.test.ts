@@ -65,3 +65,25 @@ test("a long-running snapshot still sees conflicts after hundreds of later commi
   }, { retries: 0 });
   await ledger.close();
 });
+
+test("a stream of commits lets the event loop turn: timers and other tasks still run", async () => {
+  const { ledger } = await open();
+  let fired = 0;
+  const timer = setInterval(() => fired++, 5);
+  let commits = 0;
+  const started = performance.now();
+  try {
+    // Each commit awaited before the next: without yielding, this chain never leaves the
+    // microtask queue and the timer would not fire until it ends.
+    while (performance.now() - started < 300) {
+      await ledger.transaction((tx) => tx.insert("cars", { n: commits }));
+      commits++;
+    }
+    const during = fired;
+    assert.ok(during >= 3, `the 5 ms timer fired ${during} times during 300 ms of ${commits} commits`);
+    assert.equal((await ledger.transaction((tx) => tx.scan("cars"))).length, commits);
+  } finally {
+    clearInterval(timer);
+    await ledger.close();
+  }
+});
