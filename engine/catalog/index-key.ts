@@ -8,7 +8,7 @@
  * NULL and MISSING get keys too, so `IS NULL` could use them later; `=` never matches them.
  */
 import { ionHash } from "../ion/hash.ts";
-import { epochSeconds } from "../ion/utc.ts";
+import { epochSeconds, withoutTrailingZeros } from "../ion/utc.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 
 const MISSING_KEY = "m";
@@ -77,7 +77,7 @@ function timestampKey(t: IonTimestamp): string {
   const seconds = epochSeconds(t.year, t.month, t.day, t.hour, t.minute, t.second, t.offset);
   let frac = "";
   if (t.fraction !== null && t.fraction.coefficient !== 0n) {
-    frac = t.fraction.coefficient.toString().padStart(-t.fraction.exponent, "0").replace(/0+$/, "");
+    frac = withoutTrailingZeros(t.fraction.coefficient.toString().padStart(-t.fraction.exponent, "0"));
   }
   return `t${seconds}.${frac}`;
 }

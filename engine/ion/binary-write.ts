@@ -342,6 +342,11 @@ function writeText(typeCode: number, s: string): void {
 }
 
 function writeDecimal(d: IonDecimal): void {
+  // The last line of defence, as for timestamps: a non-integer exponent would loop forever or
+  // write a VarInt with no end bit (values from outside are checked earlier, in fromJS).
+  if (!Number.isSafeInteger(d.exponent) || typeof d.coefficient !== "bigint" || d.coefficient < 0n) {
+    throw new LedgerError("TYPE_ERROR", "a decimal cannot be written as Ion: its exponent must be an integer and its coefficient a bigint ≥ 0");
+  }
   const start = pos;
   ensure(1);
   pos++;
@@ -427,6 +432,7 @@ function write(v: IonValue, depth: number): void {
       buf[pos++] = v.value ? 0x11 : 0x10;
       break;
     case "int": {
+      if (typeof v.value !== "bigint") throw new LedgerError("TYPE_ERROR", "an int cannot be written as Ion: its value is not a bigint");
       const neg = v.value < 0n;
       const m = neg ? -v.value : v.value;
       const len = magnitudeLength(m);

@@ -45,6 +45,7 @@ import { Decimal, Timestamp } from "ion-js";
 import { LedgerError } from "../errors.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import type { IonField, IonTimestamp, IonValue } from "./value.ts";
+import { checkDigits, checkIonValue } from "./check.ts";
 import { timestampRangeError } from "./utc.ts";
 
 /** Marks an IonValue to be embedded as-is by fromJS (see the file header for why a wrapper). */
@@ -67,6 +68,15 @@ const handedOut = new WeakSet<object>();
 /** Registers a value the engine hands to applications (see `handedOut`). */
 export function handOut<T extends IonValue>(v: T): T {
   handedOut.add(v);
+  return v;
+}
+
+/**
+ * A value that arrives already in model form (ionLiteral, or a document the engine handed out,
+ * which the application may have changed since): checked, not trusted, before it is embedded.
+ */
+function checked(v: unknown, path: Path): IonValue {
+  checkIonValue(v, pathText(path));
   return v;
 }
 
@@ -189,7 +199,9 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
         return { kind: "int", value: BigInt(x) };
       }
       return { kind: "float", value: x };
-    case "bigint": return { kind: "int", value: x };
+    case "bigint":
+      checkDigits(x, pathText(path));
+      return { kind: "int", value: x };
     case "string":
       if (!(x as string & { isWellFormed(): boolean }).isWellFormed()) {
         throw typeError(pathText(path), "string contains a lone surrogate, which UTF-8 cannot encode");
@@ -204,11 +216,11 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
   const o = x as object;
   // Plain objects first (documents are made of them): no instanceof chain, no toString tag.
   if (Object.getPrototypeOf(o) === Object.prototype) {
-    if (handedOut.has(o)) return o as IonValue;
+    if (handedOut.has(o)) return checked(o, path);
     return convertObject(o, path, depth, ancestors);
   }
-  if (o instanceof IonLiteral) return o.value;
-  if (handedOut.has(o)) return o as IonValue;
+  if (o instanceof IonLiteral) return checked(o.value, path);
+  if (handedOut.has(o)) return checked(o, path);
   if (o instanceof Uint8Array && tag(o) === "[object Uint8Array]") {
     // `new Uint8Array(o)` copies through the internal slots: `o.slice()` would call a subclass's
     // own slice, and Buffer's returns a view of the same memory, so the stored blob would change
@@ -223,9 +235,19 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
   }
   if (o instanceof Decimal) {
     const c = BigInt(o.getCoefficient());
-    return { kind: "decimal", coefficient: c < 0n ? -c : c, exponent: o.getExponent(), negative: o.isNegative() };
+    // ion-js takes any number as an exponent; NaN, Infinity or 0.5 would be journaled as bytes
+    // no reader accepts (or that read back as another value).
+    const exponent = o.getExponent();
+    if (!Number.isSafeInteger(exponent)) throw typeError(pathText(path), `a Decimal's exponent ${exponent} is not an integer`);
+    checkDigits(c, pathText(path));
+    return { kind: "decimal", coefficient: c < 0n ? -c : c, exponent, negative: o.isNegative() };
   }
-  if (o instanceof Timestamp) return fromIonJsTimestamp(o);
+  if (o instanceof Timestamp) {
+    const ts = fromIonJsTimestamp(o);
+    const why = timestampRangeError(ts);
+    if (why !== undefined) throw typeError(pathText(path), `a Timestamp cannot be stored: ${why}`);
+    return ts;
+  }
   if (o instanceof Date) {
     throw typeError(pathText(path), "Date is not accepted (it loses precision and offset); use Temporal.Instant or an ion-js Timestamp");
   }

@@ -6,7 +6,7 @@
  * EVALUATION_ERROR, as is text that does not match the pattern.
  */
 import type { IonTimestamp, TimestampPrecision } from "../../../ion/value.ts";
-import { daysInMonth } from "../../../ion/utc.ts";
+import { daysInMonth, withoutTrailingZeros } from "../../../ion/utc.ts";
 import { evalError } from "../errors.ts";
 import { mkTimestamp } from "../timestamp.ts";
 
@@ -205,7 +205,7 @@ export function parseTimestamp(text: string, pattern: string): IonTimestamp {
 
 /** A fraction from its digits, without trailing zeros; null when it is zero. */
 function fractionOf(digitsText: string): { coefficient: bigint; exponent: number } | null {
-  const trimmed = digitsText.replace(/0+$/, "");
+  const trimmed = withoutTrailingZeros(digitsText);
   if (trimmed === "") return null;
   return { coefficient: BigInt(trimmed), exponent: -trimmed.length };
 }

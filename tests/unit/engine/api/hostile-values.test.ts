@@ -1,0 +1,109 @@
+/**
+ * Values that are well-typed JavaScript but not storable Ion — an impossible date from a PartiQL
+ * cast, an ion-js Decimal with a NaN exponent, an object posing as a Temporal value, a malformed
+ * ionLiteral, a handed-out document changed by the application — are refused with a LedgerError
+ * before anything is hashed or journaled: the ledger still verifies and reopens with the same
+ * state. Each case once committed and left a ledger that could not be reopened, failed verify(),
+ * read back a different value, or hung (cases from a hostile-input review).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Decimal, Timestamp } from "ion-js";
+import { ionLiteral, isLedgerError, Ledger, type LedgerErrorCode } from "../../../../engine/index.ts";
+import type { IonStruct } from "../../../../engine/ion/value.ts";
+import { withTempDir } from "../../../helpers/tmp.ts";
+
+const ts = (over: Record<string, unknown>) => ({
+  kind: "timestamp", precision: "second", offset: 0, year: 2020, month: 1, day: 1, hour: 0, minute: 0, second: 0, fraction: null, ...over,
+});
+
+/** An object that claims to be a Temporal value through its toStringTag. */
+function fake(tag: string, fields: Record<string, unknown>): object {
+  const o = { ...fields };
+  Object.defineProperty(o, Symbol.toStringTag, { get: () => `Temporal.${tag}` });
+  return Object.setPrototypeOf(o, { constructor: function Fake() {} });
+}
+
+const date = { year: 2021, month: 2, day: 30 };
+const time = { year: 2021, month: 2, day: 3, hour: 4, minute: 5, second: 6, millisecond: 0, microsecond: 0, nanosecond: 0 };
+
+/** [name, the document's field value, code] for tx.insert("t", { v }). */
+const documents: [string, () => unknown, LedgerErrorCode][] = [
+  ["Decimal with a NaN exponent", () => new Decimal(1n as never, NaN), "TYPE_ERROR"],
+  ["Decimal with exponent 0.5", () => new Decimal(1n as never, 0.5), "TYPE_ERROR"],
+  ["Decimal with an infinite exponent", () => new Decimal(1n as never, Infinity), "TYPE_ERROR"],
+  ["fake PlainDate, Feb 30", () => fake("PlainDate", date), "TYPE_ERROR"],
+  ["fake PlainDate, month 13", () => fake("PlainDate", { ...date, month: 13, day: 1 }), "TYPE_ERROR"],
+  ["fake PlainDateTime, hour 25", () => fake("PlainDateTime", { ...time, hour: 25 }), "TYPE_ERROR"],
+  ["fake PlainDateTime, hour NaN", () => fake("PlainDateTime", { ...time, hour: NaN }), "TYPE_ERROR"],
+  ["fake PlainDateTime, millisecond -5", () => fake("PlainDateTime", { ...time, millisecond: -5 }), "TYPE_ERROR"],
+  ["fake PlainDateTime, fractional year", () => fake("PlainDateTime", { ...time, year: 2021.5 }), "TYPE_ERROR"],
+  ["fake ZonedDateTime, offset of 100000 minutes", () => fake("ZonedDateTime", { ...time, offsetNanoseconds: 100000 * 60e9 }), "TYPE_ERROR"],
+  ["ion-js Timestamp with a 20001-digit fraction", () => new Timestamp(0, 2020, 1, 1, 0, 0, new Decimal(5n as never, -20001)), "TYPE_ERROR"],
+  ["a bigint of 20,001 digits", () => 10n ** 20000n, "LIMIT_EXCEEDED"],
+  ["ionLiteral timestamp, month 13", () => ionLiteral(ts({ month: 13 }) as never), "TYPE_ERROR"],
+  ["ionLiteral timestamp, Feb 30", () => ionLiteral(ts({ month: 2, day: 30 }) as never), "TYPE_ERROR"],
+  ["ionLiteral timestamp, offset 99999", () => ionLiteral(ts({ offset: 99999 }) as never), "TYPE_ERROR"],
+  ["ionLiteral timestamp, fraction 1.5", () => ionLiteral(ts({ fraction: { coefficient: 15n, exponent: -1 } }) as never), "TYPE_ERROR"],
+  ["ionLiteral timestamp, fraction coefficient 'x'", () => ionLiteral(ts({ fraction: { coefficient: "x", exponent: -1 } }) as never), "TYPE_ERROR"],
+  ["ionLiteral timestamp, precision week", () => ionLiteral(ts({ precision: "week" }) as never), "TYPE_ERROR"],
+  ["ionLiteral timestamp, hour NaN", () => ionLiteral(ts({ hour: NaN }) as never), "TYPE_ERROR"],
+  ["ionLiteral date with an offset", () => ionLiteral(ts({ precision: "day", offset: 0 }) as never), "TYPE_ERROR"],
+  ["ionLiteral year timestamp with a month", () => ionLiteral(ts({ precision: "year", offset: null, month: 5 }) as never), "TYPE_ERROR"],
+  ["ionLiteral int 1.5", () => ionLiteral({ kind: "int", value: 1.5 } as never), "TYPE_ERROR"],
+  ["ionLiteral int null", () => ionLiteral({ kind: "int", value: null } as never), "TYPE_ERROR"],
+  ["ionLiteral bool 'yes'", () => ionLiteral({ kind: "bool", value: "yes" } as never), "TYPE_ERROR"],
+  ["ionLiteral string 42", () => ionLiteral({ kind: "string", value: 42 } as never), "TYPE_ERROR"],
+  ["ionLiteral string with a lone surrogate", () => ionLiteral({ kind: "string", value: "\uD800" } as never), "TYPE_ERROR"],
+  ["ionLiteral float 1n", () => ionLiteral({ kind: "float", value: 1n } as never), "TYPE_ERROR"],
+  ["ionLiteral decimal coefficient -5n", () => ionLiteral({ kind: "decimal", coefficient: -5n, exponent: 0, negative: false } as never), "TYPE_ERROR"],
+  ["ionLiteral decimal exponent NaN", () => ionLiteral({ kind: "decimal", coefficient: 5n, exponent: NaN, negative: false } as never), "TYPE_ERROR"],
+  ["ionLiteral null.bogus", () => ionLiteral({ kind: "null", of: "bogus" } as never), "TYPE_ERROR"],
+  ["ionLiteral list with items null", () => ionLiteral({ kind: "list", items: null } as never), "TYPE_ERROR"],
+  ["ionLiteral list with an undefined item", () => ionLiteral({ kind: "list", items: [undefined] } as never), "TYPE_ERROR"],
+  ["ionLiteral struct with fields 'x'", () => ionLiteral({ kind: "struct", fields: "x" } as never), "TYPE_ERROR"],
+  ["ionLiteral struct with a field named 1", () => ionLiteral({ kind: "struct", fields: [[1, { kind: "bool", value: true }]] } as never), "TYPE_ERROR"],
+  ["ionLiteral blob with bytes null", () => ionLiteral({ kind: "blob", bytes: null } as never), "TYPE_ERROR"],
+  ["ionLiteral annotations null", () => ionLiteral({ kind: "bool", value: true, annotations: null } as never), "TYPE_ERROR"],
+  ["ionLiteral of a kind that is no Ion type", () => ionLiteral({ kind: "date" } as never), "TYPE_ERROR"],
+];
+
+test("values that Ion cannot store unchanged are refused before they are journaled; the ledger verifies and reopens", () =>
+  withTempDir(async (dir) => {
+    let ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    const id = await ledger.transaction((tx) => tx.insert("t", { v: 1 }));
+    for (const [name, value, code] of documents) {
+      await assert.rejects(ledger.transaction((tx) => tx.insert("t", { v: value() })), (e) => isLedgerError(e, code), name);
+      await assert.rejects(ledger.execute("INSERT INTO t ?", { v: value() }), (e) => isLedgerError(e, code), `${name} (execute)`);
+    }
+    // PartiQL: a cast to an impossible date is an evaluation error, as the DATE literal is.
+    for (const text of ["2021-02-30", "2021-13-45", "2021-04-31", "2021-02-29"]) {
+      await assert.rejects(ledger.execute(`INSERT INTO t VALUE {'d': CAST('${text}' AS DATE)}`), (e) => isLedgerError(e, "EVALUATION_ERROR"), text);
+      await assert.rejects(ledger.execute(`SELECT VALUE CAST('${text}' AS DATE) FROM << 1 >>`), (e) => isLedgerError(e, "EVALUATION_ERROR"), text);
+    }
+    assert.equal((await ledger.execute("SELECT VALUE CAST('2020-02-29' AS DATE) FROM << 1 >>")).length, 1);
+    // A handed-out document the application changed is checked like any other.
+    const doc = (await ledger.transaction((tx) => tx.get("t", id))) as IonStruct;
+    const changed = { ...doc, fields: [...doc.fields, ["d", ts({ month: 2, day: 30 })]] };
+    await assert.rejects(ledger.transaction((tx) => tx.update("t", id, ionLiteral(changed as never))), (e) => isLedgerError(e, "TYPE_ERROR"));
+    assert.equal((await ledger.verify()).ok, true);
+    const before = await ledger.execute("SELECT * FROM t");
+    await ledger.close();
+    ledger = await Ledger.open(dir);
+    assert.deepEqual(await ledger.execute("SELECT * FROM t"), before);
+    assert.equal((await ledger.verify()).ok, true);
+    await ledger.close();
+  }));
+
+test("an indexed timestamp with a long fraction of a second costs linear time", () =>
+  withTempDir(async (dir) => {
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    await ledger.execute("CREATE INDEX ON t (a)");
+    // 9,999 fraction digits, the longest allowed: the key's trailing-zero trim was quadratic.
+    const literal = "`2020-01-01T00:00:00." + "0".repeat(9998) + "5Z`";
+    await ledger.execute(`INSERT INTO t VALUE {'a': ${literal}}`);
+    assert.equal((await ledger.execute(`SELECT * FROM t WHERE a = ${literal}`)).length, 1);
+    await ledger.close();
+  }));
