@@ -14,7 +14,7 @@
  * // params: [string "1", int 2010, int 5]
  * ```
  */
-import { LedgerError, type IonValue } from "../engine/index.ts";
+import { LedgerError, limits, type IonValue } from "../engine/index.ts";
 import { toIon } from "./codec.ts";
 import type { FieldDescriptor, TableDescriptor, TypeDescriptor } from "./schema.ts";
 
@@ -175,8 +175,13 @@ function asList(x: unknown, path: string): unknown[] {
 }
 
 /** One where object -> the conditions that must all hold (empty: no restriction). */
-function whereParts(where: unknown, target: Target, path: string, p: Params): string[] {
+function whereParts(where: unknown, target: Target, path: string, p: Params, depth = 0): string[] {
   if (where === undefined) return [];
+  // The engine refuses statements nested deeper than this; refuse the filter before recursing
+  // so far that the stack overflows (Deno's did at 5,000 nested ANDs).
+  if (depth > limits.maxExpressionDepth) {
+    throw new LedgerError("LIMIT_EXCEEDED", `${path}: where nests deeper than ${limits.maxExpressionDepth} levels`, { limit: "maxExpressionDepth", path });
+  }
   if (!isPlainObject(where)) throw typeError(path, "expected a where object");
   const parts: string[] = [];
   const fields: Readonly<Record<string, FieldDescriptor>> = target.table.fields;
@@ -184,17 +189,19 @@ function whereParts(where: unknown, target: Target, path: string, p: Params): st
     if (value === undefined) continue;
     const at = `${path}.${key}`;
     if (key === "AND") {
-      for (const [i, w] of asList(value, at).entries()) parts.push(...whereParts(w, target, `${at}[${i}]`, p));
+      for (const [i, w] of asList(value, at).entries()) {
+        for (const part of whereParts(w, target, `${at}[${i}]`, p, depth + 1)) parts.push(part);
+      }
     } else if (key === "OR") {
       if (!Array.isArray(value)) throw typeError(at, "expected an array of where objects");
       const alts = value.map((w, i) => {
-        const sub = whereParts(w, target, `${at}[${i}]`, p);
+        const sub = whereParts(w, target, `${at}[${i}]`, p, depth + 1);
         return sub.length === 0 ? "TRUE" : sub.length === 1 ? sub[0] : `(${sub.join(" AND ")})`;
       });
       parts.push(alts.length === 0 ? "FALSE" : alts.length === 1 ? alts[0] : `(${alts.join(" OR ")})`);
     } else if (key === "NOT") {
       for (const [i, w] of asList(value, at).entries()) {
-        const sub = whereParts(w, target, `${at}[${i}]`, p);
+        const sub = whereParts(w, target, `${at}[${i}]`, p, depth + 1);
         parts.push(sub.length === 0 ? "FALSE" : `NOT (${sub.join(" AND ")})`);
       }
     } else if (key === "id") {

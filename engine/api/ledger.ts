@@ -41,7 +41,7 @@ import { Store } from "../txn/store.ts";
 import type { TransactionHost } from "../txn/transaction.ts";
 import { Transaction } from "./transaction.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
-import { toJS } from "../ion/js.ts";
+import { handOut, toJS } from "../ion/js.ts";
 import { autoPointQuery, isQuery } from "../query/executor.ts";
 import { toIon } from "../query/convert.ts";
 import type { EvalMode } from "../partiql/eval/index.ts";
@@ -241,16 +241,20 @@ export class Ledger {
   async execute<Row = any>(statement: string, ...params: unknown[]): Promise<Row[]> {
     const rows = this.autoPoint(statement, params);
     if (rows !== undefined) return rows.map((v) => toJS(v) as Row);
-    if (this.readsOnly(statement)) return this.autoRead((tx) => tx.execute<Row>(statement, ...params));
-    return this.transaction((tx) => tx.execute<Row>(statement, ...params));
+    const run = async (tx: Transaction) => (await tx.executeWith(statement, params)).map((v) => toJS(v) as Row);
+    if (this.readsOnly(statement)) return this.autoRead(run);
+    return this.transaction(run);
   }
 
   /** Like `execute`, but returns the rows as exact Ion values. */
   async executeIon(statement: string, ...params: unknown[]): Promise<IonValue[]> {
     const rows = this.autoPoint(statement, params);
-    if (rows !== undefined) return rows.map((v) => toIon(v)!);
-    if (this.readsOnly(statement)) return this.autoRead((tx) => tx.executeIon(statement, ...params));
-    return this.transaction((tx) => tx.executeIon(statement, ...params));
+    // Rows are registered as the engine's values, so passing one back (`tx.insert(t, row)`) keeps
+    // it exact instead of storing its {kind, fields} shape as a document.
+    if (rows !== undefined) return rows.map((v) => handOut(toIon(v)!));
+    const run = async (tx: Transaction) => (await tx.executeWith(statement, params)).map(handOut);
+    if (this.readsOnly(statement)) return this.autoRead(run);
+    return this.transaction(run);
   }
 
   /**

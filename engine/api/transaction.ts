@@ -11,7 +11,7 @@
  * ```
  */
 import type { IonTimestamp, IonValue } from "../ion/value.ts";
-import { toJS } from "../ion/js.ts";
+import { handOut, toJS } from "../ion/js.ts";
 import type { EvalMode } from "../partiql/eval/index.ts";
 import { execute } from "../query/executor.ts";
 import { Transaction as CoreTransaction, type TransactionHost } from "../txn/transaction.ts";
@@ -29,11 +29,20 @@ export class Transaction extends CoreTransaction {
    * DDL `{tableId}`. Use `executeIon` for the exact Ion values (symbols, annotations, sexps).
    */
   async execute<Row = any>(statement: string, ...params: unknown[]): Promise<Row[]> {
-    return (await this.executeIon(statement, ...params)).map((v) => toJS(v) as Row);
+    return (await this.executeWith(statement, params)).map((v) => toJS(v) as Row);
   }
 
   /** Like `execute`, but returns the rows as exact Ion values. */
-  executeIon(statement: string, ...params: unknown[]): Promise<IonValue[]> {
+  async executeIon(statement: string, ...params: unknown[]): Promise<IonValue[]> {
+    // Registered as the engine's values: passing a row back (`tx.insert(t, row)`) keeps it exact.
+    return (await this.executeWith(statement, params)).map(handOut);
+  }
+
+  /**
+   * `executeIon` with the parameters as an array: for the engine's own callers, which must not
+   * spread them again (tens of thousands of arguments overflow Deno's stack).
+   */
+  executeWith(statement: string, params: readonly unknown[]): Promise<IonValue[]> {
     return execute(this, statement, params, { mode: this.mode, now: this.clock });
   }
 }

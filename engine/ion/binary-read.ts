@@ -329,6 +329,7 @@ function importShared(next: (string | null)[], entry: IonValue, catalog: SymbolC
  * offset) and LIMIT_EXCEEDED for nesting deeper than limits.maxValueDepth.
  */
 export function decodeBinary(input: Uint8Array, catalog: SymbolCatalog = []): IonValue[] {
+  if (!(input instanceof Uint8Array)) throw new LedgerError("TYPE_ERROR", "decodeBinary takes the bytes as a Uint8Array");
   bytes = input;
   pos = 0;
   table = SYSTEM_SYMBOLS;

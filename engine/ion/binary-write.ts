@@ -556,6 +556,7 @@ function importing(table: SharedSymbolTable): void {
  * LIMIT_EXCEEDED for nesting deeper than limits.maxValueDepth.
  */
 export function encodeBinary(values: readonly IonValue[] | IonValue, shared?: SharedSymbolTable): Uint8Array {
+  if (values === null || typeof values !== "object") throw new LedgerError("TYPE_ERROR", "encodeBinary takes an Ion value or an array of them");
   const list: readonly IonValue[] = Array.isArray(values) ? values : [values as IonValue];
   begin(shared);
   for (let i = 0; i < list.length; i++) write(list[i], 1);

@@ -400,6 +400,7 @@ function value(v: IonValue, depth: number): void {
  * TYPE_ERROR for a string with a lone surrogate.
  */
 export function ionHash(v: IonValue): Uint8Array {
+  if (v === null || typeof v !== "object") throw new LedgerError("TYPE_ERROR", "ionHash takes an Ion value (use fromJS for a JavaScript value)");
   enterLevel(0);
   value(v, 1);
   return digest();

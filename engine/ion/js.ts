@@ -43,6 +43,7 @@
  */
 import { Decimal, Timestamp } from "ion-js";
 import { LedgerError } from "../errors.ts";
+import { limits } from "../limits.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import type { IonField, IonTimestamp, IonValue } from "./value.ts";
 import { checkDigits, checkIonValue } from "./check.ts";
@@ -262,9 +263,15 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
   }
   if (ancestors.includes(o)) throw typeError(pathText(path), "cyclic reference");
   if (Array.isArray(o)) {
+    // Every item takes at least a byte of Ion, so a longer array cannot be a storable value; the
+    // check also keeps a Proxy that reports length 2^32-1 from being walked item by item.
+    const n = o.length;
+    if (n > limits.maxDocumentBytes) {
+      throw new LedgerError("LIMIT_EXCEEDED", `an array of ${n} items at ${pathText(path)} exceeds limits.maxDocumentBytes`, { limit: "maxDocumentBytes", path: pathText(path) });
+    }
     ancestors.push(o);
-    const items: IonValue[] = new Array(o.length);
-    for (let i = 0; i < o.length; i++) items[i] = convert(o[i], { parent: path, key: i }, depth + 1, ancestors);
+    const items: IonValue[] = new Array(n);
+    for (let i = 0; i < n; i++) items[i] = convert(o[i], { parent: path, key: i }, depth + 1, ancestors);
     ancestors.pop();
     return { kind: "list", items };
   }
@@ -377,5 +384,6 @@ function back(v: IonValue, depth: number): unknown {
 
 /** Converts an Ion value to plain JS by the rules in the file header (annotations dropped). */
 export function toJS(v: IonValue): unknown {
+  if (v === null || typeof v !== "object") throw new LedgerError("TYPE_ERROR", "toJS takes an Ion value");
   return back(v, 1);
 }

@@ -21,6 +21,7 @@ import type { IonDecimal, IonTimestamp, IonValue } from "./value.ts";
  * LIMIT_EXCEEDED for nesting deeper than limits.maxValueDepth.
  */
 export function parseText(text: string): IonValue[] {
+  if (typeof text !== "string") throw new LedgerError("TYPE_ERROR", "parseText takes Ion text as a string");
   // ion-js's parser keeps a container stack of its own; bound nesting before handing it over so
   // hostile depth fails as LIMIT_EXCEEDED even if ion-js would recurse.
   if (maxBracketDepth(text) > MAX_DEPTH) throw depthError();

@@ -128,6 +128,13 @@ export interface TransactionHost {
 
 type State = "active" | "committing" | "committed" | "aborted";
 
+/** A table name or id, index id, or similar name argument: a string, or INVALID_ARGUMENT. */
+function checkName(x: unknown, what: string): asserts x is string {
+  if (typeof x !== "string") {
+    throw new LedgerError("INVALID_ARGUMENT", `${what} must be a string, not ${typeof x}`, { [what]: typeof x === "symbol" ? x.toString() : String(x) });
+  }
+}
+
 function checkDocumentId(id: unknown): void {
   if (typeof id !== "string") {
     throw new LedgerError("INVALID_ARGUMENT", `a document id must be a string, not ${typeof id}`, { id: typeof id === "symbol" ? id.toString() : String(id) });
@@ -209,6 +216,7 @@ export class Transaction {
   /** Reactivates a dropped table by its id; fails if an active table has its name. */
   async undropTable(tableId: string): Promise<string> {
     this.checkActive();
+    checkName(tableId, "tableId");
     const def = this.tableById(tableId);
     if (def === undefined) throw new LedgerError("TABLE_NOT_FOUND", `no table has id ${tableId}`, { tableId });
     if (def.status === "ACTIVE") throw new LedgerError("TABLE_EXISTS", `table ${def.name} is not dropped`, { tableId });
@@ -237,6 +245,7 @@ export class Transaction {
   /** Removes an index from a table; returns the indexed field. */
   async dropIndex(table: string, indexId: string): Promise<string> {
     this.checkActive();
+    checkName(indexId, "indexId");
     const def = this.activeTable(table);
     const ix = def.indexes.find((i) => i.indexId === indexId);
     if (ix === undefined) throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index ${indexId}`, { table, indexId });
@@ -328,6 +337,8 @@ export class Transaction {
    */
   async lookupIds(table: string, ids: readonly string[]): Promise<DocumentRow[]> {
     this.checkActive();
+    if (!Array.isArray(ids)) throw new LedgerError("INVALID_ARGUMENT", "lookupIds takes an array of document ids");
+    for (const id of ids) checkDocumentId(id);
     const def = this.activeTable(table);
     const rows: DocumentRow[] = [];
     const seen = new Set<string>();
@@ -556,6 +567,7 @@ export class Transaction {
   async history(table: string, id: string): Promise<Revision[]> {
     this.checkActive();
     checkDocumentId(id);
+    checkName(table, "table");
     const def = this.tableByNameOrId(table);
     this.reads.addDoc(id);
     const chain = this.host.store.docs.get(id);

@@ -7,6 +7,8 @@
  * number. MISSING in any operand gives MISSING, else NULL gives NULL; a non-number operand is a
  * TYPE_ERROR; integer or decimal division by zero is an EVALUATION_ERROR.
  */
+import { LedgerError } from "../../errors.ts";
+import { limits } from "../../limits.ts";
 import type { IonDecimal } from "../../ion/value.ts";
 import type { PValue } from "../value.ts";
 import { MISSING } from "../value.ts";
@@ -22,6 +24,27 @@ export type ArithOp = "+" | "-" | "*" | "/" | "%";
 function toDecimal(v: PValue): IonDecimal {
   return v.kind === "decimal" ? v : decFromInt((v as { value: bigint }).value);
 }
+/** 2^53: below it a product's size needs no counting. */
+const SMALL = 9_007_199_254_740_992n;
+/** Bits in an int of maxNumberDigits decimal digits. */
+const MAX_INT_BITS = Math.ceil(limits.maxNumberDigits * Math.log2(10));
+
+/**
+ * Ints have no size of their own, so a chain of multiplications could build one of millions of
+ * digits (minutes of CPU) that could not be stored anyway: a product over the number limit is
+ * LIMIT_EXCEEDED, as decimal arithmetic is. Sums stay within a bit of their operands.
+ */
+function checkProductSize(x: bigint, y: bigint): void {
+  if (x < SMALL && x > -SMALL && y < SMALL && y > -SMALL) return;
+  const bits = (n: bigint) => (n < 0n ? -n : n).toString(16).length * 4;
+  if (bits(x) + bits(y) - 8 > MAX_INT_BITS) {
+    throw new LedgerError("LIMIT_EXCEEDED", `int multiplication would need a number of more than ${limits.maxNumberDigits} digits`, {
+      limit: "maxNumberDigits",
+      max: limits.maxNumberDigits,
+    });
+  }
+}
+
 function toFloat(v: PValue): number {
   if (v.kind === "float") return v.value;
   if (v.kind === "int") return Number(v.value);
@@ -45,7 +68,7 @@ export function arith(op: ArithOp, a: PValue, b: PValue): PValue {
     switch (op) {
       case "+": return { kind: "int", value: x + y };
       case "-": return { kind: "int", value: x - y };
-      case "*": return { kind: "int", value: x * y };
+      case "*": checkProductSize(x, y); return { kind: "int", value: x * y };
       case "/":
         if (y === 0n) throw evalError("division by zero");
         return { kind: "int", value: x / y };

@@ -32,7 +32,12 @@ export function evaluate(statement: QueryStatement | Expr, globals: Globals, opt
   } catch (e) {
     if (e instanceof LedgerError) throw e;
     if (e instanceof RangeError) {
-      throw new LedgerError("LIMIT_EXCEEDED", "statement too deeply nested to evaluate", { limit: "stack" }, e);
+      // V8 and JSC both say "Maximum call stack size exceeded"; other RangeErrors are values that
+      // outgrew the runtime (a string or BigInt too large), which are not about nesting.
+      if (/call stack/i.test(e.message)) {
+        throw new LedgerError("LIMIT_EXCEEDED", "statement too deeply nested to evaluate", { limit: "stack" }, e);
+      }
+      throw new LedgerError("LIMIT_EXCEEDED", `a value grew beyond what the runtime can hold (${e.message})`, { limit: "runtime" }, e);
     }
     throw new LedgerError("EVALUATION_ERROR", `internal evaluation failure: ${(e as Error)?.message ?? String(e)}`, {}, e);
   }

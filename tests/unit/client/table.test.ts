@@ -282,6 +282,10 @@ test("wrong JavaScript arguments are INVALID_ARGUMENT, never a TypeError", async
       ["$partiql called as a function", () => (db.$partiql as unknown as (s: string) => Promise<unknown>)("SELECT * FROM cars")],
     ];
     for (const [name, call] of calls) await assert.rejects(call(), invalid, name);
+    // A where nested beyond the engine's expression depth is refused before the stack overflows.
+    let deep: Record<string, unknown> = { VIN: "1" };
+    for (let i = 0; i < 5000; i++) deep = { AND: [deep] };
+    await assert.rejects(db.cars.findMany({ where: deep as never }), (e) => isLedgerError(e, "LIMIT_EXCEEDED"));
     assert.throws(() => db.cars.findMany.toPartiQL(null as never), invalid);
     // Selecting only the id is how to ask for ids alone.
     assert.deepEqual(Object.keys((await db.cars.findMany({ select: { id: true }, take: 1 }))[0]), ["id"]);

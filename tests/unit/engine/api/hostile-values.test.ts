@@ -107,3 +107,43 @@ test("an indexed timestamp with a long fraction of a second costs linear time", 
     assert.equal((await ledger.execute(`SELECT * FROM t WHERE a = ${literal}`)).length, 1);
     await ledger.close();
   }));
+
+test("unbounded work and malformed arguments are LedgerErrors, not hangs, stack overflows or TypeErrors", () =>
+  withTempDir(async (dir) => {
+    const { decodeBinary, encodeBinary, ionHash, parseText, toJS, toText } = await import("../../../../engine/index.ts");
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    const id = await ledger.transaction((tx) => tx.insert("t", { v: 1 }));
+    const code = (c: LedgerErrorCode) => (e: unknown) => isLedgerError(e, c);
+    // Products of ints are bounded like decimals: a chain of them stops at the number limit.
+    const big = 10n ** 9000n;
+    await assert.rejects(ledger.execute("SELECT VALUE ? * ? FROM << 1 >>", big, big), code("LIMIT_EXCEEDED"));
+    assert.deepEqual(await ledger.execute("SELECT VALUE ? * ? FROM << 1 >>", 2n ** 60n, 3n), [3n * 2n ** 60n]);
+    // An array claiming 2^32-1 items is refused before it is walked.
+    const huge = new Proxy([], { get: (t, k) => (k === "length" ? 2 ** 32 - 1 : /^\d+$/.test(String(k)) ? 0 : Reflect.get(t, k)) });
+    await assert.rejects(ledger.transaction((tx) => tx.insert("t", { l: huge })), code("LIMIT_EXCEEDED"));
+    // Names that are not strings.
+    type Tx = Parameters<Parameters<Ledger["transaction"]>[0]>[0];
+    const calls: ((tx: Tx) => Promise<unknown>)[] = [
+      (tx) => tx.history(Symbol("t") as never, id),
+      (tx) => tx.undropTable(Symbol("t") as never),
+      (tx) => tx.dropIndex("t", Symbol("i") as never),
+      (tx) => tx.lookupIds("t", 5 as never),
+    ];
+    for (const call of calls) await assert.rejects(ledger.transaction(call), code("INVALID_ARGUMENT"));
+    // The exported Ion helpers take their documented types.
+    for (const call of [() => parseText(null as never), () => decodeBinary(null as never), () => toJS(null as never),
+      () => ionHash(undefined as never), () => encodeBinary(null as never), () => toText(undefined as never)]) {
+      assert.throws(call, code("TYPE_ERROR"));
+    }
+    // Tens of thousands of parameters are passed along as an array, never spread again.
+    const n = 70_000;
+    const [list] = await ledger.execute("SELECT VALUE [" + "?,".repeat(n - 1) + "?] FROM << 1 >>", ...Array(n).fill(1));
+    assert.equal((list as unknown[]).length, n);
+    // An executeIon row handed back is the engine's value: stored exactly, not as {kind, fields}.
+    const [row] = await ledger.executeIon("SELECT VALUE {'a': `1.50`, 's': `sym`} FROM << 1 >>");
+    const copied = await ledger.transaction((tx) => tx.insert("t", row));
+    assert.deepEqual(await ledger.executeIon("SELECT VALUE t FROM t AS t BY id WHERE id = ?", copied), [row]);
+    assert.equal((await ledger.verify()).ok, true);
+    await ledger.close();
+  }));
