@@ -42,6 +42,11 @@ export const limits = {
    *  stack frames each); 500 keeps every runtime far from its stack limit while exceeding any
    *  real query's nesting. */
   maxExpressionDepth: 500,
+  /** Steps one LIKE match may take. Matching is O(value length × pattern length) in the worst
+   *  case (a `%` that must be retried at every position), so a 200k-character value against a
+   *  100k-character pattern took 20 s under Bun and over a minute under Deno; 50 million steps
+   *  is about a tenth of a second, far beyond any real pattern's needs. */
+  maxLikeSteps: 50_000_000,
   /** Symbols the shared-table imports of one Ion symbol table may declare (`max_id`s, summed).
    *  Each becomes an entry of the reader's symbol table, so a hostile `max_id: 2^40`, or many
    *  imports, must not be honoured; the journal's own import has 25. */

@@ -3,8 +3,8 @@
  *
  * Patterns compile once (cached per evaluation by pattern and escape) into a token array, then
  * match with the iterative wildcard algorithm that remembers only the last `%`: O(n·m) in the
- * worst case, never exponential, with no regular expression built from user input. Characters are
- * Unicode code points.
+ * worst case, never exponential, with no regular expression built from user input, and bounded by
+ * limits.maxLikeSteps. Characters are Unicode code points.
  *
  * MISSING in any operand gives MISSING, else NULL gives NULL; non-text operands are TYPE_ERRORs;
  * an ESCAPE that is not one character, or a pattern ending in the escape character, is an
@@ -12,6 +12,8 @@
  */
 import type { PValue } from "../value.ts";
 import { MISSING } from "../value.ts";
+import { LedgerError } from "../../errors.ts";
+import { limits } from "../../limits.ts";
 import { evalError, typeError } from "./errors.ts";
 import { NULL, bool, isText, textOf, typeName } from "./values.ts";
 
@@ -46,7 +48,13 @@ export function compileLike(pattern: string, escape: string | undefined): LikePa
 export function matchLike(p: LikePattern, value: string): boolean {
   const s = Array.from(value, (c) => c.codePointAt(0)!);
   let i = 0, j = 0, star = -1, mark = 0;
+  let steps = 0;
   while (i < s.length) {
+    if (++steps > limits.maxLikeSteps) {
+      throw new LedgerError("LIMIT_EXCEEDED", `LIKE would take more than ${limits.maxLikeSteps} steps on a value of ${s.length} and a pattern of ${p.length} characters`, {
+        limit: "maxLikeSteps",
+      });
+    }
     if (j < p.length && (p[j] === ANY_ONE || p[j] === s[i])) { i++; j++; }
     else if (j < p.length && p[j] === ANY_RUN) { star = j++; mark = i; }
     else if (star >= 0) { j = star + 1; i = ++mark; }

@@ -119,6 +119,11 @@ test("unbounded work and malformed arguments are LedgerErrors, not hangs, stack 
     const big = 10n ** 9000n;
     await assert.rejects(ledger.execute("SELECT VALUE ? * ? FROM << 1 >>", big, big), code("LIMIT_EXCEEDED"));
     assert.deepEqual(await ledger.execute("SELECT VALUE ? * ? FROM << 1 >>", 2n ** 60n, 3n), [3n * 2n ** 60n]);
+    // LIKE's O(n·m) worst case is bounded by maxLikeSteps (this took 20 s, and over a minute on Deno).
+    await assert.rejects(
+      ledger.execute("SELECT VALUE ? LIKE ? FROM << 1 >>", "a".repeat(200_000), "%" + "a".repeat(100_000) + "b"),
+      code("LIMIT_EXCEEDED"),
+    );
     // An array claiming 2^32-1 items is refused before it is walked.
     const huge = new Proxy([], { get: (t, k) => (k === "length" ? 2 ** 32 - 1 : /^\d+$/.test(String(k)) ? 0 : Reflect.get(t, k)) });
     await assert.rejects(ledger.transaction((tx) => tx.insert("t", { l: huge })), code("LIMIT_EXCEEDED"));
