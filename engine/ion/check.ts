@@ -18,87 +18,107 @@ function wellFormedText(s: unknown): s is string {
   return typeof s === "string" && (s as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
-function bad(path: string, why: string): LedgerError {
-  return new LedgerError("TYPE_ERROR", `not a storable Ion value: ${why} at ${path}`, { path });
+/**
+ * What is wrong with a value and where: `keys` lead from the value to the bad part, innermost
+ * first (each level adds its own on the way out, so a value that is fine costs no path work).
+ */
+export interface IonValueProblem {
+  readonly kind: "type" | "depth" | "digits";
+  readonly why: string;
+  readonly keys: (string | number)[];
 }
 
-/** Throws TYPE_ERROR naming the first part of `v` (at `path`) that is not a storable model value. */
-export function checkIonValue(v: unknown, path: string): asserts v is IonValue {
-  check(v, path, 0);
+function problem(kind: IonValueProblem["kind"], why: string, ...keys: (string | number)[]): IonValueProblem {
+  return { kind, why, keys };
 }
 
-function check(v: unknown, path: string, depth: number): void {
-  if (depth > MAX_DEPTH) throw depthError(path);
-  if (typeof v !== "object" || v === null) throw bad(path, `${v === null ? "null" : typeof v} is not a model value object`);
+/** The LedgerError for a problem found at `path` (the problem's keys already in it). */
+export function problemError(p: IonValueProblem, path: string): LedgerError {
+  if (p.kind === "depth") return depthError(path);
+  if (p.kind === "digits") {
+    return new LedgerError("LIMIT_EXCEEDED", `a number of about ${p.why} digits at ${path}; the limit is ${limits.maxNumberDigits}`, { limit: "maxNumberDigits", path });
+  }
+  return new LedgerError("TYPE_ERROR", `not a storable Ion value: ${p.why} at ${path}`, { path });
+}
+
+/** The first part of `v` that is not a storable model value, or undefined if all of it is. */
+export function ionValueProblem(v: unknown): IonValueProblem | undefined {
+  return check(v, 0);
+}
+
+function check(v: unknown, depth: number): IonValueProblem | undefined {
+  if (depth > MAX_DEPTH) return problem("depth", "");
+  if (typeof v !== "object" || v === null) return problem("type", `${v === null ? "null" : typeof v} is not a model value object`);
   const o = v as Record<string, unknown>;
   if (o.annotations !== undefined) {
-    if (!Array.isArray(o.annotations) || !o.annotations.every(wellFormedText)) throw bad(path, "annotations must be an array of strings");
+    if (!Array.isArray(o.annotations) || !o.annotations.every(wellFormedText)) return problem("type", "annotations must be an array of strings");
   }
   switch (o.kind) {
     case "null":
-      if (!ION_TYPES.has(o.of as string)) throw bad(path, `null.${String(o.of)} is not an Ion type`);
-      return;
+      return ION_TYPES.has(o.of as string) ? undefined : problem("type", `null.${String(o.of)} is not an Ion type`);
     case "bool":
-      if (typeof o.value !== "boolean") throw bad(path, "a bool's value must be true or false");
-      return;
+      return typeof o.value === "boolean" ? undefined : problem("type", "a bool's value must be true or false");
     case "int":
-      if (typeof o.value !== "bigint") throw bad(path, "an int's value must be a bigint");
-      checkDigits(o.value, path);
-      return;
+      if (typeof o.value !== "bigint") return problem("type", "an int's value must be a bigint");
+      return digitsProblem(o.value);
     case "float":
-      if (typeof o.value !== "number") throw bad(path, "a float's value must be a number");
-      return;
+      return typeof o.value === "number" ? undefined : problem("type", "a float's value must be a number");
     case "decimal":
-      if (typeof o.coefficient !== "bigint" || o.coefficient < 0n) throw bad(path, "a decimal's coefficient must be a bigint ≥ 0 (the sign is `negative`)");
-      if (!Number.isSafeInteger(o.exponent)) throw bad(path, "a decimal's exponent must be an integer");
-      if (typeof o.negative !== "boolean") throw bad(path, "a decimal's negative must be true or false");
-      checkDigits(o.coefficient, path);
-      return;
+      if (typeof o.coefficient !== "bigint" || o.coefficient < 0n) return problem("type", "a decimal's coefficient must be a bigint ≥ 0 (the sign is `negative`)");
+      if (!Number.isSafeInteger(o.exponent)) return problem("type", "a decimal's exponent must be an integer");
+      if (typeof o.negative !== "boolean") return problem("type", "a decimal's negative must be true or false");
+      return digitsProblem(o.coefficient);
     case "timestamp": {
       const why = timestampRangeError(o as never);
-      if (why !== undefined) throw bad(path, `timestamp: ${why}`);
-      return;
+      return why === undefined ? undefined : problem("type", `timestamp: ${why}`);
     }
     case "symbol":
-      if (o.text !== null && !wellFormedText(o.text)) throw bad(path, "a symbol's text must be a string without lone surrogates, or null");
-      return;
+      return o.text === null || wellFormedText(o.text) ? undefined : problem("type", "a symbol's text must be a string without lone surrogates, or null");
     case "string":
-      if (!wellFormedText(o.value)) throw bad(path, "a string's value must be a string without lone surrogates");
-      return;
+      return wellFormedText(o.value) ? undefined : problem("type", "a string's value must be a string without lone surrogates");
     case "blob":
     case "clob":
-      if (!(o.bytes instanceof Uint8Array)) throw bad(path, `a ${o.kind}'s bytes must be a Uint8Array`);
-      return;
+      return o.bytes instanceof Uint8Array ? undefined : problem("type", `a ${o.kind}'s bytes must be a Uint8Array`);
     case "list":
     case "sexp": {
       const items = o.items;
-      if (!Array.isArray(items)) throw bad(path, `a ${o.kind}'s items must be an array`);
-      for (let i = 0; i < items.length; i++) check(items[i], `${path}[${i}]`, depth + 1);
-      return;
+      if (!Array.isArray(items)) return problem("type", `a ${o.kind}'s items must be an array`);
+      for (let i = 0; i < items.length; i++) {
+        const p = check(items[i], depth + 1);
+        if (p !== undefined) {
+          p.keys.push(i);
+          return p;
+        }
+      }
+      return undefined;
     }
     case "struct": {
       const fields = o.fields;
-      if (!Array.isArray(fields)) throw bad(path, "a struct's fields must be an array of [name, value] pairs");
+      if (!Array.isArray(fields)) return problem("type", "a struct's fields must be an array of [name, value] pairs");
       for (let i = 0; i < fields.length; i++) {
         const f = fields[i] as unknown;
-        if (!Array.isArray(f) || f.length !== 2 || !wellFormedText(f[0])) throw bad(`${path}.fields[${i}]`, "a field must be [name, value] with a string name");
-        check(f[1], `${path}.${f[0]}`, depth + 1);
+        if (!Array.isArray(f) || f.length !== 2 || !wellFormedText(f[0])) return problem("type", "a field must be [name, value] with a string name", i, "fields");
+        const p = check(f[1], depth + 1);
+        if (p !== undefined) {
+          p.keys.push(f[0]);
+          return p;
+        }
       }
-      return;
+      return undefined;
     }
     default:
-      throw bad(path, `kind ${String(o.kind)} is not an Ion type`);
+      return problem("type", `kind ${String(o.kind)} is not an Ion type`);
   }
 }
 
-/**
- * Integers longer than the number limit are refused, as they are in PartiQL literals: digits are
- * estimated from the hex length (linear time; the decimal string of a huge bigint is quadratic).
- */
-export function checkDigits(n: bigint, path: string): void {
-  if (n < 1_000_000_000_000_000n && n > -1_000_000_000_000_000n) return;
-  const digits = Math.ceil((n < 0n ? -n : n).toString(16).length * 4 * Math.LOG10E * Math.LN2);
-  if (digits > limits.maxNumberDigits + 1) {
-    throw new LedgerError("LIMIT_EXCEEDED", `a number of about ${digits} digits at ${path}; the limit is ${limits.maxNumberDigits}`, { limit: "maxNumberDigits", path });
-  }
+/** Bits of |n|, rounded up to whole hex digits: linear time (the decimal string of a huge bigint is quadratic). */
+export function magnitudeBits(n: bigint): number {
+  return (n < 0n ? -n : n).toString(16).length * 4;
+}
+
+/** Integers longer than the number limit are refused, as they are in PartiQL literals. */
+export function digitsProblem(n: bigint): IonValueProblem | undefined {
+  if (n < 1_000_000_000_000_000n && n > -1_000_000_000_000_000n) return undefined;
+  const digits = Math.ceil(magnitudeBits(n) * Math.LOG10E * Math.LN2);
+  return digits > limits.maxNumberDigits + 1 ? problem("digits", String(digits)) : undefined;
 }

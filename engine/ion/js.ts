@@ -46,7 +46,7 @@ import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import type { IonField, IonTimestamp, IonValue } from "./value.ts";
-import { checkDigits, checkIonValue } from "./check.ts";
+import { digitsProblem, ionValueProblem, problemError } from "./check.ts";
 import { timestampRangeError } from "./utc.ts";
 
 /** Marks an IonValue to be embedded as-is by fromJS (see the file header for why a wrapper). */
@@ -77,8 +77,24 @@ export function handOut<T extends IonValue>(v: T): T {
  * which the application may have changed since): checked, not trusted, before it is embedded.
  */
 function checked(v: unknown, path: Path): IonValue {
-  checkIonValue(v, pathText(path));
-  return v;
+  const p = ionValueProblem(v);
+  if (p === undefined) return v as IonValue;
+  let at = path;
+  for (let i = p.keys.length - 1; i >= 0; i--) at = { parent: at, key: p.keys[i] };
+  throw problemError(p, pathText(at));
+}
+
+/** A timestamp made from an application's object (`what`), refused unless Ion can store it unchanged. */
+function storable(ts: IonTimestamp, what: string, path: Path): IonTimestamp {
+  const why = timestampRangeError(ts);
+  if (why !== undefined) throw typeError(pathText(path), `${what} cannot be an Ion timestamp: ${why}`);
+  return ts;
+}
+
+/** A bigint (an int's value or a decimal's coefficient) within limits.maxNumberDigits. */
+function checkDigits(n: bigint, path: Path): void {
+  const p = digitsProblem(n);
+  if (p !== undefined) throw problemError(p, pathText(path));
 }
 
 function typeError(path: string, message: string): LedgerError {
@@ -201,7 +217,7 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
       }
       return { kind: "float", value: x };
     case "bigint":
-      checkDigits(x, pathText(path));
+      checkDigits(x, path);
       return { kind: "int", value: x };
     case "string":
       if (!(x as string & { isWellFormed(): boolean }).isWellFormed()) {
@@ -240,26 +256,17 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
     // no reader accepts (or that read back as another value).
     const exponent = o.getExponent();
     if (!Number.isSafeInteger(exponent)) throw typeError(pathText(path), `a Decimal's exponent ${exponent} is not an integer`);
-    checkDigits(c, pathText(path));
+    checkDigits(c, path);
     return { kind: "decimal", coefficient: c < 0n ? -c : c, exponent, negative: o.isNegative() };
   }
-  if (o instanceof Timestamp) {
-    const ts = fromIonJsTimestamp(o);
-    const why = timestampRangeError(ts);
-    if (why !== undefined) throw typeError(pathText(path), `a Timestamp cannot be stored: ${why}`);
-    return ts;
-  }
+  if (o instanceof Timestamp) return storable(fromIonJsTimestamp(o), "a Timestamp", path);
   if (o instanceof Date) {
     throw typeError(pathText(path), "Date is not accepted (it loses precision and offset); use Temporal.Instant or an ion-js Timestamp");
   }
   const t = tag(o);
   if (t.startsWith("[object Temporal.")) {
     const ts = temporalValue(t, o, path);
-    if (ts !== undefined) {
-      const why = timestampRangeError(ts);
-      if (why !== undefined) throw typeError(pathText(path), `${t.slice(8, -1)} cannot be an Ion timestamp: ${why}`);
-      return ts;
-    }
+    if (ts !== undefined) return storable(ts, t.slice(8, -1), path);
   }
   if (ancestors.includes(o)) throw typeError(pathText(path), "cyclic reference");
   if (Array.isArray(o)) {

@@ -9,6 +9,7 @@
  */
 import { LedgerError } from "../../errors.ts";
 import { limits } from "../../limits.ts";
+import { magnitudeBits } from "../../ion/check.ts";
 import type { IonDecimal } from "../../ion/value.ts";
 import type { PValue } from "../value.ts";
 import { MISSING } from "../value.ts";
@@ -36,8 +37,7 @@ const MAX_INT_BITS = Math.ceil(limits.maxNumberDigits * Math.log2(10));
  */
 function checkProductSize(x: bigint, y: bigint): void {
   if (x < SMALL && x > -SMALL && y < SMALL && y > -SMALL) return;
-  const bits = (n: bigint) => (n < 0n ? -n : n).toString(16).length * 4;
-  if (bits(x) + bits(y) - 8 > MAX_INT_BITS) {
+  if (magnitudeBits(x) + magnitudeBits(y) - 8 > MAX_INT_BITS) {
     throw new LedgerError("LIMIT_EXCEEDED", `int multiplication would need a number of more than ${limits.maxNumberDigits} digits`, {
       limit: "maxNumberDigits",
       max: limits.maxNumberDigits,
