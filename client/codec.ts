@@ -159,12 +159,25 @@ export function instantOf(t: IonTimestamp): Temporal.Instant {
   return Temporal.Instant.fromEpochNanoseconds(timestampNanos(t));
 }
 
-function mismatch(v: IonValue, d: TypeDescriptor, path: string, why = `stored ${v.kind} does not fit the declared ${d.kind}`): LedgerError {
+/**
+ * Where a read is, made text only for an error: a string per field would be a regex test and a
+ * concatenation for every field of every row read, to name a place that is almost never wrong.
+ */
+type ReadPath = string | { readonly parent: ReadPath; readonly key: string | number };
+
+function readPathText(p: ReadPath): string {
+  if (typeof p === "string") return p;
+  const parent = readPathText(p.parent);
+  return typeof p.key === "number" ? `${parent}[${p.key}]` : childPath(parent, p.key);
+}
+
+function mismatch(v: IonValue, d: TypeDescriptor, at: ReadPath, why = `stored ${v.kind} does not fit the declared ${d.kind}`): LedgerError {
+  const path = readPathText(at);
   return new LedgerError("TYPE_ERROR", `${why} at ${path}`, { path, stored: v.kind, declared: d.kind });
 }
 
 /** An Ion int as a `number`, refused when the number would not be exactly that int. */
-function exactNumber(v: { readonly value: bigint }, d: TypeDescriptor, path: string): number {
+function exactNumber(v: { readonly value: bigint }, d: TypeDescriptor, path: ReadPath): number {
   const n = Number(v.value);
   if (!Number.isSafeInteger(n)) throw mismatch(v as IonValue, d, path, `stored int ${v.value} is beyond a number's exact range (declare bigint)`);
   return n;
@@ -175,7 +188,7 @@ function exactNumber(v: { readonly value: bigint }, d: TypeDescriptor, path: str
  * `path`) what the type cannot hold without a silent change: a null where the type has none, an
  * int beyond 2^53 as a number, a fraction as an Int, a time of day as a PlainDate.
  */
-export function fromIon(v: IonValue, d: TypeDescriptor, path = "value"): unknown {
+export function fromIon(v: IonValue, d: TypeDescriptor, path: ReadPath = "value"): unknown {
   if (v.kind === "null") {
     if (d.kind === "nullable") return null;
     throw mismatch(v, d, path, `stored null does not fit the declared ${d.kind} (declare it T | null)`);
@@ -223,14 +236,14 @@ export function fromIon(v: IonValue, d: TypeDescriptor, path = "value"): unknown
       if (v.kind === "blob" || v.kind === "clob") return v.bytes.slice();
       throw mismatch(v, d, path);
     case "list":
-      if (v.kind === "list" || v.kind === "sexp") return v.items.map((item, i) => fromIon(item, d.of, `${path}[${i}]`));
+      if (v.kind === "list" || v.kind === "sexp") return v.items.map((item, i) => fromIon(item, d.of, { parent: path, key: i }));
       throw mismatch(v, d, path);
     case "record": {
       if (v.kind !== "struct") throw mismatch(v, d, path);
       const out: Record<string, unknown> = {};
       for (const [name, value] of v.fields) {
         if (Object.prototype.hasOwnProperty.call(out, name)) continue;
-        Object.defineProperty(out, name, { value: fromIon(value, d.of, childPath(path, name)), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, name, { value: fromIon(value, d.of, { parent: path, key: name }), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
@@ -244,16 +257,17 @@ export function fromIon(v: IonValue, d: TypeDescriptor, path = "value"): unknown
  * A struct's declared fields as a plain object (undeclared fields are not returned). A required
  * field that is absent is a TYPE_ERROR naming it: the row type promises it.
  */
-export function fromIonStruct(v: IonStruct, fields: Readonly<Record<string, FieldDescriptor>>, path = "value"): Record<string, unknown> {
+export function fromIonStruct(v: IonStruct, fields: Readonly<Record<string, FieldDescriptor>>, path: ReadPath = "value"): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of v.fields) {
     const f = Object.prototype.hasOwnProperty.call(fields, name) ? fields[name] : undefined;
     if (f === undefined || Object.prototype.hasOwnProperty.call(out, name)) continue;
-    out[name] = fromIon(value, f.type, childPath(path, name));
+    out[name] = fromIon(value, f.type, { parent: path, key: name });
   }
   for (const [name, f] of Object.entries(fields)) {
     if (!f.optional && !Object.prototype.hasOwnProperty.call(out, name)) {
-      throw new LedgerError("TYPE_ERROR", `stored document has no ${name}, which is required at ${childPath(path, name)}`, { path: childPath(path, name) });
+      const at = childPath(readPathText(path), name);
+      throw new LedgerError("TYPE_ERROR", `stored document has no ${name}, which is required at ${at}`, { path: at });
     }
   }
   return out;
