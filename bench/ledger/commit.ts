@@ -14,6 +14,12 @@
  * (40 KB write + fdatasync: 98 µs back to back, 159 µs after 0.3 ms, 187 µs after 1 ms). The
  * single-writer rate also swings by up to 40% between repetitions of one run; the median of 7
  * is what the ratio uses.
+ *
+ * Both commit ratios are bounded by the CPU a commit costs, not only by the disk. With
+ * fdatasync made a no-op, one writer commits in ~35 µs and 64 writers reach ~31,000/s on the
+ * 2-core VM these figures come from; so 8× holds only where one writer's durable commit takes
+ * at least 8 × 32 µs, and 0.8× only where at most ~30 µs of CPU fits beside the sync (measured there:
+ * sync 135-172 µs, pwrite 7-9 µs, CPU 42-62 µs once a blocking sync has cooled the caches).
  */
 import { Ledger } from "../../engine/index.ts";
 import { fsyncLoopRep } from "../baselines/fsync-loop.ts";

@@ -6,6 +6,13 @@
  * fs.promises datasync manages ~4,500/s (the promise round trips cost more than the write). The interface is
  * kept small so that `FaultyFileLayer` can model exactly what survives a power cut.
  *
+ * Nor does an asynchronous sync buy overlap for group commit under Bun: node:fs's callback
+ * fdatasync of 32 KB, issued before 0 / 300 / 800 µs of busy work on the calling thread, completed
+ * after 570 / 990 / 1,500 µs (a blocking fdatasync took 210 µs), so the sync does not run while
+ * the thread works. A pipelined group commit built on it (publish a group when its sync lands,
+ * build the next meanwhile) landed groups in 1.45 ms on average and 64 writers lost 5-15%
+ * (2-core VM, 2026-12).
+ *
  * Contract every implementation keeps:
  * - Errors are thrown as Error objects carrying a Node-style `code` ("ENOENT", "EEXIST", "EIO"…);
  *   the journal turns them into `LedgerError`s.
