@@ -8,6 +8,7 @@
  * variables). A SELECT's result is a bag, or a list when it has ORDER BY.
  */
 import { LedgerError } from "../../errors.ts";
+import { limits } from "../../limits.ts";
 import type { Expr, FromSource, OrderItem, Query, Select, SetOp } from "../ast.ts";
 import type { PStruct, PValue } from "../value.ts";
 import { MISSING, documentIdOf } from "../value.ts";
@@ -54,6 +55,20 @@ function fromValue(src: FromSource & { kind: "scan" | "unpivot" }, env: Env, ctx
   return e.kind === "subquery" ? evalQuery(e.query, env, ctx) : evalExpr(e, env, ctx);
 }
 
+/**
+ * Counts `n` more binding rows against limits.maxBindingRows. Every row a FROM source or join
+ * makes is counted, kept or not, so the budget bounds a statement's work as well as the rows it
+ * holds: a cross join of a few tables (or a correlated subquery run per row) grows as a product.
+ */
+function produce(ctx: Ctx, n: number): void {
+  ctx.rows += n;
+  if (ctx.rows > limits.maxBindingRows) {
+    throw new LedgerError("LIMIT_EXCEEDED", `the statement's FROM clauses would produce more than ${limits.maxBindingRows} binding rows`, {
+      limit: "maxBindingRows",
+    });
+  }
+}
+
 /** Rows produced by one FROM source for the given left row (lateral). */
 function sourceRows(src: FromSource, row: Row, env: Env, ctx: Ctx, counter: { n: number }): Row[] {
   switch (src.kind) {
@@ -74,7 +89,10 @@ function sourceRows(src: FromSource, row: Row, env: Env, ctx: Ctx, counter: { n:
         if (!ctx.permissive) throw typeError(`FROM needs a collection, got ${typeName(v)}`, src.span);
         items = v.kind === "missing" ? [] : [v];
       }
+      produce(ctx, items.length);
       const out: Row[] = [];
+      // Rows share their names: nothing changes a row's names in place (LET copies them).
+      const rowNames = [...row.names, ...names];
       for (let i = 0; i < items.length; i++) {
         const values = [...row.values, items[i]];
         if (src.at) values.push(ordered ? { kind: "int", value: BigInt(i) } : MISSING);
@@ -82,7 +100,7 @@ function sourceRows(src: FromSource, row: Row, env: Env, ctx: Ctx, counter: { n:
           const id = documentIdOf(items[i]);
           values.push(id === undefined ? MISSING : { kind: "string", value: id });
         }
-        out.push({ names: [...row.names, ...names], values });
+        out.push({ names: rowNames, values });
       }
       return out;
     }
@@ -99,6 +117,7 @@ function sourceRows(src: FromSource, row: Row, env: Env, ctx: Ctx, counter: { n:
         if (!ctx.permissive) throw typeError(`UNPIVOT needs a struct, got ${typeName(v)}`, src.span);
         pairs = [["_1", v]];
       }
+      produce(ctx, pairs.length);
       const out: Row[] = [];
       for (const [k, fv] of pairs) {
         if (fv.kind === "missing") continue;
@@ -145,6 +164,7 @@ function joinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: C
         if (matches(r)) { out.push(r); any = true; }
       }
       if (!any && src.type === "left") {
+        produce(ctx, 1);
         const vars = variablesOf(src.right, { ...rightCounter });
         out.push({ names: [...l.names, ...vars], values: [...l.values, ...vars.map(() => NULL)] });
       }
@@ -160,6 +180,7 @@ function joinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: C
   const rightMatched = new Uint8Array(rightsAlone.length);
   for (const l of lefts) {
     let any = false;
+    produce(ctx, rightsAlone.length);
     rightsAlone.forEach((r, j) => {
       const combined: Row = { names: [...l.names, ...r.names.slice(row.names.length)], values: [...l.values, ...r.values.slice(row.values.length)] };
       if (matches(combined)) { out.push(combined); any = true; rightMatched[j] = 1; }

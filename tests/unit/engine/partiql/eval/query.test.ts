@@ -2,7 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { evaluate, globalsOf } from "../../../../../engine/partiql/eval/index.ts";
 import { bin, field, ion, item, path, scan, select, v } from "./ast-builders.ts";
-import { check, fails, pv, same, show } from "./helpers.ts";
+import { check, fails, pv, run, same, show } from "./helpers.ts";
+import { isLedgerError } from "../../../../../engine/errors.ts";
+import type { PValue } from "../../../../../engine/partiql/value.ts";
 
 const env = {
   products: pv(`[
@@ -107,4 +109,13 @@ test("positional parameters", () => {
     globalsOf({}), { mode: "strict", params: [pv("41")] },
   );
   assert.ok(same(got, pv("42")));
+});
+
+test("FROM clauses stop at limits.maxBindingRows: joins grow as products and once exhausted memory", () => {
+  // 3,000 × 3,000 rows is past the budget; a join of 1,000 × 1,000 is not. A self-join of a
+  // 20-row table six ways deep used to take the process down with it.
+  const list = (n: number): PValue => ({ kind: "list", items: Array.from({ length: n }, (_, i) => ({ kind: "int", value: BigInt(i) })) });
+  const env = { a: list(3_000), b: list(1_000) };
+  assert.throws(() => run("SELECT COUNT(*) AS n FROM a x, a y", env), (e) => isLedgerError(e, "LIMIT_EXCEEDED") && e.details.limit === "maxBindingRows");
+  assert.ok(same(run("SELECT COUNT(*) AS n FROM b x, b y WHERE x = y", env), pv("$bag::[{n: 1000}]")));
 });
