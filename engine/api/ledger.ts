@@ -89,6 +89,7 @@ const DEFAULT_RETRIES = 4;
 export class Ledger {
   private readonly active = new Set<Transaction>();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -353,9 +354,15 @@ export class Ledger {
     return report;
   }
 
-  /** Waits for commits in flight, then releases the journal and the lock. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Waits for commits in flight, then releases the journal and the lock. Idempotent: every call
+   * returns the first call's promise, so awaiting any of them means the directory is free.
+   */
+  close(): Promise<void> {
+    return this.closing ??= this.closeOnce();
+  }
+
+  private async closeOnce(): Promise<void> {
     this.closed = true;
     await this.committer.drain();
     for (const tx of [...this.active]) tx.abortForClose();

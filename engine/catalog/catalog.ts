@@ -72,8 +72,9 @@ export function tableDefFromIon(s: IonStruct): TableDef {
 
 /** QLDB's table name rule: a letter or underscore, then letters, digits and underscores. */
 export function checkTableName(name: unknown): string {
-  if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new LedgerError("INVALID_ARGUMENT", `invalid table name ${JSON.stringify(String(name))}: use letters, digits and _`, { name });
+  if (typeof name !== "string") throw new LedgerError("INVALID_ARGUMENT", `a table name must be a string, not ${typeof name}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new LedgerError("INVALID_ARGUMENT", `invalid table name ${JSON.stringify(name)}: use letters, digits and _`, { name });
   }
   if (name.length > limits.maxTableNameLength) {
     throw new LedgerError("LIMIT_EXCEEDED", `table name longer than ${limits.maxTableNameLength} characters`, { name });

@@ -47,6 +47,7 @@ import { limits } from "../limits.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import type { IonField, IonTimestamp, IonValue } from "./value.ts";
 import { digitsProblem, ionValueProblem, problemError } from "./check.ts";
+import { copyValue } from "./copy.ts";
 import { timestampRangeError } from "./utc.ts";
 
 /** Marks an IonValue to be embedded as-is by fromJS (see the file header for why a wrapper). */
@@ -74,11 +75,12 @@ export function handOut<T extends IonValue>(v: T): T {
 
 /**
  * A value that arrives already in model form (ionLiteral, or a document the engine handed out,
- * which the application may have changed since): checked, not trusted, before it is embedded.
+ * which the application may have changed since): checked, not trusted, and copied before it is
+ * embedded, since the application still holds it and may change it after it is stored.
  */
 function checked(v: unknown, path: Path): IonValue {
   const p = ionValueProblem(v);
-  if (p === undefined) return v as IonValue;
+  if (p === undefined) return copyValue(v as IonValue);
   let at = path;
   for (let i = p.keys.length - 1; i >= 0; i--) at = { parent: at, key: p.keys[i] };
   throw problemError(p, pathText(at));

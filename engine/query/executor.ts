@@ -391,11 +391,11 @@ async function narrowedRows(r: Run, name: string, caseSensitive: boolean, access
 
 /** The rows a plan's access reads from its table. */
 function accessRows(r: Run, def: TableDef, access: Access | undefined) {
-  if (access?.kind === "ids") return r.tx.lookupIds(def.name, access.ids);
-  if (access?.kind === "index") return r.tx.lookup(def.name, access.field, access.keys);
-  if (access?.kind === "range") return r.tx.lookupRange(def.name, access.field, access.range);
-  if (access?.kind === "ordered") return r.tx.lookupOrdered(def.name, access.field, access.descending, access.take);
-  return r.tx.scan(def.name);
+  if (access?.kind === "ids") return r.tx.lookupIdsShared(def.name, access.ids);
+  if (access?.kind === "index") return r.tx.lookupShared(def.name, access.field, access.keys);
+  if (access?.kind === "range") return r.tx.lookupRangeShared(def.name, access.field, access.range);
+  if (access?.kind === "ordered") return r.tx.lookupOrderedShared(def.name, access.field, access.descending, access.take);
+  return r.tx.scanShared(def.name);
 }
 
 /** A table's rows, a committed view or information_schema, read once per execution. */
@@ -411,7 +411,7 @@ async function readGlobal(r: Run, name: string, caseSensitive: boolean): Promise
   const tx = r.tx;
   if (!caseSensitive && name.toLowerCase() === "information_schema") return informationSchema(tx);
   const def = await r.table(name, caseSensitive);
-  if (def !== undefined) return userRows(await tx.scan(def.name));
+  if (def !== undefined) return userRows(await tx.scanShared(def.name));
   if (name.startsWith(COMMITTED_PREFIX)) {
     const committed = await r.table(name.slice(COMMITTED_PREFIX.length), caseSensitive);
     if (committed !== undefined) return committedView(tx, committed.name);
@@ -532,7 +532,7 @@ async function pointRows(r: Run, shape: PointShape, def: TableDef, access: Extra
   const value = r.constant(shape.value);
   const matches = (name: string) => name === shape.field || (!shape.caseSensitive && name.toLowerCase() === lower);
   const out: PStruct[] = [];
-  for (const row of await r.tx.lookup(def.name, access.field, access.keys)) {
+  for (const row of await r.tx.lookupShared(def.name, access.field, access.keys)) {
     let found: IonValue | undefined;
     let count = 0;
     for (const [name, v] of row.data.fields) {
@@ -605,9 +605,12 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
   const { access } = await plan(r, r.prepared.target, r.prepared.globals);
   const alias = s.as ?? s.table.name;
   const rows = await accessRows(r, def, access);
-  // Every global but the target table itself (its rows come from the plan above).
-  const targetKey = nameKey(s.table.name, s.table.caseSensitive);
-  const globals = await bind(r, r.prepared.globals.filter((g) => nameKey(g.name, g.caseSensitive) !== targetKey));
+  // Every global but the names each row's scope binds first (rowScope): the row variable and the
+  // BY variable. The target table itself is bound too when the statement names it beyond its
+  // alias, as a subquery's source (UPDATE t AS a SET n = (SELECT … FROM t)): a whole-table read.
+  const shadows = (g: { name: string; caseSensitive: boolean }, v: string | undefined) =>
+    v !== undefined && (g.caseSensitive ? g.name === v : g.name.toLowerCase() === v.toLowerCase());
+  const globals = await bind(r, r.prepared.globals.filter((g) => !shadows(g, alias) && !shadows(g, s.by)));
   const out: IonValue[] = [];
   // In WHERE, a name that is not one of this document's fields is an absent field, as in a
   // SELECT's WHERE: the document simply does not match. In SET it stays VARIABLE_NOT_FOUND, so a

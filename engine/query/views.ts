@@ -25,7 +25,7 @@ export function userRows(rows: readonly { id: string; data: PStruct }[]): PBag {
 }
 
 export async function userView(tx: Transaction, table: string): Promise<PBag> {
-  return userRows(await tx.scan(table));
+  return userRows(await tx.scanShared(table));
 }
 
 export async function committedView(tx: Transaction, table: string): Promise<PBag> {

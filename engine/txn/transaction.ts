@@ -25,6 +25,7 @@ import { newId } from "../ledger/ids.ts";
 import type { StatementRecord } from "../ledger/block.ts";
 import type { Revision } from "../ledger/types.ts";
 import { copyRevision } from "../ledger/copy.ts";
+import { copyValue } from "../ion/copy.ts";
 import {
   checkFieldName,
   checkTableName,
@@ -34,7 +35,7 @@ import {
   tableDefToIon,
 } from "../catalog/catalog.ts";
 import { indexKey, indexKeysOf } from "../catalog/index-key.ts";
-import { type KeyRange, rangeMustVisit } from "../catalog/index-order.ts";
+import { CLASS_ORDER, type KeyClass, type KeyRange, rangeMustVisit } from "../catalog/index-order.ts";
 import { type Store, type StoredRevision, visibleRevision } from "./store.ts";
 
 /** One buffered change to a document. */
@@ -129,15 +130,49 @@ export interface TransactionHost {
 type State = "active" | "committing" | "committed" | "aborted";
 
 /** A table name or id, index id, or similar name argument: a string, or INVALID_ARGUMENT. */
+/** A wrong argument for an error's details, without running any of its code (toString, getters, traps). */
+function shown(x: unknown): string {
+  if (typeof x === "symbol") return x.toString();
+  if (typeof x === "object" && x !== null) return "an object";
+  if (typeof x === "function") return "a function";
+  return String(x);
+}
+
 function checkName(x: unknown, what: string): asserts x is string {
   if (typeof x !== "string") {
-    throw new LedgerError("INVALID_ARGUMENT", `${what} must be a string, not ${typeof x}`, { [what]: typeof x === "symbol" ? x.toString() : String(x) });
+    throw new LedgerError("INVALID_ARGUMENT", `${what} must be a string, not ${typeof x}`, { [what]: shown(x) });
   }
+}
+
+/** An array of strings (keys or ids), for the planner's lookups. */
+function checkStrings(xs: unknown, what: string): asserts xs is readonly string[] {
+  if (!Array.isArray(xs)) throw new LedgerError("INVALID_ARGUMENT", `${what} must be an array of strings`);
+  for (const x of xs) checkName(x, `each of ${what}`);
+}
+
+function checkKeyRange(range: unknown): asserts range is KeyRange {
+  const r = range as Partial<KeyRange> | null;
+  if (
+    r === null || typeof r !== "object" || !CLASS_ORDER.includes(r.cls as KeyClass) ||
+    typeof r.lowInclusive !== "boolean" || typeof r.highInclusive !== "boolean" ||
+    (r.low !== undefined && typeof r.low !== "string") || (r.high !== undefined && typeof r.high !== "string")
+  ) {
+    throw new LedgerError("INVALID_ARGUMENT", "a key range must be {cls, low?, lowInclusive, high?, highInclusive}");
+  }
+}
+
+/** A copy of a stored document, handed out (so passing it back in stores it exactly). */
+function copied(data: IonStruct): IonStruct {
+  return handOut(copyValue(data));
+}
+
+function copiedRows(rows: readonly DocumentRow[]): DocumentRow[] {
+  return rows.map((r) => ({ id: r.id, data: copied(r.data) }));
 }
 
 function checkDocumentId(id: unknown): void {
   if (typeof id !== "string") {
-    throw new LedgerError("INVALID_ARGUMENT", `a document id must be a string, not ${typeof id}`, { id: typeof id === "symbol" ? id.toString() : String(id) });
+    throw new LedgerError("INVALID_ARGUMENT", `a document id must be a string, not ${typeof id}`, { id: shown(id) });
   }
 }
 
@@ -260,7 +295,7 @@ export class Transaction {
    */
   async resolveTable(name: string, caseSensitive = true): Promise<TableDef | undefined> {
     this.checkActive();
-    if (typeof name !== "string") throw new LedgerError("INVALID_ARGUMENT", "a table name must be a string", { name: String(name) });
+    if (typeof name !== "string") throw new LedgerError("INVALID_ARGUMENT", "a table name must be a string", { name: shown(name) });
     const exact = this.findActiveTable(name);
     if (exact !== undefined || caseSensitive) return exact;
     const lower = name.toLowerCase();
@@ -308,8 +343,7 @@ export class Transaction {
     checkDocumentId(id);
     const def = this.activeTable(table);
     const data = toDocument(document);
-    const stmt = this.record(statementText(def.name, "update"), [data, ion.string(String(id))]);
-    this.change(def, id, data, stmt);
+    this.change(def, id, data, () => this.record(statementText(def.name, "update"), [data, ion.string(String(id))]));
   }
 
   /** Deletes a document: its final revision has metadata and no data. */
@@ -317,8 +351,7 @@ export class Transaction {
     this.checkActive();
     checkDocumentId(id);
     const def = this.activeTable(table);
-    const stmt = this.record(statementText(def.name, "delete"), [ion.string(String(id))]);
-    this.change(def, id, undefined, stmt);
+    this.change(def, id, undefined, () => this.record(statementText(def.name, "delete"), [ion.string(String(id))]));
   }
 
   // ---- reads --------------------------------------------------------------------------------
@@ -328,14 +361,45 @@ export class Transaction {
     this.checkActive();
     checkDocumentId(id);
     const def = this.activeTable(table);
-    return this.current(def, id);
+    const data = this.current(def, id);
+    return data === undefined ? undefined : copied(data);
+  }
+
+  // The reads below come in two forms. The public one returns copies: the store's documents are
+  // shared by every snapshot, index and proof, so a caller changing a returned value (through
+  // `any`) would change committed data in memory. The `…Shared` one returns the store's own
+  // objects, for the query executor, which never changes them and builds its results afresh.
+
+  /** lookupIdsShared, with copies of the documents. */
+  async lookupIds(table: string, ids: readonly string[]): Promise<DocumentRow[]> {
+    return copiedRows(await this.lookupIdsShared(table, ids));
+  }
+
+  /** scanShared, with copies of the documents. */
+  async scan(table: string): Promise<DocumentRow[]> {
+    return copiedRows(await this.scanShared(table));
+  }
+
+  /** lookupShared, with copies of the documents. */
+  async lookup(table: string, field: string, keys: readonly string[]): Promise<DocumentRow[]> {
+    return copiedRows(await this.lookupShared(table, field, keys));
+  }
+
+  /** lookupRangeShared, with copies of the documents. */
+  async lookupRange(table: string, field: string, range: KeyRange): Promise<DocumentRow[]> {
+    return copiedRows(await this.lookupRangeShared(table, field, range));
+  }
+
+  /** lookupOrderedShared, with copies of the documents. */
+  async lookupOrdered(table: string, field: string, descending: boolean, take: number): Promise<DocumentRow[]> {
+    return copiedRows(await this.lookupOrderedShared(table, field, descending, take));
   }
 
   /**
    * The current documents among `ids` in `table` (a `BY id` lookup for the planner), recording a
    * read of each id, found or not: ids are never reused, so a missing one cannot appear later.
    */
-  async lookupIds(table: string, ids: readonly string[]): Promise<DocumentRow[]> {
+  async lookupIdsShared(table: string, ids: readonly string[]): Promise<DocumentRow[]> {
     this.checkActive();
     if (!Array.isArray(ids)) throw new LedgerError("INVALID_ARGUMENT", "lookupIds takes an array of document ids");
     for (const id of ids) checkDocumentId(id);
@@ -352,7 +416,7 @@ export class Transaction {
   }
 
   /** Every current document of a table. */
-  async scan(table: string): Promise<DocumentRow[]> {
+  async scanShared(table: string): Promise<DocumentRow[]> {
     this.checkActive();
     const def = this.activeTable(table);
     this.reads.addTable(def.tableId);
@@ -376,11 +440,12 @@ export class Transaction {
    */
   async findBy(table: string, field: string, value: unknown): Promise<DocumentRow[]> {
     this.checkActive();
+    checkName(field, "field");
     const def = this.activeTable(table);
     const key = indexKey(fromJS(value, "$value"));
     const matches = (data: IonStruct) => indexKey(getField(data, field)) === key;
-    if (!def.indexes.some((ix) => ix.field === field)) return (await this.scan(table)).filter((row) => matches(row.data));
-    return this.lookupKeys(def, field, [key]).filter((row) => matches(row.data));
+    if (!def.indexes.some((ix) => ix.field === field)) return copiedRows((await this.scanShared(table)).filter((row) => matches(row.data)));
+    return copiedRows(this.lookupKeys(def, field, [key]).filter((row) => matches(row.data)));
   }
 
   /**
@@ -388,8 +453,10 @@ export class Transaction {
    * (a superset of the exact matches; see indexKeysOf), recording the key reads. The table must
    * have an index on `field`.
    */
-  async lookup(table: string, field: string, keys: readonly string[]): Promise<DocumentRow[]> {
+  async lookupShared(table: string, field: string, keys: readonly string[]): Promise<DocumentRow[]> {
     this.checkActive();
+    checkName(field, "field");
+    checkStrings(keys, "keys");
     const def = this.activeTable(table);
     if (!def.indexes.some((ix) => ix.field === field)) {
       throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index on ${field}`, { table, field });
@@ -402,8 +469,10 @@ export class Transaction {
    * the matches, see index-order.ts), recording the range read — so it conflicts with writers of
    * values in the range and no others. The table must have an index on `field`.
    */
-  async lookupRange(table: string, field: string, range: KeyRange): Promise<DocumentRow[]> {
+  async lookupRangeShared(table: string, field: string, range: KeyRange): Promise<DocumentRow[]> {
     this.checkActive();
+    checkName(field, "field");
+    checkKeyRange(range);
     const def = this.activeTable(table);
     const ids = this.host.store.rangeCandidates(def.tableId, field, range);
     if (ids === undefined) return this.unpublishedIndexRows(def, field, (k) => rangeMustVisit(k, range));
@@ -418,8 +487,13 @@ export class Transaction {
    * first `take` rows that the evaluator then sorts and cuts. Conflicts like a scan: which
    * documents are first can change with any write.
    */
-  async lookupOrdered(table: string, field: string, descending: boolean, take: number): Promise<DocumentRow[]> {
+  async lookupOrderedShared(table: string, field: string, descending: boolean, take: number): Promise<DocumentRow[]> {
     this.checkActive();
+    checkName(field, "field");
+    if (typeof descending !== "boolean") throw new LedgerError("INVALID_ARGUMENT", "descending must be a boolean");
+    if (!(typeof take === "number" && take >= 0 && (Number.isSafeInteger(take) || take === Infinity))) {
+      throw new LedgerError("INVALID_ARGUMENT", "take must be a non-negative integer", { take: shown(take) });
+    }
     const def = this.activeTable(table);
     const index = this.host.store.orderedIndex(def.tableId, field, descending);
     // Every row is a superset of the first `take`: the evaluator sorts and cuts.
@@ -514,6 +588,7 @@ export class Transaction {
    */
   async committedAmong(table: string, ids: readonly string[]): Promise<Revision[]> {
     this.checkActive();
+    checkStrings(ids, "ids");
     const def = this.activeTable(table);
     const out: Revision[] = [];
     const seen = new Set<string>();
@@ -541,6 +616,7 @@ export class Transaction {
    */
   async tableHistory(table: string): Promise<Revision[]> {
     this.checkActive();
+    checkName(table, "table");
     const def = this.tableByNameOrId(table);
     this.reads.addTable(def.tableId);
     const out: StoredRevision[] = [];
@@ -642,6 +718,9 @@ export class Transaction {
    */
   async withStatement<T>(statement: string, params: readonly IonValue[], fn: () => Promise<T>): Promise<T> {
     this.checkActive();
+    checkName(statement, "statement");
+    if (!Array.isArray(params)) throw new LedgerError("INVALID_ARGUMENT", "a statement's params must be an array of Ion values");
+    if (typeof fn !== "function") throw new LedgerError("INVALID_ARGUMENT", "withStatement runs a function");
     if (this.activeStatement !== undefined) {
       throw new LedgerError("INVALID_ARGUMENT", "statements cannot nest: await one before starting the next");
     }
@@ -723,12 +802,14 @@ export class Transaction {
     return visibleRevision(chain, this.snapshot)?.data;
   }
 
-  private change(def: TableDef, id: string, data: IonStruct | undefined, stmt: number): void {
+  /** Changes a document; `record` is called (the statement journaled) only once the change is certain. */
+  private change(def: TableDef, id: string, data: IonStruct | undefined, record: () => number): void {
     if (this.current(def, id) === undefined) {
       throw new LedgerError("DOCUMENT_NOT_FOUND", `table ${def.name} has no document ${id}`, { table: def.name, id });
     }
     const w = this.writes.get(id);
     if (w === undefined) this.checkWriteCount();
+    const stmt = record();
     this.touch(id);
     if (w !== undefined) {
       if (data === undefined && w.before === undefined) {

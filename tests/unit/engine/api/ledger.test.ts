@@ -120,6 +120,23 @@ describe("Ledger", () => {
       await again.close();
     }));
 
+  test("close() is idempotent: a second call resolves only when the first has freed the directory", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE t");
+      const tx = ledger.begin();
+      await tx.insert("t", { a: 1 });
+      const commit = tx.commit();
+      const first = ledger.close();
+      await ledger.close();
+      // The commit in flight is durable and the lock released by now.
+      const again = await Ledger.open(dir);
+      assert.deepEqual(await again.execute("SELECT a FROM t"), [{ a: 1 }]);
+      await again.close();
+      await first;
+      await commit;
+    }));
+
   test("tables: create, duplicate, drop, undrop; history reaches a dropped table by id", () =>
     withTempDir(async (dir) => {
       const ledger = await Ledger.open(dir);

@@ -435,3 +435,26 @@ describe("execute: UPDATE and DELETE over documents that lack a field", () => {
       assert.deepEqual(js(await ledger.execute("SELECT * FROM t")), [{ y: 2, w: "y was 2" }]);
     }));
 });
+
+test("an UPDATE or DELETE's subquery may read the statement's own table under its name, and conflicts like a scan", () =>
+  withLedger(async (ledger) => {
+    await ledger.execute("CREATE TABLE t");
+    await ledger.execute("CREATE INDEX ON t (k)");
+    await ledger.execute("INSERT INTO t << {'k': 1}, {'k': 2}, {'k': 3} >>");
+    await ledger.execute("UPDATE t AS a SET n = (SELECT VALUE COUNT(*) FROM t) WHERE a.k = 1");
+    await ledger.execute("UPDATE t AS a SET m = (SELECT VALUE COUNT(*) FROM t AS z WHERE z.k > 1) WHERE a.k = 2");
+    await ledger.execute("DELETE FROM t AS a WHERE a.k IN (SELECT VALUE MAX(z.k) FROM t AS z)");
+    assert.deepEqual(await ledger.execute("SELECT * FROM t ORDER BY k"), [{ k: 1, n: [3] }, { k: 2, m: [2] }]);
+    // Without an alias the row variable is named t and shadows the table, as before.
+    await rejectsWith(ledger.execute("UPDATE t SET n = (SELECT VALUE COUNT(*) FROM t) WHERE k = 1"), "TYPE_ERROR");
+    // Reading the whole table is a scan: an insert into it meanwhile is a conflict.
+    const tx = ledger.begin();
+    await tx.execute("UPDATE t AS a SET n = (SELECT VALUE COUNT(*) FROM t) WHERE a.k = 1");
+    await ledger.execute("INSERT INTO t VALUE {'k': 9}");
+    await rejectsWith(tx.commit(), "OCC_CONFLICT");
+    // The row variable alone is no table read: the same update without the subquery commits.
+    const tx2 = ledger.begin();
+    await tx2.execute("UPDATE t AS a SET n = 0 WHERE a.k = 1");
+    await ledger.execute("INSERT INTO t VALUE {'k': 10}");
+    await tx2.commit();
+  }));
