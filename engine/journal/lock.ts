@@ -1,20 +1,30 @@
 /**
  * One open ledger per directory, across threads and processes.
  *
+ * First, the kernel's lock: on the real disk the holder keeps an exclusive flock on
+ * `quire.flock` (kernel-lock.ts) for as long as the ledger is open. While a holder lives no one
+ * else gets it, in any process or PID namespace, and it goes when the holder dies. Then the lock
+ * file below, which names the holder for error messages and excludes where there is no flock.
+ *
  * This process also remembers the directories it holds, so that a lock file deleted while its
  * ledger is open (by hand, by a cleanup job) cannot let a second open in the same process in.
- * Another process would get in: Node's fs has no advisory lock (flock) for us to hold as well.
  *
  * Lock file `quire.lock` in the directory, created with O_CREAT|O_EXCL ('wx'), holding one line
- * of JSON: {"pid", "start", "host", "nonce"}. `start` is the owner's start time from field 22 of
- * /proc/<pid>/stat (Linux; omitted elsewhere), so a pid reused by an unrelated process after a
- * crash or reboot is recognised. `nonce` makes every acquisition distinct, so release() can tell
+ * of JSON: {"pid", "start", "host", "pidns", "boot", "nonce"}. `start` is the owner's start time
+ * from field 22 of /proc/<pid>/stat (Linux; omitted elsewhere), so a pid reused by an unrelated
+ * process after a crash or reboot is recognised. `pidns` (the /proc/self/ns/pid link) and `boot`
+ * (the kernel's boot_id) say which PID namespace and which running kernel its pid belongs to
+ * (Linux; omitted elsewhere). `nonce` makes every acquisition distinct, so release() can tell
  * whether the file is still its own.
  *
- * An existing lock is stale when, on this host, its pid is dead (kill(pid, 0) gives ESRCH) or
- * has a different start time, or when the file is unreadable (a crash between create and write)
- * and older than a few seconds. A lock from another host is never judged stale: we cannot see
- * its processes.
+ * An existing lock is stale when the file is unreadable (a crash between create and write) and
+ * older than a few seconds, or when:
+ * - we hold the flock and the owner ran on this kernel (same boot) but in another PID namespace
+ *   or under another hostname: alive, it would hold the flock (every writer of `boot` takes it);
+ * - on this host and in this PID namespace, its pid is dead (kill(pid, 0) gives ESRCH, or
+ *   /proc says zombie) or has a different start time.
+ * A lock from another host, or from another PID namespace where there is no flock, is never
+ * judged stale: we cannot see its processes (the error says to remove it if no one uses it).
  *
  * Taking over a stale lock. Only two things ever remove a lock file: its owner's release(), and a
  * contender holding the takeover guard `quire.lock.takeover` (created 'wx', same JSON). The guard
@@ -37,6 +47,7 @@ import { resolve as resolvePath } from "node:path";
 import process from "node:process";
 import { LedgerError } from "../errors.ts";
 import { ensureDir, errorCode, type FileLayer, joinPath, nodeFileLayer } from "./file-layer.ts";
+import { KERNEL_LOCK_FILE, type KernelLock, tryKernelLock } from "./kernel-lock.ts";
 
 export const LOCK_FILE = "quire.lock";
 /** Held (for microseconds) by whoever is removing a stale lock file; see the header. */
@@ -49,20 +60,44 @@ interface Owner {
   pid: number;
   start?: string;
   host: string;
+  pidns?: string;
+  boot?: string;
   nonce: string;
 }
 
-/** Start time of a process in clock ticks since boot, or undefined where /proc is unavailable. */
-export function processStartTime(pid: number): string | undefined {
+/** Fields 3 and up of /proc/<pid>/stat, or undefined where /proc is unavailable. */
+function procStat(pid: number): string[] | undefined {
   try {
     const stat = nodeFs.readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) is parenthesised and may itself contain spaces and ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[19];
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
 }
+
+/** Start time of a process in clock ticks since boot, or undefined where /proc is unavailable. */
+export function processStartTime(pid: number): string | undefined {
+  return procStat(pid)?.[19];
+}
+
+/** True when /proc says the process has exited and waits to be reaped (kill(pid, 0) still succeeds). */
+function isZombie(pid: number): boolean {
+  const state = procStat(pid)?.[0];
+  return state === "Z" || state === "X";
+}
+
+function readOr(read: () => string): string | undefined {
+  try {
+    return read().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process's PID namespace and the running kernel's boot id (Linux), as the lock records them. */
+const MY_PIDNS = readOr(() => nodeFs.readlinkSync("/proc/self/ns/pid"));
+const MY_BOOT = readOr(() => nodeFs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8"));
 
 function parseOwner(bytes: Uint8Array): Owner | undefined {
   try {
@@ -87,7 +122,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function isStale(owner: Owner | undefined, fs: FileLayer, path: string): boolean {
+/** Whether the owner's pid is one of this PID namespace's (unknown counts as yes, as before pidns was recorded). */
+function samePidNamespace(owner: Owner): boolean {
+  return owner.pidns === undefined || MY_PIDNS === undefined || owner.pidns === MY_PIDNS;
+}
+
+/** See the header. `kernelLocked`: this contender holds the flock. */
+function isStale(owner: Owner | undefined, fs: FileLayer, path: string, kernelLocked: boolean): boolean {
   if (!owner) {
     try {
       return Date.now() - fs.mtimeMs(path) > UNREADABLE_GRACE_MS;
@@ -95,9 +136,11 @@ function isStale(owner: Owner | undefined, fs: FileLayer, path: string): boolean
       return false;
     }
   }
-  if (owner.host !== os.hostname()) return false;
+  const here = owner.host === os.hostname() && samePidNamespace(owner);
+  if (kernelLocked && !here && MY_BOOT !== undefined && owner.boot === MY_BOOT) return true;
+  if (!here) return false;
   if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0 || owner.pid > MAX_PID) return true;
-  if (!isAlive(owner.pid)) return true;
+  if (!isAlive(owner.pid) || isZombie(owner.pid)) return true;
   if (owner.start === undefined) return false;
   const start = processStartTime(owner.pid);
   return start !== undefined && start !== owner.start;
@@ -118,7 +161,7 @@ function randomHex(): string {
 export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { release(): void } {
   // Directories this process holds, checked before the lock file: if the file is deleted while
   // the ledger is open, a second open here must still fail (two writers at one offset lost an
-  // acknowledged commit). Another process is stopped only by the file (header comment).
+  // acknowledged commit). Another process is stopped by the flock and the file (header comment).
   try {
     ensureDir(fs, dir);
   } catch (e) {
@@ -130,35 +173,69 @@ export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { relea
     throw new LedgerError("LEDGER_LOCKED", `${dir} is in use by this process`, { dir, pid: process.pid });
   }
   const path = joinPath(dir, LOCK_FILE);
-  const me: Owner = { pid: process.pid, start: processStartTime(process.pid), host: os.hostname(), nonce: randomHex() };
-  const mine = new TextEncoder().encode(JSON.stringify(me) + "\n");
-  const locked = (owner: Owner | undefined) =>
-    new LedgerError("LEDGER_LOCKED", `${dir} is in use by ${owner ? `process ${owner.pid} on ${owner.host}` : "another process"}`, {
-      dir,
-      pid: owner?.pid,
-    });
+  const locked = (owner: Owner | undefined, unjudged = false) =>
+    new LedgerError(
+      "LEDGER_LOCKED",
+      `${dir} is in use by ${owner ? `process ${owner.pid} on ${owner.host}` : "another process"}` +
+        (unjudged ? `, which cannot be checked from here (another host or PID namespace): if no process uses the ledger, remove ${path}` : ""),
+      { dir, pid: owner?.pid },
+    );
+  // The kernel's lock first (header): while another holder lives, nothing below is tried.
+  const kernel = fs === nodeFileLayer ? tryKernelLock(joinPath(dir, KERNEL_LOCK_FILE)) : "unsupported";
+  if (kernel === "busy") {
+    const existing = readIfPresent(fs, path, dir);
+    throw locked(existing === undefined ? undefined : parseOwner(existing));
+  }
+  const kernelLocked = kernel !== "unsupported";
+  try {
+    return acquireLockFile(fs, dir, path, held, key, kernelLocked, locked, kernelLocked ? kernel : undefined);
+  } catch (e) {
+    if (kernelLocked) kernel.release();
+    throw e;
+  }
+}
 
+function acquireLockFile(
+  fs: FileLayer,
+  dir: string,
+  path: string,
+  held: Set<string>,
+  key: string,
+  kernelLocked: boolean,
+  locked: (owner: Owner | undefined, unjudged?: boolean) => LedgerError,
+  kernel: KernelLock | undefined,
+): { release(): void } {
+  const me: Owner = {
+    pid: process.pid,
+    start: processStartTime(process.pid),
+    host: os.hostname(),
+    pidns: MY_PIDNS,
+    boot: MY_BOOT,
+    nonce: randomHex(),
+  };
+  const mine = new TextEncoder().encode(JSON.stringify(me) + "\n");
+  const unjudged = (owner: Owner | undefined) => owner !== undefined && (owner.host !== os.hostname() || !samePidNamespace(owner));
   let holder: Owner | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileExclusive(path, mine);
-      return lockHandle(fs, path, mine, held, key);
+      return lockHandle(fs, path, mine, held, key, kernel);
     } catch (e) {
-      if (errorCode(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}`, { dir }, e);
+      if (errorCode(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}: ${reason(e)}`, { dir }, e);
     }
     const existing = readIfPresent(fs, path, dir);
     if (existing === undefined) continue; // released meanwhile
     holder = parseOwner(existing);
-    if (!isStale(holder, fs, path)) throw locked(holder);
+    if (!isStale(holder, fs, path, kernelLocked)) throw locked(holder, unjudged(holder));
 
-    const guard = takeGuard(fs, dir, mine);
+    const guard = takeGuard(fs, dir, mine, kernelLocked);
     if (guard !== "taken") throw locked(guard);
     try {
       const now = readIfPresent(fs, path, dir);
       // Changed since it was judged (released, or taken over and taken again): judge it afresh.
       // Equal bytes are not enough: a stale lock left empty by a crash looks like a contender's
       // lock between its create and its write, so staleness is judged again on what is there now.
-      if (now !== undefined && sameBytes(now, existing) && isStale(parseOwner(now), fs, path)) {
+      if (now !== undefined && sameBytes(now, existing) && isStale(parseOwner(now), fs, path, kernelLocked)) {
         try {
           fs.unlink(path);
         } catch (e) {
@@ -177,7 +254,7 @@ function readIfPresent(fs: FileLayer, path: string, dir: string): Uint8Array | u
     return fs.readFile(path);
   } catch (e) {
     if (errorCode(e) === "ENOENT") return undefined;
-    throw new LedgerError("IO_ERROR", `cannot read lock file ${path}`, { dir }, e);
+    throw new LedgerError("IO_ERROR", `cannot read lock file ${path}: ${reason(e)}`, { dir }, e);
   }
 }
 
@@ -185,7 +262,7 @@ function readIfPresent(fs: FileLayer, path: string, dir: string): Uint8Array | u
  * Creates the takeover guard, breaking one left by a dead process. Returns "taken", or the owner
  * of a live guard (undefined if its file could not be read) for the LEDGER_LOCKED error.
  */
-function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array): "taken" | Owner | undefined {
+function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array, kernelLocked: boolean): "taken" | Owner | undefined {
   const path = joinPath(dir, TAKEOVER_FILE);
   let owner: Owner | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -193,12 +270,12 @@ function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array): "taken" | Owne
       fs.writeFileExclusive(path, mine);
       return "taken";
     } catch (e) {
-      if (errorCode(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}`, { dir }, e);
+      if (errorCode(e) !== "EEXIST") throw new LedgerError("IO_ERROR", `cannot create lock file ${path}: ${reason(e)}`, { dir }, e);
     }
     const existing = readIfPresent(fs, path, dir);
     if (existing === undefined) continue;
     owner = parseOwner(existing);
-    if (!isStale(owner, fs, path)) return owner;
+    if (!isStale(owner, fs, path, kernelLocked)) return owner;
     const aside = joinPath(dir, `${TAKEOVER_FILE}.stale-${process.pid}-${randomHex()}`);
     try {
       fs.rename(path, aside);
@@ -210,7 +287,7 @@ function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array): "taken" | Owne
     try {
       moved = fs.readFile(aside);
     } catch { /* treated as not the file we judged */ }
-    if (!moved || !sameBytes(moved, existing) || !isStale(parseOwner(moved), fs, aside)) {
+    if (!moved || !sameBytes(moved, existing) || !isStale(parseOwner(moved), fs, aside, kernelLocked)) {
       // A contender replaced the dead guard with its own between our read and our rename (an
       // empty one, mid-write, has the same bytes as an empty dead one but a fresh mtime): put it
       // back (exclusively, in case a third got in) and give way.
@@ -255,7 +332,7 @@ export function forgetHeldLocks(fs: FileLayer): void {
   heldDirs.delete(fs);
 }
 
-function lockHandle(fs: FileLayer, path: string, mine: Uint8Array, held: Set<string>, key: string): { release(): void } {
+function lockHandle(fs: FileLayer, path: string, mine: Uint8Array, held: Set<string>, key: string, kernel: KernelLock | undefined): { release(): void } {
   let released = false;
   held.add(key);
   return {
@@ -264,6 +341,12 @@ function lockHandle(fs: FileLayer, path: string, mine: Uint8Array, held: Set<str
       released = true;
       held.delete(key);
       releaseFile(fs, path, mine);
+      // Last: until the file is gone, the flock keeps contenders from judging it.
+      kernel?.release();
     },
   };
+}
+
+function reason(e: unknown): string {
+  return errorCode(e) ?? (e instanceof Error ? e.message : String(e));
 }

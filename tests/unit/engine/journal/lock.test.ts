@@ -7,9 +7,13 @@ import process from "node:process";
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { acquireLock, LOCK_FILE, processStartTime, TAKEOVER_FILE } from "../../../../engine/journal/lock.ts";
+import { KERNEL_LOCK_FILE } from "../../../../engine/journal/kernel-lock.ts";
 import type { FileLayer } from "../../../../engine/journal/file-layer.ts";
 import { FaultyFileLayer } from "../../../../engine/journal/faulty-file-layer.ts";
 import { isLedgerError } from "../../../../engine/errors.ts";
+
+/** The running kernel's boot id, as the lock records it (Linux). */
+const BOOT = nodeFs.existsSync("/proc/sys/kernel/random/boot_id") ? nodeFs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() : undefined;
 
 const LOCK_MODULE = fileURLToPath(new URL("../../../../engine/journal/lock.ts", import.meta.url));
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
@@ -73,7 +77,8 @@ test("a stale lock (dead pid, reused pid, unreadable and old) is taken over", ()
     const old = new Date(Date.now() - 60_000);
     nodeFs.utimesSync(path.join(dir, LOCK_FILE), old, old);
     acquireLock(dir).release();
-    assert.deepEqual(nodeFs.readdirSync(dir), []);
+    // Only the flock's file stays: it is never removed (kernel-lock.ts).
+    assert.deepEqual(nodeFs.readdirSync(dir), [KERNEL_LOCK_FILE]);
   } finally {
     nodeFs.rmSync(dir, { recursive: true, force: true });
   }
@@ -129,6 +134,53 @@ test("another process: locked out while we hold it; holds it against us until ki
     child.kill("SIGKILL");
     await exited;
     acquireLock(dir).release(); // the dead holder's lock is stale now
+  } finally {
+    nodeFs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the kernel's flock decides while its holder lives: a lock file that looks stale does not let anyone in", async () => {
+  const dir = tempDir();
+  try {
+    const hold = `import { acquireLock } from ${JSON.stringify(LOCK_MODULE)};
+      acquireLock(${JSON.stringify(dir)}); console.log("held"); setTimeout(() => {}, 30000);`;
+    const [cmd, args] = runtimeArgs(hold);
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (d) => {
+        out += String(d);
+        if (out.includes("held")) resolve();
+      });
+      child.on("exit", () => reject(new Error(`child exited early: ${out}`)));
+    });
+    // What a holder in another PID namespace looks like from here: a pid that is dead, or someone
+    // else, in ours. Judged by the file alone, this was taken over while its owner wrote.
+    writeLock(dir, { pid: deadPid(), start: "1", host: os.hostname(), pidns: "pid:[1]", boot: BOOT, nonce: "x" });
+    assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED"));
+    const exited = new Promise((resolve) => child.on("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+    acquireLock(dir).release(); // the kernel dropped its flock; the file is its dead pid's
+  } finally {
+    nodeFs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("with the flock free, a lock from this kernel's other namespaces or hostnames is stale; one from another kernel is not", () => {
+  const dir = tempDir();
+  const boot = BOOT;
+  try {
+    if (boot !== undefined) {
+      // A container that died, same kernel: another PID namespace, or a hostname that is gone.
+      writeLock(dir, { pid: 1, start: "1", host: os.hostname(), pidns: "pid:[1]", boot, nonce: "x" });
+      acquireLock(dir).release();
+      writeLock(dir, { pid: 1, start: "1", host: "container-abc", pidns: "pid:[1]", boot, nonce: "x" });
+      acquireLock(dir).release();
+    }
+    // Another machine (over a network filesystem) may be alive: the error says what to do.
+    writeLock(dir, { pid: 1, start: "1", host: "container-abc", pidns: "pid:[1]", boot: "another-kernel", nonce: "x" });
+    assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED") && /remove .*quire\.lock/.test(e.message));
   } finally {
     nodeFs.rmSync(dir, { recursive: true, force: true });
   }
