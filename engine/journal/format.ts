@@ -1,10 +1,14 @@
 /**
- * The journal's on-disk format (version 2). Everything here is little-endian.
+ * The journal's on-disk format (version 3). Everything here is little-endian.
  *
  * Version 2 changed no byte layout; it marks journals whose deleted revisions hash as
  * dot(ionHash(metadata), ionHash(null)) (ledger/block.ts says why). A version 1 journal, from
  * development builds before 2026-12, is refused on open rather than read with hashes that no
  * longer verify.
+ *
+ * Version 3 adds each segment's secret salt (below) to its frame checksums. Version 2 segments
+ * (no salt: those bytes are zero) are still read and appended to; every segment created now is
+ * version 3, so a journal may hold both, version 2 ones first.
  *
  * A journal is a directory of segment files `journal-000001.qj`, `journal-000002.qj`, … numbered
  * from 1 without gaps (more than six digits once past 999,999), up to the highest number the
@@ -21,15 +25,17 @@
  *    34   2  zero
  *    36   4  segment number (equals the number in the file name)
  *    40   4  index of the first frame stored in this segment (frame indexes never restart)
- *    44  16  zero (reserved)
+ *    44   8  salt: random bytes (version 3; zero in version 2)
+ *    52   8  zero (reserved)
  *    60   4  CRC-32C of bytes 0..60
  *
  * Frames follow from offset 64, each starting at a multiple of 8:
  *
  *     0   4  payload length L (>= 4)
  *     4   4  frame index: 0 for the journal's first frame, then +1 per frame
- *     8   4  body CRC:   CRC-32C(strand id ‖ bytes 0..8 of this header ‖ payload ‖ padding)
- *    12   4  header CRC: CRC-32C(strand id ‖ bytes 0..12 of this header)
+ *     8   4  body CRC:   CRC-32C(strand id ‖ salt ‖ bytes 0..8 of this header ‖ payload ‖ padding)
+ *    12   4  header CRC: CRC-32C(strand id ‖ salt ‖ bytes 0..12 of this header)
+ *    (in a version 2 segment, without the salt)
  *    16   L  payload: u32 record count n, n × u32 record length, then the records back to back
  *         …  zero padding to the next multiple of 8
  *
@@ -39,6 +45,13 @@
  * (and it lets recovery search for intact frames after damage). Seeding both CRCs with the
  * strand id means frames copied from another journal never verify here. Lengths are further
  * bounded by limits.maxFrameBytes and by the file size before anything is read.
+ *
+ * Why the salt: recovery tells a torn tail from damage by whether an intact frame follows (the
+ * rules below), and the strand id is public (every block address carries it). A document with a
+ * blob holding a forged frame header then looked like "a valid frame follows" when a crash tore
+ * the frame that carried it, and the ledger refused to open after an ordinary power cut. The salt
+ * is never shown by any API, so a document cannot hold a header that verifies, short of guessing
+ * a 32-bit checksum.
  *
  * Recovery rules, applied by recovery.ts on every open:
  * - Every header field is checked: magic, version, strand, numbering continuous from 1 to at
@@ -72,7 +85,10 @@ import { crc32c, crc32cFinish, crc32cUpdate, CRC32C_INIT } from "./crc32c.ts";
 import { STRAND_ID_LENGTH } from "./strand-id.ts";
 
 export const SEGMENT_MAGIC = "QUIREJNL";
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
+/** Versions open reads (see the header). */
+export const READABLE_VERSIONS: readonly number[] = [2, 3];
+export const SALT_BYTES = 8;
 export const SEGMENT_HEADER_BYTES = 64;
 export const FRAME_HEADER_BYTES = 16;
 /** Largest frame index a u32 can hold. */
@@ -97,6 +113,8 @@ export interface SegmentHeader {
   strandId: string;
   segment: number;
   firstFrame: number;
+  /** SALT_BYTES; all zero in a version 2 segment. */
+  salt: Uint8Array;
 }
 
 /**
@@ -124,11 +142,17 @@ export function prefixStrandId(bytes: Uint8Array): string {
   return strandId;
 }
 
+/** A fresh segment's salt. */
+export function newSalt(): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(SALT_BYTES));
+}
+
 export function encodeSegmentHeader(h: Omit<SegmentHeader, "version">): Uint8Array {
   const b = new Uint8Array(SEGMENT_HEADER_BYTES);
   const v = putFilePrefix(b, MAGIC_BYTES, FORMAT_VERSION, h.strandId);
   v.setUint32(36, h.segment, true);
   v.setUint32(40, h.firstFrame, true);
+  b.set(h.salt.subarray(0, SALT_BYTES), 44);
   v.setUint32(60, crc32c(b, 0, 60), true);
   return b;
 }
@@ -140,14 +164,26 @@ export function decodeSegmentHeader(bytes: Uint8Array): SegmentHeader | string {
   const v = new DataView(bytes.buffer, bytes.byteOffset, SEGMENT_HEADER_BYTES);
   if (v.getUint32(60, true) !== crc32c(bytes, 0, 60)) return "segment header checksum mismatch";
   const version = v.getUint32(8, true);
-  return { version, strandId: prefixStrandId(bytes), segment: v.getUint32(36, true), firstFrame: v.getUint32(40, true) };
+  return {
+    version,
+    strandId: prefixStrandId(bytes),
+    segment: v.getUint32(36, true),
+    firstFrame: v.getUint32(40, true),
+    salt: bytes.slice(44, 44 + SALT_BYTES),
+  };
 }
 
-/** CRC register after the strand id: the starting point of every frame checksum. */
+/** CRC register after the strand id: where a version 2 segment's frame checksums start. */
 export function strandSeed(strandId: string): number {
   const b = new Uint8Array(STRAND_ID_LENGTH);
   for (let i = 0; i < STRAND_ID_LENGTH; i++) b[i] = strandId.charCodeAt(i);
   return crc32cUpdate(CRC32C_INIT, b);
+}
+
+/** CRC register every frame checksum of a segment starts from: after the strand id and, from version 3, the salt. */
+export function frameSeed(header: Pick<SegmentHeader, "version" | "strandId" | "salt">): number {
+  const seed = strandSeed(header.strandId);
+  return header.version >= 3 ? crc32cUpdate(seed, header.salt) : seed;
 }
 
 export function align8(n: number): number {

@@ -20,13 +20,15 @@ import {
   align8,
   encodeFrame,
   encodeSegmentHeader,
+  FORMAT_VERSION,
+  frameSeed,
+  newSalt,
   FRAME_HEADER_BYTES,
   MAX_FRAME_INDEX,
   parseSegmentFileName,
   payloadLength,
   SEGMENT_HEADER_BYTES,
   segmentFileName,
-  strandSeed,
 } from "./format.ts";
 import { MANIFEST_FILE, readManifest, writeManifest } from "./manifest.ts";
 import { scanSegment } from "./recovery.ts";
@@ -110,6 +112,8 @@ interface Tail {
   /** The segment grows up to this size, then the next frame goes to a new segment. */
   capacity: number;
   frames: number;
+  /** CRC register the segment's frame checksums start from (format.ts frameSeed). */
+  seed: number;
 }
 
 export class Journal {
@@ -123,7 +127,6 @@ export class Journal {
     private readonly fs: FileLayer,
     private readonly dir: string,
     private readonly strand: string,
-    private readonly seed: number,
     private readonly segmentBytes: number,
     private readonly preallocateBytes: number,
     private tail: Tail,
@@ -170,7 +173,7 @@ export class Journal {
     const repair = (fn: () => void) => (options.deferRepairs === true ? repairs.push(fn) : fn());
     let strand: string | undefined;
     let nextFrame = 0;
-    let last: { segment: number; name: string; end: number; frames: number } | undefined;
+    let last: { segment: number; name: string; end: number; frames: number; seed: number; version: number } | undefined;
     for (const n of numbers) {
       const name = segmentFileName(n);
       const path = joinPath(dir, name);
@@ -192,6 +195,7 @@ export class Journal {
         firstFrame: nextFrame,
         isLast,
         maxFrameBytes: limits.maxFrameBytes,
+        previousVersion: last?.version,
       });
       if (verdict.kind === "unfinished") {
         // A creation cut short comes before the manifest names the segment; once named, the
@@ -218,7 +222,7 @@ export class Journal {
       report.segments++;
       report.frames += verdict.frames.length;
       if (verdict.tail) report.truncatedTail = { file: name, ...verdict.tail };
-      last = { segment: n, name, end: verdict.end, frames: verdict.frames.length };
+      last = { segment: n, name, end: verdict.end, frames: verdict.frames.length, seed: frameSeed(verdict.header), version: verdict.header.version };
     }
     report.records = records.length;
 
@@ -234,7 +238,6 @@ export class Journal {
       // Nothing to replay, so nothing to check first: a half-created segment 1 must go now.
       for (const fn of repairs.splice(0)) fn();
       const id = newStrandId();
-      const seed = strandSeed(id);
       const tail = Journal.createSegment(fs, dir, id, 1, 0, segmentBytes, preallocateBytes, 0);
       try {
         Journal.recordHighest(fs, dir, id, 1);
@@ -245,7 +248,7 @@ export class Journal {
         throw e;
       }
       report.segments = 1;
-      return { journal: new Journal(fs, dir, id, seed, segmentBytes, preallocateBytes, tail, 0), records, report };
+      return { journal: new Journal(fs, dir, id, segmentBytes, preallocateBytes, tail, 0), records, report };
     }
     if (manifest === undefined || manifest.highestSegment < last.segment) {
       const [id, highest] = [strand, last.segment];
@@ -281,8 +284,9 @@ export class Journal {
         size,
         capacity: Math.max(segmentBytes, size),
         frames: last.frames,
+        seed: last.seed,
       };
-      const journal = new Journal(fs, dir, strand, strandSeed(strand), segmentBytes, preallocateBytes, tail, nextFrame);
+      const journal = new Journal(fs, dir, strand, segmentBytes, preallocateBytes, tail, nextFrame);
       journal.pendingRepairs = repairs;
       return { journal, records, report };
     } catch (e) {
@@ -349,11 +353,13 @@ export class Journal {
       });
     }
     if (length + 64 > this.frameScratch.length) this.frameScratch = new Uint8Array(Math.max(length + 64, this.frameScratch.length * 2));
-    const frame = encodeFrame(this.seed, this.nextFrame, records, this.frameScratch);
-    if (this.tail.frames > 0 && this.tail.end + frame.length > this.tail.capacity) this.rollover(frame.length);
+    const frameBytes = FRAME_HEADER_BYTES + align8(length);
+    if (this.tail.frames > 0 && this.tail.end + frameBytes > this.tail.capacity) this.rollover(frameBytes);
     const t = this.tail;
-    if (t.end + frame.length > t.capacity) t.capacity = t.end + frame.length;
-    if (t.end + frame.length > t.size) this.grow(t.end + frame.length);
+    if (t.end + frameBytes > t.capacity) t.capacity = t.end + frameBytes;
+    if (t.end + frameBytes > t.size) this.grow(t.end + frameBytes);
+    // Encoded for the segment it goes into: each segment has its own salt (format.ts).
+    const frame = encodeFrame(t.seed, this.nextFrame, records, this.frameScratch);
 
     try {
       this.fs.write(t.handle, frame, t.end);
@@ -376,6 +382,7 @@ export class Journal {
     if (this.state === "closed") throw new LedgerError("LEDGER_CLOSED", "the journal is closed");
     const records: JournalRecord[] = [];
     let nextFrame = 0;
+    let previousVersion: number | undefined;
     for (let n = 1; n <= this.tail.segment; n++) {
       const name = segmentFileName(n);
       let bytes: Uint8Array;
@@ -391,6 +398,7 @@ export class Journal {
         firstFrame: nextFrame,
         isLast: n === this.tail.segment,
         maxFrameBytes: limits.maxFrameBytes,
+        previousVersion,
       });
       if (verdict.kind === "unfinished") {
         throw new LedgerError("JOURNAL_CORRUPT", `journal segment ${name} has a damaged header`, { file: name, offset: 0 });
@@ -405,6 +413,7 @@ export class Journal {
         for (const r of f.records) records.push({ bytes: r.bytes, segment: name, offset: r.offset, frame: f.index });
       }
       nextFrame += verdict.frames.length;
+      previousVersion = verdict.header.version;
     }
     if (nextFrame !== this.nextFrame) {
       throw new LedgerError("JOURNAL_CORRUPT", `the journal holds ${nextFrame} frames on disk; ${this.nextFrame} were written`, {
@@ -531,11 +540,13 @@ export class Journal {
     let handle: FileHandle | undefined;
     try {
       handle = fs.open(path, "create");
-      fs.write(handle, encodeSegmentHeader({ strandId, segment, firstFrame }), 0);
+      const salt = newSalt();
+      fs.write(handle, encodeSegmentHeader({ strandId, segment, firstFrame, salt }), 0);
       writeZeros(fs, handle, SEGMENT_HEADER_BYTES, size);
       fs.datasync(handle);
       fs.syncDir(dir);
-      return { handle, segment, name, end: SEGMENT_HEADER_BYTES, size, capacity, frames: 0 };
+      const seed = frameSeed({ version: FORMAT_VERSION, strandId, salt });
+      return { handle, segment, name, end: SEGMENT_HEADER_BYTES, size, capacity, frames: 0, seed };
     } catch (e) {
       try {
         if (handle !== undefined) fs.close(handle);

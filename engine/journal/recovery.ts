@@ -9,14 +9,14 @@ import { LedgerError } from "../errors.ts";
 import {
   decodeSegmentHeader,
   type DecodedRecord,
-  FORMAT_VERSION,
   FRAME_HEADER_BYTES,
+  frameSeed,
   isZeroHeader,
   readFrameBody,
   readFrameHeader,
+  READABLE_VERSIONS,
   SEGMENT_HEADER_BYTES,
   type SegmentHeader,
-  strandSeed,
   align8,
 } from "./format.ts";
 
@@ -47,6 +47,8 @@ export interface SegmentExpectation {
   firstFrame: number;
   isLast: boolean;
   maxFrameBytes: number;
+  /** Version of the segment before this one: versions never go down along a journal. */
+  previousVersion?: number;
 }
 
 function corrupt(file: string, offset: number, why: string): LedgerError {
@@ -93,11 +95,17 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
     if (x.isLast && endOfNonZero(b, SEGMENT_HEADER_BYTES) === SEGMENT_HEADER_BYTES) return { kind: "unfinished" };
     throw corrupt(x.file, 0, header);
   }
-  if (header.version !== FORMAT_VERSION) {
+  if (!READABLE_VERSIONS.includes(header.version)) {
     const why = header.version === 1
       ? "format version 1 (a development build before 2026-12, whose deleted revisions were hashed by a rule that allowed forged proofs) is not supported"
       : `unsupported format version ${header.version}`;
     throw corrupt(x.file, 0, why);
+  }
+  if (header.version === 2 && header.salt.some((byte) => byte !== 0)) {
+    throw corrupt(x.file, 44, "a version 2 segment with non-zero reserved bytes");
+  }
+  if (x.previousVersion !== undefined && header.version < x.previousVersion) {
+    throw corrupt(x.file, 0, `format version ${header.version} after a version ${x.previousVersion} segment`);
   }
   if (header.segment !== x.segment) {
     throw corrupt(x.file, 0, `header says segment ${header.segment}, file name says ${x.segment}`);
@@ -109,7 +117,7 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
     throw corrupt(x.file, 0, `first frame index ${header.firstFrame}, expected ${x.firstFrame}`);
   }
 
-  const seed = strandSeed(header.strandId);
+  const seed = frameSeed(header);
   const frames: ScannedFrame[] = [];
   let pos = SEGMENT_HEADER_BYTES;
   let next = header.firstFrame;

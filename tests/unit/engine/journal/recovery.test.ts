@@ -6,7 +6,16 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { Journal } from "../../../../engine/journal/journal.ts";
 import { FaultyFileLayer } from "../../../../engine/journal/faulty-file-layer.ts";
-import { encodeFrame, segmentFileName, strandSeed } from "../../../../engine/journal/format.ts";
+import {
+  decodeSegmentHeader,
+  encodeFrame,
+  encodeSegmentHeader,
+  frameSeed,
+  type SegmentHeader,
+  segmentFileName,
+  strandSeed,
+} from "../../../../engine/journal/format.ts";
+import { crc32c } from "../../../../engine/journal/crc32c.ts";
 import { isLedgerError, LedgerError } from "../../../../engine/errors.ts";
 
 const OPTS = { segmentBytes: 2048, preallocateBytes: 512 };
@@ -206,9 +215,8 @@ test("a huge length field is rejected without a huge allocation", () => {
   const { fs, positions } = build(3);
   const last = positions[2];
   const bytes = fs.contents(`/j/${last.file}`);
-  const strand = new TextDecoder().decode(bytes.subarray(12, 34));
   // A frame whose header verifies but whose length claims 4 GiB: a crafted, not a random, fault.
-  const frame = encodeFrame(strandSeed(strand), 2, [rec(1, 8)]);
+  const frame = encodeFrame(frameSeed(decodeSegmentHeader(bytes) as SegmentHeader), 2, [rec(1, 8)]);
   const v = new DataView(frame.buffer);
   v.setUint32(0, 0xffff_fff0, true);
   bytes.set(frame.subarray(0, 16), last.start);
@@ -263,4 +271,69 @@ test("a torn tail is zero-filled on the real disk", () => {
   } finally {
     nodeFs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// ---- the segment salt (format version 3) ---------------------------------------------------------
+
+/** 16-byte frame headers that verify with `seed`, index 0xffffffff, at every offset mod 8. */
+function forgedHeaders(seed: number): Uint8Array {
+  const h = encodeFrame(seed, 0xffff_ffff, [new Uint8Array(4)]).slice(0, 16);
+  const out = new Uint8Array(25 * 8);
+  for (let j = 0; j < 8; j++) out.set(h, 25 * j);
+  return out;
+}
+
+for (const [tear, script] of [["its middle", [0.9, 0.1, 0.95]], ["its start", [0.1, 0.7]]] as const) {
+  test(`a torn frame whose record holds forged frame headers is still a torn tail (the write tore at ${tear})`, () => {
+    const fs = new FaultyFileLayer();
+    // Room preallocated, so the next append is the frame's write and its sync, nothing else.
+    const opts = { segmentBytes: 64 * 1024, preallocateBytes: 16 * 1024 };
+    const { journal } = Journal.open("/j", { fs, ...opts });
+    for (let i = 0; i < 3; i++) journal.append([rec(i, 40)]);
+    // What anyone could forge from the public strand id alone (format version 2's seed).
+    const strand = (decodeSegmentHeader(fs.contents(`/j/${segmentFileName(1)}`)) as SegmentHeader).strandId;
+    // Non-zero throughout, so that no part of the frame that misses the disk matches the zeros there.
+    const payload = new Uint8Array(600).fill(0x5a);
+    payload.set(forgedHeaders(strandSeed(strand)), 100);
+    fs.powerCutAfter(1); // the frame's write reaches the cache; its sync finds the power gone
+    assert.throws(() => journal.append([payload]));
+    let k = 0;
+    fs.crash({ tear: () => script[k++] ?? 0.5 });
+    const { records, report } = Journal.open("/j", { fs, ...opts });
+    assert.equal(records.length, 3);
+    assert.equal(report.truncatedTail?.file, segmentFileName(1));
+  });
+}
+
+test("version 2 segments (no salt) are read and appended to; the next segment is version 3", () => {
+  const fs = new FaultyFileLayer();
+  const { journal } = Journal.open("/j", { fs, ...OPTS });
+  journal.append([rec(0, 30)]);
+  journal.close();
+  // Rewrite segment 1 as version 2 wrote it: version 2, zero salt, frames seeded by the strand alone.
+  const name = segmentFileName(1);
+  const bytes = fs.contents(`/j/${name}`);
+  const header = decodeSegmentHeader(bytes) as SegmentHeader;
+  const v2 = encodeSegmentHeader({ ...header, salt: new Uint8Array(8) });
+  const view = new DataView(v2.buffer);
+  view.setUint32(8, 2, true);
+  view.setUint32(60, crc32c(v2, 0, 60), true);
+  const frame = encodeFrame(strandSeed(header.strandId), 0, [rec(0, 30)]);
+  const out = new Uint8Array(bytes.length);
+  out.set(v2, 0);
+  out.set(frame, 64);
+  fs.replace(`/j/${name}`, out);
+
+  const again = Journal.open("/j", { fs, ...OPTS });
+  assert.equal(again.records.length, 1);
+  for (let i = 1; i < 40; i++) again.journal.append([rec(i, 90)]); // past segmentBytes: a rollover
+  again.journal.close();
+  const third = Journal.open("/j", { fs, ...OPTS });
+  assert.equal(third.records.length, 40);
+  assert.equal((decodeSegmentHeader(fs.contents(`/j/${segmentFileName(1)}`)) as SegmentHeader).version, 2);
+  const second = decodeSegmentHeader(fs.contents(`/j/${segmentFileName(2)}`)) as SegmentHeader;
+  assert.equal(second.version, 3);
+  assert.ok(second.salt.some((b) => b !== 0));
+  assert.equal(third.journal.readAll().length, 40);
+  third.journal.close();
 });
