@@ -18,10 +18,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+  type BlockAddress,
   blockToIon,
   decodeBinary,
   digestFromIon,
   digestToIon,
+  evidenceFromIon,
   getField,
   ion,
   ionLiteral,
@@ -168,8 +170,7 @@ async function verify(argv: readonly string[], io: CliIO): Promise<number> {
     }
     const evidence = readIonFile(evidenceFile, io);
     if (evidence.kind !== "struct") throw new BadInput(`${evidenceFile} is not a {revision, proof} struct`);
-    const revision = revisionFromIon(getField(evidence, "revision") ?? ion.null());
-    const proofHashes = proofFromIon(getField(evidence, "proof") ?? ion.null());
+    const { revision, proof: proofHashes, digestTipAddress: proofTip } = evidenceFromIon(evidence);
     const d = digestFromIon(readIonFile(digestFile, io));
     const ok = verifyRevision(revision, proofHashes, d);
     const fields: [string, IonValue][] = [
@@ -178,7 +179,7 @@ async function verify(argv: readonly string[], io: CliIO): Promise<number> {
       ["version", ion.int(revision.metadata.version)],
       ["digestTipAddress", getField(digestToIon(d), "digestTipAddress")!],
     ];
-    if (!ok) fields.push(["reason", ion.string(whyNotVerified(evidence, d.digestTipAddress.sequenceNo))]);
+    if (!ok) fields.push(["reason", ion.string(whyNotVerified(proofTip, d.digestTipAddress.sequenceNo))]);
     io.out(toText(ion.struct(fields)));
     return ok ? 0 : 1;
   }
@@ -201,11 +202,9 @@ async function verify(argv: readonly string[], io: CliIO): Promise<number> {
 }
 
 /** Why offline verification failed, as far as the evidence tells: the proof's tip, if it names one. */
-function whyNotVerified(evidence: IonStruct, digestTip: number): string {
-  const tip = getField(evidence, "digestTipAddress");
-  const seq = tip?.kind === "struct" ? getField(tip, "sequenceNo") : undefined;
-  if (seq?.kind === "int" && seq.value !== BigInt(digestTip)) {
-    return `the proof leads to the digest at block ${seq.value}, not to this digest's tip ${digestTip}: make the proof with --tip ${digestTip}, or verify against that digest`;
+function whyNotVerified(proofTip: BlockAddress | undefined, digestTip: number): string {
+  if (proofTip !== undefined && proofTip.sequenceNo !== digestTip) {
+    return `the proof leads to the digest at block ${proofTip.sequenceNo}, not to this digest's tip ${digestTip}: make the proof with --tip ${digestTip}, or verify against that digest`;
   }
   return "the revision, its proof and the digest do not fit together: one of them was altered, or they come from different ledgers";
 }

@@ -13,7 +13,7 @@ export { verifyBlock, verifyRevision } from "./ledger/verify.ts";
 export { dot, merkleRoot } from "./ledger/dot.ts";
 export { revisionHash, statementDigest } from "./ledger/block.ts";
 export { blockToIon, revisionToIon } from "./ledger/block-codec.ts";
-export { digestFromIon, digestToIon, proofFromIon, proofToIon, revisionFromIon } from "./ledger/evidence.ts";
+export { digestFromIon, digestToIon, type Evidence, evidenceFromIon, proofFromIon, proofToIon, revisionFromIon } from "./ledger/evidence.ts";
 export type { Block, BlockAddress, Digest, Revision, RevisionMetadata } from "./ledger/types.ts";
 export type { TableDef } from "./catalog/catalog.ts";
 export * from "./ion/index.ts";

@@ -304,8 +304,9 @@ export class Ledger {
   /** A block and its proof against the digest at `digestTipAddress` (default: the current tip). */
   async getBlock(args: { blockAddress: BlockAddress; digestTipAddress?: BlockAddress }): Promise<{ block: Block; proof: Uint8Array[] }> {
     this.checkOpen();
-    const block = this.blockAt(args?.blockAddress, "blockAddress");
-    const tip = this.tipOf(args.digestTipAddress, block.blockAddress.sequenceNo);
+    const a = evidenceArgs(args, "getBlock");
+    const block = this.blockAt(a.blockAddress, "blockAddress");
+    const tip = this.tipOf(a.digestTipAddress, block.blockAddress.sequenceNo);
     // Copies: the block and the proof's hashes are the ledger's own (ledger/copy.ts).
     return { block: copyBlock(block), proof: copyProof(blockProof(this.tree, block.blockAddress.sequenceNo, tip)) };
   }
@@ -315,15 +316,17 @@ export class Ledger {
     args: { blockAddress: BlockAddress; documentId: string; digestTipAddress?: BlockAddress },
   ): Promise<{ revision: Revision; proof: Uint8Array[] }> {
     this.checkOpen();
-    const block = this.blockAt(args?.blockAddress, "blockAddress");
-    if (typeof args.documentId !== "string") throw new LedgerError("INVALID_ARGUMENT", "documentId must be a document id string");
-    const index = block.revisions.findIndex((r) => r.metadata.id === args.documentId);
+    const a = evidenceArgs(args, "getRevision");
+    const block = this.blockAt(a.blockAddress, "blockAddress");
+    const documentId = a.documentId;
+    if (typeof documentId !== "string") throw new LedgerError("INVALID_ARGUMENT", "documentId must be a document id string");
+    const index = block.revisions.findIndex((r) => r.metadata.id === documentId);
     if (index < 0) {
-      throw new LedgerError("DOCUMENT_NOT_FOUND", `block ${block.blockAddress.sequenceNo} has no revision of document ${args.documentId}`, {
-        documentId: args.documentId,
+      throw new LedgerError("DOCUMENT_NOT_FOUND", `block ${block.blockAddress.sequenceNo} has no revision of document ${documentId}`, {
+        documentId,
       });
     }
-    const tip = this.tipOf(args.digestTipAddress, block.blockAddress.sequenceNo);
+    const tip = this.tipOf(a.digestTipAddress, block.blockAddress.sequenceNo);
     return { revision: copyRevision(block.revisions[index]), proof: copyProof(revisionProof(block, index, this.tree, tip)) };
   }
 
@@ -493,6 +496,29 @@ export function verifyBlocks(blocks: readonly Block[], strandId: string): Verify
 }
 
 /** The options object shared by Ledger.open and transaction(): an object, with `retries` a count. */
+/**
+ * getBlock's and getRevision's arguments, read once into plain values: a getter or Proxy trap of
+ * the caller's that throws is INVALID_ARGUMENT, not the caller's own exception passed through.
+ */
+function evidenceArgs(
+  args: unknown,
+  where: string,
+): { blockAddress: BlockAddress | undefined; documentId: unknown; digestTipAddress: BlockAddress | undefined } {
+  const address = (v: unknown): BlockAddress | undefined => {
+    if (v === undefined || v === null || typeof v !== "object") return v as undefined;
+    const a = v as BlockAddress;
+    return { strandId: a.strandId, sequenceNo: a.sequenceNo };
+  };
+  try {
+    if (args === null || typeof args !== "object") throw new LedgerError("INVALID_ARGUMENT", `${where} takes {blockAddress, …}`);
+    const o = args as { blockAddress?: unknown; documentId?: unknown; digestTipAddress?: unknown };
+    return { blockAddress: address(o.blockAddress), documentId: o.documentId, digestTipAddress: address(o.digestTipAddress) };
+  } catch (e) {
+    if (e instanceof LedgerError) throw e;
+    throw new LedgerError("INVALID_ARGUMENT", `${where}: its arguments could not be read (${e instanceof Error ? e.message : String(e)})`, {}, e);
+  }
+}
+
 function checkOptions(options: unknown, where: string): void {
   if (options === null || typeof options !== "object") {
     throw new LedgerError("INVALID_ARGUMENT", `${where}: options must be an object`);

@@ -245,8 +245,25 @@ function timestamp(v: IonValue, where: string): IonTimestamp {
   return v;
 }
 
-export function blockAddressFromIon(v: IonValue, where = "blockAddress"): BlockAddress {
+/**
+ * A struct holding exactly the fields `names` (some optional), each once, without annotations.
+ * Evidence is read strictly: ion-js reads a repeated field as its last occurrence and getField as
+ * its first, so a struct with `version: 0, version: 7` hashed as one thing and read as another.
+ */
+export function exactStruct(v: IonValue, names: readonly string[], where: string): IonStruct {
   const s = struct(v, where);
+  if (s.annotations !== undefined && s.annotations.length > 0) throw new BlockShapeError(`${where} has annotations`);
+  const seen = new Set<string>();
+  for (const [name] of s.fields) {
+    if (!names.includes(name)) throw new BlockShapeError(`${where} has an unexpected field ${JSON.stringify(name)}`);
+    if (seen.has(name)) throw new BlockShapeError(`${where}.${name} appears more than once`);
+    seen.add(name);
+  }
+  return s;
+}
+
+export function blockAddressFromIon(v: IonValue, where = "blockAddress"): BlockAddress {
+  const s = exactStruct(v, ["strandId", "sequenceNo"], where);
   return {
     strandId: str(field(s, "strandId", where), `${where}.strandId`),
     sequenceNo: int(field(s, "sequenceNo", where), `${where}.sequenceNo`),
@@ -254,7 +271,7 @@ export function blockAddressFromIon(v: IonValue, where = "blockAddress"): BlockA
 }
 
 export function metadataFromIon(v: IonValue, where = "metadata"): RevisionMetadata {
-  const s = struct(v, where);
+  const s = exactStruct(v, ["id", "version", "txTime", "txId"], where);
   return {
     id: str(field(s, "id", where), `${where}.id`),
     version: int(field(s, "version", where), `${where}.version`),

@@ -11,8 +11,9 @@
  * revision: {blockAddress: {strandId, sequenceNo}, hash: {{…}}, data: {…}?, metadata: {id, version, txTime, txId}}
  * ```
  *
- * Reading is strict: a value of another shape is INVALID_ARGUMENT naming the first field that
- * does not fit, so a verifier never folds a proof it half-understood.
+ * Reading is strict: a value of another shape — a missing, repeated or unknown field, an
+ * annotation, a malformed value — is INVALID_ARGUMENT naming the first field that does not fit,
+ * so a verifier never folds a proof it half-understood.
  *
  * @example
  * ```ts
@@ -24,25 +25,30 @@
  */
 import { LedgerError } from "../errors.ts";
 import { getField, ion, type IonList, type IonStruct, type IonValue } from "../ion/value.ts";
-import { blockAddressFromIon, blockAddressToIon, BlockShapeError, metadataFromIon } from "./block-codec.ts";
-import type { Digest, Revision } from "./types.ts";
+import { blockAddressFromIon, blockAddressToIon, BlockShapeError, exactStruct, metadataFromIon } from "./block-codec.ts";
+import type { BlockAddress, Digest, Revision } from "./types.ts";
 
 function invalid(what: string, message: string): LedgerError {
   return new LedgerError("INVALID_ARGUMENT", `${what}: ${message}`, { what });
 }
 
-/** Runs a block-codec reader, turning its shape errors into INVALID_ARGUMENT. */
+/**
+ * Runs a reader, turning block-codec shape errors into INVALID_ARGUMENT, and so anything else a
+ * malformed value makes it throw (a missing array, a null field, a throwing Proxy).
+ */
 function reading<T>(what: string, read: () => T): T {
   try {
     return read();
   } catch (e) {
+    if (e instanceof LedgerError) throw e;
     if (e instanceof BlockShapeError) throw invalid(what, e.message);
-    throw e;
+    throw invalid(what, `is not a well-formed Ion value (${e instanceof Error ? e.message : String(e)})`);
   }
 }
 
 function hashOf(v: IonValue | undefined, what: string): Uint8Array {
-  if (v === undefined || v.kind !== "blob") throw invalid(what, "is not a blob");
+  if (typeof v !== "object" || v === null || v.kind !== "blob" || !(v.bytes instanceof Uint8Array)) throw invalid(what, "is not a blob");
+  if (v.annotations !== undefined && v.annotations.length > 0) throw invalid(what, "has annotations");
   if (v.bytes.length !== 32) throw invalid(what, `is ${v.bytes.length} bytes, not a 32-byte SHA-256 hash`);
   return v.bytes.slice();
 }
@@ -58,9 +64,11 @@ export function digestToIon(d: Digest): IonStruct {
 }
 
 export function digestFromIon(v: IonValue): Digest {
-  const s = structOf(v, "digest");
-  const digestTipAddress = reading("digest", () => blockAddressFromIon(getField(s, "digestTipAddress") ?? ion.null(), "digestTipAddress"));
-  return { digest: hashOf(getField(s, "digest"), "digest.digest"), digestTipAddress };
+  return reading("digest", () => {
+    const s = exactStruct(structOf(v, "digest"), ["digest", "digestTipAddress"], "digest");
+    const digestTipAddress = blockAddressFromIon(getField(s, "digestTipAddress") ?? ion.null(), "digestTipAddress");
+    return { digest: hashOf(getField(s, "digest"), "digest.digest"), digestTipAddress };
+  });
 }
 
 export function proofToIon(proof: readonly Uint8Array[]): IonList {
@@ -68,17 +76,43 @@ export function proofToIon(proof: readonly Uint8Array[]): IonList {
 }
 
 export function proofFromIon(v: IonValue): Uint8Array[] {
-  if (typeof v !== "object" || v === null || v.kind !== "list") throw invalid("proof", "is not an Ion list of hashes");
-  return v.items.map((h, i) => hashOf(h, `proof[${i}]`));
+  return reading("proof", () => {
+    if (typeof v !== "object" || v === null || v.kind !== "list" || !Array.isArray(v.items)) throw invalid("proof", "is not an Ion list of hashes");
+    if (v.annotations !== undefined && v.annotations.length > 0) throw invalid("proof", "has annotations");
+    return v.items.map((h, i) => hashOf(h, `proof[${i}]`));
+  });
 }
 
 /** A revision from its Ion form (revisionToIon, a committed-view or history() row). */
 export function revisionFromIon(v: IonValue): Revision {
-  const s = structOf(v, "revision");
-  const blockAddress = reading("revision", () => blockAddressFromIon(getField(s, "blockAddress") ?? ion.null(), "revision.blockAddress"));
-  const metadata = reading("revision", () => metadataFromIon(getField(s, "metadata") ?? ion.null(), "revision.metadata"));
-  const hash = hashOf(getField(s, "hash"), "revision.hash");
-  const data = getField(s, "data");
-  if (data === undefined) return { blockAddress, hash, metadata };
-  return { blockAddress, hash, data: structOf(data, "revision.data"), metadata };
+  return reading("revision", () => {
+    const s = exactStruct(structOf(v, "revision"), ["blockAddress", "hash", "data", "metadata"], "revision");
+    const blockAddress = blockAddressFromIon(getField(s, "blockAddress") ?? ion.null(), "revision.blockAddress");
+    const metadata = metadataFromIon(getField(s, "metadata") ?? ion.null(), "revision.metadata");
+    const hash = hashOf(getField(s, "hash"), "revision.hash");
+    const data = getField(s, "data");
+    if (data === undefined) return { blockAddress, hash, metadata };
+    const d = structOf(data, "revision.data");
+    if (d.annotations !== undefined && d.annotations.length > 0) throw invalid("revision.data", "has annotations");
+    return { blockAddress, hash, data: d, metadata };
+  });
+}
+
+/** The evidence file `quire proof` writes: a revision, its proof, and the tip the proof leads to. */
+export interface Evidence {
+  readonly revision: Revision;
+  readonly proof: Uint8Array[];
+  /** The digest tip the proof was made for (absent in evidence made before it was recorded). */
+  readonly digestTipAddress?: BlockAddress;
+}
+
+/** Reads `{revision, proof, digestTipAddress?}` as strictly as its parts. */
+export function evidenceFromIon(v: IonValue): Evidence {
+  return reading("evidence", () => {
+    const s = exactStruct(structOf(v, "evidence"), ["revision", "proof", "digestTipAddress"], "evidence");
+    const revision = revisionFromIon(getField(s, "revision") ?? ion.null());
+    const proof = proofFromIon(getField(s, "proof") ?? ion.null());
+    const tip = getField(s, "digestTipAddress");
+    return tip === undefined ? { revision, proof } : { revision, proof, digestTipAddress: blockAddressFromIon(tip, "evidence.digestTipAddress") };
+  });
 }

@@ -23,7 +23,7 @@ export interface RevisionMetadata {
 
 /**
  * One document revision as the committed view shows it. A deleted document's last revision
- * has metadata and no `data`; its hash is dot(ionHash(metadata), empty) = ionHash(metadata).
+ * has metadata and no `data`; its hash is dot(ionHash(metadata), ionHash(null)) (ledger/block.ts says why).
  */
 export interface Revision {
   readonly blockAddress: BlockAddress;

@@ -31,6 +31,7 @@
  * verifyRevision(revision, proof, digest); // true
  * ```
  */
+import { limits } from "../limits.ts";
 import { ionEquals } from "../ion/equals.ts";
 import { ionHash } from "../ion/hash.ts";
 import { fromJS } from "../ion/js.ts";
@@ -63,6 +64,14 @@ function asIon(v: unknown, kind: "struct" | "timestamp"): IonValue {
 
 const MODEL_DEPTH = 1_000;
 
+/**
+ * The longest list that can be a proof: at most 53 siblings in the digest tree (2^53 blocks), the
+ * previous block hash, 2 in a block's entries tree and 14 in its revision tree (10,000 writes per
+ * transaction, limits.maxDocumentsPerTransaction): 70. Longer is not a proof, and checking every
+ * element of a list claiming 2^32 of them (a Proxy) took minutes.
+ */
+const MAX_PROOF_LENGTH = 80;
+
 /** Whether `v` has the exact shape of an IonValue (engine/ion/value.ts), recursively. */
 function isModelValue(v: unknown, depth: number): boolean {
   if (typeof v !== "object" || v === null || depth > MODEL_DEPTH) return false;
@@ -80,9 +89,11 @@ function isModelValue(v: unknown, depth: number): boolean {
     case "blob":
     case "clob": return o.bytes instanceof Uint8Array;
     case "list":
-    case "sexp": return Array.isArray(o.items) && o.items.every((x) => isModelValue(x, depth + 1));
+    // Every item takes at least a byte of a document: a longer array (a Proxy claiming 2^32
+    // items) is not one, and is refused before it is walked.
+    case "sexp": return Array.isArray(o.items) && o.items.length <= limits.maxDocumentBytes && o.items.every((x) => isModelValue(x, depth + 1));
     case "struct":
-      return Array.isArray(o.fields) && o.fields.every((f) =>
+      return Array.isArray(o.fields) && o.fields.length <= limits.maxDocumentBytes && o.fields.every((f) =>
         Array.isArray(f) && f.length === 2 && typeof f[0] === "string" && isModelValue(f[1], depth + 1)
       );
     default: return false;
@@ -94,7 +105,7 @@ function isHash(h: unknown): h is Uint8Array {
 }
 
 function isHashList(proof: unknown): proof is readonly Uint8Array[] {
-  return Array.isArray(proof) && proof.every(isHash);
+  return Array.isArray(proof) && proof.length <= MAX_PROOF_LENGTH && proof.every(isHash);
 }
 
 function isSequenceNo(n: unknown): n is number {
@@ -161,15 +172,30 @@ export function verifyRevision(revision: Revision | IonStruct, proof: readonly U
   }
 }
 
-/** The checks that make a block self-consistent; returns the first failure, or undefined. */
-export function checkBlockHashes(block: Block): string | undefined {
+/**
+ * The checks that make a block self-consistent; returns the first failure, or undefined.
+ *
+ * Every hash is 32 bytes, but block 0's previousBlockHash, which is empty: `dot` passes an empty
+ * side through, so an empty hash anywhere else let a block drop a revision and still verify.
+ * entriesHashList holds Quire's two entries, [revisionsRoot, transactionInfoHash]. QLDB's own
+ * blocks hold four, two internal hashes at [0] and [2] beside those two at [1] and [3]; they are
+ * accepted only with `qldb`, since nothing can check the internal two: a four-entry list with
+ * any other hashes there (another block's, say) verified for a block missing revisions.
+ */
+export function checkBlockHashes(block: Block, qldb = false): string | undefined {
   for (const [i, r] of block.revisions.entries()) {
+    if (!isHash(r.hash)) return `revisions[${i}].hash is not a 32-byte hash`;
     if (!hashEquals(revisionHash(r.metadata, r.data), r.hash)) return `revisions[${i}].hash does not match its metadata and data`;
   }
   const list = block.entriesHashList;
-  // Quire's blocks hold [revisionsRoot, transactionInfoHash]; QLDB's hold two internal hashes
-  // at [0] and [2] beside those two at [1] and [3].
-  const [revIdx, infoIdx] = list.length === 2 ? [0, 1] : list.length === 4 ? [1, 3] : [-1, -1];
+  if (!list.every(isHash)) return "entriesHashList holds something other than 32-byte hashes";
+  if (!isHash(block.entriesHash) || !isHash(block.blockHash)) return "entriesHash and blockHash must be 32-byte hashes";
+  const first = block.blockAddress.sequenceNo === 0;
+  const previous = block.previousBlockHash;
+  if (first ? !(previous instanceof Uint8Array && previous.length === 0) : !isHash(previous)) {
+    return first ? "block 0's previousBlockHash must be empty" : "previousBlockHash is not a 32-byte hash";
+  }
+  const [revIdx, infoIdx] = list.length === 2 ? [0, 1] : list.length === 4 && qldb ? [1, 3] : [-1, -1];
   if (revIdx < 0) return `entriesHashList has ${list.length} entries`;
   if (!hashEquals(merkleRoot(block.revisions.map((r) => r.hash)), list[revIdx])) {
     return "entriesHashList does not hold the Merkle root of the revision hashes";
@@ -182,14 +208,37 @@ export function checkBlockHashes(block: Block): string | undefined {
   return undefined;
 }
 
-/** True when every hash inside the block holds and its proof leads from blockHash to the digest. */
-export function verifyBlock(block: Block, proof: readonly Uint8Array[], digest: Digest | Uint8Array): boolean {
+/** Options of verifyBlock. */
+export interface VerifyBlockOptions {
+  /**
+   * Accept QLDB's own four-entry entriesHashList (a block exported from QLDB). Two of its four
+   * hashes are QLDB-internal and cannot be checked, so such a block verifies whatever they hold:
+   * a verified QLDB block shows its listed revisions and transactionInfo are in the journal,
+   * not that it has no others. Default false: Quire's blocks, fully checked.
+   */
+  readonly qldb?: boolean;
+}
+
+/**
+ * True when every hash inside the block holds and its proof leads from blockHash to the digest.
+ * Never throws: malformed input is simply not verified.
+ *
+ * @example
+ * ```ts
+ * const digest = await ledger.getDigest();
+ * const { block, proof } = await ledger.getBlock({ blockAddress, digestTipAddress: digest.digestTipAddress });
+ * verifyBlock(block, proof, digest); // true
+ * ```
+ */
+export function verifyBlock(block: Block, proof: readonly Uint8Array[], digest: Digest | Uint8Array, options: VerifyBlockOptions = {}): boolean {
   try {
     if (!isHashList(proof) || typeof block !== "object" || block === null) return false;
     const expected = digestFor(digest, block.blockAddress);
     if (expected === undefined || !isHash(block.blockHash) || typeof block.transactionId !== "string") return false;
     if (!Array.isArray(block.revisions) || !Array.isArray(block.entriesHashList)) return false;
-    if (checkBlockHashes(block) !== undefined || checkBlockFields(block) !== undefined) return false;
+    if (block.entriesHashList.length > 4) return false;
+    const qldb = typeof options === "object" && options !== null && options.qldb === true;
+    if (checkBlockHashes(block, qldb) !== undefined || checkBlockFields(block) !== undefined) return false;
     return hashEquals(foldProof(block.blockHash, proof), expected);
   } catch {
     return false;

@@ -9,6 +9,8 @@ import {
   digestFromIon,
   digestToIon,
   encodeBinary,
+  evidenceFromIon,
+  isLedgerError,
   getField,
   ion,
   Ledger,
@@ -66,3 +68,36 @@ for (const [what, read] of bad) {
     assert.throws(read, (e: unknown) => (e as { code?: string }).code === "INVALID_ARGUMENT");
   });
 }
+
+test("evidence with a repeated, unknown or annotated field, or a malformed value, is INVALID_ARGUMENT", () =>
+  withTempDir(async (dir) => {
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE cars");
+    const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", { VIN: "1", Owner: "Maria Garcia" });
+    const [row] = await ledger.execute("SELECT c.blockAddress FROM _ql_committed_cars AS c");
+    const { revision, proof } = await ledger.getRevision({ blockAddress: (row as { blockAddress: never }).blockAddress, documentId });
+    const text = toText(ion.struct([["revision", revisionToIon(revision)], ["proof", proofToIon(proof)]]));
+    assert.equal(evidenceFromIon(parseText(text)[0]).revision.metadata.id, documentId);
+    // Another Ion reader takes the last of a repeated field where Quire took the first: so refuse it.
+    const edits: [string, (t: string) => string][] = [
+      ["a second data", (t) => t.replace("data:{", 'data:{Owner:"Mallory"},data:{')],
+      ["a second metadata id", (t) => t.replace("metadata:{", 'metadata:{id:"AAAAAAAAAAAAAAAAAAAAAA",')],
+      ["an unknown metadata field", (t) => t.replace("metadata:{", 'metadata:{owner:"Mallory",')],
+      ["an annotated metadata", (t) => t.replace("metadata:{", "metadata:forged::{")],
+      ["a second revision", (t) => t.replace("{revision:", "{revision:{},revision:")],
+      ["an unknown evidence field", (t) => t.replace("{revision:", "{note:1,revision:")],
+    ];
+    for (const [what, edit] of edits) {
+      const edited = edit(text.replace(/ /g, ""));
+      assert.notEqual(edited, text.replace(/ /g, ""), `${what}: the edit applies`);
+      assert.throws(() => evidenceFromIon(parseText(edited)[0]), (e) => isLedgerError(e, "INVALID_ARGUMENT"), what);
+    }
+    const malformed: unknown[] = [null, { kind: "list" }, { kind: "list", items: [null] }, { kind: "struct", fields: [null] },
+      new Proxy({ kind: "struct" }, { get() { throw new Error("trap"); } })];
+    for (const [i, v] of malformed.entries()) {
+      for (const read of [proofFromIon, digestFromIon, revisionFromIon, evidenceFromIon]) {
+        assert.throws(() => read(v as never), (e) => isLedgerError(e, "INVALID_ARGUMENT"), `${read.name}(malformed[${i}])`);
+      }
+    }
+    await ledger.close();
+  }));

@@ -11,6 +11,7 @@ import { ionHash, Ledger, type Revision, revisionToIon, verifyBlock, verifyRevis
 import { ion, type IonStruct } from "../../../../engine/ion/value.ts";
 import { metadataToIon } from "../../../../engine/ledger/block.ts";
 import { dot } from "../../../../engine/ledger/dot.ts";
+import { checkBlockHashes } from "../../../../engine/ledger/verify.ts";
 import { crc32c } from "../../../../engine/journal/crc32c.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
@@ -110,6 +111,79 @@ describe("verifyBlock", () => {
       const earlier = { ...block.blockTimestamp, year: 1999 };
       assert.equal(verifyBlock({ ...block, blockTimestamp: earlier }, proof, digest), false);
       assert.equal(verifyBlock({ ...block, blockAddress: { ...block.blockAddress, sequenceNo: NaN } }, proof, digest), false);
+      await ledger.close();
+    }));
+});
+
+describe("verifyBlock refuses blocks that drop or swap content (proofs review)", () => {
+  test("an empty hash, a four-entry list with other hashes, an emptied previousBlockHash; QLDB's form only on request", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.transaction(async (tx) => {
+        await tx.insert("cars", car);
+        await tx.insert("cars", { ...car, VIN: "2" });
+      });
+      await ledger.execute("INSERT INTO cars ?", { ...car, VIN: "3" });
+      const digest = await ledger.getDigest();
+      const { block, proof } = await ledger.getBlock({ blockAddress: { strandId: ledger.strandId, sequenceNo: 1 } });
+      assert.equal(block.revisions.length, 2);
+      assert.equal(verifyBlock(block, proof, digest), true);
+      const [h0, h1] = block.revisions.map((r) => r.hash);
+      const info = block.entriesHashList[1];
+      const empty = new Uint8Array(0);
+      // merkleRoot([h0, h1, empty, info]) = dot(dot(h0, h1), info) = the genuine entriesHash.
+      const dropped = { ...block, revisions: block.revisions.slice(0, 1), entriesHashList: [h0, h1, empty, info] };
+      assert.equal(verifyBlock(dropped, proof, digest), false);
+      assert.equal(verifyBlock(dropped, proof, digest, { qldb: true }), false, "an empty hash is refused even in QLDB's form");
+      // QLDB's four-entry form: accepted only when asked for, and then its opaque entries are not checked.
+      const r0 = block.revisions[0].hash;
+      const qldbShaped = { ...block, revisions: block.revisions.slice(1), entriesHashList: [r0, h1, r0, info] };
+      assert.equal(verifyBlock(qldbShaped, proof, digest), false);
+      // A later block with its previousBlockHash moved into the proof.
+      const { block: b2, proof: p2 } = await ledger.getBlock({ blockAddress: { strandId: ledger.strandId, sequenceNo: 2 } });
+      assert.equal(verifyBlock(b2, p2, digest), true);
+      const unchained = { ...b2, previousBlockHash: empty, blockHash: b2.entriesHash };
+      assert.equal(verifyBlock(unchained, [b2.previousBlockHash, ...p2], digest), false);
+      // ledger.verify() holds the journal's blocks to the same rules (checkBlockHashes).
+      assert.ok(checkBlockHashes(dropped) !== undefined);
+      assert.equal(checkBlockHashes(block), undefined);
+      await ledger.close();
+    }));
+
+  test("a proof or a document claiming 2^32 - 1 elements is refused at once", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", car);
+      const [r] = await revisionsOf(ledger, documentId);
+      const digest = await ledger.getDigest();
+      const { revision, proof } = await ledger.getRevision({ blockAddress: r.blockAddress, documentId });
+      const huge = <T>(base: T[]) => new Proxy(base, { get: (t, k) => (k === "length" ? 2 ** 32 - 1 : Reflect.get(t, k)) });
+      const started = performance.now();
+      assert.equal(verifyRevision(revision, huge([...proof]), digest), false);
+      const data = revision.data as IonStruct;
+      assert.equal(verifyRevision({ ...revision, data: { kind: "struct", fields: huge([...data.fields]) } }, proof, digest), false);
+      assert.ok(performance.now() - started < 5_000);
+      await ledger.close();
+    }));
+});
+
+describe("getBlock and getRevision read their arguments once, as LedgerErrors", () => {
+  test("a throwing getter or Proxy trap is INVALID_ARGUMENT", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      const strandId = ledger.strandId;
+      const bad: unknown[] = [
+        { blockAddress: { strandId, get sequenceNo(): number { throw new RangeError("no"); } } },
+        { blockAddress: { strandId, sequenceNo: 0 }, get digestTipAddress(): unknown { throw new TypeError("no"); } },
+        new Proxy({}, { get() { throw new Error("trap"); } }),
+      ];
+      for (const args of bad) {
+        await rejectsWith(ledger.getBlock(args as never), "INVALID_ARGUMENT");
+        await rejectsWith(ledger.getRevision(args as never), "INVALID_ARGUMENT");
+      }
       await ledger.close();
     }));
 });
