@@ -606,11 +606,12 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
   const alias = s.as ?? s.table.name;
   const rows = await accessRows(r, def, access);
   // Every global but the names each row's scope binds first (rowScope): the row variable and the
-  // BY variable. The target table itself is bound too when the statement names it beyond its
-  // alias, as a subquery's source (UPDATE t AS a SET n = (SELECT … FROM t)): a whole-table read.
+  // BY variable, unless a subquery names them as a FROM source, which is looked up globally
+  // first (UPDATE t SET n = (SELECT … FROM t) reads table t: a whole-table read).
   const shadows = (g: { name: string; caseSensitive: boolean }, v: string | undefined) =>
     v !== undefined && (g.caseSensitive ? g.name === v : g.name.toLowerCase() === v.toLowerCase());
-  const globals = await bind(r, r.prepared.globals.filter((g) => !shadows(g, alias) && !shadows(g, s.by)));
+  const sources = fromSourceNames(s);
+  const globals = await bind(r, r.prepared.globals.filter((g) => sources.has(g.name.toLowerCase()) || (!shadows(g, alias) && !shadows(g, s.by))));
   const out: IonValue[] = [];
   // In WHERE, a name that is not one of this document's fields is an absent field, as in a
   // SELECT's WHERE: the document simply does not match. In SET it stays VARIABLE_NOT_FOUND, so a
@@ -659,6 +660,7 @@ function rowScope(globals: Globals, alias: string, by: string | undefined, id: s
   const lowerAlias = alias.toLowerCase();
   const lowerBy = by?.toLowerCase();
   return {
+    source: (name, caseSensitive) => globals.get(name, caseSensitive),
     get(name, caseSensitive) {
       if (caseSensitive ? name === alias : name.toLowerCase() === lowerAlias) return data;
       if (by !== undefined && (caseSensitive ? name === by : name.toLowerCase() === lowerBy)) return ion.string(id);

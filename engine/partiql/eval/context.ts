@@ -10,6 +10,12 @@ export type EvalMode = "strict" | "permissive";
 /** Tables and global bindings; a table is a bag. */
 export interface Globals {
   get(name: string, caseSensitive: boolean): PValue | undefined;
+  /**
+   * What a bare FROM source names, looked up before local variables (PartiQL's rule for FROM):
+   * the global itself. Defaults to `get`; an UPDATE's per-row scope, whose `get` also answers its
+   * row variable, leaves that out here, so `FROM t` inside it is still table t.
+   */
+  source?(name: string, caseSensitive: boolean): PValue | undefined;
 }
 
 export interface EvalOptions {

@@ -48,9 +48,16 @@ export function implicitName(e: Expr): string | undefined {
 
 function fromValue(src: FromSource & { kind: "scan" | "unpivot" }, env: Env, ctx: Ctx): PValue {
   const e = src.expr;
-  // A FROM source naming nothing is an error in both modes (not an implicit attribute).
-  if (e.kind === "var" && !e.lexicalOnly && resolve(env, ctx.globals, e.name, e.caseSensitive, false) === undefined) {
-    throw new LedgerError("VARIABLE_NOT_FOUND", `variable '${e.name}' is not defined`, { name: e.name, span: e.span });
+  if (e.kind === "var" && !e.lexicalOnly) {
+    // A FROM source that is a bare name is looked up globally first (PartiQL's rule; `@name`
+    // asks for the local variable): in `FROM t AS f, f AS d` the second f is the global f, and a
+    // subquery's `FROM t` reads table t even inside `SELECT … FROM t` whose rows are also t.
+    const global = ctx.globals.source !== undefined ? ctx.globals.source(e.name, e.caseSensitive) : ctx.globals.get(e.name, e.caseSensitive);
+    if (global !== undefined) return global;
+    // A FROM source naming nothing is an error in both modes (not an implicit attribute).
+    if (resolve(env, ctx.globals, e.name, e.caseSensitive, false) === undefined) {
+      throw new LedgerError("VARIABLE_NOT_FOUND", `variable '${e.name}' is not defined`, { name: e.name, span: e.span });
+    }
   }
   return e.kind === "subquery" ? evalQuery(e.query, env, ctx) : evalExpr(e, env, ctx);
 }
