@@ -47,11 +47,12 @@ export const limits = {
    *  100k-character pattern took 20 s under Bun and over a minute under Deno; 50 million steps
    *  is about a tenth of a second, far beyond any real pattern's needs. */
   maxLikeSteps: 50_000_000,
-  /** Binding rows one evaluation's FROM clauses may produce, counted as they are made (kept or
-   *  filtered out by a join's ON). Joins run as nested loops, so rows grow as the product of the
-   *  sources: a 5-way self-join of a 20-row table (3.2 million rows) took 10 s and 3 GB under
-   *  Deno, and one more table would exhaust memory and kill the process. 5 million rows still
-   *  allows a scan of any table this in-memory engine can hold, or a join of two 2,000-row tables. */
+  /** Binding rows one FROM source or join may hold at once. Joins are nested loops that keep
+   *  their result, which grows as the product of the sources: a 5-way self-join of a 20-row table
+   *  (3.2 million rows) took 10 s and 3 GB under Deno, and one more table exhausted memory and
+   *  killed the process. 5 million rows holds a scan of any table this in-memory engine keeps, or
+   *  the cross product of two 2,000-row tables; rows made and dropped one outer row at a time (a
+   *  correlated subquery's) are not limited. */
   maxBindingRows: 5_000_000,
   /** Symbols the shared-table imports of one Ion symbol table may declare (`max_id`s, summed).
    *  Each becomes an entry of the reader's symbol table, so a hostile `max_id: 2^40`, or many

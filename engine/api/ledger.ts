@@ -42,6 +42,7 @@ import type { TransactionHost } from "../txn/transaction.ts";
 import { Transaction } from "./transaction.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { handOut, toJS } from "../ion/js.ts";
+import { copyValue } from "../ion/copy.ts";
 import { autoPointQuery, isQuery } from "../query/executor.ts";
 import { toIon } from "../query/convert.ts";
 import type { EvalMode } from "../partiql/eval/index.ts";
@@ -250,10 +251,11 @@ export class Ledger {
   /** Like `execute`, but returns the rows as exact Ion values. */
   async executeIon(statement: string, ...params: unknown[]): Promise<IonValue[]> {
     const rows = this.autoPoint(statement, params);
-    // Rows are registered as the engine's values, so passing one back (`tx.insert(t, row)`) keeps
-    // it exact instead of storing its {kind, fields} shape as a document.
-    if (rows !== undefined) return rows.map((v) => handOut(toIon(v)!));
-    const run = async (tx: Transaction) => (await tx.executeWith(statement, params)).map(handOut);
+    // Rows are copies (their values are the store's own; see ion/copy.ts), registered as the
+    // engine's values, so passing one back (`tx.insert(t, row)`) keeps it exact instead of
+    // storing its {kind, fields} shape as a document.
+    if (rows !== undefined) return rows.map((v) => handOut(copyValue(toIon(v)!)));
+    const run = async (tx: Transaction) => (await tx.executeWith(statement, params)).map((v) => handOut(copyValue(v)));
     if (this.readsOnly(statement)) return this.autoRead(run);
     return this.transaction(run);
   }

@@ -42,21 +42,25 @@ type DenoApi = { openSync(path: string, options: { read: boolean; write: boolean
 
 const deno = (globalThis as { Deno?: DenoApi }).Deno;
 
-/** libc's flock and errno under Bun, or undefined where there is no libc to load. */
-const libc: LibcFlock | undefined = (globalThis as { Bun?: unknown }).Bun === undefined ? undefined : await loadLibc();
+/** libc's flock and errno under Bun (loaded on first use), null where there is none. */
+let libc: LibcFlock | null | undefined;
 
-async function loadLibc(): Promise<LibcFlock | undefined> {
+/**
+ * Loads bun:ffi synchronously through Bun's import.meta.require, on first use: a top-level
+ * `await import()` made the engine an async module, which CommonJS `require()` cannot load.
+ */
+function loadLibc(): LibcFlock | null {
   type Ffi = {
     dlopen(name: string, symbols: Record<string, { args: string[]; returns: string }>): { symbols: Record<string, (...a: number[]) => unknown> };
     read: { i32(ptr: unknown, offset: number): number };
   };
+  const bunRequire = (import.meta as { require?: (id: string) => unknown }).require;
+  if ((globalThis as { Bun?: unknown }).Bun === undefined || typeof bunRequire !== "function") return null;
   let ffi: Ffi;
   try {
-    // Not a literal, so that Deno and tsc do not try to resolve Bun's module.
-    const name = "bun:ffi";
-    ffi = await import(name) as Ffi;
+    ffi = bunRequire("bun:ffi") as Ffi;
   } catch {
-    return undefined;
+    return null;
   }
   const candidates: [string, string, number][] = [
     ["libc.so.6", "__errno_location", 11], // glibc
@@ -73,7 +77,7 @@ async function loadLibc(): Promise<LibcFlock | undefined> {
       };
     } catch { /* not this system's libc */ }
   }
-  return undefined;
+  return null;
 }
 
 function ioError(path: string, e: unknown): LedgerError {
@@ -106,7 +110,8 @@ export function tryKernelLock(path: string): KernelLockResult {
     }
     return once(() => file.close());
   }
-  if (libc !== undefined) {
+  libc ??= loadLibc();
+  if (libc !== null) {
     let fd: number;
     try {
       fd = nodeFs.openSync(path, "a+");

@@ -10,7 +10,7 @@
  * ledger is open (by hand, by a cleanup job) cannot let a second open in the same process in.
  *
  * Lock file `quire.lock` in the directory, created with O_CREAT|O_EXCL ('wx'), holding one line
- * of JSON: {"pid", "start", "host", "pidns", "boot", "nonce"}. `start` is the owner's start time
+ * of JSON: {"pid", "start", "host", "pidns", "boot", "flock"?, "nonce"}. `start` is the owner's start time
  * from field 22 of /proc/<pid>/stat (Linux; omitted elsewhere), so a pid reused by an unrelated
  * process after a crash or reboot is recognised. `pidns` (the /proc/self/ns/pid link) and `boot`
  * (the kernel's boot_id) say which PID namespace and which running kernel its pid belongs to
@@ -19,8 +19,9 @@
  *
  * An existing lock is stale when the file is unreadable (a crash between create and write) and
  * older than a few seconds, or when:
- * - we hold the flock and the owner ran on this kernel (same boot) but in another PID namespace
- *   or under another hostname: alive, it would hold the flock (every writer of `boot` takes it);
+ * - we hold the flock and the owner, which says it held the flock too (`flock: true`), ran on
+ *   this kernel (same boot) but in another PID namespace or under another hostname: alive, it
+ *   would still hold the flock;
  * - on this host and in this PID namespace, its pid is dead (kill(pid, 0) gives ESRCH, or
  *   /proc says zombie) or has a different start time.
  * A lock from another host, or from another PID namespace where there is no flock, is never
@@ -62,6 +63,8 @@ interface Owner {
   host: string;
   pidns?: string;
   boot?: string;
+  /** True when the owner holds the flock too (kernel-lock.ts); only such a lock is judged by it. */
+  flock?: boolean;
   nonce: string;
 }
 
@@ -137,7 +140,9 @@ function isStale(owner: Owner | undefined, fs: FileLayer, path: string, kernelLo
     }
   }
   const here = owner.host === os.hostname() && samePidNamespace(owner);
-  if (kernelLocked && !here && MY_BOOT !== undefined && owner.boot === MY_BOOT) return true;
+  // Only an owner that held the flock itself: one that opened through another file layer, or
+  // where flock failed, could be alive without it.
+  if (kernelLocked && !here && owner.flock === true && MY_BOOT !== undefined && owner.boot === MY_BOOT) return true;
   if (!here) return false;
   if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0 || owner.pid > MAX_PID) return true;
   if (!isAlive(owner.pid) || isZombie(owner.pid)) return true;
@@ -211,6 +216,7 @@ function acquireLockFile(
     host: os.hostname(),
     pidns: MY_PIDNS,
     boot: MY_BOOT,
+    ...(kernelLocked ? { flock: true } : {}),
     nonce: randomHex(),
   };
   const mine = new TextEncoder().encode(JSON.stringify(me) + "\n");

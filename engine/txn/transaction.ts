@@ -144,21 +144,35 @@ function checkName(x: unknown, what: string): asserts x is string {
   }
 }
 
+/** Runs an argument check; whatever else the argument throws (a getter, a Proxy trap) is INVALID_ARGUMENT too. */
+function checking(what: string, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (e instanceof LedgerError) throw e;
+    throw new LedgerError("INVALID_ARGUMENT", `${what} could not be read`, {}, e);
+  }
+}
+
 /** An array of strings (keys or ids), for the planner's lookups. */
 function checkStrings(xs: unknown, what: string): asserts xs is readonly string[] {
-  if (!Array.isArray(xs)) throw new LedgerError("INVALID_ARGUMENT", `${what} must be an array of strings`);
-  for (const x of xs) checkName(x, `each of ${what}`);
+  checking(what, () => {
+    if (!Array.isArray(xs)) throw new LedgerError("INVALID_ARGUMENT", `${what} must be an array of strings`);
+    for (const x of xs) checkName(x, `each of ${what}`);
+  });
 }
 
 function checkKeyRange(range: unknown): asserts range is KeyRange {
-  const r = range as Partial<KeyRange> | null;
-  if (
-    r === null || typeof r !== "object" || !CLASS_ORDER.includes(r.cls as KeyClass) ||
-    typeof r.lowInclusive !== "boolean" || typeof r.highInclusive !== "boolean" ||
-    (r.low !== undefined && typeof r.low !== "string") || (r.high !== undefined && typeof r.high !== "string")
-  ) {
-    throw new LedgerError("INVALID_ARGUMENT", "a key range must be {cls, low?, lowInclusive, high?, highInclusive}");
-  }
+  checking("the key range", () => {
+    const r = range as Partial<KeyRange> | null;
+    if (
+      r === null || typeof r !== "object" || !CLASS_ORDER.includes(r.cls as KeyClass) ||
+      typeof r.lowInclusive !== "boolean" || typeof r.highInclusive !== "boolean" ||
+      (r.low !== undefined && typeof r.low !== "string") || (r.high !== undefined && typeof r.high !== "string")
+    ) {
+      throw new LedgerError("INVALID_ARGUMENT", "a key range must be {cls, low?, lowInclusive, high?, highInclusive}");
+    }
+  });
 }
 
 /** A copy of a stored document, handed out (so passing it back in stores it exactly). */

@@ -51,8 +51,6 @@ export interface Ctx {
   readonly absentFieldIsMissing: boolean;
   /** Current expression nesting depth (see limits.maxExpressionDepth). */
   depth: number;
-  /** Binding rows the FROM clauses of this evaluation have produced (limits.maxBindingRows). */
-  rows: number;
   /** Compiled LIKE patterns, keyed by pattern + "\u0000" + escape. */
   readonly likeCache: Map<string, unknown>;
 }

@@ -24,7 +24,6 @@ export function evaluate(statement: QueryStatement | Expr, globals: Globals, opt
     txid: options.txid,
     absentFieldIsMissing: options.absentFieldIsMissing ?? false,
     depth: 0,
-    rows: 0,
     likeCache: new Map(),
   };
   const expr = statement.kind === "query" ? statement.query : statement;

@@ -63,14 +63,13 @@ function fromValue(src: FromSource & { kind: "scan" | "unpivot" }, env: Env, ctx
 }
 
 /**
- * Counts `n` more binding rows against limits.maxBindingRows. Every row a FROM source or join
- * makes is counted, kept or not, so the budget bounds a statement's work as well as the rows it
- * holds: a cross join of a few tables (or a correlated subquery run per row) grows as a product.
+ * Refuses a FROM source or join that would hold more than limits.maxBindingRows rows at once.
+ * Joins are nested loops that keep their result, which grows as the product of the sources;
+ * rows made and dropped (a correlated subquery's, one outer row at a time) are not limited.
  */
-function produce(ctx: Ctx, n: number): void {
-  ctx.rows += n;
-  if (ctx.rows > limits.maxBindingRows) {
-    throw new LedgerError("LIMIT_EXCEEDED", `the statement's FROM clauses would produce more than ${limits.maxBindingRows} binding rows`, {
+function held(n: number): void {
+  if (n > limits.maxBindingRows) {
+    throw new LedgerError("LIMIT_EXCEEDED", `a FROM clause would hold more than ${limits.maxBindingRows} binding rows`, {
       limit: "maxBindingRows",
     });
   }
@@ -96,7 +95,7 @@ function sourceRows(src: FromSource, row: Row, env: Env, ctx: Ctx, counter: { n:
         if (!ctx.permissive) throw typeError(`FROM needs a collection, got ${typeName(v)}`, src.span);
         items = v.kind === "missing" ? [] : [v];
       }
-      produce(ctx, items.length);
+      held(items.length);
       const out: Row[] = [];
       // Rows share their names: nothing changes a row's names in place (LET copies them).
       const rowNames = [...row.names, ...names];
@@ -124,7 +123,7 @@ function sourceRows(src: FromSource, row: Row, env: Env, ctx: Ctx, counter: { n:
         if (!ctx.permissive) throw typeError(`UNPIVOT needs a struct, got ${typeName(v)}`, src.span);
         pairs = [["_1", v]];
       }
-      produce(ctx, pairs.length);
+      held(pairs.length);
       const out: Row[] = [];
       for (const [k, fv] of pairs) {
         if (fv.kind === "missing") continue;
@@ -170,8 +169,8 @@ function joinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: C
       for (const r of rights) {
         if (matches(r)) { out.push(r); any = true; }
       }
+      held(out.length);
       if (!any && src.type === "left") {
-        produce(ctx, 1);
         const vars = variablesOf(src.right, { ...rightCounter });
         out.push({ names: [...l.names, ...vars], values: [...l.values, ...vars.map(() => NULL)] });
       }
@@ -187,7 +186,7 @@ function joinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: C
   const rightMatched = new Uint8Array(rightsAlone.length);
   for (const l of lefts) {
     let any = false;
-    produce(ctx, rightsAlone.length);
+    held(out.length + rightsAlone.length);
     rightsAlone.forEach((r, j) => {
       const combined: Row = { names: [...l.names, ...r.names.slice(row.names.length)], values: [...l.values, ...r.values.slice(row.values.length)] };
       if (matches(combined)) { out.push(combined); any = true; rightMatched[j] = 1; }

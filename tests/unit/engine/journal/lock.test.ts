@@ -156,7 +156,7 @@ test("the kernel's flock decides while its holder lives: a lock file that looks 
     });
     // What a holder in another PID namespace looks like from here: a pid that is dead, or someone
     // else, in ours. Judged by the file alone, this was taken over while its owner wrote.
-    writeLock(dir, { pid: deadPid(), start: "1", host: os.hostname(), pidns: "pid:[1]", boot: BOOT, nonce: "x" });
+    writeLock(dir, { pid: deadPid(), start: "1", host: os.hostname(), pidns: "pid:[1]", boot: BOOT, flock: true, nonce: "x" });
     assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED"));
     const exited = new Promise((resolve) => child.on("exit", resolve));
     child.kill("SIGKILL");
@@ -173,10 +173,15 @@ test("with the flock free, a lock from this kernel's other namespaces or hostnam
   try {
     if (boot !== undefined) {
       // A container that died, same kernel: another PID namespace, or a hostname that is gone.
-      writeLock(dir, { pid: 1, start: "1", host: os.hostname(), pidns: "pid:[1]", boot, nonce: "x" });
+      writeLock(dir, { pid: 1, start: "1", host: os.hostname(), pidns: "pid:[1]", boot, flock: true, nonce: "x" });
       acquireLock(dir).release();
+      writeLock(dir, { pid: 1, start: "1", host: "container-abc", pidns: "pid:[1]", boot, flock: true, nonce: "x" });
+      acquireLock(dir).release();
+      // An owner that did not hold the flock (it opened through another file layer, or flock
+      // failed there) may be alive without it: not judged.
       writeLock(dir, { pid: 1, start: "1", host: "container-abc", pidns: "pid:[1]", boot, nonce: "x" });
-      acquireLock(dir).release();
+      assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED"));
+      nodeFs.rmSync(path.join(dir, LOCK_FILE));
     }
     // Another machine (over a network filesystem) may be alive: the error says what to do.
     writeLock(dir, { pid: 1, start: "1", host: "container-abc", pidns: "pid:[1]", boot: "another-kernel", nonce: "x" });

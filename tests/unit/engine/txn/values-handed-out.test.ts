@@ -22,6 +22,8 @@ const reads: [string, (tx: Tx, id: string) => Promise<IonStruct[]>][] = [
   ["findBy (unindexed)", async (tx) => (await tx.findBy("t", "owner", "alice")).map((r) => r.data)],
   ["lookupIds", async (tx, id) => (await tx.lookupIds("t", [id])).map((r) => r.data)],
   ["lookup", async (tx) => (await tx.lookup("t", "k", [indexKey(ion.int(1))])).map((r) => r.data)],
+  ["executeIon", async (tx) => (await tx.executeIon("SELECT * FROM t")) as IonStruct[]],
+  ["executeIon (point)", async (tx) => (await tx.executeIon("SELECT * FROM t WHERE k = 1")) as IonStruct[]],
 ];
 
 /** Changes a document in place the way an application could through `any`. */
