@@ -37,6 +37,30 @@ function runtimeArgs(code: string): [string, string[]] {
   return isDeno ? [process.execPath, ["eval", code]] : [process.execPath, ["-e", code]];
 }
 
+/** A process of this runtime holding the lock on `dir` until killed (SIGKILL, as a crash would). */
+async function holdInChild(dir: string): Promise<{ pid: number | undefined; kill(): Promise<void> }> {
+  const hold = `import { acquireLock } from ${JSON.stringify(LOCK_MODULE)};
+    acquireLock(${JSON.stringify(dir)}); console.log("held"); setTimeout(() => {}, 30000);`;
+  const [cmd, args] = runtimeArgs(hold);
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d) => {
+      out += String(d);
+      if (out.includes("held")) resolve();
+    });
+    child.on("exit", () => reject(new Error(`child exited early: ${out}`)));
+  });
+  return {
+    pid: child.pid,
+    kill() {
+      const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+      child.kill("SIGKILL");
+      return exited;
+    },
+  };
+}
+
 test("a second acquire in the same process is LEDGER_LOCKED; release lets the next one in", () => {
   const dir = path.join(tempDir(), "new");
   try {
@@ -117,22 +141,9 @@ test("another process: locked out while we hold it; holds it against us until ki
     assert.equal(String(r.stdout).trim(), `LEDGER_LOCKED ${process.pid}`, String(r.stderr));
     lock.release();
 
-    const hold = `import { acquireLock } from ${JSON.stringify(LOCK_MODULE)};
-      acquireLock(${JSON.stringify(dir)}); console.log("held"); setTimeout(() => {}, 30000);`;
-    const [cmd2, args2] = runtimeArgs(hold);
-    const child = spawn(cmd2, args2, { stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (d) => {
-        out += String(d);
-        if (out.includes("held")) resolve();
-      });
-      child.on("exit", () => reject(new Error(`child exited early: ${out}`)));
-    });
+    const child = await holdInChild(dir);
     assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED") && e.details.pid === child.pid);
-    const exited = new Promise((resolve) => child.on("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
+    await child.kill();
     acquireLock(dir).release(); // the dead holder's lock is stale now
   } finally {
     nodeFs.rmSync(dir, { recursive: true, force: true });
@@ -142,25 +153,12 @@ test("another process: locked out while we hold it; holds it against us until ki
 test("the kernel's flock decides while its holder lives: a lock file that looks stale does not let anyone in", async () => {
   const dir = tempDir();
   try {
-    const hold = `import { acquireLock } from ${JSON.stringify(LOCK_MODULE)};
-      acquireLock(${JSON.stringify(dir)}); console.log("held"); setTimeout(() => {}, 30000);`;
-    const [cmd, args] = runtimeArgs(hold);
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      child.stdout!.on("data", (d) => {
-        out += String(d);
-        if (out.includes("held")) resolve();
-      });
-      child.on("exit", () => reject(new Error(`child exited early: ${out}`)));
-    });
+    const child = await holdInChild(dir);
     // What a holder in another PID namespace looks like from here: a pid that is dead, or someone
     // else, in ours. Judged by the file alone, this was taken over while its owner wrote.
     writeLock(dir, { pid: deadPid(), start: "1", host: os.hostname(), pidns: "pid:[1]", boot: BOOT, flock: true, nonce: "x" });
     assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED"));
-    const exited = new Promise((resolve) => child.on("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
+    await child.kill();
     acquireLock(dir).release(); // the kernel dropped its flock; the file is its dead pid's
   } finally {
     nodeFs.rmSync(dir, { recursive: true, force: true });
