@@ -18,23 +18,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
+  blockAddressToIon,
   type BlockAddress,
   blockToIon,
   decodeBinary,
   digestFromIon,
   digestToIon,
   evidenceFromIon,
-  getField,
   ion,
   ionLiteral,
   isLedgerError,
   Ledger,
-  type IonStruct,
   type IonValue,
   parseText,
-  proofFromIon,
   proofToIon,
-  revisionFromIon,
   revisionToIon,
   toText,
   verifyRevision,
@@ -155,7 +152,7 @@ async function proof(argv: readonly string[], io: CliIO): Promise<number> {
     io.out(toText(ion.struct([
       ["revision", revisionToIon(revision)],
       ["proof", proofToIon(proof)],
-      ["digestTipAddress", ion.struct([["strandId", ion.string(digestTipAddress.strandId)], ["sequenceNo", ion.int(digestTipAddress.sequenceNo)]])],
+      ["digestTipAddress", blockAddressToIon(digestTipAddress)],
     ])));
     return 0;
   });
@@ -177,7 +174,7 @@ async function verify(argv: readonly string[], io: CliIO): Promise<number> {
       ["verified", ion.bool(ok)],
       ["documentId", ion.string(revision.metadata.id)],
       ["version", ion.int(revision.metadata.version)],
-      ["digestTipAddress", getField(digestToIon(d), "digestTipAddress")!],
+      ["digestTipAddress", blockAddressToIon(d.digestTipAddress)],
     ];
     if (!ok) fields.push(["reason", ion.string(whyNotVerified(proofTip, d.digestTipAddress.sequenceNo))]);
     io.out(toText(ion.struct(fields)));

@@ -12,7 +12,7 @@ export { limits } from "./limits.ts";
 export { verifyBlock, verifyRevision } from "./ledger/verify.ts";
 export { dot, merkleRoot } from "./ledger/dot.ts";
 export { revisionHash, statementDigest } from "./ledger/block.ts";
-export { blockToIon, revisionToIon } from "./ledger/block-codec.ts";
+export { blockAddressToIon, blockToIon, revisionToIon } from "./ledger/block-codec.ts";
 export { digestFromIon, digestToIon, type Evidence, evidenceFromIon, proofFromIon, proofToIon, revisionFromIon } from "./ledger/evidence.ts";
 export type { Block, BlockAddress, Digest, Revision, RevisionMetadata } from "./ledger/types.ts";
 export type { TableDef } from "./catalog/catalog.ts";

@@ -41,8 +41,7 @@ import { Store } from "../txn/store.ts";
 import type { TransactionHost } from "../txn/transaction.ts";
 import { Transaction } from "./transaction.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
-import { handOut, toJS } from "../ion/js.ts";
-import { copyValue } from "../ion/copy.ts";
+import { handOutCopy, toJS } from "../ion/js.ts";
 import { autoPointQuery, isQuery } from "../query/executor.ts";
 import { toIon } from "../query/convert.ts";
 import type { EvalMode } from "../partiql/eval/index.ts";
@@ -254,8 +253,8 @@ export class Ledger {
     // Rows are copies (their values are the store's own; see ion/copy.ts), registered as the
     // engine's values, so passing one back (`tx.insert(t, row)`) keeps it exact instead of
     // storing its {kind, fields} shape as a document.
-    if (rows !== undefined) return rows.map((v) => handOut(copyValue(toIon(v)!)));
-    const run = async (tx: Transaction) => (await tx.executeWith(statement, params)).map((v) => handOut(copyValue(v)));
+    if (rows !== undefined) return rows.map((v) => handOutCopy(toIon(v)!));
+    const run = async (tx: Transaction) => (await tx.executeWith(statement, params)).map(handOutCopy);
     if (this.readsOnly(statement)) return this.autoRead(run);
     return this.transaction(run);
   }
@@ -497,7 +496,6 @@ export function verifyBlocks(blocks: readonly Block[], strandId: string): Verify
   };
 }
 
-/** The options object shared by Ledger.open and transaction(): an object, with `retries` a count. */
 /**
  * getBlock's and getRevision's arguments, read once into plain values: a getter or Proxy trap of
  * the caller's that throws is INVALID_ARGUMENT, not the caller's own exception passed through.
@@ -521,6 +519,7 @@ function evidenceArgs(
   }
 }
 
+/** The options object shared by Ledger.open and transaction(): an object, with `retries` a count. */
 function checkOptions(options: unknown, where: string): void {
   if (options === null || typeof options !== "object") {
     throw new LedgerError("INVALID_ARGUMENT", `${where}: options must be an object`);

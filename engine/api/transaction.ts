@@ -11,8 +11,7 @@
  * ```
  */
 import type { IonTimestamp, IonValue } from "../ion/value.ts";
-import { handOut, toJS } from "../ion/js.ts";
-import { copyValue } from "../ion/copy.ts";
+import { handOutCopy, toJS } from "../ion/js.ts";
 import type { EvalMode } from "../partiql/eval/index.ts";
 import { execute } from "../query/executor.ts";
 import { Transaction as CoreTransaction, type TransactionHost } from "../txn/transaction.ts";
@@ -37,7 +36,7 @@ export class Transaction extends CoreTransaction {
   async executeIon(statement: string, ...params: unknown[]): Promise<IonValue[]> {
     // Copies, since a row's values are the store's own (see ion/copy.ts), registered as the
     // engine's values: passing a row back (`tx.insert(t, row)`) keeps it exact.
-    return (await this.executeWith(statement, params)).map((v) => handOut(copyValue(v)));
+    return (await this.executeWith(statement, params)).map(handOutCopy);
   }
 
   /**

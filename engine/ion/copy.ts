@@ -1,12 +1,13 @@
 /**
  * Deep copies of Ion values, for handing stored values to callers who may change them.
  *
- * The ledger's read APIs (getRevision, getBlock, a transaction's get, scan, findBy, lookups,
- * history and committed views) return copies, and values that arrive in model form (ionLiteral,
- * a document passed back) are copied in, so that nothing a caller does to a value, before or
- * after it is stored, can change the ledger's state, its hashes or its digest tree. Copying is O(size of the value); freezing the
- * stored values instead was measured at 6-11 µs per 6-field document under Bun (Object.freeze
- * on an array is slow in JSC) against ~0.5 µs for a copy.
+ * The ledger's read APIs (getRevision, getBlock, executeIon, a transaction's get, scan, findBy,
+ * lookups, history and committed views) return copies, and values that arrive in model form
+ * (ionLiteral, a document passed back) are copied in, so that nothing a caller does to a value,
+ * before or after it is stored, can change the ledger's state, its hashes or its digest tree.
+ * Copying is O(size of the value); freezing the stored values instead was measured at 6-11 µs
+ * per 6-field document under Bun (Object.freeze on an array is slow in JSC) against ~0.5 µs
+ * for a copy.
  */
 import type { IonField, IonValue } from "./value.ts";
 

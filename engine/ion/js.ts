@@ -73,6 +73,11 @@ export function handOut<T extends IonValue>(v: T): T {
   return v;
 }
 
+/** A copy of a stored value, handed out: the caller may change it, and passing it back stores it exactly. */
+export function handOutCopy<T extends IonValue>(v: T): T {
+  return handOut(copyValue(v));
+}
+
 /**
  * A value that arrives already in model form (ionLiteral, or a document the engine handed out,
  * which the application may have changed since): checked, not trusted, and copied before it is

@@ -28,6 +28,7 @@ import {
   parseSegmentFileName,
   payloadLength,
   SEGMENT_HEADER_BYTES,
+  type SegmentHeader,
   segmentFileName,
 } from "./format.ts";
 import { MANIFEST_FILE, readManifest, writeManifest } from "./manifest.ts";
@@ -173,7 +174,7 @@ export class Journal {
     const repair = (fn: () => void) => (options.deferRepairs === true ? repairs.push(fn) : fn());
     let strand: string | undefined;
     let nextFrame = 0;
-    let last: { segment: number; name: string; end: number; frames: number; seed: number; version: number } | undefined;
+    let last: { segment: number; name: string; end: number; frames: number; header: SegmentHeader } | undefined;
     for (const n of numbers) {
       const name = segmentFileName(n);
       const path = joinPath(dir, name);
@@ -195,7 +196,7 @@ export class Journal {
         firstFrame: nextFrame,
         isLast,
         maxFrameBytes: limits.maxFrameBytes,
-        previousVersion: last?.version,
+        previousVersion: last?.header.version,
       });
       if (verdict.kind === "unfinished") {
         // A creation cut short comes before the manifest names the segment; once named, the
@@ -222,7 +223,7 @@ export class Journal {
       report.segments++;
       report.frames += verdict.frames.length;
       if (verdict.tail) report.truncatedTail = { file: name, ...verdict.tail };
-      last = { segment: n, name, end: verdict.end, frames: verdict.frames.length, seed: frameSeed(verdict.header), version: verdict.header.version };
+      last = { segment: n, name, end: verdict.end, frames: verdict.frames.length, header: verdict.header };
     }
     report.records = records.length;
 
@@ -284,7 +285,7 @@ export class Journal {
         size,
         capacity: Math.max(segmentBytes, size),
         frames: last.frames,
-        seed: last.seed,
+        seed: frameSeed(last.header),
       };
       const journal = new Journal(fs, dir, strand, segmentBytes, preallocateBytes, tail, nextFrame);
       journal.pendingRepairs = repairs;

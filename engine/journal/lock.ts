@@ -125,9 +125,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Whether the owner's pid is one of this PID namespace's (unknown counts as yes, as before pidns was recorded). */
-function samePidNamespace(owner: Owner): boolean {
-  return owner.pidns === undefined || MY_PIDNS === undefined || owner.pidns === MY_PIDNS;
+/**
+ * Whether the owner's pid can be judged from here: same host, and one of this PID namespace's
+ * (an unrecorded namespace counts as this one, as before pidns was recorded).
+ */
+function isHere(owner: Owner): boolean {
+  return owner.host === os.hostname() && (owner.pidns === undefined || MY_PIDNS === undefined || owner.pidns === MY_PIDNS);
 }
 
 /** See the header. `kernelLocked`: this contender holds the flock. */
@@ -139,7 +142,7 @@ function isStale(owner: Owner | undefined, fs: FileLayer, path: string, kernelLo
       return false;
     }
   }
-  const here = owner.host === os.hostname() && samePidNamespace(owner);
+  const here = isHere(owner);
   // Only an owner that held the flock itself: one that opened through another file layer, or
   // where flock failed, could be alive without it.
   if (kernelLocked && !here && owner.flock === true && MY_BOOT !== undefined && owner.boot === MY_BOOT) return true;
@@ -193,7 +196,7 @@ export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { relea
   }
   const kernelLocked = kernel !== "unsupported";
   try {
-    return acquireLockFile(fs, dir, path, held, key, kernelLocked, locked, kernelLocked ? kernel : undefined);
+    return acquireLockFile(fs, dir, path, held, key, locked, kernelLocked ? kernel : undefined);
   } catch (e) {
     if (kernelLocked) kernel.release();
     throw e;
@@ -206,10 +209,11 @@ function acquireLockFile(
   path: string,
   held: Set<string>,
   key: string,
-  kernelLocked: boolean,
   locked: (owner: Owner | undefined, unjudged?: boolean) => LedgerError,
+  /** The flock, when this contender holds it. */
   kernel: KernelLock | undefined,
 ): { release(): void } {
+  const kernelLocked = kernel !== undefined;
   const me: Owner = {
     pid: process.pid,
     start: processStartTime(process.pid),
@@ -220,7 +224,6 @@ function acquireLockFile(
     nonce: randomHex(),
   };
   const mine = new TextEncoder().encode(JSON.stringify(me) + "\n");
-  const unjudged = (owner: Owner | undefined) => owner !== undefined && (owner.host !== os.hostname() || !samePidNamespace(owner));
   let holder: Owner | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -232,7 +235,7 @@ function acquireLockFile(
     const existing = readIfPresent(fs, path, dir);
     if (existing === undefined) continue; // released meanwhile
     holder = parseOwner(existing);
-    if (!isStale(holder, fs, path, kernelLocked)) throw locked(holder, unjudged(holder));
+    if (!isStale(holder, fs, path, kernelLocked)) throw locked(holder, holder !== undefined && !isHere(holder));
 
     const guard = takeGuard(fs, dir, mine, kernelLocked);
     if (guard !== "taken") throw locked(guard);

@@ -5,7 +5,7 @@
  * proofs of other blocks.
  */
 import { copyValue } from "../ion/copy.ts";
-import { handOut } from "../ion/js.ts";
+import { handOutCopy } from "../ion/js.ts";
 import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
 
 export function copyAddress(a: BlockAddress): BlockAddress {
@@ -14,7 +14,7 @@ export function copyAddress(a: BlockAddress): BlockAddress {
 
 function copyMetadata(m: RevisionMetadata): RevisionMetadata {
   // Handed out like data, so verifyRevision (through fromJS) reads it as the Ion value it is.
-  return { id: m.id, version: m.version, txTime: handOut(copyValue(m.txTime)), txId: m.txId };
+  return { id: m.id, version: m.version, txTime: handOutCopy(m.txTime), txId: m.txId };
 }
 
 /** A revision with only the public fields (not the store's bookkeeping), sharing nothing. */
@@ -24,7 +24,7 @@ export function copyRevision(r: Revision): Revision {
     ? { ...base, metadata: copyMetadata(r.metadata) }
     // Registered as handed out, like the stored data: `tx.update(t, id, revision.data)` keeps
     // the document exact rather than converting the model object as a JavaScript object.
-    : { ...base, data: handOut(copyValue(r.data)), metadata: copyMetadata(r.metadata) };
+    : { ...base, data: handOutCopy(r.data), metadata: copyMetadata(r.metadata) };
 }
 
 export function copyBlock(b: Block): Block {

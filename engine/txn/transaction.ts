@@ -18,14 +18,13 @@ import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { encodeBinary } from "../ion/binary.ts";
 import { encodedSizeUpperBound } from "../ion/size.ts";
-import { fromJS, handOut } from "../ion/js.ts";
+import { fromJS, handOut, handOutCopy } from "../ion/js.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { getField, ion } from "../ion/value.ts";
 import { newId } from "../ledger/ids.ts";
 import type { StatementRecord } from "../ledger/block.ts";
 import type { Revision } from "../ledger/types.ts";
 import { copyRevision } from "../ledger/copy.ts";
-import { copyValue } from "../ion/copy.ts";
 import {
   checkFieldName,
   checkTableName,
@@ -129,7 +128,6 @@ export interface TransactionHost {
 
 type State = "active" | "committing" | "committed" | "aborted";
 
-/** A table name or id, index id, or similar name argument: a string, or INVALID_ARGUMENT. */
 /** A wrong argument for an error's details, without running any of its code (toString, getters, traps). */
 function shown(x: unknown): string {
   if (typeof x === "symbol") return x.toString();
@@ -138,6 +136,7 @@ function shown(x: unknown): string {
   return String(x);
 }
 
+/** A table name or id, index id, or similar name argument: a string, or INVALID_ARGUMENT. */
 function checkName(x: unknown, what: string): asserts x is string {
   if (typeof x !== "string") {
     throw new LedgerError("INVALID_ARGUMENT", `${what} must be a string, not ${typeof x}`, { [what]: shown(x) });
@@ -175,13 +174,8 @@ function checkKeyRange(range: unknown): asserts range is KeyRange {
   });
 }
 
-/** A copy of a stored document, handed out (so passing it back in stores it exactly). */
-function copied(data: IonStruct): IonStruct {
-  return handOut(copyValue(data));
-}
-
 function copiedRows(rows: readonly DocumentRow[]): DocumentRow[] {
-  return rows.map((r) => ({ id: r.id, data: copied(r.data) }));
+  return rows.map((r) => ({ id: r.id, data: handOutCopy(r.data) }));
 }
 
 function checkDocumentId(id: unknown): void {
@@ -376,7 +370,7 @@ export class Transaction {
     checkDocumentId(id);
     const def = this.activeTable(table);
     const data = this.current(def, id);
-    return data === undefined ? undefined : copied(data);
+    return data === undefined ? undefined : handOutCopy(data);
   }
 
   // The reads below come in two forms. The public one returns copies: the store's documents are
@@ -415,8 +409,7 @@ export class Transaction {
    */
   async lookupIdsShared(table: string, ids: readonly string[]): Promise<DocumentRow[]> {
     this.checkActive();
-    if (!Array.isArray(ids)) throw new LedgerError("INVALID_ARGUMENT", "lookupIds takes an array of document ids");
-    for (const id of ids) checkDocumentId(id);
+    checkStrings(ids, "document ids");
     const def = this.activeTable(table);
     const rows: DocumentRow[] = [];
     const seen = new Set<string>();
