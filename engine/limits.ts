@@ -54,6 +54,14 @@ export const limits = {
    *  the cross product of two 2,000-row tables; rows made and dropped one outer row at a time (a
    *  correlated subquery's) are not limited. */
   maxBindingRows: 5_000_000,
+  /** Values (scalars and containers, counted wherever they appear) that one value may expand to
+   *  when it is converted, checked, copied or returned in full. A value can hold the same subtree
+   *  in many places (a JS object referenced twice, a PartiQL LET that doubles a list), so one of a
+   *  few hundred bytes can stand for 2^30 values: a 25-level doubling took 10 GB and 40 s under
+   *  Bun to be refused and killed Deno (out of memory). Every value of a document takes at least
+   *  one byte of Ion, so this refuses nothing within maxDocumentBytes; values to be stored are
+   *  also held to that many bytes, counting their strings and lobs, while they are converted. */
+  maxValueNodes: 8 * 1024 * 1024,
   /** Symbols the shared-table imports of one Ion symbol table may declare (`max_id`s, summed).
    *  Each becomes an entry of the reader's symbol table, so a hostile `max_id: 2^40`, or many
    *  imports, must not be honoured; the journal's own import has 25. */

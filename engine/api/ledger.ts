@@ -126,6 +126,7 @@ export class Ledger {
   /** Opens (creating if needed) the ledger in `dir`. Fails with LEDGER_LOCKED if it is open elsewhere. */
   static async open(dir: string, options: LedgerOptions = {}): Promise<Ledger> {
     if (typeof dir !== "string" || dir.length === 0) throw new LedgerError("INVALID_ARGUMENT", "Ledger.open needs a directory path");
+    options = readOptions(options, ["fs", "clock", "segmentBytes", "retries", "typingMode"], "Ledger.open");
     checkOptions(options, "Ledger.open");
     if (options.fs !== undefined && (options.fs === null || typeof options.fs !== "object")) {
       throw new LedgerError("INVALID_ARGUMENT", "Ledger.open: fs must be a FileLayer object");
@@ -206,6 +207,7 @@ export class Ledger {
    */
   async transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     if (typeof fn !== "function") throw new LedgerError("INVALID_ARGUMENT", "transaction() needs a function to run in the transaction");
+    options = readOptions(options, ["retries"], "transaction()");
     checkOptions(options, "transaction()");
     const retries = options.retries ?? this.retries;
     for (let attempt = 0;; attempt++) {
@@ -520,6 +522,27 @@ function evidenceArgs(
 }
 
 /** The options object shared by Ledger.open and transaction(): an object, with `retries` a count. */
+/**
+ * The known fields of an options argument, each read once into a plain object, so a getter or
+ * Proxy trap runs once and one that throws is INVALID_ARGUMENT rather than escaping as is.
+ */
+function readOptions<T extends object>(options: T, keys: readonly (keyof T & string)[], where: string): T {
+  if (options === null || typeof options !== "object") {
+    throw new LedgerError("INVALID_ARGUMENT", `${where}: options must be an object`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    let v: unknown;
+    try {
+      v = (options as Record<string, unknown>)[k];
+    } catch (e) {
+      throw new LedgerError("INVALID_ARGUMENT", `${where}: option ${k} could not be read`, { option: k }, e);
+    }
+    if (v !== undefined) out[k] = v;
+  }
+  return out as T;
+}
+
 function checkOptions(options: unknown, where: string): void {
   if (options === null || typeof options !== "object") {
     throw new LedgerError("INVALID_ARGUMENT", `${where}: options must be an object`);
@@ -527,8 +550,9 @@ function checkOptions(options: unknown, where: string): void {
   const retries = (options as { retries?: unknown }).retries;
   if (retries === undefined) return;
   if (typeof retries !== "number" || !Number.isSafeInteger(retries) || retries < 0) {
-    throw new LedgerError("INVALID_ARGUMENT", `${where}: retries must be a whole number >= 0, not ${String(retries)}`, {
-      retries: typeof retries === "number" ? retries : String(retries),
+    const shown = typeof retries === "number" ? String(retries) : typeof retries;
+    throw new LedgerError("INVALID_ARGUMENT", `${where}: retries must be a whole number >= 0, not ${shown}`, {
+      retries: shown,
     });
   }
   if (retries > limits.maxRetries) {

@@ -8,7 +8,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
-import { depthError, MAX_DEPTH } from "./depth.ts";
+import { depthError, expansionError, MAX_DEPTH } from "./depth.ts";
 import { timestampRangeError } from "./utc.ts";
 import type { IonValue } from "./value.ts";
 
@@ -23,7 +23,7 @@ function wellFormedText(s: unknown): s is string {
  * first (each level adds its own on the way out, so a value that is fine costs no path work).
  */
 export interface IonValueProblem {
-  readonly kind: "type" | "depth" | "digits";
+  readonly kind: "type" | "depth" | "digits" | "size";
   readonly why: string;
   readonly keys: (string | number)[];
 }
@@ -35,19 +35,34 @@ function problem(kind: IonValueProblem["kind"], why: string, ...keys: (string | 
 /** The LedgerError for a problem found at `path` (the problem's keys already in it). */
 export function problemError(p: IonValueProblem, path: string): LedgerError {
   if (p.kind === "depth") return depthError(path);
+  if (p.kind === "size") return expansionError(path, Number(p.why));
   if (p.kind === "digits") {
     return new LedgerError("LIMIT_EXCEEDED", `a number of about ${p.why} digits at ${path}; the limit is ${limits.maxNumberDigits}`, { limit: "maxNumberDigits", path });
   }
   return new LedgerError("TYPE_ERROR", `not a storable Ion value: ${p.why} at ${path}`, { path });
 }
 
-/** The first part of `v` that is not a storable model value, or undefined if all of it is. */
-export function ionValueProblem(v: unknown): IonValueProblem | undefined {
-  return check(v, 0);
+/**
+ * A running lower bound on the Ion bytes of the values being checked, against `limit`: each value
+ * counts one byte and its string or lob bytes (a value sharing subtrees counts them wherever they
+ * appear), so checking stops once the value could not be stored.
+ */
+export interface ByteBudget {
+  readonly limit: number;
+  left: number;
 }
 
-function check(v: unknown, depth: number): IonValueProblem | undefined {
+/**
+ * The first part of `v` that is not a storable model value, or undefined if all of it is. With a
+ * budget, also a value whose bytes run past it (kind "size").
+ */
+export function ionValueProblem(v: unknown, budget?: ByteBudget): IonValueProblem | undefined {
+  return check(v, 0, budget ?? { limit: Infinity, left: Infinity });
+}
+
+function check(v: unknown, depth: number, budget: ByteBudget): IonValueProblem | undefined {
   if (depth > MAX_DEPTH) return problem("depth", "");
+  if (--budget.left < 0) return problem("size", String(budget.limit));
   if (typeof v !== "object" || v === null) return problem("type", `${v === null ? "null" : typeof v} is not a model value object`);
   const o = v as Record<string, unknown>;
   if (o.annotations !== undefined) {
@@ -75,16 +90,19 @@ function check(v: unknown, depth: number): IonValueProblem | undefined {
     case "symbol":
       return o.text === null || wellFormedText(o.text) ? undefined : problem("type", "a symbol's text must be a string without lone surrogates, or null");
     case "string":
-      return wellFormedText(o.value) ? undefined : problem("type", "a string's value must be a string without lone surrogates");
+      if (!wellFormedText(o.value)) return problem("type", "a string's value must be a string without lone surrogates");
+      // UTF-8 takes at least a byte per UTF-16 unit.
+      return (budget.left -= o.value.length) < 0 ? problem("size", String(budget.limit)) : undefined;
     case "blob":
     case "clob":
-      return o.bytes instanceof Uint8Array ? undefined : problem("type", `a ${o.kind}'s bytes must be a Uint8Array`);
+      if (!(o.bytes instanceof Uint8Array)) return problem("type", `a ${o.kind}'s bytes must be a Uint8Array`);
+      return (budget.left -= o.bytes.length) < 0 ? problem("size", String(budget.limit)) : undefined;
     case "list":
     case "sexp": {
       const items = o.items;
       if (!Array.isArray(items)) return problem("type", `a ${o.kind}'s items must be an array`);
       for (let i = 0; i < items.length; i++) {
-        const p = check(items[i], depth + 1);
+        const p = check(items[i], depth + 1, budget);
         if (p !== undefined) {
           p.keys.push(i);
           return p;
@@ -97,8 +115,11 @@ function check(v: unknown, depth: number): IonValueProblem | undefined {
       if (!Array.isArray(fields)) return problem("type", "a struct's fields must be an array of [name, value] pairs");
       for (let i = 0; i < fields.length; i++) {
         const f = fields[i] as unknown;
-        if (!Array.isArray(f) || f.length !== 2 || !wellFormedText(f[0])) return problem("type", "a field must be [name, value] with a string name", i, "fields");
-        const p = check(f[1], depth + 1);
+        if (!Array.isArray(f) || f.length !== 2 || typeof f[0] !== "string") return problem("type", "a field must be [name, value] with a string name", i, "fields");
+        if (!wellFormedText(f[0])) return problem("type", "a field name contains a lone surrogate, which UTF-8 cannot encode", i, "fields");
+        // The field's symbol id: at least a byte beside its value.
+        if (--budget.left < 0) return problem("size", String(budget.limit), f[0]);
+        const p = check(f[1], depth + 1, budget);
         if (p !== undefined) {
           p.keys.push(f[0]);
           return p;

@@ -9,19 +9,33 @@
  * per 6-field document under Bun (Object.freeze on an array is slow in JSC) against ~0.5 µs
  * for a copy.
  */
+import { expansionError, MAX_NODES } from "./depth.ts";
 import type { IonField, IonValue } from "./value.ts";
 
-/** A copy of `v` that shares no object or byte array with it. Depth is bounded (limits.maxValueDepth) by every producer of stored values. */
+/** Values the copy in progress may still make (limits.maxValueNodes); copying calls no user code, so it never nests. */
+let left = 0;
+
+/**
+ * A copy of `v` that shares no object or byte array with it. Depth is bounded (limits.maxValueDepth)
+ * by every producer of stored values; a value that shares subtrees is expanded, up to
+ * limits.maxValueNodes values (LIMIT_EXCEEDED beyond).
+ */
 export function copyValue<T extends IonValue>(v: T): T {
+  left = MAX_NODES;
+  return copy(v) as T;
+}
+
+function copy(v: IonValue): IonValue {
+  if (--left < 0) throw expansionError();
   const annotations = v.annotations === undefined ? undefined : [...v.annotations];
   let out: IonValue;
   switch (v.kind) {
     case "struct":
-      out = { kind: "struct", fields: v.fields.map((f): IonField => [f[0], copyValue(f[1])]) };
+      out = { kind: "struct", fields: v.fields.map((f): IonField => [f[0], copy(f[1])]) };
       break;
     case "list":
     case "sexp":
-      out = { kind: v.kind, items: v.items.map(copyValue) };
+      out = { kind: v.kind, items: v.items.map(copy) };
       break;
     case "blob":
     case "clob":
@@ -34,5 +48,5 @@ export function copyValue<T extends IonValue>(v: T): T {
       out = { ...v };
   }
   if (annotations !== undefined) (out as { annotations?: readonly string[] }).annotations = annotations;
-  return out as T;
+  return out;
 }

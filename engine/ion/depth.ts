@@ -1,6 +1,6 @@
 /**
- * The one place that decides what "too deep" means for an Ion value, so the hasher, the
- * encoders, the decoders and fromJS all reject the same inputs with the same error.
+ * The one place that decides what "too deep" and "too big to walk" mean for an Ion value, so the
+ * hasher, the encoders, the decoders and fromJS all reject the same inputs with the same error.
  *
  * Depth counts containers: a top-level scalar or container is depth 1, its children depth 2.
  * Every walker checks before descending, so recursion is bounded by limits.maxValueDepth and a
@@ -19,4 +19,27 @@ export function depthError(path?: string): LedgerError {
     `Ion value nested deeper than ${MAX_DEPTH} levels${path ? ` at ${path}` : ""}`,
     path ? { limit: "maxValueDepth", max: MAX_DEPTH, path } : { limit: "maxValueDepth", max: MAX_DEPTH },
   );
+}
+
+/** Largest number of values one value may expand to when walked in full (limits.maxValueNodes). */
+export const MAX_NODES: number = limits.maxValueNodes;
+
+/**
+ * The LIMIT_EXCEEDED error for a value that expands to more than limits.maxValueNodes values
+ * (one that shares subtrees, counted wherever they appear), or, `bytes` given, to more than that
+ * many bytes of Ion for a value being stored.
+ */
+export function expansionError(path?: string, bytes?: number): LedgerError {
+  const at = path ? ` at ${path}` : "";
+  return bytes === undefined
+    ? new LedgerError("LIMIT_EXCEEDED", `a value${at} expands to more than ${MAX_NODES} values (shared parts count wherever they appear)`, {
+      limit: "maxValueNodes",
+      max: MAX_NODES,
+      ...(path ? { path } : {}),
+    })
+    : new LedgerError("LIMIT_EXCEEDED", `a value${at} expands to more than ${bytes} bytes of Ion (shared parts count wherever they appear)`, {
+      limit: "maxDocumentBytes",
+      max: bytes,
+      ...(path ? { path } : {}),
+    });
 }

@@ -44,9 +44,9 @@
 import { Decimal, Timestamp } from "ion-js";
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
-import { MAX_DEPTH, depthError } from "./depth.ts";
+import { MAX_DEPTH, MAX_NODES, depthError, expansionError } from "./depth.ts";
 import type { IonField, IonTimestamp, IonValue } from "./value.ts";
-import { digitsProblem, ionValueProblem, problemError } from "./check.ts";
+import { type ByteBudget, digitsProblem, ionValueProblem, problemError } from "./check.ts";
 import { copyValue } from "./copy.ts";
 import { timestampRangeError } from "./utc.ts";
 
@@ -84,7 +84,7 @@ export function handOutCopy<T extends IonValue>(v: T): T {
  * embedded, since the application still holds it and may change it after it is stored.
  */
 function checked(v: unknown, path: Path): IonValue {
-  const p = ionValueProblem(v);
+  const p = ionValueProblem(v, budget);
   if (p === undefined) return copyValue(v as IonValue);
   let at = path;
   for (let i = p.keys.length - 1; i >= 0; i--) at = { parent: at, key: p.keys[i] };
@@ -211,8 +211,20 @@ function pathText(p: Path): string {
  */
 type Ancestors = object[];
 
+/**
+ * The conversion in progress counts a lower bound on the Ion bytes it makes (see ByteBudget) and
+ * stops past the largest storable value: cycle detection looks only at ancestors, so an object
+ * referenced twice is converted twice, and 24 levels of `o = {a: o, b: o}` would make 2^25 values.
+ */
+let budget: ByteBudget = { limit: 0, left: 0 };
+
+function spend(bytes: number, path: Path): void {
+  if ((budget.left -= bytes) < 0) throw expansionError(pathText(path), budget.limit);
+}
+
 function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): IonValue {
   if (depth > MAX_DEPTH) throw depthError(pathText(path));
+  if (--budget.left < 0) throw expansionError(pathText(path), budget.limit);
   switch (typeof x) {
     case "number":
       if (Number.isInteger(x)) {
@@ -230,6 +242,7 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
       if (!(x as string & { isWellFormed(): boolean }).isWellFormed()) {
         throw typeError(pathText(path), "string contains a lone surrogate, which UTF-8 cannot encode");
       }
+      spend(x.length, path);
       return { kind: "string", value: x };
     case "boolean": return { kind: "bool", value: x };
     case "undefined": throw typeError(pathText(path), "undefined is not an Ion value");
@@ -255,6 +268,7 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
     } catch {
       throw typeError(pathText(path), "a Uint8Array whose ArrayBuffer is detached has no bytes to store");
     }
+    spend(bytes.length, path);
     return { kind: "blob", bytes };
   }
   if (o instanceof Decimal) {
@@ -305,6 +319,8 @@ function convertObject(o: object, path: Path, depth: number, ancestors: Ancestor
     const value = (o as Record<string, unknown>)[key];
     if (value === undefined) continue;
     if (!key.isWellFormed()) throw typeError(pathText({ parent: path, key }), "field name contains a lone surrogate");
+    // The field's symbol id: at least a byte beside its value.
+    if (--budget.left < 0) throw expansionError(pathText({ parent: path, key }), budget.limit);
     fields.push([key, convertField(value, path, key, depth + 1, ancestors)]);
   }
   ancestors.pop();
@@ -317,8 +333,8 @@ function convertObject(o: object, path: Path, depth: number, ancestors: Ancestor
  */
 function convertField(x: unknown, parent: Path, key: string, depth: number, ancestors: Ancestors): IonValue {
   if (typeof x === "string" && depth <= MAX_DEPTH) {
-    if ((x as string & { isWellFormed(): boolean }).isWellFormed()) return { kind: "string", value: x };
-  } else if (typeof x === "number" && depth <= MAX_DEPTH && Number.isSafeInteger(x) && !Object.is(x, -0)) {
+    if ((x as string & { isWellFormed(): boolean }).isWellFormed() && (budget.left -= 1 + x.length) >= 0) return { kind: "string", value: x };
+  } else if (typeof x === "number" && depth <= MAX_DEPTH && Number.isSafeInteger(x) && !Object.is(x, -0) && --budget.left >= 0) {
     return { kind: "int", value: BigInt(x) };
   }
   return convert(x, { parent, key }, depth, ancestors);
@@ -329,6 +345,10 @@ function convertField(x: unknown, parent: Path, key: string, depth: number, ance
  * in error details. Throws TYPE_ERROR (with the path) or LIMIT_EXCEEDED.
  */
 export function fromJS(x: unknown, path = "$"): IonValue {
+  // Saved and restored: an application getter may itself call into the engine.
+  const outer = budget;
+  const limit = Math.max(limits.maxDocumentBytes, limits.maxParameterBytes);
+  budget = { limit, left: limit };
   try {
     return convert(x, path, 1, []);
   } catch (e) {
@@ -336,6 +356,8 @@ export function fromJS(x: unknown, path = "$"): IonValue {
     // The application's own objects threw while being read: a getter, a revoked Proxy, an
     // object posing as a Temporal value. The value cannot be stored; the cause says why.
     throw new LedgerError("TYPE_ERROR", `the value at ${path} could not be read: ${(e as Error)?.message ?? String(e)}`, { path }, e);
+  } finally {
+    budget = outer;
   }
 }
 
@@ -366,8 +388,12 @@ function newIonJsTimestamp(t: IonTimestamp): Timestamp {
   return new Timestamp(off, t.year, t.month, t.day, t.hour, t.minute, seconds);
 }
 
+/** Values the conversion in progress may still make (limits.maxValueNodes); it calls no user code, so it never nests. */
+let backLeft = 0;
+
 function back(v: IonValue, depth: number): unknown {
   if (depth > MAX_DEPTH) throw depthError();
+  if (--backLeft < 0) throw expansionError();
   switch (v.kind) {
     case "null": return null;
     case "bool": return v.value;
@@ -399,5 +425,6 @@ function back(v: IonValue, depth: number): unknown {
 /** Converts an Ion value to plain JS by the rules in the file header (annotations dropped). */
 export function toJS(v: IonValue): unknown {
   if (v === null || typeof v !== "object") throw new LedgerError("TYPE_ERROR", "toJS takes an Ion value");
+  backLeft = MAX_NODES;
   return back(v, 1);
 }

@@ -141,7 +141,12 @@ export class Committer {
 
   /** The commit clock in epoch milliseconds (see now()). */
   nextMillis(): number {
-    const now = this.clock();
+    let now: number;
+    try {
+      now = this.clock();
+    } catch (e) {
+      throw new LedgerError("INVALID_ARGUMENT", `the ledger's clock threw: ${e instanceof Error ? e.message : typeof e}`, {}, e);
+    }
     // A bad reading must not reach lastTxMillis: NaN would stay there and poison every later txTime.
     if (typeof now !== "number" || !(now >= MIN_CLOCK_MILLIS && now <= MAX_CLOCK_MILLIS)) {
       throw new LedgerError("INVALID_ARGUMENT", `the ledger's clock returned ${String(now)}, not epoch milliseconds in years 1 to 9999`);

@@ -43,7 +43,9 @@ const ANNOTATION: Record<string, TemporalKind> = {
 /** The temporal kind of an annotated struct, or undefined for any other value. */
 export function temporalKind(v: PValue): TemporalKind | undefined {
   if (v.kind !== "struct" || !v.annotations || v.annotations.length !== 1) return undefined;
-  return ANNOTATION[v.annotations[0]];
+  // Own properties only: an annotation `toString::` or `constructor::` must not find Object.prototype's.
+  const a = v.annotations[0];
+  return Object.hasOwn(ANNOTATION, a) ? ANNOTATION[a] : undefined;
 }
 
 export function isInterval(v: PValue): boolean {

@@ -957,7 +957,7 @@ export class Parser {
   private parseTypeName(inCast: boolean): TypeName {
     const t = this.peek();
     const start = t.span.start;
-    const name = t.kind === "ident" && !t.lexical ? TYPE_NAMES[t.upper] : undefined;
+    const name = t.kind === "ident" && !t.lexical && Object.hasOwn(TYPE_NAMES, t.upper) ? TYPE_NAMES[t.upper] : undefined;
     if (!name && this.isWord("INTERVAL")) this.fail("INTERVAL types are not supported");
     if (!name) return this.unexpected(inCast ? "a type name" : "NULL, MISSING or a type name");
     this.next();

@@ -30,7 +30,8 @@ const registry: Record<string, FnDef> = {
 export const functionNames: readonly string[] = Object.keys(registry);
 
 export function callFunction(call: Call, args: PValue[], ctx: Ctx): PValue {
-  const def = registry[call.name];
+  // Own properties only: `constructor` or `__proto__` would otherwise find Object.prototype's.
+  const def = Object.hasOwn(registry, call.name) ? registry[call.name] : undefined;
   if (!def) {
     throw new LedgerError("FUNCTION_NOT_FOUND", `no function named ${call.name.toUpperCase()}`, { name: call.name, span: call.span });
   }

@@ -299,6 +299,8 @@ describe("verifyRevision with revisions read through PartiQL", () => {
 
 describe("Ledger arguments", () => {
   const fs = () => new FaultyFileLayer();
+  /** Options whose every read throws: the error must be INVALID_ARGUMENT, not the trap's own. */
+  const throwingProxy = () => new Proxy({}, { get: () => { throw new Error("trap"); } });
   // [what, call, expected code]: each must fail with that LedgerError, never a TypeError.
   const openCases: [string, () => Promise<unknown>, string][] = [
     ["options that are not an object", () => Ledger.open("/l", null as never), "INVALID_ARGUMENT"],
@@ -309,6 +311,8 @@ describe("Ledger arguments", () => {
     ["retries beyond limits.maxRetries", () => Ledger.open("/l", { fs: fs(), retries: 1_001 }), "LIMIT_EXCEEDED"],
     ["a clock that is not a function", () => Ledger.open("/l", { fs: fs(), clock: 5 as never }), "INVALID_ARGUMENT"],
     ["an fs that is not an object", () => Ledger.open("/l", { fs: "disk" as never }), "INVALID_ARGUMENT"],
+    ["options whose Proxy trap throws", () => Ledger.open("/l", throwingProxy() as never), "INVALID_ARGUMENT"],
+    ["retries whose toString throws", () => Ledger.open("/l", { fs: fs(), retries: { toString: () => { throw new Error("no"); } } as never }), "INVALID_ARGUMENT"],
   ];
   for (const [what, call, code] of openCases) {
     test(`Ledger.open refuses ${what} with ${code}`, async () => {
@@ -322,6 +326,7 @@ describe("Ledger arguments", () => {
     await rejectsWith(ledger.transaction(undefined as never), "INVALID_ARGUMENT");
     await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), null as never), "INVALID_ARGUMENT");
     await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), { retries: "4" as never }), "INVALID_ARGUMENT");
+    await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), throwingProxy() as never), "INVALID_ARGUMENT");
     await ledger.transaction((tx) => tx.createTable("t"), { retries: 0 });
     await ledger.close();
   });
@@ -341,6 +346,19 @@ describe("Ledger arguments", () => {
       [r!.metadata.txTime.year, r!.metadata.txTime.second, r!.metadata.txTime.fraction],
       [2023, 20, { coefficient: 500n, exponent: -3 }],
     );
+    assert.equal((await ledger.verify()).ok, true);
+    await ledger.close();
+  });
+
+  test("a clock that throws fails the transaction with INVALID_ARGUMENT and the ledger goes on", async () => {
+    let broken = false;
+    const ledger = await Ledger.open("/l", { fs: fs(), clock: () => { if (broken) throw new Error("no time"); return 1_700_000_000_000; } });
+    await ledger.transaction((tx) => tx.createTable("t"));
+    broken = true;
+    await rejectsWith(ledger.transaction((tx) => tx.insert("t", { a: 1 })), "INVALID_ARGUMENT");
+    broken = false;
+    await ledger.transaction((tx) => tx.insert("t", { a: 2 }));
+    assert.deepEqual(await ledger.execute("SELECT VALUE a FROM t"), [2]);
     assert.equal((await ledger.verify()).ok, true);
     await ledger.close();
   });

@@ -1,0 +1,101 @@
+/**
+ * Values that hold the same subtree in many places — a JS object referenced twice per level, a
+ * model value built the same way, a PartiQL LET that doubles a list — stand for 2^n values in a
+ * few hundred bytes. Walking one in full (converting, checking, copying, encoding, returning it)
+ * took many GB and tens of seconds before it was refused under Bun and killed Deno (out of
+ * memory). Each walk now counts what it visits (limits.maxValueNodes, and for stored values a
+ * lower bound on their Ion bytes against maxDocumentBytes), so these are LIMIT_EXCEEDED and the
+ * ledger is unchanged. Sharing itself stays legal: a small shared subtree is stored as copies.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ion, ionLiteral, isLedgerError, Ledger } from "../../../../engine/index.ts";
+import type { IonValue } from "../../../../engine/ion/value.ts";
+import { withTempDir } from "../../../helpers/tmp.ts";
+
+/** `levels` doublings of a small JS object: 2^levels references to its leaf. */
+function jsDoubling(levels: number, leaf: unknown = { x: 1 }): unknown {
+  let o = leaf;
+  for (let i = 0; i < levels; i++) o = { a: o, b: o };
+  return o;
+}
+
+/** The same as a model value. */
+function modelDoubling(levels: number): IonValue {
+  let o: IonValue = ion.struct([["x", ion.int(1)]]);
+  for (let i = 0; i < levels; i++) o = ion.struct([["a", o], ["b", o]]);
+  return o;
+}
+
+/** A query whose one row is `levels` doublings of a short string (about 20 characters of text per level). */
+function letDoubling(levels: number): string {
+  const lets = Array.from({ length: levels }, (_, i) => `[x${i}, x${i}] AS x${i + 1}`).join(", ");
+  return `SELECT VALUE x${levels} FROM <<'abcdefghij'>> AS x0 LET ${lets}`;
+}
+
+async function withTable(fn: (ledger: Ledger) => Promise<void>): Promise<void> {
+  await withTempDir(async (dir) => {
+    const ledger = await Ledger.open(dir);
+    try {
+      await ledger.execute("CREATE TABLE t");
+      await fn(ledger);
+      // Nothing was written, and what is there still verifies.
+      assert.deepEqual(await ledger.execute("SELECT COUNT(*) AS n FROM t"), [{ n: 0 }]);
+      assert.equal((await ledger.verify()).ok, true);
+    } finally {
+      await ledger.close();
+    }
+  });
+}
+
+async function refused(what: Promise<unknown>, limit: string): Promise<void> {
+  await assert.rejects(what, (e: unknown) => {
+    assert.ok(isLedgerError(e, "LIMIT_EXCEEDED"), `expected LIMIT_EXCEEDED, got ${String(e)}`);
+    assert.equal(e.details.limit, limit);
+    return true;
+  });
+}
+
+test("a JS document doubling one object 26 times is LIMIT_EXCEEDED", async () => {
+  await withTable((l) => refused(l.transaction((tx) => tx.insert("t", jsDoubling(26))), "maxDocumentBytes"));
+});
+
+test("a document sharing a 1 MB string 2^20 times is refused by its bytes, not encoded", async () => {
+  await withTable((l) => refused(l.transaction((tx) => tx.insert("t", jsDoubling(20, "s".repeat(1 << 20)))), "maxDocumentBytes"));
+});
+
+test("a model value (ionLiteral) doubling one struct 26 times is LIMIT_EXCEEDED", async () => {
+  await withTable((l) => refused(l.transaction((tx) => tx.insert("t", ionLiteral(modelDoubling(26)))), "maxDocumentBytes"));
+});
+
+test("a statement parameter doubling one object 26 times is LIMIT_EXCEEDED", async () => {
+  await withTable((l) => refused(l.execute("INSERT INTO t VALUE {'a': ?}", jsDoubling(26)), "maxDocumentBytes"));
+});
+
+test("a query row made of 26 LET doublings is LIMIT_EXCEEDED from executeIon and execute", async () => {
+  await withTable(async (l) => {
+    await refused(l.executeIon(letDoubling(26)), "maxValueNodes");
+    await refused(l.execute(letDoubling(26)), "maxValueNodes");
+  });
+});
+
+test("inserting a value made of 26 LET doublings is LIMIT_EXCEEDED", async () => {
+  await withTable((l) => refused(l.execute(`INSERT INTO t VALUE {'a': (${letDoubling(26)})}`), "maxValueNodes"));
+});
+
+test("a small shared subtree is stored as copies and reads back equal", async () => {
+  await withTempDir(async (dir) => {
+    const ledger = await Ledger.open(dir);
+    try {
+      await ledger.execute("CREATE TABLE t");
+      const doc = jsDoubling(3, { x: 1, s: "leaf" });
+      const id = await ledger.transaction((tx) => tx.insert("t", doc));
+      const [row] = await ledger.execute("SELECT VALUE d FROM t AS d BY id WHERE id = ?", id);
+      assert.deepEqual(row, JSON.parse(JSON.stringify(doc)));
+      // 26 LET doublings are refused; 2 are a row of two lists of two strings.
+      assert.deepEqual(await ledger.execute(letDoubling(2)), [[["abcdefghij", "abcdefghij"], ["abcdefghij", "abcdefghij"]]]);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
