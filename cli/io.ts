@@ -3,4 +3,9 @@ export interface CliIO {
   out(line: string): void;
   err(line: string): void;
   cwd: string;
+  /**
+   * Standard input as lines, for `quire shell`; `prompt` (where input is a terminal) shows a
+   * prompt without ending the line.
+   */
+  input?: { lines: AsyncIterable<string>; prompt?(text: string): void };
 }

@@ -10,25 +10,23 @@
  *   quire verify --evidence <file> --digest <file>          offline: no ledger needed
  *   quire query <ledger> <statement> [<ion value>…]         run one statement (auto-commit)
  *   quire export <ledger>                                   every block, oldest first
+ *   quire import <ledger> <table> <file>                    documents in (import-command.ts)
+ *   quire shell <ledger>                                    statements from stdin (shell-command.ts)
  *
  * Exit codes: 0 success (and, for verify, verified); 1 a ledger error or a failed verification;
  * 2 usage. A command that reads a ledger refuses a directory that holds none rather than create
  * one (Ledger.open would).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import {
   blockAddressToIon,
   type BlockAddress,
   blockToIon,
-  decodeBinary,
   digestFromIon,
   digestToIon,
   evidenceFromIon,
   ion,
   ionLiteral,
   isLedgerError,
-  Ledger,
   type IonValue,
   parseText,
   proofToIon,
@@ -37,8 +35,11 @@ import {
   verifyRevision,
 } from "../engine/index.ts";
 import type { CliIO } from "./io.ts";
+import { BadInput, NoLedger, parseArgs, readIonFile, Usage, wholeNumber, withLedger } from "./command-kit.ts";
+import { importDocuments, IMPORT_USAGE } from "./import-command.ts";
+import { shell, SHELL_USAGE } from "./shell-command.ts";
 
-export const LEDGER_COMMANDS = new Set(["digest", "proof", "verify", "query", "export"]);
+export const LEDGER_COMMANDS = new Set(["digest", "proof", "verify", "query", "export", "import", "shell"]);
 
 export const LEDGER_USAGE = `       quire digest <ledger-dir>
        quire proof <ledger-dir> --block <n> --document <id> [--tip <n>]
@@ -46,87 +47,16 @@ export const LEDGER_USAGE = `       quire digest <ledger-dir>
        quire verify --evidence <file> --digest <file>
        quire query <ledger-dir> <statement> [<ion value>…]
        quire export <ledger-dir>
+${IMPORT_USAGE}
+${SHELL_USAGE}
 
 digest prints the ledger's digest; proof prints a revision and its proof ({revision, proof})
 against the digest at --tip (default: the current one); save both and hand them to whoever must
 check the revision, who runs verify --evidence with no access to the ledger. verify <ledger-dir>
 re-hashes the whole journal. query runs one PartiQL statement, parameters given as Ion text
-(e.g. '"123456789"', '{VIN: "1"}'), and prints each result. export prints every block.
-Everything is printed as Ion text, one value per line.`;
-
-class Usage extends Error {}
-
-/** Flags of the form --name value (or --name=value), and the positional arguments. */
-function parseArgs(argv: readonly string[], flags: readonly string[]): { positional: string[]; values: Map<string, string> } {
-  const positional: string[] = [];
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith("--")) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (!flags.includes(name)) throw new Usage(`unknown option ${name}`);
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new Usage(`${name} needs a value`);
-    values.set(name, value);
-  }
-  return { positional, values };
-}
-
-function sequenceNo(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new Usage(`${flag} must be a block sequence number, not ${text}`);
-  return Number(text);
-}
-
-/** The one Ion value in a file of Ion text or binary. */
-function readIonFile(file: string, io: CliIO): IonValue {
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(path.resolve(io.cwd, file));
-  } catch (e) {
-    throw new BadInput(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  const isBinary = bytes.length >= 4 && bytes[0] === 0xe0 && bytes[1] === 0x01 && bytes[2] === 0x00 && bytes[3] === 0xea;
-  let text: string | undefined;
-  if (!isBinary) {
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      throw new BadInput(`${file} is neither Ion binary nor UTF-8 Ion text`);
-    }
-  }
-  const values = text === undefined ? decodeBinary(bytes) : parseText(text);
-  if (values.length !== 1) throw new BadInput(`${file} holds ${values.length} Ion values; expected one`);
-  return values[0];
-}
-
-/** An input file that cannot be what the command needs (exit 1, like a ledger error). */
-class BadInput extends Error {}
-
-async function openExisting(dir: string | undefined, io: CliIO): Promise<Ledger> {
-  if (dir === undefined) throw new Usage("no ledger directory given");
-  const full = path.resolve(io.cwd, dir);
-  const entries = fs.existsSync(full) && fs.statSync(full).isDirectory() ? fs.readdirSync(full) : undefined;
-  if (entries === undefined || !entries.some((n) => /^journal-\d{6,}\.qj$/.test(n) || n === "journal.manifest")) {
-    throw new NoLedger(`no ledger in ${full}`);
-  }
-  return Ledger.open(full);
-}
-
-class NoLedger extends Error {}
-
-async function withLedger(dir: string | undefined, io: CliIO, fn: (ledger: Ledger) => Promise<number>): Promise<number> {
-  const ledger = await openExisting(dir, io);
-  try {
-    return await fn(ledger);
-  } finally {
-    await ledger.close();
-  }
-}
+(e.g. '"123456789"', '{VIN: "1"}'), and prints each result. export prints every block. import
+inserts the documents of an Ion or JSON file into a table; shell runs PartiQL statements read
+from standard input. Everything is printed as Ion text, one value per line.`;
 
 async function digest(argv: readonly string[], io: CliIO): Promise<number> {
   const { positional } = parseArgs(argv, []);
@@ -140,10 +70,10 @@ async function digest(argv: readonly string[], io: CliIO): Promise<number> {
 async function proof(argv: readonly string[], io: CliIO): Promise<number> {
   const { positional, values } = parseArgs(argv, ["--block", "--document", "--tip"]);
   if (positional.length !== 1) throw new Usage("proof takes one ledger directory");
-  const block = sequenceNo(values.get("--block"), "--block");
+  const block = wholeNumber(values.get("--block"), "--block");
   const documentId = values.get("--document");
   if (block === undefined || documentId === undefined) throw new Usage("proof needs --block <n> and --document <id>");
-  const tip = sequenceNo(values.get("--tip"), "--tip");
+  const tip = wholeNumber(values.get("--tip"), "--tip");
   return withLedger(positional[0], io, async (ledger) => {
     const strandId = ledger.strandId;
     const digestTipAddress = tip === undefined ? (await ledger.getDigest()).digestTipAddress : { strandId, sequenceNo: tip };
@@ -239,6 +169,8 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => Promise<n
   verify,
   query,
   export: exportBlocks,
+  import: importDocuments,
+  shell,
 };
 
 /** Runs one ledger command; returns the exit code. */

@@ -4,7 +4,7 @@
  *
  *   bun cli/quire.ts generate <schema.ts…> --out <dir> [--runtime <import>] [--check]
  *   deno run -A cli/quire.ts generate …
- *   bun cli/quire.ts digest | proof | verify | query | export …   (ledger-commands.ts)
+ *   bun cli/quire.ts digest | proof | verify | query | export | import | shell …   (ledger-commands.ts)
  *
  * Exit codes: 0 success; 1 schema errors, or (`--check`) generated files out of date, or a
  * ledger error or failed verification; 2 usage.
@@ -12,6 +12,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import process from "node:process";
+import * as readline from "node:readline";
 import { formatDiagnostic, generate, GenerateError } from "../codegen/index.ts";
 import type { CliIO } from "./io.ts";
 import { LEDGER_COMMANDS, LEDGER_USAGE, runLedgerCommand } from "./ledger-commands.ts";
@@ -151,10 +152,19 @@ function runGenerate(args: GenerateArgs, io: CliIO): number {
   return 0;
 }
 
+/** Standard input as lines (made only when a command asks, so others never hold stdin open). */
+function stdinInput(): NonNullable<CliIO["input"]> {
+  const lines = readline.createInterface({ input: process.stdin, terminal: false });
+  return { lines, prompt: process.stdin.isTTY === true ? (text) => void process.stdout.write(text) : undefined };
+}
+
 if (import.meta.main) {
   process.exitCode = await run(process.argv.slice(2), {
     out: (line) => console.log(line),
     err: (line) => console.error(line),
     cwd: process.cwd(),
+    get input() {
+      return stdinInput();
+    },
   });
 }

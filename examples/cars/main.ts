@@ -41,7 +41,7 @@ for (const c of await db.cars.findMany({ where: { VIN } })) {
 
 title("Committed view: SELECT * FROM _ql_committed_cars");
 for (const c of await db.cars.committed.findMany({ where: { VIN } })) {
-  console.log(`  id ${c.metadata.id}  version ${c.metadata.version}  txTime ${c.metadata.txTime}  txId ${c.metadata.txId}`);
+  console.log(`  id ${c.metadata.id}  version ${c.metadata.version}  txTime ${c.metadata.txTime.toString({ fractionalSecondDigits: 3 })}  txId ${c.metadata.txId}`);
   console.log(`  block ${c.blockAddress.sequenceNo} of strand ${c.blockAddress.strandId}  hash ${hex(c.hash).slice(0, 16)}…`);
   console.log(`  data: owner ${c.data.Owner}`);
 }

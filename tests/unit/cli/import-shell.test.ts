@@ -1,0 +1,127 @@
+/**
+ * `quire import` (documents from an Ion or JSON file into a table) and `quire shell` (statements
+ * from standard input), as DESIGN.md lists them among the `quire` commands.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { run } from "../../../cli/quire.ts";
+import { Ledger } from "../../../engine/index.ts";
+import { withTempDir } from "../../helpers/tmp.ts";
+
+async function quire(cwd: string, argv: string[], stdin?: string): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  async function* lines() {
+    for (const l of stdin!.split("\n")) yield l;
+  }
+  const code = await run(argv, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    cwd,
+    ...(stdin === undefined ? {} : { input: { lines: lines() } }),
+  });
+  return { code, out, err };
+}
+
+async function rows(dir: string, statement: string): Promise<unknown[]> {
+  const ledger = await Ledger.open(dir);
+  try {
+    return await ledger.execute(statement);
+  } finally {
+    await ledger.close();
+  }
+}
+
+test("import reads JSON and Ion documents, one transaction per batch, and --create makes ledger and table", () =>
+  withTempDir(async (dir) => {
+    fs.writeFileSync(path.join(dir, "cars.json"), '[{"VIN": "1", "Price": 79999.99}, {"VIN": "2"}]\n{"VIN": "3"}\n');
+    fs.writeFileSync(path.join(dir, "more.ion"), '{VIN: "4", Year: 2021, Sold: 2021-05-06T07:08:09Z}');
+    const missing = await quire(dir, ["import", "ledger", "cars", "cars.json"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err.join("\n"), /no ledger in/);
+
+    const first = await quire(dir, ["import", "ledger", "cars", "cars.json", "--create", "--batch", "2"]);
+    assert.equal(first.code, 0, first.err.join("\n"));
+    assert.deepEqual(first.out, ['{table: "cars", documents: 3, transactions: 2}']);
+    const second = await quire(dir, ["import", "ledger", "cars", "more.ion"]);
+    assert.equal(second.code, 0, second.err.join("\n"));
+
+    const ledgerDir = path.join(dir, "ledger");
+    assert.deepEqual(await rows(ledgerDir, "SELECT VALUE VIN FROM cars ORDER BY VIN"), ["1", "2", "3", "4"]);
+    // A JSON number with a fraction is the Ion decimal it spells, not a float.
+    const ledger = await Ledger.open(ledgerDir);
+    try {
+      const [price] = await ledger.executeIon("SELECT VALUE Price FROM cars WHERE VIN = '1'");
+      assert.deepEqual(price, { kind: "decimal", coefficient: 7999999n, exponent: -2, negative: false });
+      // Three import transactions (batches of 2 then 1, then the Ion file) plus the table's creation.
+      assert.equal((await ledger.getDigest()).digestTipAddress.sequenceNo, 3);
+      assert.equal((await ledger.verify()).ok, true);
+    } finally {
+      await ledger.close();
+    }
+  }));
+
+test("import checks the whole file first: one value that is not a document imports nothing", () =>
+  withTempDir(async (dir) => {
+    fs.writeFileSync(path.join(dir, "bad.ion"), '{VIN: "1"} [{VIN: "2"}, 3] {VIN: "4"}');
+    const r = await quire(dir, ["import", "ledger", "cars", "bad.ion", "--create"]);
+    assert.equal(r.code, 1);
+    assert.match(r.err.join("\n"), /value 2, item 2 is a int, not a document/);
+    assert.equal(fs.existsSync(path.join(dir, "ledger")), false, "nothing was created");
+    const usage = await quire(dir, ["import", "ledger", "cars", "bad.ion", "--batch", "0"]);
+    assert.equal(usage.code, 2);
+  }));
+
+test("import into a table that does not exist, without --create, is TABLE_NOT_FOUND", () =>
+  withTempDir(async (dir) => {
+    fs.writeFileSync(path.join(dir, "one.ion"), '{VIN: "1"}');
+    assert.equal((await quire(dir, ["import", "ledger", "cars", "one.ion", "--create"])).code, 0);
+    const r = await quire(dir, ["import", "ledger", "people", "one.ion"]);
+    assert.equal(r.code, 1);
+    assert.match(r.err.join("\n"), /TABLE_NOT_FOUND/);
+  }));
+
+test("shell runs statements ending in ; or a blank line, BEGIN … COMMIT/ABORT, and reports errors", () =>
+  withTempDir(async (dir) => {
+    const script = [
+      "CREATE TABLE cars;",
+      "INSERT INTO cars VALUE {'VIN': '1', 'Make': 'Tesla'};",
+      "BEGIN",
+      "UPDATE cars SET Make = 'X' WHERE VIN = '1';",
+      "SELECT VALUE Make FROM cars WHERE VIN = '1'",
+      "",
+      "ABORT",
+      "SELECT VALUE Make",
+      "  FROM cars;",
+      "begin",
+      "UPDATE cars SET Make = 'Y' WHERE VIN = '1';",
+      "commit",
+      "SELECT FROM WHERE;",
+      "SELECT VALUE Make FROM cars;",
+      "EXIT",
+      "SELECT VALUE 'not reached' FROM cars;",
+    ].join("\n");
+    const r = await quire(dir, ["shell", "ledger", "--create"], script);
+    assert.equal(r.code, 1, "one statement failed");
+    assert.equal(r.err.length, 1);
+    assert.match(r.err[0], /^PARSE_ERROR: /);
+    const id = r.out[1];
+    assert.match(r.out[0], /^\{tableId: "\w{22}"\}$/);
+    assert.match(id, /^\{documentId: "\w{22}"\}$/);
+    // Each UPDATE prints the document's id; the SELECT in the aborted transaction saw its write.
+    assert.deepEqual(r.out.slice(2), [id, '"X"', '"Tesla"', id, '"Y"']);
+    assert.deepEqual(await rows(path.join(dir, "ledger"), "SELECT VALUE Make FROM cars"), ["Y"]);
+  }));
+
+test("shell aborts a transaction the input leaves open, and needs standard input", () =>
+  withTempDir(async (dir) => {
+    assert.equal((await quire(dir, ["shell", "ledger", "--create"], "CREATE TABLE t")).code, 0);
+    const open = await quire(dir, ["shell", "ledger"], "BEGIN;\nINSERT INTO t VALUE {'a': 1};");
+    assert.equal(open.code, 1);
+    assert.match(open.err.join("\n"), /aborted/);
+    assert.deepEqual(await rows(path.join(dir, "ledger"), "SELECT * FROM t"), []);
+    assert.equal((await quire(dir, ["shell", "ledger"])).code, 2);
+    assert.equal((await quire(dir, ["shell", "nothere"], "SELECT 1")).code, 1);
+  }));
