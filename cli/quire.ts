@@ -159,12 +159,13 @@ function stdinInput(): NonNullable<CliIO["input"]> {
 }
 
 if (import.meta.main) {
+  let stdin: CliIO["input"];
   process.exitCode = await run(process.argv.slice(2), {
     out: (line) => console.log(line),
     err: (line) => console.error(line),
     cwd: process.cwd(),
     get input() {
-      return stdinInput();
+      return stdin ??= stdinInput();
     },
   });
 }

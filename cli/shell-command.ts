@@ -93,8 +93,9 @@ class ShellError extends Error {}
 export async function shell(argv: readonly string[], io: CliIO): Promise<number> {
   const { positional, on } = parseArgs(argv, [], ["--create"]);
   if (positional.length !== 1) throw new Usage("shell takes one ledger directory");
-  if (io.input === undefined) throw new Usage("shell reads statements from standard input, and none was given");
+  // Read once: the command line's io makes a reader of standard input on each access.
   const input = io.input;
+  if (input === undefined) throw new Usage("shell reads statements from standard input, and none was given");
   return withLedger(positional[0], io, async (ledger) => {
     const session = new Session(ledger, io);
     let buffer = "";
