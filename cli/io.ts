@@ -7,5 +7,5 @@ export interface CliIO {
    * Standard input as lines, for `quire shell`; `prompt` (where input is a terminal) shows a
    * prompt without ending the line.
    */
-  input?: { lines: AsyncIterable<string>; prompt?(text: string): void };
+  input?: { lines: AsyncIterable<string>; prompt?(text: string): void; close?(): void };
 }

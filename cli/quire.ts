@@ -155,7 +155,15 @@ function runGenerate(args: GenerateArgs, io: CliIO): number {
 /** Standard input as lines (made only when a command asks, so others never hold stdin open). */
 function stdinInput(): NonNullable<CliIO["input"]> {
   const lines = readline.createInterface({ input: process.stdin, terminal: false });
-  return { lines, prompt: process.stdin.isTTY === true ? (text) => void process.stdout.write(text) : undefined };
+  return {
+    lines,
+    prompt: process.stdin.isTTY === true ? (text) => void process.stdout.write(text) : undefined,
+    // After EXIT the rest of the input is not read, and an open stdin would keep the process alive.
+    close() {
+      lines.close();
+      process.stdin.destroy();
+    },
+  };
 }
 
 if (import.meta.main) {
@@ -168,4 +176,5 @@ if (import.meta.main) {
       return stdin ??= stdinInput();
     },
   });
+  stdin?.close?.();
 }

@@ -2,8 +2,9 @@
  * `quire shell <ledger-dir> [--create]`: runs PartiQL statements read from standard input, one
  * after another, printing each result row as Ion text, as `quire query` does for one statement.
  *
- * A statement ends with `;`, with a blank line, or at the end of the input, so both typed lines
- * and piped scripts work; a shell command (below) is a line of its own. Each statement commits on its own, unless `BEGIN` (or `START
+ * A statement ends with `;` (outside strings, quoted identifiers, Ion literals and comments; a
+ * line may hold several), with a blank line, or at the end of the input, so both typed lines and
+ * piped scripts work; a shell command (below) is a line of its own. Each statement commits on its own, unless `BEGIN` (or `START
  * TRANSACTION`) opened a transaction: then statements run in it until `COMMIT` or `ABORT` (or
  * `ROLLBACK`), as in QLDB's shell; the end of the input aborts a transaction left open. `EXIT`
  * (or `QUIT`) stops. An error is printed to standard error as `CODE: message` and the shell
@@ -65,7 +66,7 @@ class Session {
           this.tx = undefined;
           return true;
       }
-      const statement = text.replace(/;\s*$/, "");
+      const statement = text;
       const rows = this.tx !== undefined ? await this.tx.executeIon(statement) : await this.ledger.executeIon(statement);
       for (const row of rows) this.io.out(toText(row));
     } catch (e) {
@@ -85,6 +86,59 @@ class Session {
     this.io.err("the input ended inside a transaction: it was aborted");
     this.failures++;
   }
+}
+
+/**
+ * The statements `text` completes (each ended by a `;` outside quotes and comments, without it),
+ * what remains after the last one, and whether that remainder ends inside a string, a quoted
+ * identifier, an Ion literal or a block comment (where a blank line does not end a statement).
+ */
+export function splitStatements(text: string): { complete: string[]; rest: string; open: boolean } {
+  const complete: string[] = [];
+  let start = 0;
+  let i = 0;
+  let open = false;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "'" || c === '"' || c === "`") {
+      // Strings and quoted identifiers double their quote to hold it; Ion literals end at the next backtick.
+      let j = i + 1;
+      for (;;) {
+        if (j >= text.length) {
+          open = true;
+          break;
+        }
+        if (text[j] === c) {
+          if (c !== "`" && text[j + 1] === c) {
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        j++;
+      }
+      if (open) break;
+      i = j + 1;
+    } else if (c === "-" && text[i + 1] === "-") {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? text.length : nl + 1;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      if (end < 0) {
+        open = true;
+        break;
+      }
+      i = end + 2;
+    } else if (c === ";") {
+      const statement = text.slice(start, i).trim();
+      if (statement !== "") complete.push(statement);
+      start = i + 1;
+      i++;
+    } else {
+      i++;
+    }
+  }
+  return { complete, rest: text.slice(start), open };
 }
 
 /** A mistake in the shell's own commands (not a LedgerError). */
@@ -110,15 +164,20 @@ export async function shell(argv: readonly string[], io: CliIO): Promise<number>
         prompt();
         continue;
       }
-      const blank = line.trim() === "";
-      if (!blank) buffer += (buffer === "" ? "" : "\n") + line;
-      const ends = blank || /;\s*$/.test(line);
-      if (ends && buffer.trim() !== "") {
-        const text = buffer;
+      buffer += (buffer === "" ? "" : "\n") + line;
+      const { complete, rest, open } = splitStatements(buffer);
+      buffer = rest;
+      // A blank line ends a statement, unless it is inside a string or a comment.
+      if (line.trim() === "" && !open) {
+        if (rest.trim() !== "") complete.push(rest.trim());
         buffer = "";
+      }
+      for (const text of complete) {
         go = await session.run(text);
         if (!go) break;
       }
+      if (!go) break;
+      if (buffer.trim() === "") buffer = "";
       prompt();
     }
     if (go && buffer.trim() !== "") await session.run(buffer);

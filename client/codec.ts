@@ -27,7 +27,7 @@
  * ```
  */
 import { Decimal } from "ion-js";
-import { fromJS, LedgerError, type IonField, type IonStruct, type IonTimestamp, type IonValue } from "../engine/index.ts";
+import { fromJS, LedgerError, limits, type IonField, type IonStruct, type IonTimestamp, type IonValue } from "../engine/index.ts";
 import type { FieldDescriptor, TypeDescriptor } from "./schema.ts";
 import { isInstant, isPlainDate, Temporal } from "./temporal.ts";
 
@@ -61,14 +61,38 @@ function expected(path: string, what: string, x: unknown): LedgerError {
   return typeError(path, `expected ${what}, got ${describe(x)}`);
 }
 
+/**
+ * A lower bound on the Ion bytes the conversion in progress has made (a byte per value, a string's
+ * length), against limits.maxDocumentBytes: an array holding the same array n times is n² values
+ * (two 8,192-slot arrays made 67 million, 7 GB), refused here before the engine would refuse it.
+ */
+let left = 0;
+
+function spend(bytes: number, path: string): void {
+  if ((left -= bytes) < 0) {
+    throw new LedgerError("LIMIT_EXCEEDED", `the value at ${path} is more than ${limits.maxDocumentBytes} bytes of Ion (shared parts count wherever they appear)`, {
+      limit: "maxDocumentBytes",
+      max: limits.maxDocumentBytes,
+      path,
+    });
+  }
+}
+
 /** Checks `value` against `d` and converts it to Ion; throws TYPE_ERROR naming `path`. */
 export function toIon(value: unknown, d: TypeDescriptor, path: string): IonValue {
+  left = limits.maxDocumentBytes;
+  return convert(value, d, path);
+}
+
+function convert(value: unknown, d: TypeDescriptor, path: string): IonValue {
+  spend(1, path);
   switch (d.kind) {
     case "nullable":
-      return value === null ? { kind: "null", of: "null" } : toIon(value, d.of, path);
+      return value === null ? { kind: "null", of: "null" } : convert(value, d.of, path);
     case "string":
       if (typeof value !== "string") throw expected(path, "a string", value);
       if (!value.isWellFormed()) throw typeError(path, "string contains a lone surrogate");
+      spend(value.length, path);
       return { kind: "string", value };
     case "enum":
       if (typeof value !== "string" || !d.values.includes(value)) {
@@ -98,10 +122,11 @@ export function toIon(value: unknown, d: TypeDescriptor, path: string): IonValue
       return fromJS(value, path);
     case "blob":
       if (!(value instanceof Uint8Array)) throw expected(path, "a Uint8Array", value);
+      spend(value.length, path);
       return { kind: "blob", bytes: value.slice() };
     case "list": {
       if (!Array.isArray(value)) throw expected(path, "an array", value);
-      return { kind: "list", items: value.map((item, i) => toIon(item, d.of, `${path}[${i}]`)) };
+      return { kind: "list", items: value.map((item, i) => convert(item, d.of, `${path}[${i}]`)) };
     }
     case "record": {
       if (!isPlainObject(value)) throw expected(path, "an object", value);
@@ -109,17 +134,22 @@ export function toIon(value: unknown, d: TypeDescriptor, path: string): IonValue
       for (const key of Object.keys(value)) {
         const v = value[key];
         if (v === undefined) continue;
-        fields.push([key, toIon(v, d.of, childPath(path, key))]);
+        fields.push([key, convert(v, d.of, childPath(path, key))]);
       }
       return { kind: "struct", fields };
     }
     case "struct":
-      return toIonStruct(value, d.fields, path);
+      return structOf(value, d.fields, path);
   }
 }
 
 /** Checks an object against declared fields (unknown fields rejected, required ones present). */
 export function toIonStruct(value: unknown, fields: Readonly<Record<string, FieldDescriptor>>, path: string): IonStruct {
+  left = limits.maxDocumentBytes;
+  return structOf(value, fields, path);
+}
+
+function structOf(value: unknown, fields: Readonly<Record<string, FieldDescriptor>>, path: string): IonStruct {
   if (!isPlainObject(value)) throw expected(path, "an object", value);
   for (const key of Object.keys(value)) {
     if (!Object.prototype.hasOwnProperty.call(fields, key)) throw typeError(childPath(path, key), "unknown field");
@@ -132,7 +162,7 @@ export function toIonStruct(value: unknown, fields: Readonly<Record<string, Fiel
       if (!f.optional) throw typeError(sub, "required field is missing");
       continue;
     }
-    out.push([name, toIon(v, f.type, sub)]);
+    out.push([name, convert(v, f.type, sub)]);
   }
   return { kind: "struct", fields: out };
 }

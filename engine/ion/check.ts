@@ -32,10 +32,18 @@ function problem(kind: IonValueProblem["kind"], why: string, ...keys: (string | 
   return { kind, why, keys };
 }
 
+/** A value past its byte budget; `why` carries "<limit> <bytes at least>". */
+function sizeProblem(budget: ByteBudget, ...keys: (string | number)[]): IonValueProblem {
+  return problem("size", `${budget.limit} ${budget.limit - budget.left}`, ...keys);
+}
+
 /** The LedgerError for a problem found at `path` (the problem's keys already in it). */
 export function problemError(p: IonValueProblem, path: string): LedgerError {
   if (p.kind === "depth") return depthError(path);
-  if (p.kind === "size") return expansionError(path, Number(p.why));
+  if (p.kind === "size") {
+    const [limit, atLeast] = p.why.split(" ").map(Number);
+    return expansionError(path, { limit, atLeast });
+  }
   if (p.kind === "digits") {
     return new LedgerError("LIMIT_EXCEEDED", `a number of about ${p.why} digits at ${path}; the limit is ${limits.maxNumberDigits}`, { limit: "maxNumberDigits", path });
   }
@@ -62,7 +70,7 @@ export function ionValueProblem(v: unknown, budget?: ByteBudget): IonValueProble
 
 function check(v: unknown, depth: number, budget: ByteBudget): IonValueProblem | undefined {
   if (depth > MAX_DEPTH) return problem("depth", "");
-  if (--budget.left < 0) return problem("size", String(budget.limit));
+  if (--budget.left < 0) return sizeProblem(budget);
   if (typeof v !== "object" || v === null) return problem("type", `${v === null ? "null" : typeof v} is not a model value object`);
   const o = v as Record<string, unknown>;
   if (o.annotations !== undefined) {
@@ -92,11 +100,11 @@ function check(v: unknown, depth: number, budget: ByteBudget): IonValueProblem |
     case "string":
       if (!wellFormedText(o.value)) return problem("type", "a string's value must be a string without lone surrogates");
       // UTF-8 takes at least a byte per UTF-16 unit.
-      return (budget.left -= o.value.length) < 0 ? problem("size", String(budget.limit)) : undefined;
+      return (budget.left -= o.value.length) < 0 ? sizeProblem(budget) : undefined;
     case "blob":
     case "clob":
       if (!(o.bytes instanceof Uint8Array)) return problem("type", `a ${o.kind}'s bytes must be a Uint8Array`);
-      return (budget.left -= o.bytes.length) < 0 ? problem("size", String(budget.limit)) : undefined;
+      return (budget.left -= o.bytes.length) < 0 ? sizeProblem(budget) : undefined;
     case "list":
     case "sexp": {
       const items = o.items;
@@ -118,7 +126,7 @@ function check(v: unknown, depth: number, budget: ByteBudget): IonValueProblem |
         if (!Array.isArray(f) || f.length !== 2 || typeof f[0] !== "string") return problem("type", "a field must be [name, value] with a string name", i, "fields");
         if (!wellFormedText(f[0])) return problem("type", "a field name contains a lone surrogate, which UTF-8 cannot encode", i, "fields");
         // The field's symbol id: at least a byte beside its value.
-        if (--budget.left < 0) return problem("size", String(budget.limit), f[0]);
+        if (--budget.left < 0) return sizeProblem(budget, f[0]);
         const p = check(f[1], depth + 1, budget);
         if (p !== undefined) {
           p.keys.push(f[0]);

@@ -26,20 +26,23 @@ export const MAX_NODES: number = limits.maxValueNodes;
 
 /**
  * The LIMIT_EXCEEDED error for a value that expands to more than limits.maxValueNodes values
- * (one that shares subtrees, counted wherever they appear), or, `bytes` given, to more than that
- * many bytes of Ion for a value being stored.
+ * (one that shares subtrees, counted wherever they appear), or, `bytes` given, for a value to be
+ * stored whose Ion is at least `bytes.atLeast` bytes, past `bytes.limit` (details.size is that
+ * lower bound: the value is not encoded to learn its exact size).
  */
-export function expansionError(path?: string, bytes?: number): LedgerError {
+export function expansionError(path?: string, bytes?: { readonly limit: number; readonly atLeast: number }): LedgerError {
   const at = path ? ` at ${path}` : "";
+  const where = path ? { path } : {};
   return bytes === undefined
     ? new LedgerError("LIMIT_EXCEEDED", `a value${at} expands to more than ${MAX_NODES} values (shared parts count wherever they appear)`, {
       limit: "maxValueNodes",
       max: MAX_NODES,
-      ...(path ? { path } : {}),
+      ...where,
     })
-    : new LedgerError("LIMIT_EXCEEDED", `a value${at} expands to more than ${bytes} bytes of Ion (shared parts count wherever they appear)`, {
+    : new LedgerError("LIMIT_EXCEEDED", `a value${at} is at least ${bytes.atLeast} bytes of Ion; the limit is ${bytes.limit}`, {
       limit: "maxDocumentBytes",
-      max: bytes,
-      ...(path ? { path } : {}),
+      max: bytes.limit,
+      size: bytes.atLeast,
+      ...where,
     });
 }

@@ -26,7 +26,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import { writeUtf8 } from "./utf8.ts";
-import { MAX_DEPTH, depthError } from "./depth.ts";
+import { MAX_DEPTH, MAX_NODES, depthError, expansionError } from "./depth.ts";
 import { sha256, sha256Into } from "./sha256.ts";
 import { shiftMinutes } from "./utc.ts";
 import type { IonDecimal, IonField, IonTimestamp, IonType, IonValue } from "./value.ts";
@@ -302,8 +302,16 @@ function sortHashes(hashes: Uint8Array[]): void {
   }
 }
 
+/**
+ * Values the hash in progress may still visit (limits.maxValueNodes): a value that repeats a
+ * subtree is hashed once per place it appears, so 30 doublings would take 2^30 steps (a revision
+ * handed to verifyRevision by a third party, say). Reset by each entry point below.
+ */
+let left = 0;
+
 function value(v: IonValue, depth: number): void {
   if (depth > MAX_DEPTH) throw depthError();
+  if (--left < 0) throw expansionError();
   const ann = v.annotations;
   const annotated = ann !== undefined && ann.length > 0;
   if (annotated) {
@@ -402,6 +410,7 @@ function value(v: IonValue, depth: number): void {
 export function ionHash(v: IonValue): Uint8Array {
   if (v === null || typeof v !== "object") throw new LedgerError("TYPE_ERROR", "ionHash takes an Ion value (use fromJS for a JavaScript value)");
   enterLevel(0);
+  left = MAX_NODES;
   value(v, 1);
   return digest();
 }
@@ -409,6 +418,7 @@ export function ionHash(v: IonValue): Uint8Array {
 /** The serialized bytes s(v) that ionHash digests; for tests and debugging. */
 export function ionHashSerialization(v: IonValue): Uint8Array {
   enterLevel(0);
+  left = MAX_NODES;
   value(v, 1);
   return buf.slice(0, pos);
 }
@@ -430,6 +440,7 @@ function structFromHashes(hashes: Uint8Array[]): void {
 export function ionFieldHash(name: string, v: IonValue, depth = 2): Uint8Array {
   enterLevel(0);
   symbol(name);
+  left = MAX_NODES;
   value(v, depth);
   return digest();
 }

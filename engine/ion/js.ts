@@ -219,12 +219,16 @@ type Ancestors = object[];
 let budget: ByteBudget = { limit: 0, left: 0 };
 
 function spend(bytes: number, path: Path): void {
-  if ((budget.left -= bytes) < 0) throw expansionError(pathText(path), budget.limit);
+  if ((budget.left -= bytes) < 0) throw overBudget(path);
+}
+
+function overBudget(path: Path): LedgerError {
+  return expansionError(pathText(path), { limit: budget.limit, atLeast: budget.limit - budget.left });
 }
 
 function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): IonValue {
   if (depth > MAX_DEPTH) throw depthError(pathText(path));
-  if (--budget.left < 0) throw expansionError(pathText(path), budget.limit);
+  if (--budget.left < 0) throw overBudget(path);
   switch (typeof x) {
     case "number":
       if (Number.isInteger(x)) {
@@ -320,7 +324,7 @@ function convertObject(o: object, path: Path, depth: number, ancestors: Ancestor
     if (value === undefined) continue;
     if (!key.isWellFormed()) throw typeError(pathText({ parent: path, key }), "field name contains a lone surrogate");
     // The field's symbol id: at least a byte beside its value.
-    if (--budget.left < 0) throw expansionError(pathText({ parent: path, key }), budget.limit);
+    if (--budget.left < 0) throw overBudget({ parent: path, key });
     fields.push([key, convertField(value, path, key, depth + 1, ancestors)]);
   }
   ancestors.pop();
@@ -333,8 +337,12 @@ function convertObject(o: object, path: Path, depth: number, ancestors: Ancestor
  */
 function convertField(x: unknown, parent: Path, key: string, depth: number, ancestors: Ancestors): IonValue {
   if (typeof x === "string" && depth <= MAX_DEPTH) {
-    if ((x as string & { isWellFormed(): boolean }).isWellFormed() && (budget.left -= 1 + x.length) >= 0) return { kind: "string", value: x };
-  } else if (typeof x === "number" && depth <= MAX_DEPTH && Number.isSafeInteger(x) && !Object.is(x, -0) && --budget.left >= 0) {
+    if ((x as string & { isWellFormed(): boolean }).isWellFormed()) {
+      if ((budget.left -= 1 + x.length) < 0) throw overBudget({ parent, key });
+      return { kind: "string", value: x };
+    }
+  } else if (typeof x === "number" && depth <= MAX_DEPTH && Number.isSafeInteger(x) && !Object.is(x, -0)) {
+    if (--budget.left < 0) throw overBudget({ parent, key });
     return { kind: "int", value: BigInt(x) };
   }
   return convert(x, { parent, key }, depth, ancestors);

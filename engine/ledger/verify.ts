@@ -33,6 +33,7 @@
  */
 import { limits } from "../limits.ts";
 import { ionEquals } from "../ion/equals.ts";
+import { expansionError } from "../ion/depth.ts";
 import { ionHash } from "../ion/hash.ts";
 import { fromJS } from "../ion/js.ts";
 import type { IonStruct, IonValue } from "../ion/value.ts";
@@ -59,8 +60,18 @@ export function foldProof(leaf: Uint8Array, proof: readonly Uint8Array[]): Uint8
 function asIon(v: unknown, kind: "struct" | "timestamp"): IonValue {
   // A JavaScript document such as {kind: "string", value: "x"} has a model value's shape too, but
   // not the kind asked for: it is read as the struct it is.
-  return isModelValue(v, 0) && (v as IonValue).kind === kind ? (v as IonValue) : fromJS(v);
+  modelLeft = limits.maxValueNodes;
+  if (isModelValue(v, 0) && (v as IonValue).kind === kind) return v as IonValue;
+  // Too big to be a model value is too big for fromJS too: not a revision (verifiers return false).
+  if (modelLeft < 0) throw expansionError();
+  return fromJS(v);
 }
+
+/**
+ * Values isModelValue may still visit (limits.maxValueNodes): a value that repeats a subtree is
+ * checked once per place it appears, and a third party's 30 doublings would take 2^30 steps.
+ */
+let modelLeft = 0;
 
 const MODEL_DEPTH = 1_000;
 
@@ -74,7 +85,7 @@ const MAX_PROOF_LENGTH = 80;
 
 /** Whether `v` has the exact shape of an IonValue (engine/ion/value.ts), recursively. */
 function isModelValue(v: unknown, depth: number): boolean {
-  if (typeof v !== "object" || v === null || depth > MODEL_DEPTH) return false;
+  if (typeof v !== "object" || v === null || depth > MODEL_DEPTH || --modelLeft < 0) return false;
   const o = v as Record<string, unknown>;
   if (o.annotations !== undefined && !(Array.isArray(o.annotations) && o.annotations.every((a) => typeof a === "string"))) return false;
   switch (o.kind) {

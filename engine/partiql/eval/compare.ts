@@ -18,6 +18,19 @@ import { typeError } from "./errors.ts";
 import { compareTemporal, isTemporal, temporalGroupKey, temporalOrderKey } from "./temporal.ts";
 import { compareInstants } from "./timestamp.ts";
 import { isNumeric, isText, textOf, typeName } from "./values.ts";
+import { expansionError, MAX_NODES } from "../../ion/depth.ts";
+
+/**
+ * Steps one top-level eqValues, totalOrder or groupKey may still take (limits.maxValueNodes).
+ * Query values share subtrees (`LET [x, x] AS y` doubles x without copying), so walking one can
+ * take 2^n steps: GROUP BY over 26 doublings took 40 s and 9.7 GB. Each exported function resets
+ * it and recurses through an internal twin that does not.
+ */
+let left = 0;
+
+function step(): void {
+  if (--left < 0) throw expansionError();
+}
 
 type Num = Extract<PValue, { kind: "int" | "decimal" | "float" }>;
 
@@ -63,6 +76,12 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 /** Value equality (see file header). Absent values equal only their own kind. */
 export function eqValues(a: PValue, b: PValue): boolean {
+  left = MAX_NODES;
+  return eq(a, b);
+}
+
+function eq(a: PValue, b: PValue): boolean {
+  step();
   if ((a.kind === "struct" && isTemporal(a)) || (b.kind === "struct" && isTemporal(b))) return compareTemporal(a, b) === 0;
   if (isNumeric(a)) return isNumeric(b) && compareNumbers(a as Num, b as Num) === 0;
   if (isText(a)) return isText(b) && textOf(a) === textOf(b);
@@ -76,13 +95,13 @@ export function eqValues(a: PValue, b: PValue): boolean {
     case "list":
     case "sexp": {
       if (b.kind !== a.kind || a.items.length !== b.items.length) return false;
-      for (let i = 0; i < a.items.length; i++) if (!eqValues(a.items[i], b.items[i])) return false;
+      for (let i = 0; i < a.items.length; i++) if (!eq(a.items[i], b.items[i])) return false;
       return true;
     }
-    case "bag": return b.kind === "bag" && multisetEq(a.items, b.items, eqValues);
+    case "bag": return b.kind === "bag" && multisetEq(a.items, b.items, eq);
     case "struct": {
       if (b.kind !== "struct" || a.fields.length !== b.fields.length) return false;
-      return multisetEq(a.fields, b.fields, (x, y) => x[0] === y[0] && eqValues(x[1], y[1]));
+      return multisetEq(a.fields, b.fields, (x, y) => x[0] === y[0] && eq(x[1], y[1]));
     }
   }
   return false;
@@ -141,6 +160,12 @@ function rank(v: PValue): number {
 
 /** PartiQL's total order (see file header). */
 export function totalOrder(a: PValue, b: PValue): number {
+  left = MAX_NODES;
+  return order(a, b);
+}
+
+function order(a: PValue, b: PValue): number {
+  step();
   const ra = rank(a), rb = rank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
   switch (ra) {
@@ -157,7 +182,7 @@ export function totalOrder(a: PValue, b: PValue): number {
       return compareSeq(x, y);
     }
     case 8: {
-      const key = (f: readonly [string, PValue], g: readonly [string, PValue]) => compareText(f[0], g[0]) || totalOrder(f[1], g[1]);
+      const key = (f: readonly [string, PValue], g: readonly [string, PValue]) => compareText(f[0], g[0]) || order(f[1], g[1]);
       const x = [...(a as { fields: readonly (readonly [string, PValue])[] }).fields].sort(key);
       const y = [...(b as { fields: readonly (readonly [string, PValue])[] }).fields].sort(key);
       const n = Math.min(x.length, y.length);
@@ -168,8 +193,8 @@ export function totalOrder(a: PValue, b: PValue): number {
       return x.length - y.length < 0 ? -1 : x.length > y.length ? 1 : 0;
     }
     default: {
-      const x = [...(a as { items: readonly PValue[] }).items].sort(totalOrder);
-      const y = [...(b as { items: readonly PValue[] }).items].sort(totalOrder);
+      const x = [...(a as { items: readonly PValue[] }).items].sort(order);
+      const y = [...(b as { items: readonly PValue[] }).items].sort(order);
       return compareSeq(x, y);
     }
   }
@@ -178,7 +203,7 @@ export function totalOrder(a: PValue, b: PValue): number {
 function compareSeq(x: readonly PValue[], y: readonly PValue[]): number {
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) {
-    const c = totalOrder(x[i], y[i]);
+    const c = order(x[i], y[i]);
     if (c !== 0) return c;
   }
   return x.length < y.length ? -1 : x.length > y.length ? 1 : 0;
@@ -189,6 +214,12 @@ function compareSeq(x: readonly PValue[], y: readonly PValue[]): number {
  * bags sorted), for DISTINCT, GROUP BY and set operators without quadratic scans.
  */
 export function groupKey(v: PValue): string {
+  left = MAX_NODES;
+  return keyOf(v);
+}
+
+function keyOf(v: PValue): string {
+  step();
   if (v.kind === "struct" && isTemporal(v)) return "@" + temporalGroupKey(v);
   switch (v.kind) {
     case "null": return "n";
@@ -206,10 +237,10 @@ export function groupKey(v: PValue): string {
     case "timestamp": return "@" + temporalGroupKey(v);
     case "clob":
     case "blob": return "b" + Array.from(v.bytes).join(",");
-    case "list": return "[" + v.items.map(groupKey).join(",") + "]";
-    case "sexp": return "(" + v.items.map(groupKey).join(",") + ")";
-    case "bag": return "<<" + v.items.map(groupKey).sort().join(",") + ">>";
-    case "struct": return "{" + v.fields.map((f) => JSON.stringify(f[0]) + ":" + groupKey(f[1])).sort().join(",") + "}";
+    case "list": return "[" + v.items.map(keyOf).join(",") + "]";
+    case "sexp": return "(" + v.items.map(keyOf).join(",") + ")";
+    case "bag": return "<<" + v.items.map(keyOf).sort().join(",") + ">>";
+    case "struct": return "{" + v.fields.map((f) => JSON.stringify(f[0]) + ":" + keyOf(f[1])).sort().join(",") + "}";
   }
 }
 

@@ -7,14 +7,19 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { run } from "../../../cli/quire.ts";
+import { splitStatements } from "../../../cli/shell-command.ts";
 import { Ledger } from "../../../engine/index.ts";
 import { withTempDir } from "../../helpers/tmp.ts";
 
-async function quire(cwd: string, argv: string[], stdin?: string): Promise<{ code: number; out: string[]; err: string[] }> {
+async function quire(cwd: string, argv: string[], stdin?: string): Promise<{ code: number; out: string[]; err: string[]; read: number }> {
   const out: string[] = [];
   const err: string[] = [];
+  let read = 0;
   async function* lines() {
-    for (const l of stdin!.split("\n")) yield l;
+    for (const l of stdin!.split("\n")) {
+      read++;
+      yield l;
+    }
   }
   const code = await run(argv, {
     out: (l) => out.push(l),
@@ -22,7 +27,7 @@ async function quire(cwd: string, argv: string[], stdin?: string): Promise<{ cod
     cwd,
     ...(stdin === undefined ? {} : { input: { lines: lines() } }),
   });
-  return { code, out, err };
+  return { code, out, err, read };
 }
 
 async function rows(dir: string, statement: string): Promise<unknown[]> {
@@ -124,4 +129,57 @@ test("shell aborts a transaction the input leaves open, and needs standard input
     assert.deepEqual(await rows(path.join(dir, "ledger"), "SELECT * FROM t"), []);
     assert.equal((await quire(dir, ["shell", "ledger"])).code, 2);
     assert.equal((await quire(dir, ["shell", "nothere"], "SELECT 1")).code, 1);
+  }));
+
+test("import refuses a repeated field name or an oversized document before writing, and splits batches by bytes", () =>
+  withTempDir(async (dir) => {
+    fs.writeFileSync(path.join(dir, "dup.json"), '[{"VIN": "1"}, {"x": {"b": [{"c": 1, "c": 2}]}}]');
+    const dup = await quire(dir, ["import", "ledger", "cars", "dup.json", "--create"]);
+    assert.equal(dup.code, 1);
+    assert.match(dup.err.join("\n"), /value 1, item 2 repeats the field x\.b\[0\]\.c/);
+    fs.writeFileSync(path.join(dir, "huge.ion"), `{VIN: "1"} {big: "${"x".repeat(9 * 1024 * 1024)}"}`);
+    const huge = await quire(dir, ["import", "ledger", "cars", "huge.ion", "--create"]);
+    assert.equal(huge.code, 1);
+    assert.match(huge.err.join("\n"), /value 2 is \d+ bytes of Ion; a document may have 8388608/);
+    assert.equal(fs.existsSync(path.join(dir, "ledger")), false);
+    // 40 documents of 1 MiB: one batch of 100 would be a 40 MiB block; batches keep under 32 MiB.
+    const big = "y".repeat(1 << 20);
+    fs.writeFileSync(path.join(dir, "mb.ion"), Array.from({ length: 40 }, (_, i) => `{i: ${i}, big: "${big}"}`).join("\n"));
+    const mb = await quire(dir, ["import", "ledger", "cars", "mb.ion", "--create"]);
+    assert.equal(mb.code, 0, mb.err.join("\n"));
+    assert.deepEqual(mb.out, ['{table: "cars", documents: 40, transactions: 2}']);
+  }));
+
+test("splitStatements ends statements at ; outside strings, quoted names, Ion literals and comments", () => {
+  const cases: [string, string[], string, boolean][] = [
+    ["SELECT 1; SELECT 2;", ["SELECT 1", "SELECT 2"], "", false],
+    ["INSERT INTO t VALUE {'a': 'x;y'}; SELECT 2", ["INSERT INTO t VALUE {'a': 'x;y'}"], " SELECT 2", false],
+    ["SELECT 'it''s;' FROM t;", ["SELECT 'it''s;' FROM t"], "", false],
+    ['SELECT "a;b" FROM t;', ['SELECT "a;b" FROM t'], "", false],
+    ["SELECT `{a: \"q;\"}` FROM t;", ["SELECT `{a: \"q;\"}` FROM t"], "", false],
+    ["-- a comment; still\nSELECT 1;", ["-- a comment; still\nSELECT 1"], "", false],
+    ["/* a ; */ SELECT 1;", ["/* a ; */ SELECT 1"], "", false],
+    ["INSERT INTO t VALUE {'a': 'x;\n\nSELECT", [], "INSERT INTO t VALUE {'a': 'x;\n\nSELECT", true],
+    ["SELECT 1 /* open", [], "SELECT 1 /* open", true],
+  ];
+  for (const [text, complete, rest, open] of cases) {
+    assert.deepEqual(splitStatements(text), { complete, rest, open }, text);
+  }
+});
+
+test("shell: several statements on a line, ; and blank lines inside strings, and EXIT stops reading", () =>
+  withTempDir(async (dir) => {
+    const script = [
+      "CREATE TABLE t; INSERT INTO t VALUE {'a': 'x;",
+      "",
+      "SELECT 2'};",
+      "SELECT VALUE a FROM t; SELECT VALUE COUNT(*) FROM t;",
+      "EXIT",
+      "SELECT VALUE 'never' FROM t;",
+      "SELECT VALUE 'never' FROM t;",
+    ].join("\n");
+    const r = await quire(dir, ["shell", "ledger", "--create"], script);
+    assert.equal(r.code, 0, r.err.join("\n"));
+    assert.deepEqual(r.out.slice(2), ['"x;\\n\\nSELECT 2"', "1"]);
+    assert.equal(r.read, 5, "nothing after EXIT is read");
   }));

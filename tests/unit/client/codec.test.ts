@@ -135,3 +135,16 @@ test("reading back refuses what the declared type cannot hold unchanged, naming 
   );
   assert.equal(String(fromIon(parseText("2012-03-01T")[0], { kind: "date" })), "2012-03-01");
 });
+
+test("codec: an array holding one array 4,096 times is LIMIT_EXCEEDED before it is expanded", () => {
+  const row = new Array(4096).fill(1);
+  const matrix = new Array(4096).fill(row); // 16.7 million ints by reference
+  assert.throws(
+    () => toIon(matrix, { kind: "list", of: { kind: "list", of: { kind: "int" } } }, "$.m"),
+    (e: unknown) => isLedgerError(e, "LIMIT_EXCEEDED") && e.details.limit === "maxDocumentBytes",
+  );
+  // The same shape at a storable size converts.
+  const small = new Array(64).fill(new Array(64).fill(1));
+  const v = toIon(small, { kind: "list", of: { kind: "list", of: { kind: "int" } } }, "$.m");
+  assert.equal(v.kind === "list" ? v.items.length : -1, 64);
+});

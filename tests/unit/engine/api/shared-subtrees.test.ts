@@ -9,7 +9,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ion, ionLiteral, isLedgerError, Ledger } from "../../../../engine/index.ts";
+import { ion, ionLiteral, isLedgerError, Ledger, verifyRevision } from "../../../../engine/index.ts";
 import type { IonValue } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 
@@ -97,5 +97,43 @@ test("a small shared subtree is stored as copies and reads back equal", async ()
     } finally {
       await ledger.close();
     }
+  });
+});
+
+test("equality, IN, GROUP BY and DISTINCT over 30 LET doublings are LIMIT_EXCEEDED, not hours", async () => {
+  await withTable(async (l) => {
+    const lets = letDoubling(30).replace(/^SELECT VALUE x30 /, "");
+    for (const q of [
+      `SELECT VALUE 1 ${lets} WHERE x30 = x30`,
+      `SELECT VALUE 1 ${lets} WHERE x30 IN [x30]`,
+      `SELECT COUNT(*) AS c ${lets} GROUP BY x30`,
+      `SELECT VALUE 1 FROM (SELECT DISTINCT x30 AS v ${lets}) AS y`,
+    ]) {
+      await refused(l.execute(q), "maxValueNodes");
+    }
+    // ORDER BY of one row and SIZE never walk the value.
+    assert.deepEqual(await l.execute(`SELECT VALUE size(x30) ${lets} ORDER BY x30`), [2]);
+  });
+});
+
+test("a revision whose data doubles one struct 30 times does not verify, and says so at once", () => {
+  let data = ion.struct([["x", ion.int(1)]]);
+  for (let i = 0; i < 30; i++) data = ion.struct([["a", data], ["b", data]]);
+  const address = { strandId: "ABCDEFGHIJKLMNOPQRSTUV", sequenceNo: 0 };
+  const txTime = { kind: "timestamp", precision: "second", offset: 0, year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0, fraction: null } as const;
+  const revision = { blockAddress: address, hash: new Uint8Array(32), data, metadata: { id: "i", version: 0, txTime, txId: "t" } };
+  const t0 = performance.now();
+  assert.equal(verifyRevision(revision, [], { digest: new Uint8Array(32), digestTipAddress: address }), false);
+  assert.ok(performance.now() - t0 < 30_000, "bounded, not 2^30 steps");
+});
+
+test("an ordinary oversized document is LIMIT_EXCEEDED with its size (a lower bound) in details", async () => {
+  await withTable(async (l) => {
+    await assert.rejects(l.transaction((tx) => tx.insert("t", { big: "x".repeat(9 * 1024 * 1024) })), (e: unknown) => {
+      assert.ok(isLedgerError(e, "LIMIT_EXCEEDED"));
+      assert.equal(e.details.limit, "maxDocumentBytes");
+      assert.ok((e.details.size as number) > 9 * 1024 * 1024, String(e.details.size));
+      return true;
+    });
   });
 });
