@@ -15,13 +15,13 @@ import { epochMillisOf } from "../ledger/clock.ts";
 import type { Revision } from "../ledger/types.ts";
 import { tableDefToIon } from "../catalog/catalog.ts";
 import type { Transaction } from "../txn/transaction.ts";
-import { bag, type PBag, type PStruct, withDocumentId } from "../partiql/value.ts";
+import { bag, documentRow, type PBag, type PStruct } from "../partiql/value.ts";
 
 export const COMMITTED_PREFIX = "_ql_committed_";
 
 /** Rows of the user view of `table`, each registered with its document id. */
 export function userRows(rows: readonly { id: string; data: PStruct }[]): PBag {
-  return bag(rows.map((r) => withDocumentId<PStruct>({ kind: "struct", fields: r.data.fields }, r.id)));
+  return bag(rows.map((r) => documentRow(r.data.fields, r.id)));
 }
 
 export async function userView(tx: Transaction, table: string): Promise<PBag> {
@@ -39,7 +39,7 @@ export async function committedRowsOf(tx: Transaction, table: string, ids: reado
 
 /** Committed-view rows: each revision's QLDB struct, registered with its document id. */
 function committedRows(revisions: readonly Revision[]): PBag {
-  return bag(revisions.map((r) => withDocumentId(revisionToIon(withOwnHash(r)), r.metadata.id)));
+  return bag(revisions.map((r) => documentRow(revisionToIon(withOwnHash(r)).fields, r.metadata.id)));
 }
 
 export async function informationSchema(tx: Transaction): Promise<PStruct> {
