@@ -131,7 +131,7 @@ export function splitStatements(text: string): { complete: string[]; rest: strin
       i = end + 2;
     } else if (c === ";") {
       const statement = text.slice(start, i).trim();
-      if (statement !== "") complete.push(statement);
+      if (hasCode(statement)) complete.push(statement);
       start = i + 1;
       i++;
     } else {
@@ -139,6 +139,27 @@ export function splitStatements(text: string): { complete: string[]; rest: strin
     }
   }
   return { complete, rest: text.slice(start), open };
+}
+
+/** True if `text` holds anything but whitespace and comments (a statement to run). */
+export function hasCode(text: string): boolean {
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "-" && text[i + 1] === "-") {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? text.length : nl + 1;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      if (end < 0) return true;
+      i = end + 2;
+    } else if (c.trim() === "") {
+      i++;
+    } else {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** A mistake in the shell's own commands (not a LedgerError). */
@@ -169,7 +190,7 @@ export async function shell(argv: readonly string[], io: CliIO): Promise<number>
       buffer = rest;
       // A blank line ends a statement, unless it is inside a string or a comment.
       if (line.trim() === "" && !open) {
-        if (rest.trim() !== "") complete.push(rest.trim());
+        if (hasCode(rest)) complete.push(rest.trim());
         buffer = "";
       }
       for (const text of complete) {
@@ -177,10 +198,10 @@ export async function shell(argv: readonly string[], io: CliIO): Promise<number>
         if (!go) break;
       }
       if (!go) break;
-      if (buffer.trim() === "") buffer = "";
+      if (!hasCode(buffer) && !open) buffer = "";
       prompt();
     }
-    if (go && buffer.trim() !== "") await session.run(buffer);
+    if (go && hasCode(buffer)) await session.run(buffer);
     session.finish();
     return session.failures === 0 ? 0 : 1;
   }, on.has("--create"));

@@ -26,24 +26,23 @@ export interface IonValueProblem {
   readonly kind: "type" | "depth" | "digits" | "size";
   readonly why: string;
   readonly keys: (string | number)[];
+  /** For kind "size": the budget's limit and the bytes the value has at least. */
+  readonly bytes?: { readonly limit: number; readonly atLeast: number };
 }
 
 function problem(kind: IonValueProblem["kind"], why: string, ...keys: (string | number)[]): IonValueProblem {
   return { kind, why, keys };
 }
 
-/** A value past its byte budget; `why` carries "<limit> <bytes at least>". */
+/** A value past its byte budget. */
 function sizeProblem(budget: ByteBudget, ...keys: (string | number)[]): IonValueProblem {
-  return problem("size", `${budget.limit} ${budget.limit - budget.left}`, ...keys);
+  return { kind: "size", why: "", keys, bytes: { limit: budget.limit, atLeast: budget.limit - budget.left } };
 }
 
 /** The LedgerError for a problem found at `path` (the problem's keys already in it). */
 export function problemError(p: IonValueProblem, path: string): LedgerError {
   if (p.kind === "depth") return depthError(path);
-  if (p.kind === "size") {
-    const [limit, atLeast] = p.why.split(" ").map(Number);
-    return expansionError(path, { limit, atLeast });
-  }
+  if (p.kind === "size") return expansionError(path, p.bytes);
   if (p.kind === "digits") {
     return new LedgerError("LIMIT_EXCEEDED", `a number of about ${p.why} digits at ${path}; the limit is ${limits.maxNumberDigits}`, { limit: "maxNumberDigits", path });
   }

@@ -170,6 +170,10 @@ test("splitStatements ends statements at ; outside strings, quoted names, Ion li
 test("shell: several statements on a line, ; and blank lines inside strings, and EXIT stops reading", () =>
   withTempDir(async (dir) => {
     const script = [
+      "-- a script: comments alone are no statements",
+      "",
+      "/* nor is",
+      "   this one */",
       "CREATE TABLE t; INSERT INTO t VALUE {'a': 'x;",
       "",
       "SELECT 2'};",
@@ -181,5 +185,5 @@ test("shell: several statements on a line, ; and blank lines inside strings, and
     const r = await quire(dir, ["shell", "ledger", "--create"], script);
     assert.equal(r.code, 0, r.err.join("\n"));
     assert.deepEqual(r.out.slice(2), ['"x;\\n\\nSELECT 2"', "1"]);
-    assert.equal(r.read, 5, "nothing after EXIT is read");
+    assert.equal(r.read, 9, "nothing after EXIT is read");
   }));
