@@ -59,7 +59,7 @@ export function isAbsent(v: PValue): boolean {
  * document. A class rather than a WeakMap from row to id: registering every row of a scan in a
  * WeakMap was 16% of a full-table scan's time (bench query.scan, 20,000 rows).
  */
-class DocumentRow implements PStruct {
+class LedgerRow implements PStruct {
   readonly kind = "struct" as const;
   readonly #id: string;
   constructor(readonly fields: PStruct["fields"], id: string) {
@@ -72,10 +72,10 @@ class DocumentRow implements PStruct {
 
 /** A ledger row with these fields, belonging to document `id`. */
 export function documentRow(fields: PStruct["fields"], id: string): PStruct {
-  return new DocumentRow(fields, id);
+  return new LedgerRow(fields, id);
 }
 
 /** The document id of a ledger row, if `v` is one. */
 export function documentIdOf(v: PValue): string | undefined {
-  return v instanceof DocumentRow ? v.documentId : undefined;
+  return v instanceof LedgerRow ? v.documentId : undefined;
 }
