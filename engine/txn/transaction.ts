@@ -429,9 +429,11 @@ export class Transaction {
     this.reads.addTable(def.tableId);
     const rows: DocumentRow[] = [];
     const store = this.host.store;
-    for (const id of store.docIdsOf(def.tableId)) {
-      if (this.writes.has(id)) continue;
-      const r = visibleRevision(store.docs.get(id)!, this.snapshot);
+    const writes = this.writes;
+    for (const chain of store.chainsOf(def.tableId)) {
+      const id = chain.id;
+      if (writes.size > 0 && writes.has(id)) continue;
+      const r = visibleRevision(chain, this.snapshot);
       if (r?.data !== undefined) rows.push({ id, data: r.data });
     }
     for (const w of this.writes.values()) {
