@@ -11,7 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ion, ionLiteral, isLedgerError, Ledger, verifyRevision } from "../../../../engine/index.ts";
 import type { IonValue } from "../../../../engine/ion/value.ts";
-import { withTempDir } from "../../../helpers/tmp.ts";
+import { withLedger } from "../../../helpers/ledger.ts";
 
 /** `levels` doublings of a small JS object: 2^levels references to its leaf. */
 function jsDoubling(levels: number, leaf: unknown = { x: 1 }): unknown {
@@ -33,19 +33,14 @@ function letDoubling(levels: number): string {
   return `SELECT VALUE x${levels} FROM <<'abcdefghij'>> AS x0 LET ${lets}`;
 }
 
-async function withTable(fn: (ledger: Ledger) => Promise<void>): Promise<void> {
-  await withTempDir(async (dir) => {
-    const ledger = await Ledger.open(dir);
-    try {
-      await ledger.execute("CREATE TABLE t");
-      await fn(ledger);
-      // Nothing was written, and what is there still verifies.
-      assert.deepEqual(await ledger.execute("SELECT COUNT(*) AS n FROM t"), [{ n: 0 }]);
-      assert.equal((await ledger.verify()).ok, true);
-    } finally {
-      await ledger.close();
-    }
-  });
+/** Runs `fn` on a ledger with an empty table t, which must still be empty, and verify, afterwards. */
+function withTable(fn: (ledger: Ledger) => Promise<void>): Promise<void> {
+  return withLedger(async (ledger) => {
+    await fn(ledger);
+    // Nothing was written, and what is there still verifies.
+    assert.deepEqual(await ledger.execute("SELECT COUNT(*) AS n FROM t"), [{ n: 0 }]);
+    assert.equal((await ledger.verify()).ok, true);
+  }, ["t"]);
 }
 
 async function refused(what: Promise<unknown>, limit: string): Promise<void> {
@@ -84,20 +79,14 @@ test("inserting a value made of 26 LET doublings is LIMIT_EXCEEDED", async () =>
 });
 
 test("a small shared subtree is stored as copies and reads back equal", async () => {
-  await withTempDir(async (dir) => {
-    const ledger = await Ledger.open(dir);
-    try {
-      await ledger.execute("CREATE TABLE t");
-      const doc = jsDoubling(3, { x: 1, s: "leaf" });
-      const id = await ledger.transaction((tx) => tx.insert("t", doc));
-      const [row] = await ledger.execute("SELECT VALUE d FROM t AS d BY id WHERE id = ?", id);
-      assert.deepEqual(row, JSON.parse(JSON.stringify(doc)));
-      // 26 LET doublings are refused; 2 are a row of two lists of two strings.
-      assert.deepEqual(await ledger.execute(letDoubling(2)), [[["abcdefghij", "abcdefghij"], ["abcdefghij", "abcdefghij"]]]);
-    } finally {
-      await ledger.close();
-    }
-  });
+  await withLedger(async (ledger) => {
+    const doc = jsDoubling(3, { x: 1, s: "leaf" });
+    const id = await ledger.transaction((tx) => tx.insert("t", doc));
+    const [row] = await ledger.execute("SELECT VALUE d FROM t AS d BY id WHERE id = ?", id);
+    assert.deepEqual(row, JSON.parse(JSON.stringify(doc)));
+    // 26 LET doublings are refused; 2 are a row of two lists of two strings.
+    assert.deepEqual(await ledger.execute(letDoubling(2)), [[["abcdefghij", "abcdefghij"], ["abcdefghij", "abcdefghij"]]]);
+  }, ["t"]);
 });
 
 test("equality, IN, GROUP BY and DISTINCT over 30 LET doublings are LIMIT_EXCEEDED, not hours", async () => {

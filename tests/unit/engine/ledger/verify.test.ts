@@ -15,6 +15,7 @@ import { checkBlockHashes } from "../../../../engine/ledger/verify.ts";
 import { crc32c } from "../../../../engine/journal/crc32c.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
+import { withLedger } from "../../../helpers/ledger.ts";
 
 const car = { VIN: "123456789", Owner: "Maria Garcia" };
 
@@ -24,9 +25,7 @@ async function revisionsOf(ledger: Ledger, id: string): Promise<Revision[]> {
 
 describe("verifyRevision refuses forged evidence", () => {
   test("a live revision shown as a delete (its data hash moved into the proof)", () =>
-    withTempDir(async (dir) => {
-      const ledger = await Ledger.open(dir);
-      await ledger.execute("CREATE TABLE cars");
+    withLedger(async (ledger) => {
       const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", car);
       const [live] = await revisionsOf(ledger, documentId);
       const digest = await ledger.getDigest();
@@ -34,13 +33,10 @@ describe("verifyRevision refuses forged evidence", () => {
       assert.equal(verifyRevision(revision, proof, digest), true);
       const forged: Revision = { blockAddress: revision.blockAddress, hash: ionHash(metadataToIon(revision.metadata)), metadata: revision.metadata };
       assert.equal(verifyRevision(forged, [ionHash(revision.data!), ...proof], digest), false);
-      await ledger.close();
-    }));
+    }, ["cars"]));
 
   test("a delete's nodes shown as live revisions (one delete; two deletes in one block)", () =>
-    withTempDir(async (dir) => {
-      const ledger = await Ledger.open(dir);
-      await ledger.execute("CREATE TABLE cars");
+    withLedger(async (ledger) => {
       const [{ documentId: a }] = await ledger.execute("INSERT INTO cars ?", car);
       const [{ documentId: b }] = await ledger.execute("INSERT INTO cars ?", { ...car, VIN: "2" });
       const [{ documentId: c }] = await ledger.execute("INSERT INTO cars ?", { ...car, VIN: "3" });
@@ -67,13 +63,10 @@ describe("verifyRevision refuses forged evidence", () => {
       assert.equal(verifyRevision(two.revision, two.proof, digest), true);
       const pair: Revision = { ...two.revision, data: metadataToIon(deleteC.metadata) };
       for (const cut of [0, 1, 2]) assert.equal(verifyRevision(revisionToIon({ ...pair, hash: hashOfLive(pair) }), two.proof.slice(cut), digest), false);
-      await ledger.close();
-    }));
+    }, ["cars"]));
 
   test("malformed metadata, addresses and digests are false, never true or an exception", () =>
-    withTempDir(async (dir) => {
-      const ledger = await Ledger.open(dir);
-      await ledger.execute("CREATE TABLE cars");
+    withLedger(async (ledger) => {
       const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", car);
       await ledger.execute("UPDATE cars SET Owner = 'Richard Roe'");
       const updated = (await revisionsOf(ledger, documentId))[1];
@@ -93,15 +86,12 @@ describe("verifyRevision refuses forged evidence", () => {
       assert.equal(verifyRevision(revision, proof, { ...digest, digestTipAddress: { strandId: digest.digestTipAddress.strandId, sequenceNo: -1 } }), false);
       assert.equal(verifyRevision(revision, proof, digest.digest.subarray(0, 31)), false);
       assert.equal(verifyRevision({ ...revision, blockAddress: undefined as never }, proof, digest.digest), false);
-      await ledger.close();
-    }));
+    }, ["cars"]));
 });
 
 describe("verifyBlock", () => {
   test("refuses a block whose transactionId or blockTimestamp is not its revisions'", () =>
-    withTempDir(async (dir) => {
-      const ledger = await Ledger.open(dir);
-      await ledger.execute("CREATE TABLE cars");
+    withLedger(async (ledger) => {
       const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", car);
       const [r] = await revisionsOf(ledger, documentId);
       const digest = await ledger.getDigest();
@@ -111,15 +101,12 @@ describe("verifyBlock", () => {
       const earlier = { ...block.blockTimestamp, year: 1999 };
       assert.equal(verifyBlock({ ...block, blockTimestamp: earlier }, proof, digest), false);
       assert.equal(verifyBlock({ ...block, blockAddress: { ...block.blockAddress, sequenceNo: NaN } }, proof, digest), false);
-      await ledger.close();
-    }));
+    }, ["cars"]));
 });
 
 describe("verifyBlock refuses blocks that drop or swap content (proofs review)", () => {
   test("an empty hash, a four-entry list with other hashes, an emptied previousBlockHash; QLDB's form only on request", () =>
-    withTempDir(async (dir) => {
-      const ledger = await Ledger.open(dir);
-      await ledger.execute("CREATE TABLE cars");
+    withLedger(async (ledger) => {
       await ledger.transaction(async (tx) => {
         await tx.insert("cars", car);
         await tx.insert("cars", { ...car, VIN: "2" });
@@ -148,13 +135,10 @@ describe("verifyBlock refuses blocks that drop or swap content (proofs review)",
       // ledger.verify() holds the journal's blocks to the same rules (checkBlockHashes).
       assert.ok(checkBlockHashes(dropped) !== undefined);
       assert.equal(checkBlockHashes(block), undefined);
-      await ledger.close();
-    }));
+    }, ["cars"]));
 
   test("a proof or a document claiming 2^32 - 1 elements is refused at once", () =>
-    withTempDir(async (dir) => {
-      const ledger = await Ledger.open(dir);
-      await ledger.execute("CREATE TABLE cars");
+    withLedger(async (ledger) => {
       const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", car);
       const [r] = await revisionsOf(ledger, documentId);
       const digest = await ledger.getDigest();
@@ -165,15 +149,12 @@ describe("verifyBlock refuses blocks that drop or swap content (proofs review)",
       const data = revision.data as IonStruct;
       assert.equal(verifyRevision({ ...revision, data: { kind: "struct", fields: huge([...data.fields]) } }, proof, digest), false);
       assert.ok(performance.now() - started < 5_000);
-      await ledger.close();
-    }));
+    }, ["cars"]));
 });
 
 describe("getBlock and getRevision read their arguments once, as LedgerErrors", () => {
   test("a throwing getter or Proxy trap is INVALID_ARGUMENT", () =>
-    withTempDir(async (dir) => {
-      const ledger = await Ledger.open(dir);
-      await ledger.execute("CREATE TABLE cars");
+    withLedger(async (ledger) => {
       const strandId = ledger.strandId;
       const bad: unknown[] = [
         { blockAddress: { strandId, get sequenceNo(): number { throw new RangeError("no"); } } },
@@ -184,15 +165,12 @@ describe("getBlock and getRevision read their arguments once, as LedgerErrors", 
         await rejectsWith(ledger.getBlock(args as never), "INVALID_ARGUMENT");
         await rejectsWith(ledger.getRevision(args as never), "INVALID_ARGUMENT");
       }
-      await ledger.close();
-    }));
+    }, ["cars"]));
 });
 
 describe("revisions read through PartiQL", () => {
   test("an executeIon row verifies as it is; a JavaScript row whose document has kind and fields keys verifies", () =>
-    withTempDir(async (dir) => {
-      const ledger = await Ledger.open(dir);
-      await ledger.execute("CREATE TABLE cars");
+    withLedger(async (ledger) => {
       // A document that looks like an engine Ion value must not be read as one.
       await ledger.execute("INSERT INTO cars ?", { kind: "struct", fields: [["a", 1]], VIN: "X" });
       for (const doc of [{ kind: "string", value: "dark" }, { kind: "bool", value: true, name: "x" }]) {
@@ -210,23 +188,19 @@ describe("revisions read through PartiQL", () => {
       assert.equal(verifyRevision(jsRow, proof, digest), true);
       const [histRow] = await ledger.executeIon("SELECT * FROM history(cars)");
       assert.equal(verifyRevision(histRow as IonStruct, proof, digest), true);
-      await ledger.close();
-    }));
+    }, ["cars"]));
 });
 
 describe("ledger arguments and journal versions", () => {
   test("getRevision with a documentId that is not a string is INVALID_ARGUMENT", () =>
-    withTempDir(async (dir) => {
-      const ledger = await Ledger.open(dir);
-      await ledger.execute("CREATE TABLE cars");
+    withLedger(async (ledger) => {
       const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", car);
       const [r] = await revisionsOf(ledger, documentId);
       const hostile = { toString() { throw new Error("no"); } };
       for (const bad of [Symbol("x"), hostile, 5, null]) {
         await rejectsWith(ledger.getRevision({ blockAddress: r.blockAddress, documentId: bad as never }), "INVALID_ARGUMENT");
       }
-      await ledger.close();
-    }));
+    }, ["cars"]));
 
   test("a format 1 journal (the forgeable delete hash) is refused on open, naming the file", () =>
     withTempDir(async (dir) => {

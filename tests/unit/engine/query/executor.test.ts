@@ -5,6 +5,7 @@ import { fromJS, Ledger, type LedgerError, statementDigest, toJS } from "../../.
 import { getField, type IonValue } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
+import { withLedger } from "../../../helpers/ledger.ts";
 import { autoPointQuery } from "../../../../engine/query/executor.ts";
 
 /** `execute` returns JavaScript rows; this only types them for the assertions. */
@@ -12,16 +13,6 @@ const js = (rows: unknown[]) => rows as Record<string, unknown>[];
 const car = { VIN: "123456789", Manufacturer: "Tesla", Model: "Model S", Year: 2012, Owner: "Maria Garcia" };
 
 
-async function withLedger(fn: (l: Ledger) => Promise<void>): Promise<void> {
-  await withTempDir(async (dir) => {
-    const ledger = await Ledger.open(dir);
-    try {
-      await fn(ledger);
-    } finally {
-      await ledger.close();
-    }
-  });
-}
 
 describe("execute: the seed's statements", () => {
   test("CREATE TABLE, INSERT, SELECT, UPDATE, history, committed view", () =>

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isLedgerError, Ledger } from "../../../../engine/index.ts";
-import { withTempDir } from "../../../helpers/tmp.ts";
+import { withLedger } from "../../../helpers/ledger.ts";
 
 type Tx = Parameters<Parameters<Ledger["transaction"]>[0]>[0];
 
@@ -32,25 +32,19 @@ const calls: [string, (tx: Tx, w: never) => Promise<unknown>, unknown[]?][] = [
 ];
 
 test("wrong argument types are INVALID_ARGUMENT", () =>
-  withTempDir(async (dir) => {
-    const ledger = await Ledger.open(dir);
-    try {
-      await ledger.execute("CREATE TABLE t");
-      await ledger.execute("CREATE INDEX ON t (k)");
-      for (const [name, call, values] of calls) {
-        for (const w of values ?? wrong) {
-          const tx = ledger.begin();
-          try {
-            await call(tx, w as never);
-            assert.fail(`${name} with ${typeof w} succeeded`);
-          } catch (e) {
-            assert.ok(isLedgerError(e, "INVALID_ARGUMENT") || isLedgerError(e, "TABLE_NOT_FOUND"), `${name} with ${typeof w}: ${e}`);
-          } finally {
-            tx.abort();
-          }
+  withLedger(async (ledger) => {
+    await ledger.execute("CREATE INDEX ON t (k)");
+    for (const [name, call, values] of calls) {
+      for (const w of values ?? wrong) {
+        const tx = ledger.begin();
+        try {
+          await call(tx, w as never);
+          assert.fail(`${name} with ${typeof w} succeeded`);
+        } catch (e) {
+          assert.ok(isLedgerError(e, "INVALID_ARGUMENT") || isLedgerError(e, "TABLE_NOT_FOUND"), `${name} with ${typeof w}: ${e}`);
+        } finally {
+          tx.abort();
         }
       }
-    } finally {
-      await ledger.close();
     }
-  }));
+  }, ["t"]));

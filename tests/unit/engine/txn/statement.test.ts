@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Ledger, toJS } from "../../../../engine/index.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
+import { withLedger } from "../../../helpers/ledger.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
 
 const failing: readonly { readonly what: string; readonly statement: string; readonly code: string }[] = [
@@ -72,19 +73,13 @@ test("a write of the application's own while a statement is still running is ref
   }));
 
 test("a programmatic update or delete of a missing document journals no statement", () =>
-  withTempDir(async (dir) => {
-    const ledger = await Ledger.open(dir);
-    try {
-      await ledger.execute("CREATE TABLE t");
-      await ledger.transaction(async (tx) => {
-        await rejectsWith(tx.update("t", "no-such-id", { secret: "s3cr3t" }), "DOCUMENT_NOT_FOUND");
-        await rejectsWith(tx.delete("t", "no-such-id-2"), "DOCUMENT_NOT_FOUND");
-        await tx.insert("t", { ok: 1 });
-      });
-      const { block } = await ledger.getBlock({ blockAddress: (await ledger.getDigest()).digestTipAddress });
-      const info = toJS(block.transactionInfo) as { statements: { statement: string }[] };
-      assert.deepEqual(info.statements.map((s) => s.statement), ["INSERT INTO t ?"]);
-    } finally {
-      await ledger.close();
-    }
-  }));
+  withLedger(async (ledger) => {
+    await ledger.transaction(async (tx) => {
+      await rejectsWith(tx.update("t", "no-such-id", { secret: "s3cr3t" }), "DOCUMENT_NOT_FOUND");
+      await rejectsWith(tx.delete("t", "no-such-id-2"), "DOCUMENT_NOT_FOUND");
+      await tx.insert("t", { ok: 1 });
+    });
+    const { block } = await ledger.getBlock({ blockAddress: (await ledger.getDigest()).digestTipAddress });
+    const info = toJS(block.transactionInfo) as { statements: { statement: string }[] };
+    assert.deepEqual(info.statements.map((s) => s.statement), ["INSERT INTO t ?"]);
+  }, ["t"]));

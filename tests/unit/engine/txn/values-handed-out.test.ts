@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { ionLiteral, Ledger, verifyRevision } from "../../../../engine/index.ts";
 import { ion, type IonStruct } from "../../../../engine/ion/value.ts";
 import { indexKey } from "../../../../engine/catalog/index-key.ts";
-import { withTempDir } from "../../../helpers/tmp.ts";
+import { withLedger } from "../../../helpers/ledger.ts";
 
 type Tx = Parameters<Parameters<Ledger["transaction"]>[0]>[0];
 
@@ -47,48 +47,36 @@ async function expectUnchanged(ledger: Ledger, id: string): Promise<void> {
 
 for (const [name, read] of reads) {
   test(`a document read with ${name} can be changed without changing the ledger`, () =>
-    withTempDir(async (dir) => {
-      const ledger = await Ledger.open(dir);
-      try {
-        await ledger.execute("CREATE TABLE t");
-        await ledger.execute("CREATE INDEX ON t (k)");
-        const id = await ledger.transaction((tx) => tx.insert("t", { k: 1, owner: "alice" }));
-        const docs = await ledger.transaction(async (tx) => {
-          const got = await read(tx, id);
-          assert.equal(got.length, 1);
-          for (const d of got) tamper(d);
-          // Within the transaction too: the next read is the stored document again.
-          assert.deepEqual((await tx.execute("SELECT * FROM t")), [{ k: 1, owner: "alice" }]);
-          return got;
-        });
-        assert.equal(docs.length, 1);
-        await expectUnchanged(ledger, id);
-      } finally {
-        await ledger.close();
-      }
-    }));
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE INDEX ON t (k)");
+      const id = await ledger.transaction((tx) => tx.insert("t", { k: 1, owner: "alice" }));
+      const docs = await ledger.transaction(async (tx) => {
+        const got = await read(tx, id);
+        assert.equal(got.length, 1);
+        for (const d of got) tamper(d);
+        // Within the transaction too: the next read is the stored document again.
+        assert.deepEqual((await tx.execute("SELECT * FROM t")), [{ k: 1, owner: "alice" }]);
+        return got;
+      });
+      assert.equal(docs.length, 1);
+      await expectUnchanged(ledger, id);
+    }, ["t"]));
 }
 
 test("a value stored through ionLiteral, or passed back after a read, is copied in", () =>
-  withTempDir(async (dir) => {
-    const ledger = await Ledger.open(dir);
-    try {
-      await ledger.execute("CREATE TABLE t");
-      await ledger.execute("CREATE INDEX ON t (k)");
-      const literal = ion.struct([["k", ion.int(1)], ["owner", ion.string("alice")]]);
-      const id = await ledger.transaction((tx) => tx.insert("t", ionLiteral(literal)));
-      tamper(literal);
-      await expectUnchanged(ledger, id);
-      // A read document passed back is stored exactly, and is still the caller's afterwards.
-      const doc = await ledger.transaction(async (tx) => {
-        const d = (await tx.get("t", id))!;
-        await tx.update("t", id, d);
-        return d;
-      });
-      tamper(doc);
-      assert.deepEqual(await ledger.execute("SELECT * FROM t"), [{ k: 1, owner: "alice" }]);
-      assert.equal((await ledger.verify()).ok, true);
-    } finally {
-      await ledger.close();
-    }
-  }));
+  withLedger(async (ledger) => {
+    await ledger.execute("CREATE INDEX ON t (k)");
+    const literal = ion.struct([["k", ion.int(1)], ["owner", ion.string("alice")]]);
+    const id = await ledger.transaction((tx) => tx.insert("t", ionLiteral(literal)));
+    tamper(literal);
+    await expectUnchanged(ledger, id);
+    // A read document passed back is stored exactly, and is still the caller's afterwards.
+    const doc = await ledger.transaction(async (tx) => {
+      const d = (await tx.get("t", id))!;
+      await tx.update("t", id, d);
+      return d;
+    });
+    tamper(doc);
+    assert.deepEqual(await ledger.execute("SELECT * FROM t"), [{ k: 1, owner: "alice" }]);
+    assert.equal((await ledger.verify()).ok, true);
+  }, ["t"]));
