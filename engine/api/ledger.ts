@@ -81,6 +81,10 @@ export interface VerifyReport {
 /** What open found in the journal. */
 export interface OpenInfo {
   readonly blocks: number;
+  /**
+   * A last frame a crash tore (some sector of it never landed), zeroed: its transaction was never
+   * acknowledged. Damage of any other kind fails the open with JOURNAL_CORRUPT.
+   */
   readonly truncatedTail?: { readonly file: string; readonly offset: number; readonly bytes: number };
 }
 

@@ -16,13 +16,17 @@
  *   dangerous variant of fsync failure, the one the journal must defend against.
  * - `powerCutAfter(n)`: after n more mutating operations every operation throws EIO until
  *   `crash()`: "the machine died right after the n-th op", for exhaustive crash enumeration.
- * - `crash({ tear: rng })`: additionally lands a random contiguous part of the last unsynced
- *   write (sectors reach the disk in any order, so the part need not be a prefix).
+ * - `crash({ tear: rng })`: additionally lands a random contiguous run of the sectors the last
+ *   unsynced write covers (sectors reach the disk in any order, so the run need not be a
+ *   prefix). Each sector (SECTOR_BYTES at a file offset that is a multiple of it) lands whole,
+ *   with all of that write's bytes in it, or not at all: what disks guarantee, and what
+ *   recovery relies on to tell a torn write from damage (format.ts).
  *
  * Counters `writes`, `syncs` and `ops` only grow, so a test can run a workload once to count
  * operations and then replay it with a crash after each one.
  */
 import type { FileHandle, FileLayer, OpenMode } from "./file-layer.ts";
+import { SECTOR_BYTES } from "./format.ts";
 import { forgetHeldLocks } from "./lock.ts";
 
 interface Pending {
@@ -116,7 +120,7 @@ export class FaultyFileLayer implements FileLayer {
 
   /**
    * Power loss: forget everything not durable and invalidate all handles. With `tear`, a random
-   * contiguous slice of the most recent unsynced write lands anyway.
+   * contiguous run of the sectors of the most recent unsynced write lands anyway (header).
    */
   crash(options: { tear?: () => number } = {}): void {
     let last: { inode: Inode; write: Pending } | undefined;
@@ -136,8 +140,14 @@ export class FaultyFileLayer implements FileLayer {
     if (last && options.tear) {
       const rng = options.tear;
       const len = last.write.bytes.length;
-      const start = rng() < 0.5 ? 0 : Math.floor(rng() * (len + 1));
-      const end = start + Math.floor(rng() * (len - start + 1));
+      let start = rng() < 0.5 ? 0 : Math.floor(rng() * (len + 1));
+      let end = start + Math.floor(rng() * (len - start + 1));
+      if (end > start) {
+        // Out to whole sectors: a sector the run touches lands with all of the write's bytes in it.
+        const pos = last.write.pos;
+        start = Math.max(0, Math.floor((pos + start) / SECTOR_BYTES) * SECTOR_BYTES - pos);
+        end = Math.min(len, Math.ceil((pos + end) / SECTOR_BYTES) * SECTOR_BYTES - pos);
+      }
       const part = last.write.bytes.subarray(start, end);
       this.applyWrite(last.inode, part, last.write.pos + start);
       last.inode.durable = last.inode.data.slice(0, last.inode.size);

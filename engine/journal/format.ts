@@ -65,6 +65,20 @@
  *   writer extends a segment with zeros and syncs them before it writes a frame there, so a crash
  *   never leaves a frame (or frame header) running past the end of the file; one that does means
  *   the file was cut afterwards, and that is JOURNAL_CORRUPT, not a torn tail.
+ * - …and only when the frame shows the mark a torn write leaves: some 512-byte sector's share of
+ *   the frame (its header and payload, not the padding) is all zeros. A disk lands each sector
+ *   whole or not at all (SECTOR_BYTES), and a frame is only ever written over zeros, so a write
+ *   cut short leaves at least one sector's share of it as the zeros it replaced; a frame that
+ *   failed its checks with every sector landed was damaged after it was written (a bit flip,
+ *   an edit), and zero-filling it would destroy an acknowledged transaction, so it is
+ *   JOURNAL_CORRUPT. A header that does not verify gives no length: its own 16 bytes are the
+ *   share looked at. The one blind spot: a frame whose payload holds a whole sector's share of
+ *   zeros (a blob of zeros) reads as torn if it is damaged elsewhere; it is still reported.
+ *   The one case the rule refuses wrongly: a write that failed part-way (a short write) leaves
+ *   part of a frame in the page cache until append zeroes it again and syncs; if the kernel
+ *   wrote those bytes back and the power went in that window, the frame's last landed sector is
+ *   partly new and partly zeros, and reads as damage (JOURNAL_CORRUPT, to be judged by hand).
+ *   Frames overwrite preallocated zeros, so such a write needs an I/O error, not a full disk.
  * - The ledger defers every repair (zeroing a torn tail, removing a half-created segment,
  *   updating the manifest) until its replay has checked the hash chain (JournalOptions.
  *   deferRepairs), so an open that fails leaves the files as it found them.
@@ -75,7 +89,10 @@
  * - After the end-of-data marker: a verifying frame header with a larger index is
  *   JOURNAL_CORRUPT (a hole in the journal); other non-zero bytes are the remains of a write
  *   whose header never landed, zero-filled and reported in the last segment, JOURNAL_CORRUPT in
- *   any earlier one.
+ *   any earlier one. Only one frame is ever in flight (append writes it and syncs it before the
+ *   next), so such remains lie after the sectors holding the zero header (those did not land,
+ *   or the header would not be zero) and within one frame's reach of it (16 +
+ *   limits.maxFrameBytes); non-zero bytes anywhere else are JOURNAL_CORRUPT.
  * - A last segment whose header does not verify and that holds nothing but zeros after its
  *   header is a segment whose creation was cut short (no frame is written into a segment before
  *   its creation is durable, nor is the manifest updated to name it); it is removed and reported,
@@ -91,6 +108,14 @@ export const READABLE_VERSIONS: readonly number[] = [2, 3];
 export const SALT_BYTES = 8;
 export const SEGMENT_HEADER_BYTES = 64;
 export const FRAME_HEADER_BYTES = 16;
+/**
+ * The unit a disk writes atomically: after a power cut each 512-byte sector (at a file offset
+ * that is a multiple of this) holds all of a write's bytes for it or none. Every disk since the
+ * 1980s keeps this for its logical sector, which is 512 bytes or a multiple of it (4Kn drives,
+ * ext4's 4 KB pages), so reading torn writes at 512 bytes is the assumption that holds for all
+ * of them. Recovery relies on it to tell a torn write from damage (the rules above).
+ */
+export const SECTOR_BYTES = 512;
 /** Largest frame index a u32 can hold. */
 export const MAX_FRAME_INDEX = 0xffff_ffff;
 
@@ -187,7 +212,9 @@ export function frameSeed(header: Pick<SegmentHeader, "version" | "strandId" | "
 }
 
 export function align8(n: number): number {
-  return (n + 7) & ~7;
+  // Not `(n + 7) & ~7`: lengths are u32, and that wraps negative from 2^31 on.
+  const r = n % 8;
+  return r === 0 ? n : n + 8 - r;
 }
 
 /** Payload bytes for a batch of records (before padding). */

@@ -15,6 +15,7 @@ import {
   readFrameBody,
   readFrameHeader,
   READABLE_VERSIONS,
+  SECTOR_BYTES,
   SEGMENT_HEADER_BYTES,
   type SegmentHeader,
   align8,
@@ -75,6 +76,30 @@ function endOfNonZero(b: Uint8Array, from: number): number {
     i--;
   }
   return from;
+}
+
+/** First non-zero byte in [from, to), or `to`. */
+function firstNonZero(b: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return i;
+  return to;
+}
+
+/** Offset of the first sector boundary after `offset` (SECTOR_BYTES, format.ts). */
+function nextSectorStart(offset: number): number {
+  return (Math.floor(offset / SECTOR_BYTES) + 1) * SECTOR_BYTES;
+}
+
+/**
+ * Whether some sector's share of [from, to) is all zeros: the mark a write torn by a power cut
+ * leaves, since sectors land whole and frames are written only over zeros (format.ts).
+ */
+function hasUnlandedSector(b: Uint8Array, from: number, to: number): boolean {
+  for (let s = from; s < to;) {
+    const e = Math.min(to, nextSectorStart(s));
+    if (firstNonZero(b, s, e) === e) return true;
+    s = e;
+  }
+  return false;
 }
 
 /** First 8-aligned position in [from, limit) holding a verifying frame header with index >= minIndex. */
@@ -147,6 +172,11 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
     }
     const later = findLaterFrame(seed, b, pos + 8, b.length, next);
     if (later >= 0) throw corrupt(x.file, pos, `${why}, yet a valid frame follows at offset ${later}`);
+    // …and only if some sector of it never landed. Padding is left out: it is zeros either way.
+    const shareEnd = Math.min(b.length, pos + FRAME_HEADER_BYTES + (h ? h.length : 0));
+    if (!hasUnlandedSector(b, pos, shareEnd)) {
+      throw corrupt(x.file, pos, `${why}, yet every sector of it was written: damaged after it was written, not torn by a crash`);
+    }
     const end = align8(endOfNonZero(b, pos));
     return { kind: "segment", header, frames, end: pos, tail: { offset: pos, bytes: Math.min(end, b.length) - pos } };
   }
@@ -162,5 +192,15 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
   const later = findLaterFrame(seed, b, end, b.length, next);
   if (later >= 0) throw corrupt(x.file, end, `frame missing before the valid frame at offset ${later}`);
   if (!x.isLast) throw corrupt(x.file, end, "non-zero bytes after the end of data");
+  // The remains of the one frame in flight: never in the sectors of its zero header, which did
+  // not land, and never beyond the frame's reach (format.ts).
+  const headerSectorsEnd = Math.min(b.length, nextSectorStart(end + FRAME_HEADER_BYTES - 1));
+  const early = firstNonZero(b, end, headerSectorsEnd);
+  if (early < headerSectorsEnd) {
+    throw corrupt(x.file, early, `a non-zero byte after the end of data (offset ${end}) in a sector a torn write would have left zero`);
+  }
+  if (dirtyTo > end + FRAME_HEADER_BYTES + x.maxFrameBytes) {
+    throw corrupt(x.file, dirtyTo - 1, `a non-zero byte after the end of data (offset ${end}), further on than a frame reaches`);
+  }
   return { kind: "segment", header, frames, end, tail: { offset: end, bytes: Math.min(align8(dirtyTo), b.length) - end } };
 }

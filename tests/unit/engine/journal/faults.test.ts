@@ -165,10 +165,10 @@ test("power cut after every single operation, with and without torn writes", () 
 test("power cut while recovery zero-fills a torn tail: the next open recovers the same", () => {
   const base = new FaultyFileLayer();
   const outcome: Outcome = { acked: [], failed: [] };
-  runAppends(base, [[50], [60], [70]], outcome);
+  runAppends(base, [[50], [60], [700]], outcome);
   const name = base.readdir("/j").find((n) => n.endsWith(".qj"))!;
   const torn = base.contents(`/j/${name}`);
-  torn.fill(0xaa, 64 + 80 + 88 + 20, 64 + 80 + 88 + 60); // inside the third frame
+  torn.fill(0, 512, 64 + 80 + 88 + 728); // the third frame's second sector never landed
   for (let k = 0; k < 8; k++) {
     const fs = new FaultyFileLayer();
     fs.mkdir("/j");

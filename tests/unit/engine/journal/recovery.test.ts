@@ -5,12 +5,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { Journal } from "../../../../engine/journal/journal.ts";
+import { scanSegment } from "../../../../engine/journal/recovery.ts";
 import { FaultyFileLayer } from "../../../../engine/journal/faulty-file-layer.ts";
 import {
   decodeSegmentHeader,
   encodeFrame,
   encodeSegmentHeader,
   frameSeed,
+  SECTOR_BYTES,
   type SegmentHeader,
   segmentFileName,
   strandSeed,
@@ -75,48 +77,114 @@ function flat(batches: Uint8Array[][]): Uint8Array[] {
   return batches.flat();
 }
 
-test("a last frame torn at every byte offset is truncated, reported, and the journal goes on; a file cut inside it is JOURNAL_CORRUPT", () => {
+/** The sector shares of bytes [from, to): one [start, end) per SECTOR_BYTES sector they touch. */
+function sectorShares(from: number, to: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = from; s < to;) {
+    const e = Math.min(to, (Math.floor(s / SECTOR_BYTES) + 1) * SECTOR_BYTES);
+    out.push([s, e]);
+    s = e;
+  }
+  return out;
+}
+
+/** build(12) and then one frame of a 1,500-byte record: a last frame over several sectors. */
+function buildWithLongLastFrame() {
+  const { fs, batches } = build(12);
+  const { journal } = Journal.open("/j", { fs, ...OPTS });
+  const long = [rec(77, 1500)];
+  journal.append(long);
+  journal.close();
+  const { records } = Journal.open("/j", { fs, ...OPTS });
+  const last = records[records.length - 1];
+  assert.deepEqual(last.bytes, long[0]);
+  const start = last.offset - 16 - 8; // frame header, record count, one record length
+  // Its header and payload, not the padding after them.
+  return { fs, batches: [...batches, long], file: last.segment, start, dataEnd: last.offset + last.bytes.length };
+}
+
+test("a last frame torn by a crash (any of its sectors never landed) is truncated, reported, and the journal goes on", () => {
+  const { fs, batches, file, start, dataEnd } = buildWithLongLastFrame();
+  const path = `/j/${file}`;
+  const pristine = fs.contents(path);
+  const all = snapshot(fs);
+  const shares = sectorShares(start, dataEnd);
+  assert.ok(shares.length >= 4, `the frame spans ${shares.length} sectors`);
+  assert.ok(shares.every(([s, e]) => pristine.subarray(s, e).some((b) => b !== 0)), "every share of the intact frame holds data");
+  // Every pattern of landed sectors but "all of them".
+  for (let landed = 0; landed < (1 << shares.length) - 1; landed++) {
+    restore(fs, all);
+    const damaged = pristine.slice();
+    shares.forEach(([s, e], i) => {
+      if ((landed & (1 << i)) === 0) damaged.fill(0, s, e);
+    });
+    fs.replace(path, damaged);
+    const { journal, records, report } = open(fs);
+    const kept = batches.slice(0, -1);
+    assert.deepEqual(records.map((r) => r.bytes), flat(kept), `landed ${landed.toString(2)}`);
+    if (landed !== 0) assert.deepEqual(report.truncatedTail?.offset, start, `landed ${landed.toString(2)}`);
+    const extra = rec(999, 40);
+    journal.append([extra]);
+    journal.close();
+    fs.crash();
+    const again = open(fs);
+    assert.equal(again.report.truncatedTail, undefined);
+    assert.deepEqual(again.records.map((r) => r.bytes), [...flat(kept), extra]);
+    again.journal.close();
+  }
+});
+
+test("a last frame damaged after it was written (every sector landed) is JOURNAL_CORRUPT, not truncated", () => {
+  const { fs, file, start, dataEnd } = buildWithLongLastFrame();
+  const path = `/j/${file}`;
+  const pristine = fs.contents(path);
+  const all = snapshot(fs);
+  const padded = start + 16 + ((dataEnd - start - 16 + 7) & ~7);
+  const expectCorrupt = (what: string) =>
+    assert.throws(() => open(fs), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.file === file && e.details.offset === start, what);
+  // One flipped bit at every byte of the frame, its padding included.
+  for (let k = start; k < padded; k++) {
+    restore(fs, all);
+    const damaged = pristine.slice();
+    damaged[k] ^= 1 << (k % 8);
+    fs.replace(path, damaged);
+    expectCorrupt(`bit flip at ${k}`);
+  }
+  // Garbage from every offset on.
+  for (let k = start; k < padded; k += 7) {
+    restore(fs, all);
+    const damaged = pristine.slice();
+    for (let i = k; i < padded; i++) damaged[i] = ((i * 97 + 13) & 0xff ^ pristine[i]) | 1;
+    fs.replace(path, damaged);
+    expectCorrupt(`garbage from ${k}`);
+  }
+  // Nothing was repaired: the files are as the damage left them.
+  assert.ok(fs.contents(path).subarray(start, padded).some((b, i) => b !== pristine[start + i]));
+});
+
+test("a last segment cut inside its last frame is JOURNAL_CORRUPT; cut at the frame's start, a shorter journal", () => {
   const { fs, batches, positions } = build(12);
   const last = positions[positions.length - 1];
   const path = `/j/${last.file}`;
   const pristine = fs.contents(path);
   const all = snapshot(fs);
-  for (const mode of ["zeros", "short-file", "garbage"] as const) {
-    for (let k = last.start; k < last.end; k++) {
-      restore(fs, all);
-      const damaged = pristine.slice();
-      if (mode === "zeros") damaged.fill(0, k, last.end);
-      if (mode === "garbage") for (let i = k; i < last.end; i++) damaged[i] = (i * 97 + 13) & 0xff ^ pristine[i] | 1;
-      fs.replace(path, mode === "short-file" ? damaged.slice(0, k) : damaged);
-      if (mode === "short-file" && k > last.start) {
-        // Frames are only ever written over zeros already durable, so no crash leaves a file
-        // that ends inside one: it was cut afterwards, which is damage, not a torn write. (Cut
-        // exactly at a frame boundary it cannot be told from a shorter journal: see format.ts.)
-        assert.throws(() => open(fs), (e: unknown) => isLedgerError(e, "JOURNAL_CORRUPT") && /truncated/.test((e as Error).message), `${mode} at ${k}`);
-        continue;
-      }
-      const { journal, records, report } = open(fs);
-      // Zeroing only the zero padding at the very end leaves the frame intact.
-      const intact = mode === "zeros" && pristine.subarray(k, last.end).every((b) => b === 0);
-      const kept = intact ? batches : batches.slice(0, -1);
-      assert.deepEqual(records.map((r) => r.bytes), flat(kept), `${mode} at ${k}`);
-      if (!intact && (k > last.start || mode === "garbage")) {
-        assert.equal(report.truncatedTail?.file, last.file, `${mode} at ${k}`);
-        assert.equal(report.truncatedTail?.offset, last.start);
-      }
-      const extra = rec(999, 40);
-      journal.append([extra]);
-      journal.close();
-      fs.crash();
-      const again = open(fs);
-      assert.equal(again.report.truncatedTail, undefined);
-      assert.deepEqual(again.records.map((r) => r.bytes), [...flat(kept), extra]);
-      again.journal.close();
+  for (let k = last.start; k < last.end; k++) {
+    restore(fs, all);
+    fs.replace(path, pristine.slice(0, k));
+    if (k > last.start) {
+      // Frames are only ever written over zeros already durable, so no crash leaves a file
+      // that ends inside one: it was cut afterwards, which is damage, not a torn write. (Cut
+      // exactly at a frame boundary it cannot be told from a shorter journal: see format.ts.)
+      assert.throws(() => open(fs), (e: unknown) => isLedgerError(e, "JOURNAL_CORRUPT") && /truncated/.test((e as Error).message), `cut at ${k}`);
+      continue;
     }
+    const { journal, records } = open(fs);
+    journal.close();
+    assert.deepEqual(records.map((r) => r.bytes), flat(batches.slice(0, -1)));
   }
 });
 
-test("single-byte damage anywhere is JOURNAL_CORRUPT, or a reported last-frame truncation — never a wrong record", () => {
+test("single-byte damage anywhere in the data is JOURNAL_CORRUPT; after it, beyond the end marker's sector, zeroed and reported", () => {
   const { fs, batches, positions } = build(40);
   const files = [...new Set(positions.map((p) => p.file))];
   assert.ok(files.length >= 3);
@@ -125,10 +193,16 @@ test("single-byte damage anywhere is JOURNAL_CORRUPT, or a reported last-frame t
   const all = snapshot(fs);
   const ends = new Map(files.map((f) => [f, Math.max(...positions.filter((p) => p.file === f).map((p) => p.end))]));
   const lastFrame = positions[positions.length - 1];
+  const lastBytes = pristine.get(lastFile)!;
+  // The last frame holds no all-zero sector share of its own (else damage to it could read as torn).
+  assert.ok(sectorShares(lastFrame.start, lastFrame.end).every(([s, e]) => lastBytes.subarray(s, e).some((b) => b !== 0)));
+  // Where the remains of a torn write may lie: past the sectors of the zero header at the end of data.
+  const remainsFrom = Math.ceil((lastFrame.end + 16) / SECTOR_BYTES) * SECTOR_BYTES;
   fc.assert(
     fc.property(fc.nat(files.length - 1), fc.nat(), fc.integer({ min: 1, max: 255 }), (fi, at, xor) => {
       const file = files[fi];
-      const region = ends.get(file)! + 24; // the written region and a little of the zeros after it
+      // The written region and some of the zeros after it (into the next sector, for the last segment).
+      const region = Math.min(pristine.get(file)!.length, ends.get(file)! + 600);
       const pos = at % region;
       restore(fs, all);
       const damaged = pristine.get(file)!.slice();
@@ -151,12 +225,8 @@ test("single-byte damage anywhere is JOURNAL_CORRUPT, or a reported last-frame t
       assert.ok(t, `damage at ${file}:${pos} went unreported`);
       assert.equal(file, lastFile);
       assert.equal(t.file, lastFile);
-      if (pos >= lastFrame.end) {
-        assert.deepEqual(got, flat(batches)); // garbage after the end of data, zeroed
-      } else {
-        assert.ok(pos >= lastFrame.start, `truncation for damage at ${pos} before the last frame`);
-        assert.deepEqual(got, flat(batches.slice(0, -1)));
-      }
+      assert.ok(pos >= remainsFrom, `damage at ${pos} (end of data ${lastFrame.end}) was zeroed as a torn write, not refused`);
+      assert.deepEqual(got, flat(batches));
     }),
     { numRuns: 400 },
   );
@@ -194,14 +264,30 @@ test("a valid frame after a zeroed one is corruption, not a tail", () => {
 test("non-zero bytes after the end of data are zeroed in the last segment, corruption elsewhere", () => {
   const { fs, batches, positions } = build(30);
   const last = positions[positions.length - 1];
-  const bytes = fs.contents(`/j/${last.file}`);
-  bytes.set([1, 2, 3, 4, 5], last.end + 40);
+  // In a sector after the one holding the zero header: what a torn write can leave.
+  const remains = Math.ceil((last.end + 16) / SECTOR_BYTES) * SECTOR_BYTES + 40;
+  // Zeros preallocated that far (the file may be shorter than that).
+  const pristine = new Uint8Array(Math.max(remains + 64, fs.contents(`/j/${last.file}`).length));
+  pristine.set(fs.contents(`/j/${last.file}`));
+  fs.replace(`/j/${last.file}`, pristine);
+  const all = snapshot(fs);
+  const bytes = pristine.slice();
+  bytes.set([1, 2, 3, 4, 5], remains);
   fs.replace(`/j/${last.file}`, bytes);
   const { journal, records, report } = open(fs);
   assert.deepEqual(records.map((r) => r.bytes), flat(batches));
-  assert.deepEqual(report.truncatedTail, { file: last.file, offset: last.end, bytes: 48 });
+  assert.deepEqual(report.truncatedTail, { file: last.file, offset: last.end, bytes: remains + 8 - last.end });
   journal.close();
   assert.equal(open(fs).report.truncatedTail, undefined);
+  // In the header's own sector, from just after the header to the sector's end: not a torn write.
+  for (const at of [last.end + 16, Math.ceil((last.end + 16) / SECTOR_BYTES) * SECTOR_BYTES - 1]) {
+    restore(fs, all);
+    const b = pristine.slice();
+    b[at] = 9;
+    fs.replace(`/j/${last.file}`, b);
+    assert.throws(() => open(fs), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === at, `byte at ${at}`);
+  }
+  restore(fs, all);
 
   const first = positions.filter((p) => p.file === positions[0].file).at(-1)!;
   const b1 = fs.contents(`/j/${first.file}`);
@@ -221,8 +307,21 @@ test("a huge length field is rejected without a huge allocation", () => {
   v.setUint32(0, 0xffff_fff0, true);
   bytes.set(frame.subarray(0, 16), last.start);
   fs.replace(`/j/${last.file}`, bytes);
-  const { report } = open(fs);
-  assert.equal(report.truncatedTail?.offset, last.start);
+  assert.throws(() => open(fs), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === last.start);
+});
+
+test("the remains of a torn write lie within one frame's reach of the end of data (scanSegment)", () => {
+  const { fs, positions } = build(3);
+  const last = positions[2];
+  const b = new Uint8Array(last.end + 4096);
+  b.set(fs.contents(`/j/${last.file}`).subarray(0, last.end));
+  const expectation = { file: last.file, segment: 1, firstFrame: 0, isLast: true, maxFrameBytes: 1024 };
+  const reach = last.end + 16 + 1024;
+  b[reach - 1] = 1; // the last byte a frame at the end of data could have written
+  const verdict = scanSegment(b, expectation);
+  assert.equal(verdict.kind === "segment" && verdict.tail?.offset, last.end);
+  b[reach] = 1;
+  assert.throws(() => scanSegment(b, expectation), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === reach);
 });
 
 test("a half-created last segment is removed and reported", () => {
@@ -255,19 +354,19 @@ test("a torn tail is zero-filled on the real disk", () => {
   const dir = nodeFs.mkdtempSync(path.join(os.tmpdir(), "quire-journal-"));
   try {
     const { journal } = Journal.open(dir);
-    for (let i = 0; i < 5; i++) journal.append([rec(i, 100)]);
+    for (let i = 0; i < 5; i++) journal.append([rec(i, 600)]);
     journal.close();
     const file = path.join(dir, segmentFileName(1));
     const bytes = nodeFs.readFileSync(file);
-    // The fifth frame starts at 64 + 4 * 128; tear its payload.
-    bytes.fill(0, 64 + 4 * 128 + 40, 64 + 5 * 128);
+    // Frames of 16 + 8 + 600 bytes: the fifth is [2560, 3184). Its second sector never landed.
+    bytes.fill(0, 3072, 3184);
     nodeFs.writeFileSync(file, bytes);
     const again = Journal.open(dir);
-    assert.deepEqual(again.report.truncatedTail, { file: segmentFileName(1), offset: 576, bytes: 40 });
+    assert.deepEqual(again.report.truncatedTail, { file: segmentFileName(1), offset: 2560, bytes: 512 });
     assert.equal(again.records.length, 4);
     again.journal.close();
     const after = nodeFs.readFileSync(file);
-    assert.ok(after.subarray(576).every((b) => b === 0));
+    assert.ok(after.subarray(2560).every((b) => b === 0));
   } finally {
     nodeFs.rmSync(dir, { recursive: true, force: true });
   }
@@ -283,7 +382,9 @@ function forgedHeaders(seed: number): Uint8Array {
   return out;
 }
 
-for (const [tear, script] of [["its middle", [0.9, 0.1, 0.95]], ["its start", [0.1, 0.7]]] as const) {
+// The frame is [256, 1784); its write is 1,528 bytes. The scripts land sectors [512, 1536) (its
+// header's sector lost) and [256, 1024) (its last two sectors lost).
+for (const [tear, script] of [["its middle", [0.9, 0.1963, 0.7323]], ["its start", [0.1, 0.262]]] as const) {
   test(`a torn frame whose record holds forged frame headers is still a torn tail (the write tore at ${tear})`, () => {
     const fs = new FaultyFileLayer();
     // Room preallocated, so the next append is the frame's write and its sync, nothing else.
@@ -293,7 +394,7 @@ for (const [tear, script] of [["its middle", [0.9, 0.1, 0.95]], ["its start", [0
     // What anyone could forge from the public strand id alone (format version 2's seed).
     const strand = (decodeSegmentHeader(fs.contents(`/j/${segmentFileName(1)}`)) as SegmentHeader).strandId;
     // Non-zero throughout, so that no part of the frame that misses the disk matches the zeros there.
-    const payload = new Uint8Array(600).fill(0x5a);
+    const payload = new Uint8Array(1500).fill(0x5a);
     payload.set(forgedHeaders(strandSeed(strand)), 100);
     fs.powerCutAfter(1); // the frame's write reaches the cache; its sync finds the power gone
     assert.throws(() => journal.append([payload]));
