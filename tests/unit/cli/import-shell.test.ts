@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { run } from "../../../cli/quire.ts";
-import { splitStatements } from "../../../cli/shell-command.ts";
+import { splitStatements, StatementScanner } from "../../../cli/shell-command.ts";
+import fc from "fast-check";
 import { Ledger } from "../../../engine/index.ts";
 import { withTempDir } from "../../helpers/tmp.ts";
 
@@ -165,6 +166,35 @@ test("splitStatements ends statements at ; outside strings, quoted names, Ion li
   for (const [text, complete, rest, open] of cases) {
     assert.deepEqual(splitStatements(text), { complete, rest, open }, text);
   }
+});
+
+test("StatementScanner: text fed in any pieces gives the statements, rest and open state of splitting it whole", () => {
+  const text = fc.array(fc.constantFrom("'", '"', "`", "-", "/", "*", ";", "a", " ", "\n"), { maxLength: 60 }).map((a) => a.join(""));
+  fc.assert(
+    fc.property(text, fc.array(fc.nat(), { maxLength: 6 }), (t, cuts) => {
+      const at = [...new Set(cuts.map((c) => c % (t.length + 1)))].sort((a, b) => a - b);
+      const scanner = new StatementScanner();
+      const complete: string[] = [];
+      let from = 0;
+      for (const to of [...at, t.length]) {
+        complete.push(...scanner.push(t.slice(from, to), to === t.length));
+        from = to;
+      }
+      assert.deepEqual({ complete, rest: scanner.rest, open: scanner.open }, splitStatements(t), JSON.stringify({ t, at }));
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test("StatementScanner: a statement of 50,000 lines is read in one pass (each line scanned once)", () => {
+  const lines = ["INSERT INTO t `{"];
+  for (let k = 1; k < 50_000; k++) lines.push(`  f${k}: "a value; with -- and /* inside",`);
+  lines.push("}`;");
+  const scanner = new StatementScanner();
+  const complete: string[] = [];
+  for (const line of lines) complete.push(...scanner.push(scanner.isEmpty ? line : "\n" + line));
+  assert.deepEqual(complete, [lines.join("\n").slice(0, -1)]);
+  assert.equal(scanner.isEmpty, true);
 });
 
 test("shell: several statements on a line, ; and blank lines inside strings, and EXIT stops reading", () =>
