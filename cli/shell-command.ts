@@ -231,39 +231,6 @@ export class StatementScanner {
   }
 }
 
-/** True if a comment (`-- …` to the end of the line, or `/* … *\/`) starts at `i`. */
-function commentAt(text: string, i: number): boolean {
-  return (text[i] === "-" && text[i + 1] === "-") || (text[i] === "/" && text[i + 1] === "*");
-}
-
-/** Where the comment starting at `i` ends (the index after it), or -1 for an unclosed block comment. */
-function commentEnd(text: string, i: number): number {
-  if (text[i] === "-") {
-    const nl = text.indexOf("\n", i);
-    return nl < 0 ? text.length : nl + 1;
-  }
-  const end = text.indexOf("*/", i + 2);
-  return end < 0 ? -1 : end + 2;
-}
-
-/** True if `text` holds anything but whitespace and comments (a statement to run). */
-export function hasCode(text: string): boolean {
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (commentAt(text, i)) {
-      const end = commentEnd(text, i);
-      if (end < 0) return true;
-      i = end;
-    } else if (c.trim() === "") {
-      i++;
-    } else {
-      return true;
-    }
-  }
-  return false;
-}
-
 /** A mistake in the shell's own commands (not a LedgerError). */
 class ShellError extends Error {}
 
