@@ -9,7 +9,10 @@
  * - `compareForLt`: the ordering `<`, `<=`, … use; only numbers, text, timestamps, bools and
  *   lobs are comparable with their own kind; anything else is a type error.
  * - `totalOrder`: PartiQL's total order for ORDER BY and for sorting containers:
- *   absent < bool < number < timestamp < text < lob < list < sexp < struct < bag.
+ *   absent < bool < number < date < time < timestamp < text < lob < list < sexp < struct < bag.
+ *   For ORDER BY (`orderByCompare`), NULL and MISSING inside lists, sexps, structs and bags take
+ *   the place the ORDER BY item gives NULLs: `[null]` sorts after every other list under the
+ *   default ASC NULLS LAST, and first under DESC (NULLS FIRST), as the conformance suite expects.
  */
 import type { IonFloat } from "../../ion/value.ts";
 import type { PValue } from "../value.ts";
@@ -141,7 +144,7 @@ function rank(v: PValue): number {
   if (v.kind === "struct" && isTemporal(v)) return 3;
   switch (v.kind) {
     case "null":
-    case "missing": return 0;
+    case "missing": return nullRank;
     case "bool": return 1;
     case "int":
     case "decimal":
@@ -158,9 +161,26 @@ function rank(v: PValue): number {
   }
 }
 
+/** Rank of NULL and MISSING in `order`: lowest, or past every other type (orderByCompare). */
+const NULLS_LOW = 0;
+const NULLS_HIGH = 10;
+let nullRank = NULLS_LOW;
+
 /** PartiQL's total order (see file header). */
 export function totalOrder(a: PValue, b: PValue): number {
   left = MAX_NODES;
+  nullRank = NULLS_LOW;
+  return order(a, b);
+}
+
+/**
+ * The total order with NULL and MISSING nested in containers ranked past every other type
+ * (`nestedNullsHigh`) or before them: an ORDER BY item gives nested nulls the place it gives
+ * top-level ones (file header). Top-level nulls are the caller's to place.
+ */
+export function orderByCompare(a: PValue, b: PValue, nestedNullsHigh: boolean): number {
+  left = MAX_NODES;
+  nullRank = nestedNullsHigh ? NULLS_HIGH : NULLS_LOW;
   return order(a, b);
 }
 
@@ -169,7 +189,8 @@ function order(a: PValue, b: PValue): number {
   const ra = rank(a), rb = rank(b);
   if (ra !== rb) return ra < rb ? -1 : 1;
   switch (ra) {
-    case 0: return 0;
+    case NULLS_LOW:
+    case NULLS_HIGH: return 0;
     case 3: {
       const x = temporalOrderKey(a) ?? [0, 0n], y = temporalOrderKey(b) ?? [0, 0n];
       if (x[0] !== y[0]) return x[0] < y[0] ? -1 : 1;

@@ -649,11 +649,16 @@ export function isTemporal(v: PValue): boolean {
   return temporalKind(v) !== undefined;
 }
 
-/** Rank among temporal values for the total order: datetimes, then times, then intervals. */
+/**
+ * Rank among temporal values for the total order, type before value as PartiQL orders types:
+ * DATEs, then TIMEs, then timestamps (SQL TIMESTAMP and Ion timestamps, by instant), then
+ * intervals. A DATE of 2021 sorts before a timestamp of 2017 (conformance suite, order-by.ion).
+ */
 export function temporalOrderKey(v: PValue): [number, bigint] | undefined {
   const c = comparable(v);
   if (!c) return undefined;
-  return [{ datetime: 0, time: 1, ym: 2, dt: 3 }[c.cls], c.n];
+  const cls = c.cls === "datetime" ? (temporalKind(v) === "date" ? 0 : 2) : { time: 1, ym: 3, dt: 4 }[c.cls];
+  return [cls, c.n];
 }
 
 /** A key equal for temporal values `compareTemporal` deems equal. */

@@ -76,6 +76,37 @@ test("ORDER BY, LIMIT, OFFSET", () => {
   check("SELECT VALUE p.id FROM products p ORDER BY p.id DESC LIMIT 1", "[4]", env);
 });
 
+test("ORDER BY: nulls inside containers go where the item puts NULLs", () => {
+  const lists = "[{'a': [null]}, {'a': [true]}, {'a': [1]}, {'a': ['s']}, {'a': [[]]}]";
+  // ASC defaults to NULLS LAST, DESC to NULLS FIRST: a nested null follows.
+  check(`SELECT VALUE x.a FROM ${lists} x ORDER BY x.a`, `[[true], [1], ["s"], [[]], [null]]`);
+  check(`SELECT VALUE x.a FROM ${lists} x ORDER BY x.a DESC`, `[[null], [[]], ["s"], [1], [true]]`);
+  check(`SELECT VALUE x.a FROM ${lists} x ORDER BY x.a NULLS FIRST`, `[[null], [true], [1], ["s"], [[]]]`);
+  check(`SELECT VALUE x.a FROM ${lists} x ORDER BY x.a DESC NULLS LAST`, `[[[]], ["s"], [1], [true], [null]]`);
+  check("SELECT VALUE x.a FROM [{'a': {'f': null}}, {'a': {'f': 1}}] x ORDER BY x.a", "[{f: 1}, {f: null}]");
+  check("SELECT VALUE x.a FROM [{'a': {'f': 1}}, {'a': {'f': null}}] x ORDER BY x.a DESC", "[{f: null}, {f: 1}]");
+  // Outside ORDER BY containers still sort nulls first (DISTINCT, set operators and bag equality do not depend on it).
+  check("SELECT VALUE x FROM <<[2], [null], [1]>> x ORDER BY x", "[[1], [2], [null]]");
+});
+
+test("ORDER BY: DATEs, then TIMEs, then timestamps, whatever their instants", () => {
+  check("SELECT VALUE x FROM [`2017-01-01T`, DATE '2021-08-22', TIME '12:12:12.1', `2016T`] x ORDER BY x",
+    "[$date::{year: 2021, month: 8, day: 22}, $time::{hour: 12, minute: 12, second: 12.1, offset: null}, 2016T, 2017-01-01T]");
+});
+
+test("OFFSET and LIMIT: a negative literal fails in both modes; a bad computed value fails in strict mode and is ignored in permissive", () => {
+  for (const mode of ["strict", "permissive"] as const) {
+    fails("SELECT VALUE p.id FROM products p OFFSET -1", mode, "EVALUATION_ERROR", env);
+    fails("SELECT VALUE p.id FROM products p LIMIT -2", mode, "EVALUATION_ERROR", env);
+  }
+  for (const clause of ["OFFSET 1-2", "OFFSET 2.5", "OFFSET 'x'", "LIMIT 1-3", "LIMIT 'x'"]) {
+    fails(`SELECT VALUE p.id FROM products p ORDER BY p.id ${clause}`, "strict", "TYPE_ERROR", env);
+    check(`SELECT VALUE p.id FROM products p ORDER BY p.id ${clause}`, "[1, 2, 3, 4]", env, ["permissive"]);
+  }
+  check("SELECT VALUE p.id FROM products p ORDER BY p.id LIMIT 'x' OFFSET 3", "[4]", env, ["permissive"]);
+  check("SELECT VALUE p.id FROM products p ORDER BY p.id OFFSET -0", "[1, 2, 3, 4]", env);
+});
+
 test("PIVOT, UNPIVOT, paths with wildcards", () => {
   check("PIVOT s.name AT s.name FROM suppliers s", "{S1: \"S1\", S2: \"S2\"}", env);
   check("SELECT VALUE [k, x] FROM UNPIVOT {'a': 1, 'b': 2} AS x AT k", "$bag::[[\"a\", 1], [\"b\", 2]]");
