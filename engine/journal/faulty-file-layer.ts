@@ -10,7 +10,10 @@
  *
  * Faults, all counted from the moment they are armed:
  * - `failWrite(n, …)`: the n-th write throws EIO after writing only its first half (a short
- *   write), so recovery code sees partial data in the cache.
+ *   write), so recovery code sees partial data in the cache. The half ends at a sector boundary
+ *   (SECTOR_BYTES, so possibly nothing is written): a buffered write copies into the page cache
+ *   page by page, and one that fails (ENOSPC, EIO, a fatal signal) stops between pages, never
+ *   inside a sector.
  * - `failSync(n, …)`: the n-th sync (datasync or syncDir) throws EIO and makes nothing durable;
  *   the writes stay pending, so a later successful sync WOULD persist them. That is the
  *   dangerous variant of fsync failure, the one the journal must defend against.
@@ -216,7 +219,8 @@ export class FaultyFileLayer implements FileLayer {
     this.writes++;
     this.mutating();
     if (this.failingWrites.delete(this.writes)) {
-      this.record(f.inode, bytes.subarray(0, bytes.length >>> 1), pos);
+      const half = Math.max(0, Math.floor((pos + (bytes.length >>> 1)) / SECTOR_BYTES) * SECTOR_BYTES - pos);
+      this.record(f.inode, bytes.subarray(0, half), pos);
       throw ioError("EIO", "injected write failure");
     }
     this.record(f.inode, bytes, pos);

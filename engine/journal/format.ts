@@ -72,13 +72,14 @@
  *   failed its checks with every sector landed was damaged after it was written (a bit flip,
  *   an edit), and zero-filling it would destroy an acknowledged transaction, so it is
  *   JOURNAL_CORRUPT. A header that does not verify gives no length: its own 16 bytes are the
- *   share looked at. The one blind spot: a frame whose payload holds a whole sector's share of
- *   zeros (a blob of zeros) reads as torn if it is damaged elsewhere; it is still reported.
- *   The one case the rule refuses wrongly: a write that failed part-way (a short write) leaves
- *   part of a frame in the page cache until append zeroes it again and syncs; if the kernel
- *   wrote those bytes back and the power went in that window, the frame's last landed sector is
- *   partly new and partly zeros, and reads as damage (JOURNAL_CORRUPT, to be judged by hand).
- *   Frames overwrite preallocated zeros, so such a write needs an I/O error, not a full disk.
+ *   share looked at. A write that fails part-way (a short write: the frame's, or a zero-fill's)
+ *   stops between pages of the page cache, so it too leaves whole sectors. Blind spots, where
+ *   damage still reads as torn and is zeroed (and reported): a frame whose payload holds a whole
+ *   sector's share of zeros (a blob of zeros) damaged elsewhere, and a frame whose last share is
+ *   a few bytes long (it ends just past a sector boundary) with exactly those bytes zeroed.
+ * - …and only when no non-zero byte lies past the frame's own extent (its header's length, or
+ *   limits.maxFrameBytes when the header does not verify): the torn write is the only one in
+ *   flight, and it wrote nothing beyond itself.
  * - The ledger defers every repair (zeroing a torn tail, removing a half-created segment,
  *   updating the manifest) until its replay has checked the hash chain (JournalOptions.
  *   deferRepairs), so an open that fails leaves the files as it found them.

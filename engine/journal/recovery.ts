@@ -177,7 +177,13 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
     if (!hasUnlandedSector(b, pos, shareEnd)) {
       throw corrupt(x.file, pos, `${why}, yet every sector of it was written: damaged after it was written, not torn by a crash`);
     }
-    const end = align8(endOfNonZero(b, pos));
+    // …and only if nothing lies beyond it: the torn write was the only one in flight.
+    const dirtyTo = endOfNonZero(b, pos);
+    const reach = pos + FRAME_HEADER_BYTES + (h && h.index === next ? align8(h.length) : x.maxFrameBytes);
+    if (dirtyTo > reach) {
+      throw corrupt(x.file, dirtyTo - 1, `a non-zero byte after the torn frame at offset ${pos}, beyond what its write covered`);
+    }
+    const end = align8(dirtyTo);
     return { kind: "segment", header, frames, end: pos, tail: { offset: pos, bytes: Math.min(end, b.length) - pos } };
   }
 

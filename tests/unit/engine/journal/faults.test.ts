@@ -225,3 +225,52 @@ test("FaultyFileLayer: only synced data and synced names survive a crash", () =>
   fs.crash();
   assert.deepEqual(fs.contents("/d/b"), torn);
 });
+
+// A short write stops between sectors (FaultyFileLayer), so a frame the restore could only
+// partly zero is still recognisably torn: the journal reopens, in the same process, without a crash.
+test("a failed sync whose zero-fill is then a short write: the journal still reopens, the frame whole or absent", () => {
+  for (const prior of [0, 3, 5, 6, 9]) {
+    const fs = new FaultyFileLayer();
+    const opts = { segmentBytes: 64 * 1024, preallocateBytes: 16 * 1024 };
+    const { journal } = Journal.open("/j", { fs, ...opts });
+    const acked: Uint8Array[] = [];
+    for (let i = 0; i < prior; i++) {
+      acked.push(rec(i, 0, 70 + 37 * i));
+      journal.append([acked[i]]);
+    }
+    const failed = rec(99, 0, 1500);
+    fs.failSync(1); // the frame's sync
+    fs.failWrite(2); // the zero-fill that withdraws it
+    assert.throws(() => journal.append([failed]), (e) => isLedgerError(e, "IO_ERROR") && (e as LedgerError).details.failed === true);
+    journal.close();
+    const again = Journal.open("/j", { fs, ...opts });
+    const got = again.records.map((r) => r.bytes);
+    assert.ok(
+      JSON.stringify(got) === JSON.stringify(acked) || JSON.stringify(got) === JSON.stringify([...acked, failed]),
+      `prior ${prior}: ${got.length} records`,
+    );
+    again.journal.close();
+  }
+});
+
+test("a crash tears a frame, then the open's repair is a short write: the retried open recovers the same", () => {
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    const fs = new FaultyFileLayer();
+    const opts = { segmentBytes: 64 * 1024, preallocateBytes: 16 * 1024 };
+    const { journal } = Journal.open("/j", { fs, ...opts });
+    const acked = [rec(1, 0, 300), rec(2, 0, 90)];
+    for (const r of acked) journal.append([r]);
+    fs.powerCutAfter(1); // the next frame's write lands in the cache; its sync finds the power gone
+    assert.throws(() => journal.append([rec(3, 0, 1400)]));
+    fs.crash({ tear: mulberry32(seed) });
+    fs.failWrite(1); // the repair's zero-fill
+    try {
+      Journal.open("/j", { fs, ...opts }).journal.close();
+    } catch (e) {
+      assert.ok(isLedgerError(e, "IO_ERROR"), String(e));
+    }
+    const { records, journal: j2 } = Journal.open("/j", { fs, ...opts });
+    assert.deepEqual(records.map((r) => r.bytes), acked, `seed ${seed}`);
+    j2.close();
+  }
+});

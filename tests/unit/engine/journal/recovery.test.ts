@@ -310,6 +310,69 @@ test("a huge length field is rejected without a huge allocation", () => {
   assert.throws(() => open(fs), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === last.start);
 });
 
+test("a zero frame header across a sector boundary: remains are refused in both its sectors, accepted after", () => {
+  // One record of r bytes puts the end of data at 64 + 16 + 8 + r (a multiple of 8).
+  for (const [r, end] of [[416, 504], [408, 496]] as const) {
+    const fs = new FaultyFileLayer();
+    const { journal } = Journal.open("/j", { fs, segmentBytes: 1 << 20, preallocateBytes: 4096 });
+    journal.append([rec(1, r)]);
+    journal.close();
+    const file = `/j/${segmentFileName(1)}`;
+    const pristine = fs.contents(file);
+    const headerSectorsEnd = Math.ceil((end + 16) / SECTOR_BYTES) * SECTOR_BYTES; // 1024 for 504, 512 for 496
+    for (const at of [end + 16, headerSectorsEnd - 1, headerSectorsEnd, headerSectorsEnd + 100]) {
+      const b = pristine.slice();
+      b[at] = 5;
+      fs.replace(file, b);
+      if (at < headerSectorsEnd) {
+        // A byte of the header itself makes it a damaged header, reported at the header.
+        const offset = at < end + 16 ? end : at;
+        assert.throws(() => open(fs), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === offset, `end ${end}, byte ${at}`);
+      } else {
+        const { journal: j, report } = Journal.open("/j", { fs, segmentBytes: 1 << 20, preallocateBytes: 4096, deferRepairs: true });
+        j.close();
+        assert.equal(report.truncatedTail?.offset, end, `end ${end}, byte ${at}`);
+      }
+    }
+  }
+});
+
+test("a torn frame whose header crosses a sector boundary is torn whichever of its sectors landed", () => {
+  const fs = new FaultyFileLayer();
+  const opts = { segmentBytes: 1 << 20, preallocateBytes: 4096 };
+  const { journal } = Journal.open("/j", { fs, ...opts });
+  journal.append([rec(1, 416)]); // the next frame's header is [504, 520)
+  journal.append([rec(2, 700)]);
+  journal.close();
+  const file = `/j/${segmentFileName(1)}`;
+  const pristine = fs.contents(file);
+  const frameEnd = 504 + 16 + 8 + 700;
+  for (const [what, holes] of [
+    ["only its first sector", [[512, frameEnd]]],
+    ["all but its first sector", [[504, 512]]],
+    ["its first and last sectors", [[512, 1024]]],
+  ] as const) {
+    const b = pristine.slice();
+    for (const [from, to] of holes) b.fill(0, from, to);
+    fs.replace(file, b);
+    const { journal: j, records, report } = Journal.open("/j", { fs, ...opts, deferRepairs: true });
+    j.close();
+    assert.equal(records.length, 1, what);
+    assert.equal(report.truncatedTail?.offset, 504, what);
+  }
+  // Every sector landed, one byte changed: damage.
+  const b = pristine.slice();
+  b[900] ^= 1;
+  fs.replace(file, b);
+  assert.throws(() => Journal.open("/j", { fs, ...opts }), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === 504);
+  // Torn, but with non-zero bytes past the frame's end: not what one write in flight leaves.
+  const c = pristine.slice();
+  c.fill(0, 1024, 1536);
+  c[frameEnd + 40] = 1;
+  fs.replace(file, c);
+  assert.throws(() => Journal.open("/j", { fs, ...opts }), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === frameEnd + 40);
+});
+
 test("the remains of a torn write lie within one frame's reach of the end of data (scanSegment)", () => {
   const { fs, positions } = build(3);
   const last = positions[2];
