@@ -347,7 +347,8 @@ export class Ledger {
     // Read the journal back from disk, so damage done to the files since open is found too.
     let blocks: Block[];
     try {
-      blocks = this.journal.readAll().map(decodeRecord);
+      // As decoded: verify hashes the structs read, not ones rebuilt from their source.
+      blocks = this.journal.readAll().map((r) => decodeRecord(r, undefined, true));
     } catch (e) {
       if (!isLedgerError(e, "JOURNAL_CORRUPT")) throw e;
       return { ok: false, blocks: 0, revisions: 0, documents: 0, problem: { sequenceNo: -1, message: e.message } };
@@ -421,7 +422,7 @@ function replay(records: readonly JournalRecord[], strandId: string, store: Stor
   for (const rec of records) {
     let block: Block;
     try {
-      block = decodeRecord(rec);
+      block = decodeRecord(rec, previous);
       const expected = previous === undefined ? 0 : previous.blockAddress.sequenceNo + 1;
       if (block.blockAddress.sequenceNo !== expected) throw new Error(`block ${block.blockAddress.sequenceNo} where ${expected} was due`);
       if (block.blockAddress.strandId !== strandId) throw new Error(`block of strand ${block.blockAddress.strandId}`);
@@ -446,11 +447,11 @@ function corruptRecord(rec: JournalRecord, e: unknown): LedgerError {
 }
 
 /** A journal record's block. */
-function decodeRecord(rec: JournalRecord): Block {
+function decodeRecord(rec: JournalRecord, previous?: Block, asDecoded = false): Block {
   try {
     const values = decodeBinary(rec.bytes, BLOCK_SYMBOL_CATALOG);
     if (values.length !== 1) throw new Error(`a record holds ${values.length} values`);
-    return blockFromIon(values[0]);
+    return blockFromIon(values[0], previous, asDecoded);
   } catch (e) {
     throw corruptRecord(rec, e);
   }

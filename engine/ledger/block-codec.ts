@@ -20,8 +20,16 @@ import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { getField, ion } from "../ion/value.ts";
 import { binaryStream } from "../ion/binary-write.ts";
 import { sharedSymbolTable, type SharedSymbolTable, type SymbolCatalog } from "../ion/shared-symbols.ts";
-import { metadataToIon, type TransactionInfoSource } from "./block.ts";
-import { timestampFromEpochMillis } from "./clock.ts";
+import {
+  blockWithSource,
+  metadataToIon,
+  type TransactionInfoSource,
+  transactionInfoSourceOf,
+  transactionInfoSourceOfBlock,
+} from "./block.ts";
+import { epochMillisOf, timestampFromEpochMillis } from "./clock.ts";
+import { ionEquals } from "../ion/equals.ts";
+import { hashEquals } from "./dot.ts";
 import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
 
 export function blockAddressToIon(a: BlockAddress): IonStruct {
@@ -280,38 +288,78 @@ export function metadataFromIon(v: IonValue, where = "metadata"): RevisionMetada
   };
 }
 
-export function blockFromIon(v: IonValue): Block {
+/**
+ * The block `v` holds. `previous`, the block before it when known (replay), lends its blockHash
+ * object to this block's equal previousBlockHash, as a committed block shares it. The block
+ * keeps its transactionInfo as the source that rebuilds it exactly, unless `asDecoded` (for a
+ * verifier, which hashes the struct it read).
+ */
+export function blockFromIon(v: IonValue, previous?: Block, asDecoded = false): Block {
   const s = struct(v, "block");
   const blockAddress = blockAddressFromIon(field(s, "blockAddress", "block"));
+  const transactionId = str(field(s, "transactionId", "block"), "block.transactionId");
+  const blockTimestamp = sharedTimestamp(timestamp(field(s, "blockTimestamp", "block"), "block.blockTimestamp"));
   const revs = field(s, "revisions", "block");
   if (revs.kind !== "list") throw new BlockShapeError("block.revisions is not a list");
   const revisions: Revision[] = revs.items.map((item, i) => {
     const where = `block.revisions[${i}]`;
     const r = struct(item, where);
     const hash = bytes(field(r, "hash", where), `${where}.hash`);
-    const metadata = metadataFromIon(field(r, "metadata", where), `${where}.metadata`);
+    let metadata = metadataFromIon(field(r, "metadata", where), `${where}.metadata`);
+    // The block's own txId and timestamp objects, where equal, rather than a copy per revision
+    // (a replayed ledger is held in memory; a committed block shares them too).
+    if (metadata.txId === transactionId || ionEquals(metadata.txTime, blockTimestamp)) {
+      metadata = {
+        id: metadata.id,
+        version: metadata.version,
+        txTime: ionEquals(metadata.txTime, blockTimestamp) ? blockTimestamp : metadata.txTime,
+        txId: metadata.txId === transactionId ? transactionId : metadata.txId,
+      };
+    }
     const data = getField(r, "data");
     if (data === undefined) return { blockAddress, hash, metadata };
     return { blockAddress, hash, data: struct(data, `${where}.data`), metadata };
   });
   const list = field(s, "entriesHashList", "block");
   if (list.kind !== "list") throw new BlockShapeError("block.entriesHashList is not a list");
-  return {
+  const previousBlockHash = bytes(field(s, "previousBlockHash", "block"), "block.previousBlockHash");
+  const entriesHashList = list.items.map((h, i) => bytes(h, `block.entriesHashList[${i}]`));
+  // A lone revision's hash is the root of the block's revisions: one array for both.
+  if (revisions.length === 1 && entriesHashList.length > 0 && hashEquals(entriesHashList[0], revisions[0].hash)) entriesHashList[0] = revisions[0].hash;
+  const parts = {
     blockAddress,
-    transactionId: str(field(s, "transactionId", "block"), "block.transactionId"),
-    blockTimestamp: timestamp(field(s, "blockTimestamp", "block"), "block.blockTimestamp"),
+    transactionId,
+    blockTimestamp,
     blockHash: bytes(field(s, "blockHash", "block"), "block.blockHash"),
     entriesHash: bytes(field(s, "entriesHash", "block"), "block.entriesHash"),
-    previousBlockHash: bytes(field(s, "previousBlockHash", "block"), "block.previousBlockHash"),
-    entriesHashList: list.items.map((h, i) => bytes(h, `block.entriesHashList[${i}]`)),
-    transactionInfo: struct(field(s, "transactionInfo", "block"), "block.transactionInfo"),
+    previousBlockHash: previous !== undefined && hashEquals(previous.blockHash, previousBlockHash) ? previous.blockHash : previousBlockHash,
+    entriesHashList,
     revisions,
   };
+  const transactionInfo = struct(field(s, "transactionInfo", "block"), "block.transactionInfo");
+  // Kept as its source when that rebuilds it exactly (block.ts): a fraction of the memory.
+  const source = asDecoded ? undefined : transactionInfoSourceOf(transactionInfo, revisions);
+  return source !== undefined ? blockWithSource(parts, source) : { ...parts, transactionInfo };
+}
+
+/**
+ * The commit clock's own timestamp object for `t` when it is one the clock writes (then frozen
+ * and shared by the blocks of one millisecond, as when they were committed), else `t`.
+ */
+function sharedTimestamp(t: IonTimestamp): IonTimestamp {
+  const canonical = timestampFromEpochMillis(epochMillisOf(t));
+  return ionEquals(canonical, t) ? canonical : t;
 }
 
 /** Document id -> {tableId, tableName} from a block's transactionInfo.documents. */
 export function documentTables(b: Block): Map<string, { tableId: string; tableName: string }> {
   const out = new Map<string, { tableId: string; tableName: string }>();
+  // From the source when the block keeps one: reading transactionInfo would build the struct.
+  const source = transactionInfoSourceOfBlock(b);
+  if (source !== undefined) {
+    for (const w of source.writes) out.set(w.id, { tableId: w.tableId, tableName: w.tableName });
+    return out;
+  }
   const docs = getField(b.transactionInfo, "documents");
   if (docs === undefined || docs.kind !== "struct") throw new BlockShapeError("transactionInfo.documents is missing");
   for (const [id, v] of docs.fields) {

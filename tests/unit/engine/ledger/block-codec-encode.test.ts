@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as ionjs from "ion-js";
-import { decodeBinary, encodeBinary, ionEquals, ionHash, type IonStruct, type IonValue } from "../../../../engine/ion/index.ts";
+import { decodeBinary, encodeBinary, getField, ionEquals, ionHash, type IonList, type IonStruct, type IonValue, parseText } from "../../../../engine/ion/index.ts";
 import { isLedgerError } from "../../../../engine/errors.ts";
 import { ion } from "../../../../engine/ion/value.ts";
 import {
@@ -10,11 +10,14 @@ import {
   buildBlockWithSource,
   revisionHash,
   sealBlock,
+  transactionInfoFromSource,
   transactionInfoOf,
+  transactionInfoSourceOf,
+  transactionInfoSourceOfBlock,
   type DocumentWrite,
   type StatementRecord,
 } from "../../../../engine/ledger/block.ts";
-import { BLOCK_SYMBOL_CATALOG, BLOCK_SYMBOLS, blockFromIon, blockToIon, encodeBlock } from "../../../../engine/ledger/block-codec.ts";
+import { BLOCK_SYMBOL_CATALOG, BLOCK_SYMBOLS, blockFromIon, blockToIon, documentTables, encodeBlock } from "../../../../engine/ledger/block-codec.ts";
 import { timestampFromEpochMillis } from "../../../../engine/ledger/clock.ts";
 import { arbIonValue, arbText } from "../ion/arbitrary.ts";
 
@@ -172,3 +175,93 @@ function localSymbols(bytes: Uint8Array): string[] {
   const v = ionjs.load(struct);
   return v!.get("symbols")!.elements().map((e) => e.stringValue()!);
 }
+
+// ---- a decoded block keeps its transactionInfo as a source -------------------------------------
+
+test("property: a decoded block's transactionInfo, rebuilt from its source, is exactly the decoded struct", () => {
+  fc.assert(
+    fc.property(
+      arbText,
+      fc.array(arbStatement, { maxLength: 3 }),
+      fc.array(arbWrite, { maxLength: 4 }),
+      fc.integer({ min: 0, max: 4102444800000 }),
+      (txId, statements, writes, ms) => {
+        const b = buildBlock({
+          address: { strandId: "ABCDEFGHIJKLMNOPQRSTUV", sequenceNo: 3 },
+          previousBlockHash: ionHash(ion.string(txId)),
+          transactionId: txId,
+          txTime: timestampFromEpochMillis(ms),
+          statements,
+          writes,
+        });
+        const decoded = decodeBinary(encodeBlock(b), BLOCK_SYMBOL_CATALOG)[0] as IonStruct;
+        const info = getField(decoded, "transactionInfo") as IonStruct;
+        const source = transactionInfoSourceOf(info);
+        assert.ok(source !== undefined, "every block Quire writes has one");
+        assert.ok(ionEquals(transactionInfoFromSource(source), info));
+        const compact = blockFromIon(decoded);
+        const exact = blockFromIon(decoded, undefined, true);
+        assert.notEqual(transactionInfoSourceOfBlock(compact), undefined);
+        assert.equal(transactionInfoSourceOfBlock(exact), undefined);
+        assert.ok(ionEquals(compact.transactionInfo, exact.transactionInfo));
+        assert.deepEqual(ionHash(compact.transactionInfo), b.entriesHashList[1]);
+        assert.deepEqual(documentTables(compact), documentTables(exact));
+        assert.ok(ionEquals(blockToIon(compact), blockToIon(exact)));
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test("a transactionInfo that its source would not rebuild exactly keeps its struct", () => {
+  const b = oneInsertBlock(ion.struct([["VIN", ion.string("1")]]), { sequenceNo: 1, previousBlockHash: new Uint8Array(0), version: 0 });
+  const info = b.transactionInfo;
+  assert.notEqual(transactionInfoSourceOf(info), undefined);
+  const [statements, documents] = info.fields;
+  const stmt = (statements[1] as IonList).items[0] as IonStruct;
+  const doc = (documents[1] as IonStruct).fields[0];
+  const entry = doc[1] as IonStruct;
+  const variants: [string, IonStruct][] = [
+    ["fields in another order", ion.struct([documents, statements])],
+    ["an extra field", ion.struct([statements, documents, ["x", ion.int(1)]])],
+    ["an annotation", { ...info, annotations: ["a"] }],
+    ["an annotated statements list", ion.struct([[statements[0], { ...statements[1], annotations: ["a"] }], documents])],
+    ["startTime at second precision", ion.struct([[statements[0], ion.list([ion.struct([stmt.fields[0], ["startTime", parseText("2023-11-14T22:13:20Z")[0]], stmt.fields[2]])])], documents])],
+    ["startTime with an unknown offset", ion.struct([[statements[0], ion.list([ion.struct([stmt.fields[0], ["startTime", parseText("2023-11-14T22:13:20.100-00:00")[0]], stmt.fields[2]])])], documents])],
+    ["a symbol for a string", ion.struct([[statements[0], ion.list([ion.struct([["statement", ion.symbol("INSERT INTO cars ?")], stmt.fields[1], stmt.fields[2]])])], documents])],
+    ["a negative statement index", ion.struct([statements, ["documents", ion.struct([[doc[0], ion.struct([entry.fields[0], entry.fields[1], ["statements", ion.list([ion.int(-1)])]])]])]])],
+    ["a float statement index", ion.struct([statements, ["documents", ion.struct([[doc[0], ion.struct([entry.fields[0], entry.fields[1], ["statements", ion.list([ion.float(0)])]])]])]])],
+  ];
+  for (const [what, v] of variants) assert.equal(transactionInfoSourceOf(v), undefined, what);
+});
+
+test("a reopened ledger's blocks read the same as before the reopen", async () => {
+  const { withTempDir } = await import("../../../helpers/tmp.ts");
+  const { Ledger } = await import("../../../../engine/index.ts");
+  await withTempDir(async (dir) => {
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE cars");
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await ledger.transaction((tx) => tx.insert("cars", { VIN: `V${i}`, n: i })));
+    await ledger.transaction(async (tx) => {
+      await tx.update("cars", ids[0], { VIN: "V0", n: 10 });
+      await tx.delete("cars", ids[1]);
+    });
+    await ledger.execute("UPDATE cars SET n = 5 WHERE VIN = 'V2'");
+    const digest = await ledger.getDigest();
+    const before = [];
+    for (let s = 0; s <= digest.digestTipAddress.sequenceNo; s++) before.push(await ledger.getBlock({ blockAddress: { strandId: digest.digestTipAddress.strandId, sequenceNo: s }, digestTipAddress: digest.digestTipAddress }));
+    await ledger.close();
+    const again = await Ledger.open(dir);
+    try {
+      for (const [s, { block, proof }] of before.entries()) {
+        const now = await again.getBlock({ blockAddress: block.blockAddress, digestTipAddress: digest.digestTipAddress });
+        assert.ok(ionEquals(blockToIon(now.block), blockToIon(block)), `block ${s}`);
+        assert.deepEqual(now.proof, proof);
+      }
+      assert.equal((await again.verify()).ok, true);
+    } finally {
+      await again.close();
+    }
+  });
+});
