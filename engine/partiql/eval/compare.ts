@@ -246,7 +246,8 @@ function keyOf(v: PValue): string {
     case "null": return "n";
     case "missing": return "m";
     case "bool": return v.value ? "T" : "F";
-    case "int": return "#" + v.value.toString();
+    // Normalised like decimals and floats: 1, 1.0 and 1e0 are `=`, so one group (DISTINCT, UNION).
+    case "int": return "#" + normNumber(decFromInt(v.value));
     case "float": {
       if (Number.isNaN(v.value)) return "#nan";
       if (!Number.isFinite(v.value)) return v.value > 0 ? "#inf" : "#-inf";

@@ -1,5 +1,10 @@
 import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
 import { check, fails } from "./helpers.ts";
+import { eqValues, groupKey } from "../../../../../engine/partiql/eval/compare.ts";
+import type { PValue } from "../../../../../engine/partiql/value.ts";
+import { arbIonValue } from "../../ion/arbitrary.ts";
 
 test("NULL / MISSING propagation table", () => {
   const rows: [string, string][] = [
@@ -38,4 +43,50 @@ test("ORDER BY uses PartiQL's total order with NULLS defaults", () => {
   check("SELECT VALUE x FROM [3, NULL, 1] AS x ORDER BY x DESC", "[null, 3, 1]");
   check("SELECT VALUE x FROM [3, NULL, 1] AS x ORDER BY x ASC NULLS FIRST", "[null, 1, 3]");
   check("SELECT VALUE x FROM [3, NULL, 1] AS x ORDER BY x DESC NULLS LAST", "[3, 1, null]");
+});
+
+test("DISTINCT, GROUP BY and UNION group the numbers `=` calls equal, whatever their type", () => {
+  check("SELECT DISTINCT VALUE x FROM [1, 1.0, 1e0, 10, 1.0e1, `1d1`, -0, 0.0, -0e0] x", "$bag::[1, 10, 0]");
+  check("SELECT k, COUNT(*) AS n FROM [1, 1.00, 2, `2e0`] x GROUP BY x AS k", "$bag::[{k: 1, n: 2}, {k: 2, n: 2}]");
+  check("<<1, [2.0]>> UNION <<1e0, [2]>>", "$bag::[1, [2.0]]");
+  check("<<1, 1.0>> INTERSECT <<1e0>>", "$bag::[1]");
+});
+
+test("property: values eqValues calls equal have one groupKey (what grouping and hash joins rely on)", () => {
+  // Numbers are drawn so that equal values of different types are common.
+  const arbNumber = fc.oneof(
+    fc.integer({ min: -3, max: 3 }).map((n): PValue => ({ kind: "int", value: BigInt(n) })),
+    fc.tuple(fc.integer({ min: -30, max: 30 }), fc.integer({ min: -2, max: 1 })).map(([c, e]): PValue => ({ kind: "decimal", coefficient: BigInt(Math.abs(c)), exponent: e, negative: c < 0 })),
+    fc.constantFrom(-1, 0, -0, 0.5, 1, 2, 3, 10).map((f): PValue => ({ kind: "float", value: f })),
+  );
+  const arbValue: fc.Arbitrary<PValue> = fc.letrec<{ v: PValue }>((tie) => ({
+    v: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      arbNumber,
+      arbIonValue as fc.Arbitrary<PValue>,
+      fc.array(tie("v"), { maxLength: 3 }).map((items): PValue => ({ kind: "list", items })),
+      fc.array(tie("v"), { maxLength: 3 }).map((items): PValue => ({ kind: "bag", items })),
+      fc.array(fc.tuple(fc.constantFrom("a", "b"), tie("v")), { maxLength: 3 }).map((fields): PValue => ({ kind: "struct", fields })),
+    ),
+  })).v;
+  fc.assert(
+    fc.property(arbValue, arbValue, (a, b) => {
+      if (eqValues(a, b)) assert.equal(groupKey(a), groupKey(b));
+      assert.equal(groupKey(a), groupKey(a));
+    }),
+    { numRuns: 3000 },
+  );
+  // Pairs that are equal by construction: the same numbers spelled in other types, inside containers too.
+  fc.assert(
+    fc.property(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 0, max: 3 }), (n, zeros) => {
+      const asInt: PValue = { kind: "int", value: BigInt(n) };
+      const asDec: PValue = { kind: "decimal", coefficient: BigInt(Math.abs(n)) * 10n ** BigInt(zeros), exponent: -zeros, negative: n < 0 };
+      const asFloat: PValue = { kind: "float", value: n };
+      for (const [x, y] of [[asInt, asDec], [asInt, asFloat], [asDec, asFloat]] as const) {
+        assert.ok(eqValues(x, y));
+        assert.equal(groupKey(x), groupKey(y));
+        assert.equal(groupKey({ kind: "list", items: [x] }), groupKey({ kind: "list", items: [y] }));
+      }
+    }),
+  );
 });
