@@ -5,6 +5,10 @@
  *
  * query.scan: a full-table `SELECT … WHERE` on a field without an index, over every document,
  * in rows scanned per second; baseline: the same query on sqlite (no index on the column).
+ *
+ * query.join: cars joined to their 997 owners on the owner's name (no index on either side),
+ * in input rows (cars + owners) per second; the ledger hashes the join (engine/partiql/eval/
+ * equi-join.ts), sqlite answers with the automatic index it builds for such a join.
  */
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
@@ -78,6 +82,33 @@ export async function queryFigures(cfg: BenchConfig, emit: (f: Figure) => void):
       }, 1),
   }, "query.scan ");
   emit(figure("query.scan", full.ledger.median, "rows/s", "sqlite.full_scan", full.sqlite.median));
+
+  // ---- query.join ------------------------------------------------------------------------------
+  const owners = 997; // car(n).Owner is "Owner <n % 997>"
+  await ledger.execute("CREATE TABLE owners");
+  await ledger.transaction(async (tx) => {
+    for (let i = 0; i < owners; i++) await tx.insert("owners", { Name: `Owner ${i}`, City: `City ${i % 50}` });
+  });
+  db.exec("CREATE TABLE owners (name TEXT, city TEXT)");
+  const insertOwner = db.prepare("INSERT INTO owners VALUES (?, ?)");
+  db.transaction(() => {
+    for (let i = 0; i < owners; i++) insertOwner.run(`Owner ${i}`, `City ${i % 50}`);
+  })();
+  const sqliteJoin = db.prepare("SELECT c.vin, o.city FROM cars c JOIN owners o ON c.owner = o.name");
+  const joined = await interleave(cfg.reps, {
+    ledger: () =>
+      rateFor(cfg.cpuMs, async () => {
+        const found = await ledger.execute("SELECT c.VIN, o.City FROM cars AS c JOIN owners AS o ON c.Owner = o.Name");
+        if (found.length !== rows) throw new Error(`the join found ${found.length} rows, not ${rows}`);
+        return rows + owners;
+      }),
+    sqlite: () =>
+      rateForSync(cfg.cpuMs, () => {
+        if (sqliteJoin.all().length !== rows) throw new Error("sqlite's join lost rows");
+        return rows + owners;
+      }, 1),
+  }, "query.join ");
+  emit(figure("query.join", joined.ledger.median, "rows/s", "sqlite.join_auto_index", joined.sqlite.median));
   await ledger.close();
   db.close();
 }

@@ -17,6 +17,7 @@ import type { Ctx } from "./context.ts";
 import { walkAst } from "../walk.ts";
 import { type Env, resolve } from "./env.ts";
 import { evalError, typeError } from "./errors.ts";
+import { equiJoinOf } from "./equi-join.ts";
 import { evalExpr } from "./expr.ts";
 import { aggregateNames, computeAggregate } from "./functions/aggregate.ts";
 import { NULL, bagOf, isText, textOf, typeName } from "./values.ts";
@@ -157,6 +158,10 @@ function isTrue(v: PValue): boolean {
 
 function joinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: Ctx, counter: { n: number }): Row[] {
   const matches = (r: Row) => !src.on || isTrue(evalExpr(src.on, env.bind(r.names, r.values, true), ctx));
+  if (src.type === "inner" || src.type === "left") {
+    const hashed = hashJoinRows(src, row, env, ctx, counter);
+    if (hashed !== undefined) return hashed;
+  }
   if (src.type === "cross" || src.type === "inner" || src.type === "left") {
     const out: Row[] = [];
     const lefts = sourceRows(src.left, row, env, ctx, counter);
@@ -201,6 +206,81 @@ function joinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: C
       });
     }
   });
+  return out;
+}
+
+/**
+ * An INNER or LEFT join evaluated by hashing (equi-join.ts says when, and why the result is the
+ * nested loop's), or undefined to leave it to the nested loop.
+ */
+function hashJoinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: Ctx, counter: { n: number }): Row[] | undefined {
+  const right = src.right;
+  if (right.kind !== "scan" || right.expr.kind !== "var") return undefined;
+  const plan = equiJoinOf(src, variablesOf(src.left, { ...counter }), variablesOf(right, { ...counter }));
+  if (plan === undefined) return undefined;
+  // The right source must be a global (FROM looks those up before any variable), so the same
+  // rows for every left row; a name that is not one may be a variable of the left row.
+  const name = right.expr.name, cs = right.expr.caseSensitive;
+  if ((ctx.globals.source !== undefined ? ctx.globals.source(name, cs) : ctx.globals.get(name, cs)) === undefined) return undefined;
+
+  const before = counter.n;
+  const lefts = sourceRows(src.left, row, env, ctx, counter);
+  const out: Row[] = [];
+  // As the nested loop: no left row, nothing of the right side is read or evaluated.
+  if (lefts.length === 0) return out;
+  const c = { ...counter };
+  const rights = sourceRows(right, row, env, ctx, c);
+  counter.n = c.n;
+  const absent = (v: PValue) => v.kind === "null" || v.kind === "missing";
+  // Right rows by key, in their order; a NULL or MISSING key equals nothing.
+  const buckets = new Map<string, Row[]>();
+  let absentKeys = false;
+  let leftKeys: PValue[] = [];
+  try {
+    if (rights.length > 0) {
+      for (const r of rights) {
+        const k = evalExpr(plan.rightKey, env.bind(r.names, r.values, true), ctx);
+        if (absent(k)) {
+          absentKeys = true;
+          continue;
+        }
+        const key = groupKey(k);
+        const bucket = buckets.get(key);
+        if (bucket === undefined) buckets.set(key, [r]);
+        else bucket.push(r);
+      }
+      leftKeys = lefts.map((l) => evalExpr(plan.leftKey, env.bind(l.names, l.values, true), ctx));
+    }
+  } catch {
+    // A key that fails to evaluate fails the nested loop too, but maybe after another error
+    // that comes first in its order: let it run and raise whichever it meets first.
+    counter.n = before;
+    return undefined;
+  }
+  if (plan.more && (absentKeys || leftKeys.some(absent))) {
+    // A NULL or MISSING key makes the nested loop evaluate the conjuncts after `=` (see
+    // equi-join.ts); let it, from the same starting point.
+    counter.n = before;
+    return undefined;
+  }
+  const rightVars = variablesOf(right, { ...counter });
+  for (let i = 0; i < lefts.length; i++) {
+    const l = lefts[i];
+    let any = false;
+    const k = leftKeys[i];
+    const bucket = k === undefined || absent(k) ? undefined : buckets.get(groupKey(k));
+    if (bucket !== undefined) {
+      for (const r of bucket) {
+        const combined: Row = { names: [...l.names, ...r.names.slice(row.names.length)], values: [...l.values, ...r.values.slice(row.values.length)] };
+        if (isTrue(evalExpr(src.on!, env.bind(combined.names, combined.values, true), ctx))) {
+          out.push(combined);
+          any = true;
+        }
+      }
+      held(out.length);
+    }
+    if (!any && src.type === "left") out.push({ names: [...l.names, ...rightVars], values: [...l.values, ...rightVars.map(() => NULL)] });
+  }
   return out;
 }
 
