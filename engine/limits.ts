@@ -54,6 +54,12 @@ export const limits = {
    *  the cross product of two 2,000-row tables; rows made and dropped one outer row at a time (a
    *  correlated subquery's) are not limited. */
   maxBindingRows: 5_000_000,
+  /** Wall time, in milliseconds, that evaluating one statement may take. The evaluator runs on
+   *  the caller's thread, so a query whose work grows as the product of its tables (a correlated
+   *  subquery over a large table: 20,000 cars each compared with every other is 400 million
+   *  evaluations) would hold the process for hours. QLDB ended every transaction after 30 s, so
+   *  no statement that ran there is refused here. Checked every few thousand evaluation steps. */
+  maxStatementMillis: 30_000,
   /** Values (scalars and containers, counted wherever they appear) that one value may expand to
    *  when it is converted, checked, copied or returned in full. A value can hold the same subtree
    *  in many places (a JS object referenced twice, a PartiQL LET that doubles a list), so one of a

@@ -39,6 +39,8 @@ export interface EvalOptions {
    * field, as it is in `SELECT … FROM t WHERE x = 1`, not an undefined variable.
    */
   insideRow?: boolean;
+  /** Wall time the evaluation may take, in ms; defaults to limits.maxStatementMillis. */
+  maxMillis?: number;
 }
 
 export interface Ctx {
@@ -53,4 +55,8 @@ export interface Ctx {
   depth: number;
   /** Compiled LIKE patterns, keyed by pattern + "\u0000" + escape. */
   readonly likeCache: Map<string, unknown>;
+  /** Expressions evaluated since the clock was last read, and when the time is up (performance.now()). */
+  steps: number;
+  readonly deadline: number;
+  readonly maxMillis: number;
 }

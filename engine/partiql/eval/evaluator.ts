@@ -1,5 +1,6 @@
 /** The evaluator's entry point: builds the evaluation context and runs a statement or expression. */
 import { LedgerError } from "../../errors.ts";
+import { limits } from "../../limits.ts";
 import type { IonTimestamp } from "../../ion/value.ts";
 import type { Expr, QueryStatement } from "../ast.ts";
 import type { PStruct, PValue } from "../value.ts";
@@ -25,6 +26,9 @@ export function evaluate(statement: QueryStatement | Expr, globals: Globals, opt
     absentFieldIsMissing: options.absentFieldIsMissing ?? false,
     depth: 0,
     likeCache: new Map(),
+    steps: 0,
+    maxMillis: options.maxMillis ?? limits.maxStatementMillis,
+    deadline: performance.now() + (options.maxMillis ?? limits.maxStatementMillis),
   };
   const expr = statement.kind === "query" ? statement.query : statement;
   try {

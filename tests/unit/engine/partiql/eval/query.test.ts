@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { evaluate, globalsOf } from "../../../../../engine/partiql/eval/index.ts";
 import { bin, field, ion, item, path, scan, select, v } from "./ast-builders.ts";
 import { check, fails, pv, run, same, show } from "./helpers.ts";
-import { isLedgerError } from "../../../../../engine/errors.ts";
+import { isLedgerError, type LedgerError } from "../../../../../engine/errors.ts";
+import { parse } from "../../../../../engine/partiql/parser/index.ts";
+import type { QueryStatement } from "../../../../../engine/partiql/ast.ts";
 import type { PValue } from "../../../../../engine/partiql/value.ts";
 
 const env = {
@@ -153,4 +155,17 @@ test("a FROM clause holds at most limits.maxBindingRows rows: joins grow as prod
   // 2,300 rows makes 5.3 million in all.
   const c = { c: list(2_300) };
   assert.ok(same(run("SELECT VALUE COUNT(*) FROM c AS x WHERE EXISTS (SELECT VALUE y FROM c AS y WHERE y = x)", c), pv("$bag::[2300]")));
+});
+
+test("a statement that runs past its time limit is LIMIT_EXCEEDED, not a hang", () => {
+  // 2,000 rows, each compared with every row by a correlated subquery: 4 million evaluations.
+  const rows = pv(`$bag::[${Array.from({ length: 2000 }, (_, i) => `{n: ${i}, g: ${i % 7}}`).join(", ")}]`);
+  const statement = parse("SELECT x.n FROM t x WHERE EXISTS (SELECT * FROM t y WHERE y.g = x.g AND y.n > x.n * 3)");
+  assert.throws(
+    () => evaluate(statement as QueryStatement, globalsOf({ t: rows }), { mode: "strict", maxMillis: 50 }),
+    (e: unknown) => isLedgerError(e, "LIMIT_EXCEEDED") && (e as LedgerError).details.limit === "maxStatementMillis",
+  );
+  // The default limit is far away for ordinary statements.
+  const small = evaluate(parse("SELECT VALUE x.n FROM t x WHERE x.n < 3") as QueryStatement, globalsOf({ t: rows }), { mode: "strict" });
+  assert.equal((small as { items: unknown[] }).items.length, 3);
 });
