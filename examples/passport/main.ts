@@ -7,12 +7,16 @@
  * - Workshops record every service with its odometer reading.
  * - The seller hands the buyer a passport: each revision of the vehicle's documents with its
  *   proof, as Ion text. The buyer checks every entry against the digest the registry published,
- *   offline, with nothing but `verifyRevision`, and so can rely on the odometer history and the
- *   chain of keepers. A passport whose odometer was turned back fails the check.
+ *   offline, with nothing but `verifyRevision`: each reading and keeper it shows is one the
+ *   workshops and the registry recorded, unaltered. A passport whose odometer reading was edited
+ *   fails the check.
  *
- * What a passport proves: every revision in it is in the journal the digest covers, unaltered.
- * It does not prove that nothing was left out; a buyer who needs that asks the registry, which
- * holds the ledger, for the vehicle's full history.
+ * What a passport does not prove: that it holds everything. A seller can leave out the latest
+ * service (hiding mileage) or the latest registration (showing a former keeper as current), and
+ * each remaining entry still verifies; the `table` label beside each entry is not covered by any
+ * proof either. A buyer who needs the whole history asks the registry, which holds the ledger,
+ * for every revision of the VIN (or for a digest and the revisions' addresses, and checks the
+ * passport covers them).
  *
  * Run: `npm run demo:passport` (or `bun examples/passport/main.ts [ledger-dir]`).
  */
