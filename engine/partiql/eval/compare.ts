@@ -194,8 +194,14 @@ function order(a: PValue, b: PValue): number {
     case 3: {
       const x = temporalOrderKey(a) ?? [0, 0n], y = temporalOrderKey(b) ?? [0, 0n];
       if (x[0] !== y[0]) return x[0] < y[0] ? -1 : 1;
-      if (a.kind === "timestamp" && b.kind === "timestamp") return compareForLt(a, b);
-      return x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
+      if (x[1] !== y[1]) return x[1] < y[1] ? -1 : 1;
+      // The same nanosecond: Ion timestamps may still differ below it, so they compare exactly,
+      // and after SQL values of that nanosecond. Comparing an Ion timestamp with a SQL one by the
+      // nanosecond alone, but two Ion timestamps exactly, was not transitive (a < b, yet both
+      // equal to a TIMESTAMP between them), and a sort could return them out of order.
+      const ia = a.kind === "timestamp", ib = b.kind === "timestamp";
+      if (ia && ib) return compareForLt(a, b);
+      return ia === ib ? 0 : ia ? 1 : -1;
     }
     case 1: case 2: case 4: case 5: return compareForLt(a, b);
     case 6: case 7: {

@@ -90,3 +90,11 @@ test("property: values eqValues calls equal have one groupKey (what grouping and
     }),
   );
 });
+
+test("ORDER BY of Ion timestamps finer than a nanosecond beside a SQL TIMESTAMP: one order whatever the input order", () => {
+  const a = "`2021-01-01T00:00:00.0000000001Z`", b = "`2021-01-01T00:00:00.0000000002Z`", c = "TIMESTAMP '2021-01-01 00:00:00'";
+  const want = "[$timestamp::{year: 2021, month: 1, day: 1, hour: 0, minute: 0, second: 0.0, offset: null}, 2021-01-01T00:00:00.0000000001Z, 2021-01-01T00:00:00.0000000002Z]";
+  for (const bag of [[b, c, a], [a, c, b], [b, a, c], [c, b, a], [a, b, c], [c, a, b]]) {
+    check(`SELECT VALUE x FROM << ${bag.join(", ")} >> AS x ORDER BY x`, want);
+  }
+});
