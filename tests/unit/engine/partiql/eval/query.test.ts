@@ -167,5 +167,5 @@ test("a statement that runs past its time limit is LIMIT_EXCEEDED, not a hang", 
   );
   // The default limit is far away for ordinary statements.
   const small = evaluate(parse("SELECT VALUE x.n FROM t x WHERE x.n < 3") as QueryStatement, globalsOf({ t: rows }), { mode: "strict" });
-  assert.equal((small as { items: unknown[] }).items.length, 3);
+  assert.equal((small as { items: readonly unknown[] }).items.length, 3);
 });
