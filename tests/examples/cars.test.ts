@@ -2,16 +2,11 @@
 // client is what the generator produces from its schema today.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { root, runScript } from "../helpers/run-script.ts";
 import { withTempDir } from "../helpers/tmp.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
-const runtime = isDeno ? path.join(root, "node_modules/.bin/deno") : process.execPath;
-const run = (script: string, args: string[]) =>
-  spawnSync(runtime, isDeno ? ["run", "--allow-all", script, ...args] : [script, ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+const run = runScript;
 
 test("the cars story: history, a verified proof, a rejected forgery, tampering detected", () =>
   withTempDir(async (dir) => {

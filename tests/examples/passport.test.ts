@@ -3,18 +3,13 @@
 // turned back, and (as the example says) cannot see an omission. Its generated client is current.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { digestFromIon, Ledger, parseText } from "../../engine/index.ts";
+import { root, runScript } from "../helpers/run-script.ts";
 import { withTempDir } from "../helpers/tmp.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
-const runtime = isDeno ? path.join(root, "node_modules/.bin/deno") : process.execPath;
-const run = (script: string, args: string[]) =>
-  spawnSync(runtime, isDeno ? ["run", "--allow-all", script, ...args] : [script, ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+const run = runScript;
 
 test("the passport story: six revisions verified offline, a rolled-back odometer rejected", () =>
   withTempDir(async (dir) => {
