@@ -7,6 +7,7 @@
  * SELECT, to a field of a FROM variable's current struct (PartiQL's implicit attribute lookup:
  * `SELECT price FROM products` reads products' row field `price`).
  */
+import { foldedMatch, type FoldedName, foldedName } from "./names.ts";
 import type { PValue } from "../value.ts";
 import type { Globals } from "./context.ts";
 
@@ -63,8 +64,7 @@ export class Env {
    * that has any; empty if none has one. More than one is an ambiguity for the caller to report.
    */
   implicitFields(name: string, caseSensitive: boolean): PValue[] {
-    let lower: string | undefined;
-    let ascii = false;
+    let folded: FoldedName | undefined;
     for (let e: Env | undefined = this; e; e = e.parent) {
       if (!e.fromScope) continue;
       let found: PValue[] | undefined;
@@ -76,13 +76,7 @@ export class Env {
         for (let j = 0; j < fields.length; j++) {
           const k = fields[j][0];
           let match = k === name;
-          if (!match && !caseSensitive) {
-            if (lower === undefined) {
-              lower = lowerCase(name);
-              ascii = isAscii(name);
-            }
-            match = ascii ? k.length === name.length && foldedEquals(k, lower) : k.toLowerCase() === lower;
-          }
+          if (!match && !caseSensitive) match = foldedMatch(k, name, folded ??= foldedName(name));
           if (match) (found ??= []).push(fields[j][1]);
         }
       }
@@ -90,43 +84,6 @@ export class Env {
     }
     return [];
   }
-}
-
-/**
- * An unqualified name in a WHERE is looked up in every row's fields, and lower-casing each field
- * name of each row (a new string every time) led a full-table scan's profile (the bench's
- * query.scan query over 20,000 rows, 5 runs each: median 451k → 538k rows/s with what follows). The name's lower case is
- * remembered; a field is compared by folding ASCII letters in place. An ASCII name can only match
- * a field of its own length (a character that lower-cases to an ASCII letter, such as the Kelvin
- * sign, is one character too); any other name is compared the full way.
- */
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return false;
-  return true;
-}
-
-/** k lower-cased equals `lower` (an ASCII string of k's length). */
-function foldedEquals(k: string, lower: string): boolean {
-  for (let i = 0; i < k.length; i++) {
-    let c = k.charCodeAt(i);
-    if (c >= 128) return k.toLowerCase() === lower;
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-const lowered = new Map<string, string>();
-const LOWERED_LIMIT = 4096;
-
-function lowerCase(s: string): string {
-  let l = lowered.get(s);
-  if (l === undefined) {
-    if (lowered.size >= LOWERED_LIMIT) lowered.clear();
-    l = s.toLowerCase();
-    lowered.set(s, l);
-  }
-  return l;
 }
 
 /**

@@ -13,6 +13,7 @@
  * non-collection (`[*]`) or non-struct (`.*`) they range over the value itself in permissive mode
  * and are a TYPE_ERROR in strict mode. MISSING results are dropped from the bag.
  */
+import { foldedMatch, foldedName } from "./names.ts";
 import type { Path, PathStep } from "../ast.ts";
 import type { PValue } from "../value.ts";
 import { MISSING } from "../value.ts";
@@ -33,10 +34,13 @@ export function stepField(v: PValue, name: string, caseSensitive: boolean, absen
   if (v.kind === "missing" && absentIsMissing) return MISSING;
   if (v.kind !== "struct") throw typeError(`cannot read field '${name}' of ${typeName(v)}`);
   let exact: PValue | undefined, exactCount = 0, loose: PValue | undefined, looseCount = 0;
-  const lower = caseSensitive ? "" : name.toLowerCase();
-  for (const [k, fv] of v.fields) {
-    if (k === name) { if (exactCount++ === 0) exact = fv; }
-    else if (!caseSensitive && k.toLowerCase() === lower) { if (looseCount++ === 0) loose = fv; }
+  // Folded once per name, compared without a string per field (names.ts).
+  const f = caseSensitive ? undefined : foldedName(name);
+  const fields = v.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const k = fields[i][0];
+    if (k === name) { if (exactCount++ === 0) exact = fields[i][1]; }
+    else if (f !== undefined && foldedMatch(k, name, f)) { if (looseCount++ === 0) loose = fields[i][1]; }
   }
   if (exactCount + looseCount > 1) throw typeError(`field '${name}' is ambiguous`);
   const found = exact ?? loose;
