@@ -430,10 +430,19 @@ function countOf(e: Expr, env: Env, ctx: Ctx, what: string): number | undefined 
   return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
 }
 
-/** `-1` as written: a negative integer literal, or `-` applied to a positive one. */
+/** `-1` or `-1.5` as written: a negative number literal, or `-` applied to a positive one. */
 function isNegativeLiteral(e: Expr): boolean {
-  if (e.kind === "lit") return e.value.kind === "int" && e.value.value < 0n;
-  return e.kind === "unary" && e.op === "neg" && e.operand.kind === "lit" && e.operand.value.kind === "int" && e.operand.value.value > 0n;
+  if (e.kind === "lit") return signOf(e.value) < 0;
+  return e.kind === "unary" && e.op === "neg" && e.operand.kind === "lit" && signOf(e.operand.value) > 0;
+}
+
+function signOf(v: PValue): number {
+  switch (v.kind) {
+    case "int": return v.value < 0n ? -1 : v.value > 0n ? 1 : 0;
+    case "decimal": return v.coefficient === 0n ? 0 : v.negative ? -1 : 1;
+    case "float": return v.value < 0 ? -1 : v.value > 0 ? 1 : 0;
+    default: return 0;
+  }
 }
 
 function compareKeys(a: PValue[], b: PValue[], order: readonly OrderItem[]): number {

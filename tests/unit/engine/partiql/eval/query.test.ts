@@ -100,6 +100,8 @@ test("OFFSET and LIMIT: a negative literal fails in both modes; a bad computed v
   for (const mode of ["strict", "permissive"] as const) {
     fails("SELECT VALUE p.id FROM products p OFFSET -1", mode, "EVALUATION_ERROR", env);
     fails("SELECT VALUE p.id FROM products p LIMIT -2", mode, "EVALUATION_ERROR", env);
+    fails("SELECT VALUE p.id FROM products p LIMIT -1.0", mode, "EVALUATION_ERROR", env);
+    fails("SELECT VALUE p.id FROM products p OFFSET -2e0", mode, "EVALUATION_ERROR", env);
   }
   for (const clause of ["OFFSET 1-2", "OFFSET 2.5", "OFFSET 'x'", "LIMIT 1-3", "LIMIT 'x'"]) {
     fails(`SELECT VALUE p.id FROM products p ORDER BY p.id ${clause}`, "strict", "TYPE_ERROR", env);
