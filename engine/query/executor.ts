@@ -263,8 +263,11 @@ class Run {
     this.resolved.set(key, value);
   }
 
+  /** When this statement's time is up (limits.maxStatementMillis): one deadline for all its evaluations. */
+  private readonly deadline = performance.now() + limits.maxStatementMillis;
+
   evalOptions() {
-    return { mode: this.options.mode, params: this.params, now: this.options.now, txid: this.tx.id, absentFieldIsMissing: true };
+    return { mode: this.options.mode, params: this.params, now: this.options.now, txid: this.tx.id, absentFieldIsMissing: true, deadline: this.deadline };
   }
 
   /** Value of an expression that mentions no row variable. */

@@ -22,6 +22,7 @@ import { compareTemporal, isTemporal, temporalGroupKey, temporalOrderKey } from 
 import { compareInstants } from "./timestamp.ts";
 import { isNumeric, isText, textOf, typeName } from "./values.ts";
 import { expansionError, MAX_NODES } from "../../ion/depth.ts";
+import { tick } from "./deadline.ts";
 
 /**
  * Steps one top-level eqValues, totalOrder or groupKey may still take (limits.maxValueNodes).
@@ -33,6 +34,7 @@ let left = 0;
 
 function step(): void {
   if (--left < 0) throw expansionError();
+  tick(1); // a long comparison or group key counts against the statement's time (deadline.ts)
 }
 
 type Num = Extract<PValue, { kind: "int" | "decimal" | "float" }>;

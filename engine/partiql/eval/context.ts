@@ -41,6 +41,11 @@ export interface EvalOptions {
   insideRow?: boolean;
   /** Wall time the evaluation may take, in ms; defaults to limits.maxStatementMillis. */
   maxMillis?: number;
+  /**
+   * When the time is up, as a performance.now() time: given by the ledger's executor, so that
+   * every evaluation of one statement shares one deadline (overrides maxMillis).
+   */
+  deadline?: number;
 }
 
 export interface Ctx {
@@ -55,8 +60,4 @@ export interface Ctx {
   depth: number;
   /** Compiled LIKE patterns, keyed by pattern + "\u0000" + escape. */
   readonly likeCache: Map<string, unknown>;
-  /** Expressions evaluated since the clock was last read, and when the time is up (performance.now()). */
-  steps: number;
-  readonly deadline: number;
-  readonly maxMillis: number;
 }

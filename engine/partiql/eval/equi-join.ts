@@ -17,9 +17,13 @@
  *   them in a nested loop (AND does not stop at NULL), which could raise an error: query.ts
  *   falls back to the nested loop when there is such a key;
  * - a key that raises an error (strict mode) fails the nested loop too, but its first error may
- *   be another one: query.ts falls back to the nested loop, which raises what it meets first.
+ *   be another one: query.ts falls back to the nested loop, which raises what it meets first;
+ * - only scalar keys are hashed: `=` on containers costs and fails in ways a group key does not
+ *   (two bags compare in quadratic time and can pass limits.maxValueNodes), so a container key
+ *   falls back too.
  * Pairs whose keys differ are never evaluated by the hash join, and raise nothing in the nested
- * loop either: there `=` is false and AND stops.
+ * loop either: there `=` is false and AND stops. A fallback goes on from the left rows already
+ * read, so it costs no more than the nested loop alone.
  */
 import type { Expr, FromSource, VarRef } from "../ast.ts";
 import { walkAst } from "../walk.ts";

@@ -6,6 +6,7 @@ import type { Expr, QueryStatement } from "../ast.ts";
 import type { PStruct, PValue } from "../value.ts";
 import type { Ctx, EvalOptions, Globals } from "./context.ts";
 import { Env } from "./env.ts";
+import { withDeadline } from "./deadline.ts";
 import { evalExpr } from "./expr.ts";
 import { systemNow } from "./functions/datetime.ts";
 
@@ -26,13 +27,12 @@ export function evaluate(statement: QueryStatement | Expr, globals: Globals, opt
     absentFieldIsMissing: options.absentFieldIsMissing ?? false,
     depth: 0,
     likeCache: new Map(),
-    steps: 0,
-    maxMillis: options.maxMillis ?? limits.maxStatementMillis,
-    deadline: performance.now() + (options.maxMillis ?? limits.maxStatementMillis),
   };
+  const maxMillis = options.maxMillis ?? limits.maxStatementMillis;
+  const deadline = options.deadline ?? performance.now() + maxMillis;
   const expr = statement.kind === "query" ? statement.query : statement;
   try {
-    return evalExpr(expr, options.insideRow ? ROW_SCOPE : Env.empty, ctx);
+    return withDeadline(deadline, maxMillis, () => evalExpr(expr, options.insideRow ? ROW_SCOPE : Env.empty, ctx));
   } catch (e) {
     if (e instanceof LedgerError) throw e;
     if (e instanceof RangeError) {

@@ -8,6 +8,7 @@
  * may be an attribute some rows lack) is MISSING. Nesting depth is bounded by
  * limits.maxExpressionDepth.
  */
+import { tick } from "./deadline.ts";
 import { LedgerError } from "../../errors.ts";
 import { limits } from "../../limits.ts";
 import type { Binary, Case, Expr, In, Is, Query, Subquery, TypeName } from "../ast.ts";
@@ -28,25 +29,13 @@ import { FALSE, NULL, TRUE, bagOf, bool, isText, textOf, typeName } from "./valu
 
 const MAX_DEPTH = limits.maxExpressionDepth;
 
-/** Expressions evaluated between two readings of the clock. */
-const CLOCK_EVERY = 4096;
-
 export function evalExpr(e: Expr, env: Env, ctx: Ctx): PValue {
   if (ctx.depth >= MAX_DEPTH) {
     throw new LedgerError("LIMIT_EXCEEDED", `expression nested deeper than ${MAX_DEPTH} levels`, {
       limit: "maxExpressionDepth", max: MAX_DEPTH, span: e.span,
     });
   }
-  // The clock is read every few thousand expressions: cheap, and often enough to stop within
-  // a few milliseconds of the deadline (limits.maxStatementMillis).
-  if (++ctx.steps >= CLOCK_EVERY) {
-    ctx.steps = 0;
-    if (performance.now() > ctx.deadline) {
-      throw new LedgerError("LIMIT_EXCEEDED", `the statement ran longer than ${ctx.maxMillis} ms (limits.maxStatementMillis)`, {
-        limit: "maxStatementMillis", max: ctx.maxMillis, span: e.span,
-      });
-    }
-  }
+  tick(1); // the statement's time limit (deadline.ts)
   ctx.depth++;
   try {
     if (!ctx.permissive) return evalNode(e, env, ctx);

@@ -10,6 +10,7 @@
  * an ESCAPE that is not one character, or a pattern ending in the escape character, is an
  * EVALUATION_ERROR in both modes.
  */
+import { tick } from "./deadline.ts";
 import type { PValue } from "../value.ts";
 import { MISSING } from "../value.ts";
 import { LedgerError } from "../../errors.ts";
@@ -50,6 +51,7 @@ export function matchLike(p: LikePattern, value: string): boolean {
   let i = 0, j = 0, star = -1, mark = 0;
   let steps = 0;
   while (i < s.length) {
+    if ((steps & 0xfff) === 0xfff) tick(4096); // the statement's time limit (deadline.ts)
     if (++steps > limits.maxLikeSteps) {
       throw new LedgerError("LIMIT_EXCEEDED", `LIKE would take more than ${limits.maxLikeSteps} steps on a value of ${s.length} and a pattern of ${p.length} characters`, {
         limit: "maxLikeSteps",

@@ -7,7 +7,7 @@
  * variables; the FROM clause is lateral (the right side of a comma or join sees the left's
  * variables). A SELECT's result is a bag, or a list when it has ORDER BY.
  */
-import { LedgerError } from "../../errors.ts";
+import { isLedgerError, LedgerError } from "../../errors.ts";
 import { limits } from "../../limits.ts";
 import type { Expr, FromSource, OrderItem, Query, Select, SetOp } from "../ast.ts";
 import type { PStruct, PValue } from "../value.ts";
@@ -158,13 +158,13 @@ function isTrue(v: PValue): boolean {
 
 function joinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: Ctx, counter: { n: number }): Row[] {
   const matches = (r: Row) => !src.on || isTrue(evalExpr(src.on, env.bind(r.names, r.values, true), ctx));
-  if (src.type === "inner" || src.type === "left") {
-    const hashed = hashJoinRows(src, row, env, ctx, counter);
-    if (hashed !== undefined) return hashed;
-  }
   if (src.type === "cross" || src.type === "inner" || src.type === "left") {
-    const out: Row[] = [];
     const lefts = sourceRows(src.left, row, env, ctx, counter);
+    if (src.type !== "cross") {
+      const hashed = hashJoinRows(src, lefts, row, env, ctx, counter);
+      if (hashed !== undefined) return hashed;
+    }
+    const out: Row[] = [];
     const rightCounter = { ...counter };
     for (const l of lefts) {
       const c = { ...rightCounter };
@@ -211,64 +211,72 @@ function joinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: C
 
 /**
  * An INNER or LEFT join evaluated by hashing (equi-join.ts says when, and why the result is the
- * nested loop's), or undefined to leave it to the nested loop.
+ * nested loop's), given the left rows; or undefined to leave it to the nested loop, which then
+ * goes on from the same left rows (evaluating them again made a chain of k falling-back joins
+ * cost 2^k).
  */
-function hashJoinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: Ctx, counter: { n: number }): Row[] | undefined {
+function hashJoinRows(
+  src: FromSource & { kind: "join" },
+  lefts: readonly Row[],
+  row: Row,
+  env: Env,
+  ctx: Ctx,
+  counter: { n: number },
+): Row[] | undefined {
   const right = src.right;
   if (right.kind !== "scan" || right.expr.kind !== "var") return undefined;
-  const plan = equiJoinOf(src, variablesOf(src.left, { ...counter }), variablesOf(right, { ...counter }));
+  const plan = equiJoinOf(src, variablesOf(src.left, { n: 0 }), variablesOf(right, { ...counter }));
   if (plan === undefined) return undefined;
   // The right source must be a global (FROM looks those up before any variable), so the same
   // rows for every left row; a name that is not one may be a variable of the left row.
   const name = right.expr.name, cs = right.expr.caseSensitive;
   if ((ctx.globals.source !== undefined ? ctx.globals.source(name, cs) : ctx.globals.get(name, cs)) === undefined) return undefined;
-
-  const before = counter.n;
-  const lefts = sourceRows(src.left, row, env, ctx, counter);
-  const out: Row[] = [];
   // As the nested loop: no left row, nothing of the right side is read or evaluated.
-  if (lefts.length === 0) return out;
+  if (lefts.length === 0) return [];
   const c = { ...counter };
   const rights = sourceRows(right, row, env, ctx, c);
-  counter.n = c.n;
-  const absent = (v: PValue) => v.kind === "null" || v.kind === "missing";
-  // Right rows by key, in their order; a NULL or MISSING key equals nothing.
+  // Right rows by key, in their order, and each left row's key; undefined: NULL or MISSING,
+  // which equals nothing.
   const buckets = new Map<string, Row[]>();
+  const leftKeys: (string | undefined)[] = [];
   let absentKeys = false;
-  let leftKeys: PValue[] = [];
   try {
     if (rights.length > 0) {
       for (const r of rights) {
-        const k = evalExpr(plan.rightKey, env.bind(r.names, r.values, true), ctx);
-        if (absent(k)) {
+        const key = hashKey(evalExpr(plan.rightKey, env.bind(r.names, r.values, true), ctx));
+        if (key === undefined) {
           absentKeys = true;
           continue;
         }
-        const key = groupKey(k);
         const bucket = buckets.get(key);
         if (bucket === undefined) buckets.set(key, [r]);
         else bucket.push(r);
       }
-      leftKeys = lefts.map((l) => evalExpr(plan.leftKey, env.bind(l.names, l.values, true), ctx));
+      for (const l of lefts) {
+        const key = hashKey(evalExpr(plan.leftKey, env.bind(l.names, l.values, true), ctx));
+        if (key === undefined) absentKeys = true;
+        leftKeys.push(key);
+      }
     }
-  } catch {
-    // A key that fails to evaluate fails the nested loop too, but maybe after another error
-    // that comes first in its order: let it run and raise whichever it meets first.
-    counter.n = before;
-    return undefined;
+  } catch (e) {
+    // A key the nested loop would fail on as well, but maybe after another error it meets first,
+    // or a key hashing cannot take (NOT_HASHABLE): the nested loop decides.
+    if (e === NOT_HASHABLE || isLedgerError(e)) return undefined;
+    throw e;
   }
-  if (plan.more && (absentKeys || leftKeys.some(absent))) {
+  if (plan.more && absentKeys) {
     // A NULL or MISSING key makes the nested loop evaluate the conjuncts after `=` (see
-    // equi-join.ts); let it, from the same starting point.
-    counter.n = before;
+    // equi-join.ts), which could raise an error: let it.
     return undefined;
   }
+  counter.n = c.n;
   const rightVars = variablesOf(right, { ...counter });
+  const out: Row[] = [];
   for (let i = 0; i < lefts.length; i++) {
     const l = lefts[i];
     let any = false;
-    const k = leftKeys[i];
-    const bucket = k === undefined || absent(k) ? undefined : buckets.get(groupKey(k));
+    const key = leftKeys[i];
+    const bucket = key === undefined ? undefined : buckets.get(key);
     if (bucket !== undefined) {
       for (const r of bucket) {
         const combined: Row = { names: [...l.names, ...r.names.slice(row.names.length)], values: [...l.values, ...r.values.slice(row.values.length)] };
@@ -277,11 +285,32 @@ function hashJoinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ct
           any = true;
         }
       }
-      held(out.length);
     }
     if (!any && src.type === "left") out.push({ names: [...l.names, ...rightVars], values: [...l.values, ...rightVars.map(() => NULL)] });
+    held(out.length);
   }
   return out;
+}
+
+/** Thrown by hashKey for a key the hash join leaves to the nested loop. */
+const NOT_HASHABLE = Symbol("not hashable");
+
+/**
+ * The bucket of a join key: its groupKey (equal for values `=` calls equal), or undefined for
+ * NULL and MISSING. Only scalars are hashed: `=` on containers compares them in ways whose cost
+ * and errors groupKey does not share (a bag against another is quadratic and can pass
+ * limits.maxValueNodes; a malformed $date struct raises where `=` would not get to it).
+ */
+function hashKey(v: PValue): string | undefined {
+  switch (v.kind) {
+    case "null":
+    case "missing": return undefined;
+    case "list":
+    case "sexp":
+    case "bag":
+    case "struct": throw NOT_HASHABLE;
+    default: return groupKey(v);
+  }
 }
 
 // ---- SELECT --------------------------------------------------------------------------------

@@ -167,6 +167,20 @@ test("a statement that runs past its time limit is LIMIT_EXCEEDED, not a hang", 
     () => evaluate(statement as QueryStatement, globalsOf({ t: rows }), { mode: "strict", maxMillis: 50 }),
     (e: unknown) => isLedgerError(e, "LIMIT_EXCEEDED") && (e as LedgerError).details.limit === "maxStatementMillis",
   );
+  // Work outside expressions counts too: comparisons while sorting, and LIKE's matching steps.
+  const n = 400;
+  const numbers = pv(`$bag::[${Array.from({ length: n }, (_, i) => (i * 7919) % n).join(", ")}]`);
+  const doublings = Array.from({ length: 18 }, (_, i) => `[${i === 0 ? "0" : "x" + i}, ${i === 0 ? "0" : "x" + i}] AS x${i + 1}`).join(", ");
+  const sorts = parse(`SELECT VALUE r FROM t AS r LET ${doublings} ORDER BY [x18, r]`);
+  const likes = parse("SELECT VALUE r FROM t AS r WHERE s LIKE p");
+  const strings = { s: pv(`"${"a".repeat(8000)}"`), p: pv(`"%${"a".repeat(5000)}c"`) };
+  for (const [what, stmt, globals] of [["sorting", sorts, { t: numbers }], ["LIKE", likes, { t: numbers, ...strings }]] as const) {
+    assert.throws(
+      () => evaluate(stmt as QueryStatement, globalsOf(globals), { mode: "strict", maxMillis: 50 }),
+      (e: unknown) => isLedgerError(e, "LIMIT_EXCEEDED") && (e as LedgerError).details.limit === "maxStatementMillis",
+      what,
+    );
+  }
   // The default limit is far away for ordinary statements.
   const small = evaluate(parse("SELECT VALUE x.n FROM t x WHERE x.n < 3") as QueryStatement, globalsOf({ t: rows }), { mode: "strict" });
   assert.equal((small as { items: readonly unknown[] }).items.length, 3);
