@@ -98,7 +98,16 @@ export async function openLedger(dir: string | undefined, io: CliIO, create = fa
   if (dir === undefined) throw new Usage("no ledger directory given");
   const full = path.resolve(io.cwd, dir);
   if (!create && !holdsLedger(full)) throw new NoLedger(`no ledger in ${full}`);
-  return Ledger.open(full);
+  const ledger = await Ledger.open(full);
+  // A last frame damaged rather than torn may have held an acknowledged transaction: say so.
+  const t = ledger.openInfo.truncatedTail;
+  if (t !== undefined && !t.torn) {
+    io.err(
+      `warning: the last frame of ${t.file} (offset ${t.offset}, ${t.bytes} bytes) was damaged after it was written, ` +
+        `not torn by a crash, and was truncated; its bytes are saved in ${path.join(full, t.savedAs ?? "")}`,
+    );
+  }
+  return ledger;
 }
 
 /** Runs `fn` on the ledger in `dir` and closes it. */

@@ -82,10 +82,20 @@ export interface VerifyReport {
 export interface OpenInfo {
   readonly blocks: number;
   /**
-   * A last frame a crash tore (some sector of it never landed), zeroed: its transaction was never
-   * acknowledged. Damage of any other kind fails the open with JOURNAL_CORRUPT.
+   * The last frame of the journal failed its checks and was zeroed. `torn: true`: it looks like a
+   * write a crash cut short, whose transaction was never acknowledged. `torn: false`: it was
+   * damaged after it was written (every sector of it landed), so an acknowledged transaction may
+   * be gone: treat it as an alarm. Its bytes were saved first to `savedAs`, a file beside the
+   * segment in the ledger directory. Damage anywhere before the last frame fails the open with
+   * JOURNAL_CORRUPT.
    */
-  readonly truncatedTail?: { readonly file: string; readonly offset: number; readonly bytes: number };
+  readonly truncatedTail?: {
+    readonly file: string;
+    readonly offset: number;
+    readonly bytes: number;
+    readonly torn: boolean;
+    readonly savedAs?: string;
+  };
 }
 
 const DEFAULT_RETRIES = 4;

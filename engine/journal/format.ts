@@ -57,29 +57,27 @@
  * - Every header field is checked: magic, version, strand, numbering continuous from 1 to at
  *   least the manifest's highest segment, first frame index equal to the previous segment's next
  *   index. A missing or mismatched segment is JOURNAL_CORRUPT.
- * - A frame that fails any check (either CRC, length bound, index, payload shape) is a torn
- *   tail only when it is in the last segment, lies within the file, and no frame header that
+ * - A frame that fails any check (either CRC, length bound, index, payload shape) is the
+ *   journal's tail only when it is in the last segment, lies within the file, and no frame header that
  *   verifies, with an index greater than the last good frame's, exists at any 8-aligned position
  *   after it. The tail is then overwritten with zeros, datasynced, and reported. Otherwise
  *   JOURNAL_CORRUPT with the file and offset. Nothing is ever skipped. "Within the file": the
  *   writer extends a segment with zeros and syncs them before it writes a frame there, so a crash
  *   never leaves a frame (or frame header) running past the end of the file; one that does means
  *   the file was cut afterwards, and that is JOURNAL_CORRUPT, not a torn tail.
- * - …and only when the frame shows the mark a torn write leaves: some 512-byte sector's share of
- *   the frame (its header and payload, not the padding) is all zeros. A disk lands each sector
- *   whole or not at all (SECTOR_BYTES), and a frame is only ever written over zeros, so a write
- *   cut short leaves at least one sector's share of it as the zeros it replaced; a frame that
- *   failed its checks with every sector landed was damaged after it was written (a bit flip,
- *   an edit), and zero-filling it would destroy an acknowledged transaction, so it is
- *   JOURNAL_CORRUPT. A header that does not verify gives no length: its own 16 bytes are the
- *   share looked at. A write that fails part-way (a short write: the frame's, or a zero-fill's)
- *   stops between pages of the page cache, so it too leaves whole sectors. Blind spots, where
- *   damage still reads as torn and is zeroed (and reported): a frame whose payload holds a whole
- *   sector's share of zeros (a blob of zeros) damaged elsewhere, and a frame whose last share is
- *   a few bytes long (it ends just past a sector boundary) with exactly those bytes zeroed.
- * - …and only when no non-zero byte lies past the frame's own extent (its header's length, or
- *   limits.maxFrameBytes when the header does not verify): the torn write is the only one in
- *   flight, and it wrote nothing beyond itself.
+ * - Such a tail is classified before it is zeroed. A disk lands each 512-byte sector whole or not
+ *   at all (SECTOR_BYTES), frames are written only over zeros, and only one frame is ever in
+ *   flight, so a write cut short by a crash leaves at least one sector's share of the frame (its
+ *   header and payload, not the padding) still zeros, and nothing beyond the frame's extent (its
+ *   header's length, or limits.maxFrameBytes when the header does not verify). A tail that shows
+ *   both marks is `torn`. One that does not was damaged after it was written (a bit flip, an
+ *   edit): it is still truncated, as a tail, but its bytes are first saved to a file beside the
+ *   segment (`journal-000001.qj.tail-<offset>`, synced, with its directory), and the report says
+ *   `torn: false`, so a truncation never destroys what was there and the caller can raise the
+ *   alarm. A short write (the frame's, or a zero-fill's) stops between pages of the page cache,
+ *   so it too leaves whole sectors. Blind spots, where damage still reads as torn: a frame whose
+ *   payload holds a whole sector's share of zeros (a blob of zeros) damaged elsewhere, and a
+ *   frame whose last share is a few bytes long with exactly those bytes zeroed.
  * - The ledger defers every repair (zeroing a torn tail, removing a half-created segment,
  *   updating the manifest) until its replay has checked the hash chain (JournalOptions.
  *   deferRepairs), so an open that fails leaves the files as it found them.
@@ -88,12 +86,11 @@
  *   The manifest catches lost segments, not lost frames; a digest kept by the application
  *   catches both, since the journal's digest then no longer reaches it.
  * - After the end-of-data marker: a verifying frame header with a larger index is
- *   JOURNAL_CORRUPT (a hole in the journal); other non-zero bytes are the remains of a write
- *   whose header never landed, zero-filled and reported in the last segment, JOURNAL_CORRUPT in
- *   any earlier one. Only one frame is ever in flight (append writes it and syncs it before the
- *   next), so such remains lie after the sectors holding the zero header (those did not land,
- *   or the header would not be zero) and within one frame's reach of it (16 +
- *   limits.maxFrameBytes); non-zero bytes anywhere else are JOURNAL_CORRUPT.
+ *   JOURNAL_CORRUPT (a hole in the journal); other non-zero bytes are a tail in the last segment
+ *   (JOURNAL_CORRUPT in any earlier one), torn if they lie where the remains of a write whose
+ *   header never landed can: after the sectors holding the zero header (those did not land, or
+ *   the header would not be zero) and within one frame's reach of it (16 +
+ *   limits.maxFrameBytes); anywhere else they are saved and reported as above.
  * - A last segment whose header does not verify and that holds nothing but zeros after its
  *   header is a segment whose creation was cut short (no frame is written into a segment before
  *   its creation is durable, nor is the manifest updated to name it); it is removed and reported,

@@ -66,11 +66,44 @@ export interface OpenReport {
   segments: number;
   frames: number;
   records: number;
-  /** Set when a torn tail was zero-filled (or a half-created segment removed, offset 0). */
-  truncatedTail?: { file: string; offset: number; bytes: number };
+  /**
+   * Set when the last frame failed its checks and was zero-filled (or a half-created segment
+   * removed, offset 0). `torn`: it looked like a write cut short by a crash. If it did not (a bit
+   * flip, an edit: every sector of it landed), its bytes were first saved to `savedAs`, a file
+   * beside the segment, so a truncation never destroys what was there (format.ts).
+   */
+  truncatedTail?: { file: string; offset: number; bytes: number; torn: boolean; savedAs?: string };
+}
+
+/** Name of the file a damaged tail's bytes are saved to before the tail is zero-filled. */
+export function savedTailName(segment: string, offset: number): string {
+  return `${segment}.tail-${offset}`;
 }
 
 const ZEROS = new Uint8Array(1024 * 1024);
+
+/**
+ * Writes a damaged tail's bytes to `name` in `dir` and makes the file durable, before the tail is
+ * zero-filled. A file of that name left by an earlier attempt (the same tail: names carry the
+ * offset) is replaced.
+ */
+function saveTail(fs: FileLayer, dir: string, name: string, bytes: Uint8Array): void {
+  const path = joinPath(dir, name);
+  try {
+    fs.writeFileExclusive(path, bytes);
+  } catch (e) {
+    if (errorCode(e) !== "EEXIST") throw e;
+    fs.unlink(path);
+    fs.writeFileExclusive(path, bytes);
+  }
+  const h = fs.open(path, "readwrite");
+  try {
+    fs.datasync(h);
+  } finally {
+    fs.close(h);
+  }
+  fs.syncDir(dir);
+}
 
 function ioError(message: string, details: Record<string, unknown>, cause: unknown): LedgerError {
   const why = cause instanceof Error ? cause.message : String(cause);
@@ -175,6 +208,8 @@ export class Journal {
     let strand: string | undefined;
     let nextFrame = 0;
     let last: { segment: number; name: string; end: number; frames: number; header: SegmentHeader } | undefined;
+    /** A tail that is not a torn write: saved before it is zero-filled. */
+    let damagedTail: Uint8Array | undefined;
     for (const n of numbers) {
       const name = segmentFileName(n);
       const path = joinPath(dir, name);
@@ -212,7 +247,7 @@ export class Journal {
             throw ioError(`cannot remove unfinished journal segment ${name}`, { file: name, dir }, e);
           }
         });
-        report.truncatedTail = { file: name, offset: 0, bytes: bytes.length };
+        report.truncatedTail = { file: name, offset: 0, bytes: bytes.length, torn: true };
         break;
       }
       strand = verdict.header.strandId;
@@ -222,7 +257,11 @@ export class Journal {
       nextFrame += verdict.frames.length;
       report.segments++;
       report.frames += verdict.frames.length;
-      if (verdict.tail) report.truncatedTail = { file: name, ...verdict.tail };
+      if (verdict.tail) {
+        const tail = verdict.tail;
+        report.truncatedTail = tail.torn ? { file: name, ...tail } : { file: name, ...tail, savedAs: savedTailName(name, tail.offset) };
+        if (!tail.torn) damagedTail = bytes.slice(tail.offset, tail.offset + tail.bytes);
+      }
       last = { segment: n, name, end: verdict.end, frames: verdict.frames.length, header: verdict.header };
     }
     report.records = records.length;
@@ -266,8 +305,10 @@ export class Journal {
     const t = report.truncatedTail;
     if (t && t.file === last.name && t.bytes > 0) {
       const lastName = last.name;
+      const saved = damagedTail;
       repair(() => {
         try {
+          if (saved !== undefined && t.savedAs !== undefined) saveTail(fs, dir, t.savedAs, saved);
           writeZeros(fs, handle, t.offset, t.offset + t.bytes);
           fs.datasync(handle);
         } catch (e) {

@@ -34,8 +34,11 @@ export type SegmentVerdict =
     frames: ScannedFrame[];
     /** Offset of the end-of-data marker (where the next frame goes). */
     end: number;
-    /** Bytes [offset, offset + bytes) are a torn tail to be zero-filled. */
-    tail?: { offset: number; bytes: number };
+    /**
+     * Bytes [offset, offset + bytes) are a tail to be zero-filled. `torn`: whether they look like
+     * what a write cut short by a crash leaves (format.ts); if not, the journal saves them first.
+     */
+    tail?: { offset: number; bytes: number; torn: boolean };
   }
   /** The segment's creation never completed; it holds no frame and is to be removed. */
   | { kind: "unfinished" };
@@ -172,19 +175,15 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
     }
     const later = findLaterFrame(seed, b, pos + 8, b.length, next);
     if (later >= 0) throw corrupt(x.file, pos, `${why}, yet a valid frame follows at offset ${later}`);
-    // …and only if some sector of it never landed. Padding is left out: it is zeros either way.
+    // Torn, as a crash leaves it: some sector of it never landed (padding left out: it is zeros
+    // either way), and nothing lies beyond it (the torn write was the only one in flight).
+    // Otherwise it was damaged after it was written: still a tail (format.ts), but saved first.
     const shareEnd = Math.min(b.length, pos + FRAME_HEADER_BYTES + (h ? h.length : 0));
-    if (!hasUnlandedSector(b, pos, shareEnd)) {
-      throw corrupt(x.file, pos, `${why}, yet every sector of it was written: damaged after it was written, not torn by a crash`);
-    }
-    // …and only if nothing lies beyond it: the torn write was the only one in flight.
     const dirtyTo = endOfNonZero(b, pos);
     const reach = pos + FRAME_HEADER_BYTES + (h && h.index === next ? align8(h.length) : x.maxFrameBytes);
-    if (dirtyTo > reach) {
-      throw corrupt(x.file, dirtyTo - 1, `a non-zero byte after the torn frame at offset ${pos}, beyond what its write covered`);
-    }
+    const torn = hasUnlandedSector(b, pos, shareEnd) && dirtyTo <= reach;
     const end = align8(dirtyTo);
-    return { kind: "segment", header, frames, end: pos, tail: { offset: pos, bytes: Math.min(end, b.length) - pos } };
+    return { kind: "segment", header, frames, end: pos, tail: { offset: pos, bytes: Math.min(end, b.length) - pos, torn } };
   }
 
   const end = pos;
@@ -198,15 +197,9 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
   const later = findLaterFrame(seed, b, end, b.length, next);
   if (later >= 0) throw corrupt(x.file, end, `frame missing before the valid frame at offset ${later}`);
   if (!x.isLast) throw corrupt(x.file, end, "non-zero bytes after the end of data");
-  // The remains of the one frame in flight: never in the sectors of its zero header, which did
-  // not land, and never beyond the frame's reach (format.ts).
+  // The remains of the one frame in flight lie after the sectors of its zero header (which did
+  // not land) and within the frame's reach (format.ts); anything else there is damage.
   const headerSectorsEnd = Math.min(b.length, nextSectorStart(end + FRAME_HEADER_BYTES - 1));
-  const early = firstNonZero(b, end, headerSectorsEnd);
-  if (early < headerSectorsEnd) {
-    throw corrupt(x.file, early, `a non-zero byte after the end of data (offset ${end}) in a sector a torn write would have left zero`);
-  }
-  if (dirtyTo > end + FRAME_HEADER_BYTES + x.maxFrameBytes) {
-    throw corrupt(x.file, dirtyTo - 1, `a non-zero byte after the end of data (offset ${end}), further on than a frame reaches`);
-  }
-  return { kind: "segment", header, frames, end, tail: { offset: end, bytes: Math.min(align8(dirtyTo), b.length) - end } };
+  const torn = firstNonZero(b, end, headerSectorsEnd) === headerSectorsEnd && dirtyTo <= end + FRAME_HEADER_BYTES + x.maxFrameBytes;
+  return { kind: "segment", header, frames, end, tail: { offset: end, bytes: Math.min(align8(dirtyTo), b.length) - end, torn } };
 }

@@ -1,6 +1,6 @@
 // Tampering: altering any single byte of the journal is detected — by a frame or header checksum
-// when the ledger opens (JOURNAL_CORRUPT, even in the last frame, which is never mistaken for a
-// torn write), or, for an edit that also fixes up the checksums, by `ledger.verify()`.
+// when the ledger opens (JOURNAL_CORRUPT before the last frame; in it, a tail reported as not torn,
+// its bytes saved), or, for an edit that also fixes up the checksums, by `ledger.verify()`.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -52,7 +52,7 @@ function endOfFrames(bytes: Uint8Array): number {
   return pos;
 }
 
-type Outcome = "corrupt-on-open" | "tail-truncated" | "verify-failed" | "undetected";
+type Outcome = "corrupt-on-open" | "tail-truncated" | "damaged-tail-saved" | "verify-failed" | "undetected";
 
 async function reopenOutcome(dir: string): Promise<Outcome> {
   let ledger: Ledger;
@@ -65,7 +65,13 @@ async function reopenOutcome(dir: string): Promise<Outcome> {
     return "corrupt-on-open";
   }
   try {
-    if (ledger.openInfo.truncatedTail !== undefined) return "tail-truncated";
+    const t = ledger.openInfo.truncatedTail;
+    if (t !== undefined) {
+      if (t.torn) return "tail-truncated";
+      // Damage that does not look torn is reported so, and its bytes are kept beside the segment.
+      assert.ok(t.savedAs !== undefined && fs.existsSync(path.join(dir, t.savedAs)), "the damaged tail was saved");
+      return "damaged-tail-saved";
+    }
     return (await ledger.verify()).ok ? "undetected" : "verify-failed";
   } finally {
     await ledger.close();
@@ -92,8 +98,8 @@ describe("tampering", () => {
           fs.writeFileSync(path.join(dir, segmentFileName(1)), bytes);
           const outcome = await reopenOutcome(dir);
           assert.notEqual(outcome, "undetected", `byte ${pos} ^ ${mask} went unnoticed`);
-          // A changed byte of a committed frame is never taken for a torn write and zeroed.
-          if (outcome === "tail-truncated") assert.ok(pos >= remainsFrom, `byte ${pos} ^ ${mask} (frames end at ${end}) was truncated away`);
+          // A changed byte of a committed frame is never taken for a torn write.
+          if (outcome === "tail-truncated") assert.ok(pos >= remainsFrom, `byte ${pos} ^ ${mask} (frames end at ${end}) was taken for a torn write`);
         })
       ), { numRuns: 120 });
     } finally {

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { Buffer } from "node:buffer";
 import { run } from "../../../cli/quire.ts";
 import { Ledger, parseText } from "../../../engine/index.ts";
 import { withTempDir } from "../../helpers/tmp.ts";
@@ -100,4 +101,27 @@ test("usage errors exit 2; a missing ledger or a ledger error exits 1 and create
     const bad = await quire(dir, "query", "l", "SELECT FROM WHERE");
     assert.equal(bad.code, 1);
     assert.match(bad.err, /PARSE_ERROR/);
+  }));
+
+test("a command on a ledger whose last frame was damaged (not torn) warns, naming the saved bytes", () =>
+  withTempDir(async (dir) => {
+    const ledger = await Ledger.open(path.join(dir, "ledger"));
+    await ledger.execute("CREATE TABLE cars");
+    await ledger.execute("INSERT INTO cars ?", { VIN: "1", Owner: "Maria Garcia" });
+    await ledger.execute("INSERT INTO cars ?", { VIN: "2", Owner: "Richard Roe" });
+    await ledger.close();
+    const segment = path.join(dir, "ledger", "journal-000001.qj");
+    const bytes = fs.readFileSync(segment);
+    const at = bytes.lastIndexOf(Buffer.from("Richard Roe"));
+    assert.ok(at > 0);
+    bytes[at] ^= 0x01; // "Sichard": a bit flip in the last frame, every sector of it written
+    fs.writeFileSync(segment, bytes);
+    const r = await quire(dir, "query", "ledger", "SELECT VALUE c.VIN FROM cars AS c");
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /warning: the last frame of journal-000001\.qj .* was damaged after it was written/);
+    const saved = /saved in (.*)$/.exec(r.err)![1];
+    assert.ok(fs.readFileSync(saved).includes(Buffer.from("Sichard Roe")));
+    // The truncated ledger opens quietly from then on.
+    const again = await quire(dir, "query", "ledger", "SELECT VALUE c.VIN FROM cars AS c");
+    assert.equal(again.err, "");
   }));

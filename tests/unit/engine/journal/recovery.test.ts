@@ -122,7 +122,11 @@ test("a last frame torn by a crash (any of its sectors never landed) is truncate
     const { journal, records, report } = open(fs);
     const kept = batches.slice(0, -1);
     assert.deepEqual(records.map((r) => r.bytes), flat(kept), `landed ${landed.toString(2)}`);
-    if (landed !== 0) assert.deepEqual(report.truncatedTail?.offset, start, `landed ${landed.toString(2)}`);
+    if (landed !== 0) {
+      assert.equal(report.truncatedTail?.offset, start, `landed ${landed.toString(2)}`);
+      assert.equal(report.truncatedTail?.torn, true, `landed ${landed.toString(2)}`);
+      assert.equal(report.truncatedTail?.savedAs, undefined);
+    }
     const extra = rec(999, 40);
     journal.append([extra]);
     journal.close();
@@ -134,32 +138,45 @@ test("a last frame torn by a crash (any of its sectors never landed) is truncate
   }
 });
 
-test("a last frame damaged after it was written (every sector landed) is JOURNAL_CORRUPT, not truncated", () => {
-  const { fs, file, start, dataEnd } = buildWithLongLastFrame();
+test("a last frame damaged after it was written (every sector landed) is truncated as torn: false, its bytes saved first", () => {
+  const { fs, batches, file, start, dataEnd } = buildWithLongLastFrame();
   const path = `/j/${file}`;
   const pristine = fs.contents(path);
   const all = snapshot(fs);
   const padded = start + 16 + ((dataEnd - start - 16 + 7) & ~7);
-  const expectCorrupt = (what: string) =>
-    assert.throws(() => open(fs), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.file === file && e.details.offset === start, what);
+  const check = (damaged: Uint8Array, what: string) => {
+    const { journal, records, report } = open(fs);
+    journal.close();
+    assert.deepEqual(records.map((r) => r.bytes), flat(batches.slice(0, -1)), what);
+    const t = report.truncatedTail;
+    assert.equal(t?.offset, start, what);
+    assert.equal(t?.torn, false, what);
+    assert.equal(t?.savedAs, `${file}.tail-${start}`, what);
+    // The damaged frame, as it was, is in the saved file; the segment holds zeros there now.
+    assert.deepEqual(fs.contents(`/j/${t!.savedAs}`), damaged.subarray(start, start + t!.bytes), what);
+    assert.ok(fs.contents(path).subarray(start, start + t!.bytes).every((b) => b === 0), what);
+  };
   // One flipped bit at every byte of the frame, its padding included.
   for (let k = start; k < padded; k++) {
     restore(fs, all);
+    for (const n of fs.readdir("/j")) if (n.includes(".tail-")) fs.unlink(`/j/${n}`);
     const damaged = pristine.slice();
     damaged[k] ^= 1 << (k % 8);
     fs.replace(path, damaged);
-    expectCorrupt(`bit flip at ${k}`);
+    check(damaged, `bit flip at ${k}`);
   }
-  // Garbage from every offset on.
-  for (let k = start; k < padded; k += 7) {
+  // Garbage from an offset on.
+  for (let k = start; k < padded; k += 97) {
     restore(fs, all);
     const damaged = pristine.slice();
     for (let i = k; i < padded; i++) damaged[i] = ((i * 97 + 13) & 0xff ^ pristine[i]) | 1;
     fs.replace(path, damaged);
-    expectCorrupt(`garbage from ${k}`);
+    check(damaged, `garbage from ${k}`);
   }
-  // Nothing was repaired: the files are as the damage left them.
-  assert.ok(fs.contents(path).subarray(start, padded).some((b, i) => b !== pristine[start + i]));
+  // A saved file left by a repair that failed after saving is replaced, and the next open is clean.
+  const again = open(fs);
+  again.journal.close();
+  assert.equal(again.report.truncatedTail, undefined);
 });
 
 test("a last segment cut inside its last frame is JOURNAL_CORRUPT; cut at the frame's start, a shorter journal", () => {
@@ -184,7 +201,7 @@ test("a last segment cut inside its last frame is JOURNAL_CORRUPT; cut at the fr
   }
 });
 
-test("single-byte damage anywhere in the data is JOURNAL_CORRUPT; after it, beyond the end marker's sector, zeroed and reported", () => {
+test("single-byte damage before the last frame is JOURNAL_CORRUPT; in it or after it, a reported tail (torn: false unless it looks torn)", () => {
   const { fs, batches, positions } = build(40);
   const files = [...new Set(positions.map((p) => p.file))];
   assert.ok(files.length >= 3);
@@ -225,8 +242,12 @@ test("single-byte damage anywhere in the data is JOURNAL_CORRUPT; after it, beyo
       assert.ok(t, `damage at ${file}:${pos} went unreported`);
       assert.equal(file, lastFile);
       assert.equal(t.file, lastFile);
-      assert.ok(pos >= remainsFrom, `damage at ${pos} (end of data ${lastFrame.end}) was zeroed as a torn write, not refused`);
-      assert.deepEqual(got, flat(batches));
+      assert.ok(pos >= lastFrame.start, `damage at ${pos} before the last frame was taken for a tail`);
+      if (pos < lastFrame.end) assert.deepEqual(got, flat(batches.slice(0, -1)));
+      else assert.deepEqual(got, flat(batches));
+      // Only remains where a torn write can leave them read as torn; a changed byte of the frame never does.
+      assert.equal(t.torn, pos >= remainsFrom, `damage at ${pos} (end of data ${lastFrame.end})`);
+      assert.equal(t.savedAs !== undefined, !t.torn);
     }),
     { numRuns: 400 },
   );
@@ -276,7 +297,7 @@ test("non-zero bytes after the end of data are zeroed in the last segment, corru
   fs.replace(`/j/${last.file}`, bytes);
   const { journal, records, report } = open(fs);
   assert.deepEqual(records.map((r) => r.bytes), flat(batches));
-  assert.deepEqual(report.truncatedTail, { file: last.file, offset: last.end, bytes: remains + 8 - last.end });
+  assert.deepEqual(report.truncatedTail, { file: last.file, offset: last.end, bytes: remains + 8 - last.end, torn: true });
   journal.close();
   assert.equal(open(fs).report.truncatedTail, undefined);
   // In the header's own sector, from just after the header to the sector's end: not a torn write.
@@ -285,7 +306,10 @@ test("non-zero bytes after the end of data are zeroed in the last segment, corru
     const b = pristine.slice();
     b[at] = 9;
     fs.replace(`/j/${last.file}`, b);
-    assert.throws(() => open(fs), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === at, `byte at ${at}`);
+    const { journal: j, report: r } = open(fs);
+    j.close();
+    assert.equal(r.truncatedTail?.torn, false, `byte at ${at}`);
+    assert.equal(fs.contents(`/j/${r.truncatedTail!.savedAs}`)[at - last.end], 9);
   }
   restore(fs, all);
 
@@ -307,10 +331,12 @@ test("a huge length field is rejected without a huge allocation", () => {
   v.setUint32(0, 0xffff_fff0, true);
   bytes.set(frame.subarray(0, 16), last.start);
   fs.replace(`/j/${last.file}`, bytes);
-  assert.throws(() => open(fs), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === last.start);
+  const { report } = open(fs);
+  assert.equal(report.truncatedTail?.offset, last.start);
+  assert.equal(report.truncatedTail?.torn, false);
 });
 
-test("a zero frame header across a sector boundary: remains are refused in both its sectors, accepted after", () => {
+test("a zero frame header across a sector boundary: remains in either of its sectors are not torn, after them they are", () => {
   // One record of r bytes puts the end of data at 64 + 16 + 8 + r (a multiple of 8).
   for (const [r, end] of [[416, 504], [408, 496]] as const) {
     const fs = new FaultyFileLayer();
@@ -324,20 +350,16 @@ test("a zero frame header across a sector boundary: remains are refused in both 
       const b = pristine.slice();
       b[at] = 5;
       fs.replace(file, b);
-      if (at < headerSectorsEnd) {
-        // A byte of the header itself makes it a damaged header, reported at the header.
-        const offset = at < end + 16 ? end : at;
-        assert.throws(() => open(fs), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === offset, `end ${end}, byte ${at}`);
-      } else {
-        const { journal: j, report } = Journal.open("/j", { fs, segmentBytes: 1 << 20, preallocateBytes: 4096, deferRepairs: true });
-        j.close();
-        assert.equal(report.truncatedTail?.offset, end, `end ${end}, byte ${at}`);
-      }
+      const { journal: j, report } = Journal.open("/j", { fs, segmentBytes: 1 << 20, preallocateBytes: 4096, deferRepairs: true });
+      j.close();
+      assert.equal(report.truncatedTail?.offset, end, `end ${end}, byte ${at}`);
+      // Torn only past the sectors of the zero header (a byte of the header itself makes it a damaged header).
+      assert.equal(report.truncatedTail?.torn, at >= headerSectorsEnd, `end ${end}, byte ${at}`);
     }
   }
 });
 
-test("a torn frame whose header crosses a sector boundary is torn whichever of its sectors landed", () => {
+test("a torn frame whose header crosses a sector boundary is torn whichever of its sectors landed; damage is not", () => {
   const fs = new FaultyFileLayer();
   const opts = { segmentBytes: 1 << 20, preallocateBytes: 4096 };
   const { journal } = Journal.open("/j", { fs, ...opts });
@@ -359,21 +381,25 @@ test("a torn frame whose header crosses a sector boundary is torn whichever of i
     j.close();
     assert.equal(records.length, 1, what);
     assert.equal(report.truncatedTail?.offset, 504, what);
+    assert.equal(report.truncatedTail?.torn, true, what);
   }
-  // Every sector landed, one byte changed: damage.
+  // Every sector landed, one byte changed: damage; and a torn frame with non-zero bytes past
+  // its end is not what one write in flight leaves. Both are tails, torn: false.
   const b = pristine.slice();
   b[900] ^= 1;
-  fs.replace(file, b);
-  assert.throws(() => Journal.open("/j", { fs, ...opts }), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === 504);
-  // Torn, but with non-zero bytes past the frame's end: not what one write in flight leaves.
   const c = pristine.slice();
   c.fill(0, 1024, 1536);
   c[frameEnd + 40] = 1;
-  fs.replace(file, c);
-  assert.throws(() => Journal.open("/j", { fs, ...opts }), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === frameEnd + 40);
+  for (const [what, bytes] of [["a flipped bit", b], ["bytes past the frame", c]] as const) {
+    fs.replace(file, bytes);
+    const { journal: j, report } = Journal.open("/j", { fs, ...opts, deferRepairs: true });
+    j.close();
+    assert.equal(report.truncatedTail?.offset, 504, what);
+    assert.equal(report.truncatedTail?.torn, false, what);
+  }
 });
 
-test("the remains of a torn write lie within one frame's reach of the end of data (scanSegment)", () => {
+test("the remains of a torn write lie within one frame's reach of the end of data; bytes further on are not torn (scanSegment)", () => {
   const { fs, positions } = build(3);
   const last = positions[2];
   const b = new Uint8Array(last.end + 4096);
@@ -383,8 +409,10 @@ test("the remains of a torn write lie within one frame's reach of the end of dat
   b[reach - 1] = 1; // the last byte a frame at the end of data could have written
   const verdict = scanSegment(b, expectation);
   assert.equal(verdict.kind === "segment" && verdict.tail?.offset, last.end);
+  assert.equal(verdict.kind === "segment" && verdict.tail?.torn, true);
   b[reach] = 1;
-  assert.throws(() => scanSegment(b, expectation), (e) => isLedgerError(e, "JOURNAL_CORRUPT") && e.details.offset === reach);
+  const further = scanSegment(b, expectation);
+  assert.equal(further.kind === "segment" && further.tail?.torn, false);
 });
 
 test("a half-created last segment is removed and reported", () => {
@@ -395,7 +423,7 @@ test("a half-created last segment is removed and reported", () => {
   fs.syncDir("/j");
   const { journal, records, report } = open(fs);
   assert.deepEqual(records.map((r) => r.bytes), flat(batches));
-  assert.deepEqual(report.truncatedTail, { file: name, offset: 0, bytes: 100 });
+  assert.deepEqual(report.truncatedTail, { file: name, offset: 0, bytes: 100, torn: true });
   journal.append([rec(5, 5)]);
   journal.close();
   assert.equal(open(fs).records.length, flat(batches).length + 1);
@@ -425,7 +453,7 @@ test("a torn tail is zero-filled on the real disk", () => {
     bytes.fill(0, 3072, 3184);
     nodeFs.writeFileSync(file, bytes);
     const again = Journal.open(dir);
-    assert.deepEqual(again.report.truncatedTail, { file: segmentFileName(1), offset: 2560, bytes: 512 });
+    assert.deepEqual(again.report.truncatedTail, { file: segmentFileName(1), offset: 2560, bytes: 512, torn: true });
     assert.equal(again.records.length, 4);
     again.journal.close();
     const after = nodeFs.readFileSync(file);
