@@ -74,8 +74,11 @@
  *   edit): it is still truncated, as a tail, but its bytes are first saved to a file beside the
  *   segment (`journal-000001.qj.tail-<offset>`, synced, with its directory), and the report says
  *   `torn: false`, so a truncation never destroys what was there and the caller can raise the
- *   alarm. A short write (the frame's, or a zero-fill's) stops between pages of the page cache,
- *   so it too leaves whole sectors. Blind spots, where damage still reads as torn: a frame whose
+ *   alarm. The name carries the offset, with `.2`, `.3`, … when another tail was saved there
+ *   before; a copy holding the same bytes (an open whose repair failed) is reused. A zero-fill
+ *   cut short after the save can leave the tail looking torn to the next open; its bytes were
+ *   saved by then. A short write (the frame's, or a zero-fill's) stops between pages of the
+ *   page cache, so it too leaves whole sectors. Blind spots, where damage still reads as torn: a frame whose
  *   payload holds a whole sector's share of zeros (a blob of zeros) damaged elsewhere, and a
  *   frame whose last share is a few bytes long with exactly those bytes zeroed.
  * - The ledger defers every repair (zeroing a torn tail, removing a half-created segment,

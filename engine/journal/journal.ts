@@ -83,9 +83,28 @@ export function savedTailName(segment: string, offset: number): string {
 const ZEROS = new Uint8Array(1024 * 1024);
 
 /**
+ * A name for saving `bytes` under: `base`, unless a file of that name holds other bytes (an
+ * earlier damaged tail at the same offset, since appended over), then `base.2`, `base.3`, … A
+ * file already holding exactly these bytes (an earlier open whose repair did not finish) is
+ * reused, so retries do not pile up copies.
+ */
+function freeTailName(fs: FileLayer, dir: string, base: string, bytes: Uint8Array): string {
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? base : `${base}.${i}`;
+    const path = joinPath(dir, name);
+    if (!fs.exists(path)) return name;
+    let held: Uint8Array | undefined;
+    try {
+      held = fs.readFile(path);
+    } catch { /* unreadable: take another name */ }
+    if (held !== undefined && held.length === bytes.length && held.every((b, k) => b === bytes[k])) return name;
+  }
+}
+
+/**
  * Writes a damaged tail's bytes to `name` in `dir` and makes the file durable, before the tail is
- * zero-filled. A file of that name left by an earlier attempt (the same tail: names carry the
- * offset) is replaced.
+ * zero-filled. A file of that name (freeTailName chose it: an earlier attempt at this very tail)
+ * is replaced.
  */
 function saveTail(fs: FileLayer, dir: string, name: string, bytes: Uint8Array): void {
   const path = joinPath(dir, name);
@@ -259,8 +278,11 @@ export class Journal {
       report.frames += verdict.frames.length;
       if (verdict.tail) {
         const tail = verdict.tail;
-        report.truncatedTail = tail.torn ? { file: name, ...tail } : { file: name, ...tail, savedAs: savedTailName(name, tail.offset) };
-        if (!tail.torn) damagedTail = bytes.slice(tail.offset, tail.offset + tail.bytes);
+        if (tail.torn) report.truncatedTail = { file: name, ...tail };
+        else {
+          damagedTail = bytes.slice(tail.offset, tail.offset + tail.bytes);
+          report.truncatedTail = { file: name, ...tail, savedAs: freeTailName(fs, dir, savedTailName(name, tail.offset), damagedTail) };
+        }
       }
       last = { segment: n, name, end: verdict.end, frames: verdict.frames.length, header: verdict.header };
     }

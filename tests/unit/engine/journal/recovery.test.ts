@@ -179,6 +179,42 @@ test("a last frame damaged after it was written (every sector landed) is truncat
   assert.equal(again.report.truncatedTail, undefined);
 });
 
+test("a second damaged tail at the same offset is saved beside the first; a retry reuses its own copy", () => {
+  const { fs, file, start } = buildWithLongLastFrame();
+  const path = `/j/${file}`;
+  const base = `${file}.tail-${start}`;
+  const damage = (at: number) => {
+    const bytes = fs.contents(path);
+    bytes[at] ^= 0x10;
+    fs.replace(path, bytes);
+    return bytes;
+  };
+  const first = damage(start + 300);
+  let r = open(fs);
+  r.journal.append([rec(78, 1500)]); // the next frame goes where the damaged one was
+  r.journal.close();
+  assert.equal(r.report.truncatedTail?.savedAs, base);
+  damage(start + 700);
+  r = open(fs);
+  r.journal.close();
+  assert.equal(r.report.truncatedTail?.savedAs, `${base}.2`);
+  assert.deepEqual(fs.contents(`/j/${base}`), first.subarray(start, start + r.report.truncatedTail!.bytes));
+  // An open whose repair saved the bytes and then failed keeps the saved copy; a retry that finds
+  // the tail unchanged reuses it rather than saving another.
+  r = open(fs);
+  r.journal.append([rec(79, 1500)]);
+  r.journal.close();
+  const third = damage(start + 16 + 8 + 5);
+  fs.failSync(1); // the saved file's sync: the save fails, nothing is zeroed
+  assert.throws(() => open(fs), (e) => isLedgerError(e, "IO_ERROR"));
+  assert.ok(fs.contents(path).subarray(start, start + 64).every((b, i) => b === third[start + i]), "the tail is untouched");
+  r = open(fs);
+  r.journal.close();
+  assert.equal(r.report.truncatedTail?.savedAs, `${base}.3`);
+  assert.deepEqual(fs.contents(`/j/${base}.3`), third.subarray(start, start + r.report.truncatedTail!.bytes));
+  assert.deepEqual(fs.readdir("/j").filter((n) => n.includes(".tail-")).sort(), [base, `${base}.2`, `${base}.3`]);
+});
+
 test("a last segment cut inside its last frame is JOURNAL_CORRUPT; cut at the frame's start, a shorter journal", () => {
   const { fs, batches, positions } = build(12);
   const last = positions[positions.length - 1];
