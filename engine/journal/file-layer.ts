@@ -125,6 +125,22 @@ export function errorCode(e: unknown): string | undefined {
   return (e as { code?: string } | null | undefined)?.code;
 }
 
+/**
+ * Writes `bytes` to a new file at `path` and datasyncs it; a file already there (left by a crash
+ * or a failed attempt) is removed first. Its name is not durable until the caller syncs the
+ * directory (after a rename, if it is a temporary file).
+ */
+export function writeFileDurably(fs: FileLayer, path: string, bytes: Uint8Array): void {
+  if (fs.exists(path)) fs.unlink(path);
+  const h = fs.open(path, "create");
+  try {
+    fs.write(h, bytes, 0);
+    fs.datasync(h);
+  } finally {
+    fs.close(h);
+  }
+}
+
 /** Joins a directory and an entry name. */
 export function joinPath(dir: string, name: string): string {
   return dir.endsWith("/") ? dir + name : `${dir}/${name}`;

@@ -15,7 +15,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
-import { ensureDir, errorCode, type FileHandle, type FileLayer, joinPath, nodeFileLayer } from "./file-layer.ts";
+import { ensureDir, errorCode, type FileHandle, type FileLayer, joinPath, nodeFileLayer, writeFileDurably } from "./file-layer.ts";
 import {
   align8,
   encodeFrame,
@@ -75,10 +75,6 @@ export interface OpenReport {
   truncatedTail?: { file: string; offset: number; bytes: number; torn: boolean; savedAs?: string };
 }
 
-/** Name of the file a damaged tail's bytes are saved to before the tail is zero-filled. */
-export function savedTailName(segment: string, offset: number): string {
-  return `${segment}.tail-${offset}`;
-}
 
 const ZEROS = new Uint8Array(1024 * 1024);
 
@@ -102,25 +98,12 @@ function freeTailName(fs: FileLayer, dir: string, base: string, bytes: Uint8Arra
 }
 
 /**
- * Writes a damaged tail's bytes to `name` in `dir` and makes the file durable, before the tail is
+ * Writes a damaged tail's bytes to `name` in `dir`, name included durably, before the tail is
  * zero-filled. A file of that name (freeTailName chose it: an earlier attempt at this very tail)
  * is replaced.
  */
 function saveTail(fs: FileLayer, dir: string, name: string, bytes: Uint8Array): void {
-  const path = joinPath(dir, name);
-  try {
-    fs.writeFileExclusive(path, bytes);
-  } catch (e) {
-    if (errorCode(e) !== "EEXIST") throw e;
-    fs.unlink(path);
-    fs.writeFileExclusive(path, bytes);
-  }
-  const h = fs.open(path, "readwrite");
-  try {
-    fs.datasync(h);
-  } finally {
-    fs.close(h);
-  }
+  writeFileDurably(fs, joinPath(dir, name), bytes);
   fs.syncDir(dir);
 }
 
@@ -281,7 +264,7 @@ export class Journal {
         if (tail.torn) report.truncatedTail = { file: name, ...tail };
         else {
           damagedTail = bytes.slice(tail.offset, tail.offset + tail.bytes);
-          report.truncatedTail = { file: name, ...tail, savedAs: freeTailName(fs, dir, savedTailName(name, tail.offset), damagedTail) };
+          report.truncatedTail = { file: name, ...tail, savedAs: freeTailName(fs, dir, `${name}.tail-${tail.offset}`, damagedTail) };
         }
       }
       last = { segment: n, name, end: verdict.end, frames: verdict.frames.length, header: verdict.header };

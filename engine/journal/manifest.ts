@@ -26,7 +26,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import { crc32c } from "./crc32c.ts";
-import { errorCode, type FileLayer, joinPath } from "./file-layer.ts";
+import { errorCode, type FileLayer, joinPath, writeFileDurably } from "./file-layer.ts";
 import { hasMagic, prefixStrandId, putFilePrefix } from "./format.ts";
 
 export const MANIFEST_FILE = "journal.manifest";
@@ -85,14 +85,7 @@ export function readManifest(fs: FileLayer, dir: string): Manifest | undefined {
 /** Replaces the manifest atomically and durably (see the header). Throws the file layer's error. */
 export function writeManifest(fs: FileLayer, dir: string, m: Manifest): void {
   const tmp = joinPath(dir, MANIFEST_TMP);
-  if (fs.exists(tmp)) fs.unlink(tmp); // left by a crash mid-write
-  const h = fs.open(tmp, "create");
-  try {
-    fs.write(h, encodeManifest(m), 0);
-    fs.datasync(h);
-  } finally {
-    fs.close(h);
-  }
+  writeFileDurably(fs, tmp, encodeManifest(m)); // replaces one left by a crash mid-write
   fs.rename(tmp, joinPath(dir, MANIFEST_FILE));
   fs.syncDir(dir);
 }

@@ -27,7 +27,7 @@ import {
   transactionInfoSourceOf,
   transactionInfoSourceOfBlock,
 } from "./block.ts";
-import { epochMillisOf, timestampFromEpochMillis } from "./clock.ts";
+import { clockTimestampOf, timestampFromEpochMillis } from "./clock.ts";
 import { ionEquals } from "../ion/equals.ts";
 import { hashEquals } from "./dot.ts";
 import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
@@ -298,7 +298,9 @@ export function blockFromIon(v: IonValue, previous?: Block, asDecoded = false): 
   const s = struct(v, "block");
   const blockAddress = blockAddressFromIon(field(s, "blockAddress", "block"));
   const transactionId = str(field(s, "transactionId", "block"), "block.transactionId");
-  const blockTimestamp = sharedTimestamp(timestamp(field(s, "blockTimestamp", "block"), "block.blockTimestamp"));
+  const decodedTime = timestamp(field(s, "blockTimestamp", "block"), "block.blockTimestamp");
+  // The clock's own object where it is one the clock writes: shared as committed blocks share it.
+  const blockTimestamp = clockTimestampOf(decodedTime) ?? decodedTime;
   const revs = field(s, "revisions", "block");
   if (revs.kind !== "list") throw new BlockShapeError("block.revisions is not a list");
   const revisions: Revision[] = revs.items.map((item, i) => {
@@ -308,12 +310,14 @@ export function blockFromIon(v: IonValue, previous?: Block, asDecoded = false): 
     let metadata = metadataFromIon(field(r, "metadata", where), `${where}.metadata`);
     // The block's own txId and timestamp objects, where equal, rather than a copy per revision
     // (a replayed ledger is held in memory; a committed block shares them too).
-    if (metadata.txId === transactionId || ionEquals(metadata.txTime, blockTimestamp)) {
+    const sameTx = metadata.txId === transactionId;
+    const sameTime = ionEquals(metadata.txTime, blockTimestamp);
+    if (sameTx || sameTime) {
       metadata = {
         id: metadata.id,
         version: metadata.version,
-        txTime: ionEquals(metadata.txTime, blockTimestamp) ? blockTimestamp : metadata.txTime,
-        txId: metadata.txId === transactionId ? transactionId : metadata.txId,
+        txTime: sameTime ? blockTimestamp : metadata.txTime,
+        txId: sameTx ? transactionId : metadata.txId,
       };
     }
     const data = getField(r, "data");
@@ -340,15 +344,6 @@ export function blockFromIon(v: IonValue, previous?: Block, asDecoded = false): 
   // Kept as its source when that rebuilds it exactly (block.ts): a fraction of the memory.
   const source = asDecoded ? undefined : transactionInfoSourceOf(transactionInfo, revisions);
   return source !== undefined ? blockWithSource(parts, source) : { ...parts, transactionInfo };
-}
-
-/**
- * The commit clock's own timestamp object for `t` when it is one the clock writes (then frozen
- * and shared by the blocks of one millisecond, as when they were committed), else `t`.
- */
-function sharedTimestamp(t: IonTimestamp): IonTimestamp {
-  const canonical = timestampFromEpochMillis(epochMillisOf(t));
-  return ionEquals(canonical, t) ? canonical : t;
 }
 
 /** Document id -> {tableId, tableName} from a block's transactionInfo.documents. */

@@ -32,8 +32,7 @@ import {
 import type { IonField, IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { ion } from "../ion/value.ts";
 import { dot, merkleRoot } from "./dot.ts";
-import { epochMillisOf, timestampFromEpochMillis } from "./clock.ts";
-import { ionEquals } from "../ion/equals.ts";
+import { clockTimestampOf, epochMillisOf, timestampFromEpochMillis } from "./clock.ts";
 import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
 
 /** The Ion form of revision metadata, field for field as QLDB hashes it. */
@@ -342,9 +341,9 @@ export function transactionInfoSourceOf(info: IonStruct, revisions: readonly Rev
   for (const item of top[0].items) {
     const f = fieldsNamed(item, ["statement", "startTime", "statementDigest"]);
     if (f === undefined || f[0].kind !== "string" || f[1].kind !== "timestamp" || f[2].kind !== "blob") return undefined;
-    const startMillis = epochMillisOf(f[1]);
-    if (!ionEquals(timestampFromEpochMillis(startMillis), f[1])) return undefined;
-    statements.push({ statement: interned(f[0].value), startMillis, params: NO_PARAMS });
+    const startTime = clockTimestampOf(f[1]);
+    if (startTime === undefined) return undefined;
+    statements.push({ statement: interned(f[0].value), startMillis: epochMillisOf(startTime), params: NO_PARAMS });
     digests.push(f[2].bytes);
   }
   const writes: DocumentEntrySource[] = [];

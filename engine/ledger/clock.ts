@@ -4,6 +4,7 @@
  */
 import { epochSeconds } from "../ion/utc.ts";
 import type { IonTimestamp } from "../ion/value.ts";
+import { ionEquals } from "../ion/equals.ts";
 
 /** Millisecond clock; tests inject their own. */
 export type Clock = () => number;
@@ -37,6 +38,17 @@ export function timestampFromEpochMillis(ms: number): IonTimestamp {
   lastMillis = ms;
   lastTimestamp = t;
   return t;
+}
+
+/**
+ * The commit clock's own (frozen, shared) object for `t` if `t` is exactly what the clock writes
+ * for its millisecond (precision, offset and fraction digits included), else undefined. A block
+ * decoded from the journal uses it to share timestamps as committed blocks do, and to tell a
+ * statement's startTime it can keep as milliseconds.
+ */
+export function clockTimestampOf(t: IonTimestamp): IonTimestamp | undefined {
+  const own = timestampFromEpochMillis(epochMillisOf(t));
+  return ionEquals(own, t) ? own : undefined;
 }
 
 function makeTimestamp(ms: number): IonTimestamp {

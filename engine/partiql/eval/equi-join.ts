@@ -42,23 +42,24 @@ type Join = FromSource & { readonly kind: "join" };
 const analysed = new WeakMap<Join, EquiJoin | null>();
 
 /**
- * The equality to hash on, or undefined for a nested loop. `leftVars` and `rightVars` are the
- * variables each side binds. Cached per join node: a join inside a correlated subquery is
- * evaluated once per outer row.
+ * The equality to hash on, or undefined for a nested loop. `variablesOf` gives the variables a
+ * FROM source binds. Cached per join node (and the variables asked for only the first time): a
+ * join inside a correlated subquery is evaluated once per outer row.
  */
-export function equiJoinOf(src: Join, leftVars: readonly string[], rightVars: readonly string[]): EquiJoin | undefined {
+export function equiJoinOf(src: Join, variablesOf: (s: FromSource) => readonly string[]): EquiJoin | undefined {
   let plan = analysed.get(src);
   if (plan === undefined) {
-    plan = analyse(src, leftVars, rightVars) ?? null;
+    plan = analyse(src, variablesOf) ?? null;
     analysed.set(src, plan);
   }
   return plan ?? undefined;
 }
 
-function analyse(src: Join, leftVars: readonly string[], rightVars: readonly string[]): EquiJoin | undefined {
+function analyse(src: Join, variablesOf: (s: FromSource) => readonly string[]): EquiJoin | undefined {
   if (src.type !== "inner" && src.type !== "left") return undefined;
   if (src.right.kind !== "scan" || src.right.expr.kind !== "var" || src.right.expr.lexicalOnly) return undefined;
   if (src.on === undefined) return undefined;
+  const leftVars = variablesOf(src.left), rightVars = variablesOf(src.right);
   // The leftmost conjunct of `e1 AND e2 AND …` (which parses as `(e1 AND e2) AND …`).
   let eq: Expr = src.on;
   let more = false;

@@ -225,7 +225,7 @@ function hashJoinRows(
 ): Row[] | undefined {
   const right = src.right;
   if (right.kind !== "scan" || right.expr.kind !== "var") return undefined;
-  const plan = equiJoinOf(src, variablesOf(src.left, { n: 0 }), variablesOf(right, { ...counter }));
+  const plan = equiJoinOf(src, (s) => variablesOf(s, { ...counter }));
   if (plan === undefined) return undefined;
   // The right source must be a global (FROM looks those up before any variable), so the same
   // rows for every left row; a name that is not one may be a variable of the left row.

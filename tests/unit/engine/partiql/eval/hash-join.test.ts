@@ -17,7 +17,10 @@ function joinOf(statement: string): FromSource & { kind: "join" } {
   return q.from as FromSource & { kind: "join" };
 }
 
-const analysed = (statement: string, leftVars: string[], rightVars: string[]) => equiJoinOf(joinOf(statement), leftVars, rightVars);
+const analysed = (statement: string, leftVars: string[], rightVars: string[]) => {
+  const join = joinOf(statement);
+  return equiJoinOf(join, (side) => (side === join.left ? leftVars : rightVars));
+};
 
 test("which joins hash: an equality between one side's expression and the other's", () => {
   const yes = [
