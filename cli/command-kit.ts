@@ -103,7 +103,7 @@ export async function openLedger(dir: string | undefined, io: CliIO, create = fa
   const t = ledger.openInfo.truncatedTail;
   if (t !== undefined && !t.torn) {
     io.err(
-      `warning: the last frame of ${t.file} (offset ${t.offset}, ${t.bytes} bytes) was damaged after it was written, ` +
+      `warning: the last frame of ${t.file} (offset ${t.offset}, ${t.bytes} bytes) was damaged or cut after it was written, ` +
         `not torn by a crash, and was truncated; its bytes are saved in ${path.join(full, t.savedAs ?? "")}`,
     );
   }

@@ -84,8 +84,8 @@ export interface OpenInfo {
   /**
    * The last frame of the journal failed its checks and was zeroed. `torn: true`: it looks like a
    * write a crash cut short, whose transaction was never acknowledged. `torn: false`: it was
-   * damaged after it was written (every sector of it landed), so an acknowledged transaction may
-   * be gone: treat it as an alarm. Its bytes were saved first to `savedAs`, a file beside the
+   * damaged after it was written (every sector of it landed, or the file was cut inside it), so an
+   * acknowledged transaction may be gone: treat it as an alarm. Its bytes were saved first to `savedAs`, a file beside the
    * segment in the ledger directory. Damage anywhere before the last frame fails the open with
    * JOURNAL_CORRUPT.
    */

@@ -58,20 +58,21 @@
  *   least the manifest's highest segment, first frame index equal to the previous segment's next
  *   index. A missing or mismatched segment is JOURNAL_CORRUPT.
  * - A frame that fails any check (either CRC, length bound, index, payload shape) is the
- *   journal's tail only when it is in the last segment, lies within the file, and no frame header that
- *   verifies, with an index greater than the last good frame's, exists at any 8-aligned position
- *   after it. The tail is then overwritten with zeros, datasynced, and reported. Otherwise
- *   JOURNAL_CORRUPT with the file and offset. Nothing is ever skipped. "Within the file": the
- *   writer extends a segment with zeros and syncs them before it writes a frame there, so a crash
- *   never leaves a frame (or frame header) running past the end of the file; one that does means
- *   the file was cut afterwards, and that is JOURNAL_CORRUPT, not a torn tail.
+ *   journal's tail only when it is in the last segment and no frame header that verifies, with
+ *   an index greater than the last good frame's, exists at any 8-aligned position after it. The
+ *   tail is then overwritten with zeros, datasynced, and reported. Otherwise JOURNAL_CORRUPT with
+ *   the file and offset. Nothing is ever skipped. A last frame (or frame header) running past the
+ *   end of the file is such a tail too, a partial last frame, but never a torn one: the writer
+ *   extends a segment with zeros and syncs them before it writes a frame there, so a crash never
+ *   leaves one; the file was cut afterwards (the frames after the cut, if there were any, are lost
+ *   as with a cut at a frame boundary, below), and it is saved and reported as below.
  * - Such a tail is classified before it is zeroed. A disk lands each 512-byte sector whole or not
  *   at all (SECTOR_BYTES), frames are written only over zeros, and only one frame is ever in
  *   flight, so a write cut short by a crash leaves at least one sector's share of the frame (its
  *   header and payload, not the padding) still zeros, and nothing beyond the frame's extent (its
  *   header's length, or limits.maxFrameBytes when the header does not verify). A tail that shows
  *   both marks is `torn`. One that does not was damaged after it was written (a bit flip, an
- *   edit): it is still truncated, as a tail, but its bytes are first saved to a file beside the
+ *   edit, a cut): it is still truncated, as a tail, but its bytes are first saved to a file beside the
  *   segment (`journal-000001.qj.tail-<offset>`, synced, with its directory), and the report says
  *   `torn: false`, so a truncation never destroys what was there and the caller can raise the
  *   alarm. The name carries the offset, with `.2`, `.3`, … when another tail was saved there

@@ -69,7 +69,7 @@ export interface OpenReport {
   /**
    * Set when the last frame failed its checks and was zero-filled (or a half-created segment
    * removed, offset 0). `torn`: it looked like a write cut short by a crash. If it did not (a bit
-   * flip, an edit: every sector of it landed), its bytes were first saved to `savedAs`, a file
+   * flip, an edit: every sector of it landed; a cut inside it), its bytes were first saved to `savedAs`, a file
    * beside the segment, so a truncation never destroys what was there (format.ts).
    */
   truncatedTail?: { file: string; offset: number; bytes: number; torn: boolean; savedAs?: string };

@@ -164,14 +164,15 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
       }
       why = records;
     }
-    // A failed frame may only be the torn final write: in the last segment, with no intact
-    // later frame anywhere behind it.
+    // A failed frame may only be the final write: in the last segment, with no intact later
+    // frame anywhere behind it.
     if (!x.isLast) throw corrupt(x.file, pos, why);
-    // …and within the file: frames are written only over zeros already durable (the segment's
-    // preallocation), so a crash never leaves a frame running past the end of the file. One
-    // that does was cut off afterwards, with any frames after it: that is loss, not a torn write.
+    // Frames are written only over zeros already durable (the segment's preallocation), so a
+    // crash never leaves a frame running past the end of the file: one that does was cut off
+    // afterwards. It is still the journal's last frame, partial, so it is a tail (format.ts),
+    // but never a torn one: its bytes are saved before it is zeroed.
     if (h && h.index === next && pos + FRAME_HEADER_BYTES + align8(h.length) > b.length) {
-      throw corrupt(x.file, pos, `the file ends inside frame ${h.index} (${b.length} bytes): the segment was truncated`);
+      return { kind: "segment", header, frames, end: pos, tail: { offset: pos, bytes: b.length - pos, torn: false } };
     }
     const later = findLaterFrame(seed, b, pos + 8, b.length, next);
     if (later >= 0) throw corrupt(x.file, pos, `${why}, yet a valid frame follows at offset ${later}`);
@@ -189,14 +190,14 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
   const end = pos;
   const dirtyTo = endOfNonZero(b, end);
   if (dirtyTo === end) return { kind: "segment", header, frames, end };
-  if (b.length - end < FRAME_HEADER_BYTES) {
-    // Non-zero bytes where not even a frame header fits before the end of the file: the file
-    // was cut inside a frame header (see above), not torn by a crash.
-    throw corrupt(x.file, end, `the file ends inside a frame header (${b.length} bytes): the segment was truncated`);
-  }
   const later = findLaterFrame(seed, b, end, b.length, next);
   if (later >= 0) throw corrupt(x.file, end, `frame missing before the valid frame at offset ${later}`);
   if (!x.isLast) throw corrupt(x.file, end, "non-zero bytes after the end of data");
+  if (b.length - end < FRAME_HEADER_BYTES) {
+    // Non-zero bytes where not even a frame header fits before the end of the file: the file
+    // was cut inside the last frame's header (see above), not torn by a crash.
+    return { kind: "segment", header, frames, end, tail: { offset: end, bytes: b.length - end, torn: false } };
+  }
   // The remains of the one frame in flight lie after the sectors of its zero header (which did
   // not land) and within the frame's reach (format.ts); anything else there is damage.
   const headerSectorsEnd = Math.min(b.length, nextSectorStart(end + FRAME_HEADER_BYTES - 1));

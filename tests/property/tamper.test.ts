@@ -42,14 +42,21 @@ function writtenLength(bytes: Uint8Array): number {
   return n;
 }
 
-/** Offset just past the last frame of a segment. */
-function endOfFrames(bytes: Uint8Array): number {
+/** Offsets of a segment's frames, then the offset just past the last one. */
+function frameBounds(bytes: Uint8Array): number[] {
   const seed = frameSeed(decodeSegmentHeader(bytes) as SegmentHeader);
+  const bounds = [SEGMENT_HEADER_BYTES];
   let pos = SEGMENT_HEADER_BYTES;
   for (let h = readFrameHeader(seed, bytes, pos); h !== undefined; h = readFrameHeader(seed, bytes, pos)) {
     pos += FRAME_HEADER_BYTES + align8(h.length);
+    bounds.push(pos);
   }
-  return pos;
+  return bounds;
+}
+
+/** Offset just past the last frame of a segment. */
+function endOfFrames(bytes: Uint8Array): number {
+  return frameBounds(bytes).at(-1)!;
 }
 
 type Outcome = "corrupt-on-open" | "tail-truncated" | "damaged-tail-saved" | "verify-failed" | "undetected";
@@ -102,6 +109,39 @@ describe("tampering", () => {
           if (outcome === "tail-truncated") assert.ok(pos >= remainsFrom, `byte ${pos} ^ ${mask} (frames end at ${end}) was taken for a torn write`);
         })
       ), { numRuns: 120 });
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("a journal file cut inside its last frame opens without that transaction, reported torn: false with what was left saved, and goes on", async () => {
+    const { dir: pristine, cleanup } = tempDir();
+    try {
+      await makeLedger(pristine);
+      const original = new Uint8Array(fs.readFileSync(path.join(pristine, segmentFileName(1))));
+      const bounds = frameBounds(original);
+      const [start, end] = bounds.slice(-2);
+      for (const cut of [start + 1, start + FRAME_HEADER_BYTES - 1, start + FRAME_HEADER_BYTES, (start + end) >> 1, end - 1]) {
+        await withTempDir(async (dir) => {
+          fs.cpSync(pristine, dir, { recursive: true });
+          fs.writeFileSync(path.join(dir, segmentFileName(1)), original.subarray(0, cut));
+          let ledger = await Ledger.open(dir);
+          const t = ledger.openInfo.truncatedTail;
+          assert.deepEqual({ offset: t?.offset, bytes: t?.bytes, torn: t?.torn }, { offset: start, bytes: cut - start, torn: false }, `cut at ${cut}`);
+          assert.deepEqual(new Uint8Array(fs.readFileSync(path.join(dir, t!.savedAs!))), original.subarray(start, cut));
+          // The last transaction (the delete) is gone; the ledger takes the next one where it was.
+          assert.equal(ledger.openInfo.blocks, bounds.length - 2);
+          const rows = await ledger.execute("SELECT VIN FROM cars");
+          assert.equal(rows.length, 4, `cut at ${cut}`);
+          await ledger.execute("INSERT INTO cars ?", { VIN: "V9" });
+          await ledger.close();
+          ledger = await Ledger.open(dir);
+          assert.equal(ledger.openInfo.truncatedTail, undefined);
+          assert.equal((await ledger.execute("SELECT VIN FROM cars")).length, 5);
+          assert.equal((await ledger.verify()).ok, true);
+          await ledger.close();
+        });
+      }
     } finally {
       cleanup();
     }

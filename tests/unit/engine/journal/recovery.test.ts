@@ -215,7 +215,7 @@ test("a second damaged tail at the same offset is saved beside the first; a retr
   assert.deepEqual(fs.readdir("/j").filter((n) => n.includes(".tail-")).sort(), [base, `${base}.2`, `${base}.3`]);
 });
 
-test("a last segment cut inside its last frame is JOURNAL_CORRUPT; cut at the frame's start, a shorter journal", () => {
+test("a last segment cut inside its last frame opens without it: a partial last frame, saved and reported torn: false, and the journal goes on", () => {
   const { fs, batches, positions } = build(12);
   const last = positions[positions.length - 1];
   const path = `/j/${last.file}`;
@@ -223,17 +223,29 @@ test("a last segment cut inside its last frame is JOURNAL_CORRUPT; cut at the fr
   const all = snapshot(fs);
   for (let k = last.start; k < last.end; k++) {
     restore(fs, all);
+    for (const n of fs.readdir("/j")) if (n.includes(".tail-")) fs.unlink(`/j/${n}`);
     fs.replace(path, pristine.slice(0, k));
-    if (k > last.start) {
-      // Frames are only ever written over zeros already durable, so no crash leaves a file
-      // that ends inside one: it was cut afterwards, which is damage, not a torn write. (Cut
-      // exactly at a frame boundary it cannot be told from a shorter journal: see format.ts.)
-      assert.throws(() => open(fs), (e: unknown) => isLedgerError(e, "JOURNAL_CORRUPT") && /truncated/.test((e as Error).message), `cut at ${k}`);
-      continue;
+    const { journal, records, report } = open(fs);
+    assert.deepEqual(records.map((r) => r.bytes), flat(batches.slice(0, -1)), `cut at ${k}`);
+    const t = report.truncatedTail;
+    if (k === last.start) {
+      // Cut exactly at the frame's start it cannot be told from a shorter journal (format.ts).
+      assert.equal(t, undefined);
+    } else {
+      // Frames are only ever written over zeros already durable, so no crash leaves a file that
+      // ends inside one: the tail is reported as not torn, and what was left of it is kept.
+      assert.deepEqual({ offset: t?.offset, bytes: t?.bytes, torn: t?.torn }, { offset: last.start, bytes: k - last.start, torn: false }, `cut at ${k}`);
+      assert.equal(t?.savedAs, `${last.file}.tail-${last.start}`);
+      assert.deepEqual(fs.contents(`/j/${t!.savedAs}`), pristine.subarray(last.start, k), `cut at ${k}`);
     }
-    const { journal, records } = open(fs);
+    // The next frame goes where the partial one was, past the end of the cut file.
+    const extra = rec(500 + k, 300);
+    journal.append([extra]);
     journal.close();
-    assert.deepEqual(records.map((r) => r.bytes), flat(batches.slice(0, -1)));
+    const again = open(fs);
+    again.journal.close();
+    assert.equal(again.report.truncatedTail, undefined, `cut at ${k}`);
+    assert.deepEqual(again.records.map((r) => r.bytes), [...flat(batches.slice(0, -1)), extra], `cut at ${k}`);
   }
 });
 
