@@ -58,14 +58,18 @@
  *   least the manifest's highest segment, first frame index equal to the previous segment's next
  *   index. A missing or mismatched segment is JOURNAL_CORRUPT.
  * - A frame that fails any check (either CRC, length bound, index, payload shape) is the
- *   journal's tail only when it is in the last segment and no frame header that verifies, with
- *   an index greater than the last good frame's, exists at any 8-aligned position after it. The
+ *   journal's tail only when it is in the last segment, no frame header that verifies, with
+ *   an index greater than the last good frame's, exists at any 8-aligned position after it, and
+ *   the file does not end inside the header of a frame after it (that frame would be the last;
+ *   seen when the failing frame's own header verifies and so gives its extent). The
  *   tail is then overwritten with zeros, datasynced, and reported. Otherwise JOURNAL_CORRUPT with
  *   the file and offset. Nothing is ever skipped. A last frame (or frame header) running past the
  *   end of the file is such a tail too, a partial last frame, but never a torn one: the writer
  *   extends a segment with zeros and syncs them before it writes a frame there, so a crash never
  *   leaves one; the file was cut afterwards (the frames after the cut, if there were any, are lost
- *   as with a cut at a frame boundary, below), and it is saved and reported as below.
+ *   as with a cut at a frame boundary, below), and it is saved and reported as below. (Bytes
+ *   removed from inside a frame by a count that is not a multiple of 8 leave the frames after it
+ *   unaligned, where the search does not look: that too reads as a cut.)
  * - Such a tail is classified before it is zeroed. A disk lands each 512-byte sector whole or not
  *   at all (SECTOR_BYTES), frames are written only over zeros, and only one frame is ever in
  *   flight, so a write cut short by a crash leaves at least one sector's share of the frame (its
@@ -76,7 +80,8 @@
  *   segment (`journal-000001.qj.tail-<offset>`, synced, with its directory), and the report says
  *   `torn: false`, so a truncation never destroys what was there and the caller can raise the
  *   alarm. The name carries the offset, with `.2`, `.3`, … when another tail was saved there
- *   before; a copy holding the same bytes (an open whose repair failed) is reused. A zero-fill
+ *   before; a copy holding the same bytes or the start of them (an open whose repair or save
+ *   failed) is reused. A zero-fill
  *   cut short after the save can leave the tail looking torn to the next open; its bytes were
  *   saved by then. A short write (the frame's, or a zero-fill's) stops between pages of the
  *   page cache, so it too leaves whole sectors. Blind spots, where damage still reads as torn: a frame whose

@@ -81,8 +81,10 @@ const ZEROS = new Uint8Array(1024 * 1024);
 /**
  * A name for saving `bytes` under: `base`, unless a file of that name holds other bytes (an
  * earlier damaged tail at the same offset, since appended over), then `base.2`, `base.3`, … A
- * file already holding exactly these bytes (an earlier open whose repair did not finish) is
- * reused, so retries do not pile up copies.
+ * file already holding these bytes, or the start of them, is reused (and replaced): an earlier
+ * open whose repair did not finish, or whose save stopped short. Retries then neither pile up
+ * copies nor leave a partial one looking like a saved tail. (An earlier tail, appended over since,
+ * is never a prefix of a later one: the frame written over it differs in its txId at least.)
  */
 function freeTailName(fs: FileLayer, dir: string, base: string, bytes: Uint8Array): string {
   for (let i = 1; ; i++) {
@@ -93,7 +95,7 @@ function freeTailName(fs: FileLayer, dir: string, base: string, bytes: Uint8Arra
     try {
       held = fs.readFile(path);
     } catch { /* unreadable: take another name */ }
-    if (held !== undefined && held.length === bytes.length && held.every((b, k) => b === bytes[k])) return name;
+    if (held !== undefined && held.length <= bytes.length && held.every((b, k) => b === bytes[k])) return name;
   }
 }
 
@@ -523,7 +525,7 @@ export class Journal {
       // Only zeros beyond the end of data were at stake; the next append grows again. The size
       // stays where the zeros were last synced, whatever the file now says: a frame must never be
       // written over zeros that are not durable, or a crash could leave it running past the end
-      // of the file, which recovery rightly calls truncation (format.ts).
+      // of the file, which recovery takes for a cut (torn: false, format.ts), not a torn write.
       throw ioError(`cannot preallocate journal segment ${t.name}`, { file: t.name, dir: this.dir }, e);
     }
   }

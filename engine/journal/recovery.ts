@@ -165,17 +165,24 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
       why = records;
     }
     // A failed frame may only be the final write: in the last segment, with no intact later
-    // frame anywhere behind it.
+    // frame anywhere behind it (also when the file ends inside it: bytes cut from its middle
+    // leave the frames after it in the file).
     if (!x.isLast) throw corrupt(x.file, pos, why);
+    const later = findLaterFrame(seed, b, pos + 8, b.length, next);
+    if (later >= 0) throw corrupt(x.file, pos, `${why}, yet a valid frame follows at offset ${later}`);
     // Frames are written only over zeros already durable (the segment's preallocation), so a
     // crash never leaves a frame running past the end of the file: one that does was cut off
     // afterwards. It is still the journal's last frame, partial, so it is a tail (format.ts),
     // but never a torn one: its bytes are saved before it is zeroed.
-    if (h && h.index === next && pos + FRAME_HEADER_BYTES + align8(h.length) > b.length) {
-      return { kind: "segment", header, frames, end: pos, tail: { offset: pos, bytes: b.length - pos, torn: false } };
+    if (h && h.index === next) {
+      const extent = pos + FRAME_HEADER_BYTES + align8(h.length);
+      if (extent > b.length) return { kind: "segment", header, frames, end: pos, tail: { offset: pos, bytes: b.length - pos, torn: false } };
+      // The file cut inside the header of a frame after this one: that frame was the partial
+      // last one, and this one is damage before it.
+      if (b.length - extent < FRAME_HEADER_BYTES && firstNonZero(b, extent, b.length) < b.length) {
+        throw corrupt(x.file, pos, `${why}, and the file ends inside the header of a frame after it (offset ${extent})`);
+      }
     }
-    const later = findLaterFrame(seed, b, pos + 8, b.length, next);
-    if (later >= 0) throw corrupt(x.file, pos, `${why}, yet a valid frame follows at offset ${later}`);
     // Torn, as a crash leaves it: some sector of it never landed (padding left out: it is zeros
     // either way), and nothing lies beyond it (the torn write was the only one in flight).
     // Otherwise it was damaged after it was written: still a tail (format.ts), but saved first.

@@ -215,6 +215,24 @@ test("a second damaged tail at the same offset is saved beside the first; a retr
   assert.deepEqual(fs.readdir("/j").filter((n) => n.includes(".tail-")).sort(), [base, `${base}.2`, `${base}.3`]);
 });
 
+test("a save of a damaged tail cut short by a failed write is replaced by the retry, not left beside it", () => {
+  const { fs, file, start } = buildWithLongLastFrame();
+  const path = `/j/${file}`;
+  const bytes = fs.contents(path);
+  bytes[start + 700] ^= 0x10;
+  fs.replace(path, bytes);
+  fs.failWrite(1); // the saved copy's write: it stops short, and the open fails with the segment untouched
+  assert.throws(() => open(fs), (e) => isLedgerError(e, "IO_ERROR"));
+  const saved = fs.readdir("/j").filter((n) => n.includes(".tail-"));
+  assert.deepEqual(saved, [`${file}.tail-${start}`]);
+  assert.ok(fs.contents(`/j/${saved[0]}`).length < 1500, "the first save is partial");
+  const { journal, report } = open(fs);
+  journal.close();
+  assert.equal(report.truncatedTail?.savedAs, `${file}.tail-${start}`);
+  assert.deepEqual(fs.readdir("/j").filter((n) => n.includes(".tail-")), saved);
+  assert.deepEqual(fs.contents(`/j/${saved[0]}`), bytes.subarray(start, start + report.truncatedTail!.bytes));
+});
+
 test("a last segment cut inside its last frame opens without it: a partial last frame, saved and reported torn: false, and the journal goes on", () => {
   const { fs, batches, positions } = build(12);
   const last = positions[positions.length - 1];
@@ -246,6 +264,36 @@ test("a last segment cut inside its last frame opens without it: a partial last 
     again.journal.close();
     assert.equal(again.report.truncatedTail, undefined, `cut at ${k}`);
     assert.deepEqual(again.records.map((r) => r.bytes), [...flat(batches.slice(0, -1)), extra], `cut at ${k}`);
+  }
+});
+
+test("a cut file whose failing frame is not the last one is JOURNAL_CORRUPT: bytes cut from inside a frame with intact frames after it, or damage before a frame whose header the cut ends in", () => {
+  // Bytes removed from the middle of a long frame (the file then ending at the data's end): the
+  // frame runs past the end of the file, yet the two frames after it are intact and 8-aligned.
+  {
+    const { fs, file, start } = buildWithLongLastFrame();
+    const { journal } = Journal.open("/j", { fs, ...OPTS });
+    journal.append([rec(90, 40)]);
+    journal.append([rec(91, 40)]);
+    journal.close();
+    const bytes = fs.contents(`/j/${file}`);
+    let dataEnd = bytes.length;
+    while (bytes[dataEnd - 1] === 0) dataEnd--;
+    const removed = 1200;
+    fs.replace(`/j/${file}`, new Uint8Array([...bytes.subarray(0, start + 104), ...bytes.subarray(start + 104 + removed, (dataEnd + 7) & ~7)]));
+    assert.throws(() => open(fs), (e: unknown) => isLedgerError(e, "JOURNAL_CORRUPT") && /valid frame follows/.test((e as Error).message) && (e as LedgerError).details.offset === start);
+  }
+  // A flipped bit in the second-to-last frame, and the file cut inside the last frame's header.
+  {
+    const { fs, positions } = build(12);
+    const [prev, last] = positions.slice(-2);
+    assert.equal(prev.file, last.file);
+    const bytes = fs.contents(`/j/${last.file}`);
+    bytes[prev.start + 20] ^= 4;
+    for (const cut of [last.start + 1, last.start + 8, last.start + 15]) {
+      fs.replace(`/j/${last.file}`, bytes.slice(0, cut));
+      assert.throws(() => open(fs), (e: unknown) => isLedgerError(e, "JOURNAL_CORRUPT") && (e as LedgerError).details.offset === prev.start, `cut at ${cut}`);
+    }
   }
 });
 
