@@ -82,8 +82,8 @@
  *   alarm. The name carries the offset, with `.2`, `.3`, … when another tail was saved there
  *   before; a copy holding the same bytes or the start of them (an open whose repair or save
  *   failed) is reused. A zero-fill
- *   cut short after the save can leave the tail looking torn to the next open; its bytes were
- *   saved by then. A short write (the frame's, or a zero-fill's) stops between pages of the
+ *   cut short after the save leaves the tail looking torn; the next open recognises it by its
+ *   saved copy (every byte of it still non-zero is the copy's) and reports it torn: false again. A short write (the frame's, or a zero-fill's) stops between pages of the
  *   page cache, so it too leaves whole sectors. Blind spots, where damage still reads as torn: a frame whose
  *   payload holds a whole sector's share of zeros (a blob of zeros) damaged elsewhere, and a
  *   frame whose last share is a few bytes long with exactly those bytes zeroed.

@@ -100,6 +100,35 @@ function freeTailName(fs: FileLayer, dir: string, base: string, bytes: Uint8Arra
 }
 
 /**
+ * The saved copy (`base`, `base.2`, …) of a damaged tail whose zero-fill a failed open left half
+ * done, if `tail` is one: every byte of it still non-zero is the copy's byte there. Such a tail
+ * reads as torn (some of its sectors are zeros now), but it is the damaged one, and is reported as
+ * that again. A tail torn by a crash does not match an earlier copy: the frame written over that
+ * offset since differs from the one saved (its txId at least), and its header sector with it.
+ */
+function earlierSaveOf(fs: FileLayer, dir: string, base: string, tail: Uint8Array): string | undefined {
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? base : `${base}.${i}`;
+    const path = joinPath(dir, name);
+    if (!fs.exists(path)) return undefined;
+    let held: Uint8Array;
+    try {
+      held = fs.readFile(path);
+    } catch {
+      continue;
+    }
+    let matches = true;
+    let nonZero = false;
+    for (let k = 0; k < tail.length && matches; k++) {
+      if (tail[k] === 0) continue;
+      nonZero = true;
+      matches = k < held.length && tail[k] === held[k];
+    }
+    if (matches && nonZero) return name;
+  }
+}
+
+/**
  * Writes a damaged tail's bytes to `name` in `dir`, name included durably, before the tail is
  * zero-filled. A file of that name (freeTailName chose it: an earlier attempt at this very tail)
  * is replaced.
@@ -263,10 +292,13 @@ export class Journal {
       report.frames += verdict.frames.length;
       if (verdict.tail) {
         const tail = verdict.tail;
-        if (tail.torn) report.truncatedTail = { file: name, ...tail };
+        const base = `${name}.tail-${tail.offset}`;
+        const savedBefore = tail.torn ? earlierSaveOf(fs, dir, base, bytes.subarray(tail.offset, tail.offset + tail.bytes)) : undefined;
+        if (savedBefore !== undefined) report.truncatedTail = { file: name, ...tail, torn: false, savedAs: savedBefore };
+        else if (tail.torn) report.truncatedTail = { file: name, ...tail };
         else {
           damagedTail = bytes.slice(tail.offset, tail.offset + tail.bytes);
-          report.truncatedTail = { file: name, ...tail, savedAs: freeTailName(fs, dir, `${name}.tail-${tail.offset}`, damagedTail) };
+          report.truncatedTail = { file: name, ...tail, savedAs: freeTailName(fs, dir, base, damagedTail) };
         }
       }
       last = { segment: n, name, end: verdict.end, frames: verdict.frames.length, header: verdict.header };

@@ -233,6 +233,24 @@ test("a save of a damaged tail cut short by a failed write is replaced by the re
   assert.deepEqual(fs.contents(`/j/${saved[0]}`), bytes.subarray(start, start + report.truncatedTail!.bytes));
 });
 
+test("a damaged tail whose zero-fill a failed open left half done is reported as damaged again (torn: false, the same saved copy), not as torn", () => {
+  const { fs, file, start } = buildWithLongLastFrame();
+  const path = `/j/${file}`;
+  const bytes = fs.contents(path);
+  bytes[start + 40] ^= 0x10;
+  fs.replace(path, bytes);
+  fs.failWrite(2); // the save lands whole; the zero-fill's write stops halfway and the open fails
+  assert.throws(() => open(fs), (e) => isLedgerError(e, "IO_ERROR"));
+  const now = fs.contents(path);
+  assert.ok(now.subarray(start, start + 16).every((b) => b === 0) && now.subarray(start + 1024, start + 1500).some((b) => b !== 0), "half zeroed");
+  const { journal, report } = open(fs);
+  journal.close();
+  assert.equal(report.truncatedTail?.torn, false);
+  assert.equal(report.truncatedTail?.savedAs, `${file}.tail-${start}`);
+  assert.deepEqual(fs.readdir("/j").filter((n) => n.includes(".tail-")), [`${file}.tail-${start}`]);
+  assert.deepEqual(fs.contents(`/j/${file}.tail-${start}`).subarray(0, 1500), bytes.subarray(start, start + 1500));
+});
+
 test("a last segment cut inside its last frame opens without it: a partial last frame, saved and reported torn: false, and the journal goes on", () => {
   const { fs, batches, positions } = build(12);
   const last = positions[positions.length - 1];
