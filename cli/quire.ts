@@ -133,16 +133,30 @@ function runGenerate(args: GenerateArgs, io: CliIO): number {
     const rel = path.relative(io.cwd, p);
     return rel === "" || rel.startsWith("..") || path.isAbsolute(rel) ? p : rel.split(path.sep).join("/");
   };
-  if (args.check) {
-    const stale = files.filter((f) => !fs.existsSync(f.path) || fs.readFileSync(f.path, "utf8") !== f.text);
-    for (const f of stale) io.err(`${shown(f.path)}: ${fs.existsSync(f.path) ? "out of date" : "missing"}`);
-    if (stale.length > 0) {
-      io.err(`quire generate --check: run \`quire generate ${args.schemaFiles.join(" ")} --out ${args.outDir}${args.runtimeImport === undefined ? "" : ` --runtime ${args.runtimeImport}`}\``);
-      return 1;
-    }
-    io.out(`quire generate --check: ${files.map((f) => shown(f.path)).join(", ")} up to date`);
-    return 0;
+  // The output directory is the user's: a name taken by a file, or a file that is a directory,
+  // is said so rather than thrown as a stack trace.
+  try {
+    return args.check ? checkGenerated(args, files, io, shown) : writeGenerated(files, io, shown);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === undefined || !(e instanceof Error)) throw e;
+    io.err(`quire generate: cannot ${args.check ? "read" : "write"} the generated files under ${shown(path.resolve(io.cwd, args.outDir))}: ${e.message}`);
+    return 1;
   }
+}
+
+function checkGenerated(args: GenerateArgs, files: readonly { path: string; text: string }[], io: CliIO, shown: (p: string) => string): number {
+  const stale = files.filter((f) => !fs.existsSync(f.path) || fs.readFileSync(f.path, "utf8") !== f.text);
+  for (const f of stale) io.err(`${shown(f.path)}: ${fs.existsSync(f.path) ? "out of date" : "missing"}`);
+  if (stale.length > 0) {
+    io.err(`quire generate --check: run \`quire generate ${args.schemaFiles.join(" ")} --out ${args.outDir}${args.runtimeImport === undefined ? "" : ` --runtime ${args.runtimeImport}`}\``);
+    return 1;
+  }
+  io.out(`quire generate --check: ${files.map((f) => shown(f.path)).join(", ")} up to date`);
+  return 0;
+}
+
+function writeGenerated(files: readonly { path: string; text: string }[], io: CliIO, shown: (p: string) => string): number {
   for (const f of files) {
     fs.mkdirSync(path.dirname(f.path), { recursive: true });
     const unchanged = fs.existsSync(f.path) && fs.readFileSync(f.path, "utf8") === f.text;

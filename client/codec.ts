@@ -45,6 +45,9 @@ function describe(x: unknown): string {
   if (Array.isArray(x)) return "an array";
   if (typeof x === "object") {
     const tag = Object.prototype.toString.call(x).slice(8, -1);
+    if ((tag === "Temporal.Instant" && !isInstant(x)) || (tag === "Temporal.PlainDate" && !isPlainDate(x))) {
+      return `an object tagged ${tag} that is not one`;
+    }
     return tag === "Object" ? "an object" : `a ${x instanceof Decimal ? "Decimal" : tag}`;
   }
   if (typeof x === "string") return `the string ${JSON.stringify(x.length > 40 ? x.slice(0, 40) + "…" : x)}`;
@@ -81,7 +84,24 @@ function spend(bytes: number, path: string): void {
 /** Checks `value` against `d` and converts it to Ion; throws TYPE_ERROR naming `path`. */
 export function toIon(value: unknown, d: TypeDescriptor, path: string): IonValue {
   left = limits.maxDocumentBytes;
-  return convert(value, d, path);
+  return readingAppObjects(path, () => convert(value, d, path));
+}
+
+/**
+ * Runs a conversion of the application's values: anything they throw while being read (a getter,
+ * a Proxy trap) becomes the TYPE_ERROR the engine's fromJS gives for the same input, and deep
+ * nesting that outruns the stack a LIMIT_EXCEEDED.
+ */
+function readingAppObjects<T>(path: string, convertIt: () => T): T {
+  try {
+    return convertIt();
+  } catch (e) {
+    if (e instanceof LedgerError) throw e;
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw new LedgerError("LIMIT_EXCEEDED", `value nested too deeply to convert at ${path}`, { limit: "stack", path }, e);
+    }
+    throw new LedgerError("TYPE_ERROR", `the value could not be read (${(e as Error)?.message ?? String(e)}) at ${path}`, { path }, e);
+  }
 }
 
 function convert(value: unknown, d: TypeDescriptor, path: string): IonValue {
@@ -146,7 +166,7 @@ function convert(value: unknown, d: TypeDescriptor, path: string): IonValue {
 /** Checks an object against declared fields (unknown fields rejected, required ones present). */
 export function toIonStruct(value: unknown, fields: Readonly<Record<string, FieldDescriptor>>, path: string): IonStruct {
   left = limits.maxDocumentBytes;
-  return structOf(value, fields, path);
+  return readingAppObjects(path, () => structOf(value, fields, path));
 }
 
 function structOf(value: unknown, fields: Readonly<Record<string, FieldDescriptor>>, path: string): IonStruct {

@@ -25,9 +25,12 @@ export interface Executor {
   readonly ledger: Ledger;
 }
 
-/** Runs on `target`, asking for exact Ion rows; parameters are Ion values already. */
+/**
+ * Runs on `target`, asking for exact Ion rows; parameters are Ion values already, passed as one
+ * array (a filter's `in` list or history's ids may hold more than a call can spread).
+ */
 function runIon(target: Ledger | Transaction, statement: Statement): Promise<IonValue[]> {
-  return target.executeIon(statement.text, ...statement.params.map((p) => ionLiteral(p)));
+  return target.executeIonWith(statement.text, statement.params.map((p) => ionLiteral(p)));
 }
 
 /** Statements inside one open ledger transaction. */

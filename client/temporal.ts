@@ -26,12 +26,41 @@ export declare namespace Temporal {
   export type Duration = TemporalPolyfill.Duration;
 }
 
-/** True for a `Temporal.Instant` of either implementation (checked by its toStringTag). */
+/**
+ * Getters of a Temporal type in the runtime's implementation and in the polyfill: each throws a
+ * TypeError for an object that is not really of that type, whatever its toStringTag says (an
+ * object posing as an Instant would otherwise pass, and be stored as the struct it really is).
+ */
+function brandGetters(type: "Instant" | "PlainDate", getter: string): ((this: unknown) => unknown)[] {
+  const global = (globalThis as unknown as { Temporal?: typeof TemporalPolyfill }).Temporal;
+  const out: ((this: unknown) => unknown)[] = [];
+  for (const impl of [global, TemporalPolyfill]) {
+    const get = impl === undefined ? undefined : Object.getOwnPropertyDescriptor(impl[type].prototype, getter)?.get;
+    if (get !== undefined && !out.includes(get)) out.push(get);
+  }
+  return out;
+}
+
+const INSTANT_BRANDS = brandGetters("Instant", "epochNanoseconds");
+const PLAIN_DATE_BRANDS = brandGetters("PlainDate", "year");
+
+function hasBrand(x: unknown, tag: string, getters: readonly ((this: unknown) => unknown)[]): boolean {
+  if (typeof x !== "object" || x === null || Object.prototype.toString.call(x) !== tag) return false;
+  for (const get of getters) {
+    try {
+      get.call(x);
+      return true;
+    } catch { /* not of this implementation */ }
+  }
+  return false;
+}
+
+/** True for a `Temporal.Instant` of either implementation (the runtime's or the polyfill's). */
 export function isInstant(x: unknown): x is Temporal.Instant {
-  return typeof x === "object" && x !== null && Object.prototype.toString.call(x) === "[object Temporal.Instant]";
+  return hasBrand(x, "[object Temporal.Instant]", INSTANT_BRANDS);
 }
 
 /** True for a `Temporal.PlainDate` of either implementation. */
 export function isPlainDate(x: unknown): x is Temporal.PlainDate {
-  return typeof x === "object" && x !== null && Object.prototype.toString.call(x) === "[object Temporal.PlainDate]";
+  return hasBrand(x, "[object Temporal.PlainDate]", PLAIN_DATE_BRANDS);
 }

@@ -166,6 +166,12 @@ function describeMember(
     return undefined;
   }
   let ok = true;
+  if (name === "__proto__") {
+    // Object literals and assignments take it for the prototype, not a field: the schema and
+    // every document the client builds would silently lose it.
+    report(ctx, "RESERVED_FIELD", nameNode, fp, `field name "__proto__" cannot be used: JavaScript objects take it for their prototype, so its value would be lost`, "rename the field");
+    return undefined;
+  }
   if (topLevel && RESERVED_FIELDS.has(name)) {
     const what = name === "id" ? "the document id" : "the document's metadata (version, txTime, txId)";
     const suggestion = `${p.charAt(0).toLowerCase() + p.slice(1)}${name.charAt(0).toUpperCase() + name.slice(1)}`;

@@ -265,6 +265,21 @@ export class Ledger {
 
   /** Like `execute`, but returns the rows as exact Ion values. */
   async executeIon(statement: string, ...params: unknown[]): Promise<IonValue[]> {
+    return this.executeIonWith(statement, params);
+  }
+
+  /**
+   * `executeIon` with the parameters as one array, for statements with very many of them:
+   * spreading tens of thousands of arguments overflows the call stack (Deno's V8 refuses about
+   * 125,000), before the engine could say anything.
+   *
+   * @example
+   * ```ts
+   * const rows = await ledger.executeIonWith(`SELECT * FROM cars WHERE VIN IN (${vins.map(() => "?").join(", ")})`, vins);
+   * ```
+   */
+  async executeIonWith(statement: string, params: readonly unknown[]): Promise<IonValue[]> {
+    if (!Array.isArray(params)) throw new LedgerError("INVALID_ARGUMENT", "executeIonWith() takes the parameters as an array");
     const rows = this.autoPoint(statement, params);
     // Rows are copies (their values are the store's own; see ion/copy.ts), registered as the
     // engine's values, so passing one back (`tx.insert(t, row)`) keeps it exact instead of

@@ -14,6 +14,7 @@ import type { IonTimestamp, IonValue } from "../ion/value.ts";
 import { handOutCopy, toJS } from "../ion/js.ts";
 import type { EvalMode } from "../partiql/eval/index.ts";
 import { execute } from "../query/executor.ts";
+import { LedgerError } from "../errors.ts";
 import { Transaction as CoreTransaction, type TransactionHost } from "../txn/transaction.ts";
 
 export class Transaction extends CoreTransaction {
@@ -34,6 +35,12 @@ export class Transaction extends CoreTransaction {
 
   /** Like `execute`, but returns the rows as exact Ion values. */
   async executeIon(statement: string, ...params: unknown[]): Promise<IonValue[]> {
+    return this.executeIonWith(statement, params);
+  }
+
+  /** `executeIon` with the parameters as one array (see `Ledger.executeIonWith`). */
+  async executeIonWith(statement: string, params: readonly unknown[]): Promise<IonValue[]> {
+    if (!Array.isArray(params)) throw new LedgerError("INVALID_ARGUMENT", "executeIonWith() takes the parameters as an array");
     // Copies, since a row's values are the store's own (see ion/copy.ts), registered as the
     // engine's values: passing a row back (`tx.insert(t, row)`) keeps it exact.
     return (await this.executeWith(statement, params)).map(handOutCopy);

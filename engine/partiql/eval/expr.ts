@@ -21,6 +21,7 @@ import type { Ctx } from "./context.ts";
 import { Env, resolve } from "./env.ts";
 import { isTypeError, typeError } from "./errors.ts";
 import { callFunction } from "./functions/index.ts";
+import { hashedIn, isHashableIn } from "./in-set.ts";
 import { like } from "./like.ts";
 import { temporalKind } from "./temporal.ts";
 import { evalPath } from "./path.ts";
@@ -243,6 +244,10 @@ function evalIn(e: In, env: Env, ctx: Ctx): PValue {
     items = isScalarShaped(sub)
       ? rows.map((row) => (row.kind === "struct" && row.fields.length === 1 ? row.fields[0][1] : row))
       : rows;
+  } else if (isHashableIn(e)) {
+    const { items: all, answer } = hashedIn(e, v, ctx.params, (x) => evalExpr(x, env, ctx));
+    if (answer !== undefined) return e.not ? not(answer) : answer;
+    items = all;
   } else {
     const c = evalExpr(e.collection, env, ctx);
     if (c.kind === "missing") return MISSING;

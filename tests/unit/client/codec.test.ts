@@ -84,6 +84,12 @@ const bad: { name: string; table: "cars" | "registrations"; value: () => unknown
   { name: "PlainDate field given Instant", table: "registrations", value: () => ({ ...registration(), Owners: [{ Name: "a", Since: Temporal.Now.instant() }] }), path: "registrations.Owners[0].Since" },
   { name: "array for blob", table: "registrations", value: () => ({ ...registration(), Photo: [1, 2] }), path: "registrations.Photo" },
   { name: "not an object", table: "cars", value: () => "car", path: "cars" },
+  // Objects only tagged as Temporal values: the tag is not the type (the brand is checked).
+  { name: "object posing as an Instant", table: "cars", value: () => ({ ...car(), RegisteredAt: { [Symbol.toStringTag]: "Temporal.Instant" } }), path: "cars.RegisteredAt" },
+  { name: "object posing as a PlainDate", table: "registrations", value: () => ({ ...registration(), Owners: [{ Name: "a", Since: { [Symbol.toStringTag]: "Temporal.PlainDate", year: 2012 } }] }), path: "registrations.Owners[0].Since" },
+  // What the application's own objects throw while being read is a TYPE_ERROR, as in the engine.
+  { name: "throwing getter", table: "cars", value: () => Object.defineProperty({ ...car() }, "Owner", { get() { throw new Error("getter"); }, enumerable: true }), path: "cars" },
+  { name: "throwing Proxy", table: "cars", value: () => new Proxy({ ...car() }, { ownKeys() { throw new Error("proxy"); } }), path: "cars" },
 ];
 for (const c of bad) {
   test(`codec TYPE_ERROR: ${c.name}`, () => {

@@ -322,3 +322,15 @@ test("update with unset removes an optional field; a required one cannot be unse
     await close();
   }
 });
+
+test("a filter's `in` list longer than a call can spread (150,000 values) runs, answered by hashing", async () => {
+  const { db, close } = await seeded();
+  try {
+    const vins = Array.from({ length: 150_000 }, (_, i) => String(i + 3));
+    const rows = await db.cars.findMany({ where: { VIN: { in: vins } }, orderBy: { VIN: "asc" } });
+    assert.deepEqual(rows.map((r) => r.VIN), ["3", "4"]);
+    assert.equal(await db.cars.count({ where: { VIN: { notIn: vins } } }), 2);
+  } finally {
+    await close();
+  }
+});

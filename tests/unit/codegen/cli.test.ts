@@ -59,6 +59,29 @@ describe("cli: quire generate", () => {
     }
   });
 
+  test("an --out that names a file, or whose client.ts is a directory, is a one-line error with exit 1", () => {
+    const tmp = tempDir();
+    try {
+      const file = path.join(tmp.dir, "taken");
+      write(file, "not a directory\n");
+      for (const check of [false, true]) {
+        const r = cli(["generate", CARS, "--out", file, "--runtime", RUNTIME, ...(check ? ["--check"] : [])]);
+        assert.equal(r.code, 1, r.err);
+        if (!check) assert.match(r.err, /^quire generate: cannot write the generated files under .*taken: .*EEXIST/);
+      }
+      const dirOut = path.join(tmp.dir, "gen");
+      fs.mkdirSync(path.join(dirOut, "client.ts"), { recursive: true });
+      for (const check of [false, true]) {
+        const r = cli(["generate", CARS, "--out", dirOut, "--runtime", RUNTIME, ...(check ? ["--check"] : [])]);
+        assert.equal(r.code, 1, r.err);
+        assert.match(r.err, /^quire generate: cannot (read|write) the generated files under .*gen: .*EISDIR/);
+        assert.equal(r.err.split("\n").length, 1, r.err);
+      }
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   test("schema errors: exit 1, one `file:line: message (path) — fix: …` line each, nothing written", () => {
     const tmp = tempDir();
     try {

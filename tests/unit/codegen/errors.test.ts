@@ -22,6 +22,7 @@ const EXPECTED: Record<string, { path: string; message: RegExp; fix: RegExp; cod
   "record-keys.ts": { path: "RecordKeys.Prices", message: /keys must be string/, fix: /Record<string, T>/ },
   "recursive.ts": { path: "Club.Members[].Friends[]", message: /recursive type: Person/, fix: /id/, code: "RECURSIVE_TYPE" },
   "reserved-id.ts": { path: "ReservedId.id", message: /"id" is reserved for the document id/, fix: /rename the field/, code: "RESERVED_FIELD" },
+  "reserved-proto.ts": { path: "ReservedProto.Inner.__proto__", message: /"__proto__" cannot be used: JavaScript objects take it for their prototype/, fix: /rename the field/, code: "RESERVED_FIELD" },
   "reserved-metadata.ts": { path: "ReservedMeta.metadata", message: /"metadata" is reserved/, fix: /rename the field/, code: "RESERVED_FIELD" },
   "set.ts": { path: "Setted.Tags", message: /Set is not supported/, fix: /use T\[\]/ },
   "temporal-zoned.ts": { path: "Zoned.At", message: /Temporal\.ZonedDateTime is not supported/, fix: /Temporal\.Instant .* or Temporal\.PlainDate/ },
