@@ -14,6 +14,7 @@ import {
   ts,
   type TypeAliasDeclaration,
 } from "ts-morph";
+import { checkTableName } from "../engine/index.ts";
 import type { Diagnostics } from "./errors.ts";
 
 export interface TableDeclaration {
@@ -126,6 +127,13 @@ export function findTables(sources: readonly SourceFile[], diags: Diagnostics): 
         );
         continue;
       }
+      // The engine's own rule too (names of system views are reserved), so a schema that
+      // generates also connects.
+      const refused = tableNameProblem(table);
+      if (refused !== undefined) {
+        at(tags[0], typeName, refused, `choose another name, e.g. ${suggestTableName(typeName)}`);
+        continue;
+      }
       if (!(source.getExportedDeclarations().get(typeName) ?? []).includes(statement)) {
         at(statement.getNameNode(), typeName, "a @table type must be exported under its own name", `write export ${statement.getKindName() === "InterfaceDeclaration" ? "interface" : "type"} ${typeName}`);
         continue;
@@ -134,6 +142,16 @@ export function findTables(sources: readonly SourceFile[], diags: Diagnostics): 
     }
   }
   return tables;
+}
+
+/** Why the engine refuses `table` as a table name, or undefined if it takes it. */
+function tableNameProblem(table: string): string | undefined {
+  try {
+    checkTableName(table);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }
 
 /** A tag's first word (`@table cars` -> `cars`). */

@@ -166,6 +166,10 @@ function describeMember(
     return undefined;
   }
   let ok = true;
+  if (!name.isWellFormed()) {
+    report(ctx, "UNSUPPORTED_TYPE", nameNode, fp, "a field name with a lone surrogate cannot be stored (UTF-8 cannot encode it)", "remove the lone surrogate");
+    return undefined;
+  }
   if (name === "__proto__") {
     // Object literals and assignments take it for the prototype, not a field: the schema and
     // every document the client builds would silently lose it.
@@ -264,7 +268,11 @@ function describeType(node: TypeNode, p: string, ctx: Ctx): TypeDescriptor | und
     case SyntaxKind.LiteralType: {
       if (!Node.isLiteralTypeNode(n)) break;
       const lit = n.getLiteral();
-      if (Node.isStringLiteral(lit)) return { kind: "enum", values: [lit.getLiteralText()] };
+      if (Node.isStringLiteral(lit)) {
+        const v = lit.getLiteralText();
+        if (!v.isWellFormed()) return fail(ctx, n, p, "a string literal type with a lone surrogate cannot be stored (UTF-8 cannot encode it)", "remove the lone surrogate");
+        return { kind: "enum", values: [v] };
+      }
       if (lit.getKind() === SyntaxKind.NullKeyword) return fail(ctx, n, p, "a field that is always null is not supported", "use `T | null`");
       if (lit.getKind() === SyntaxKind.TrueKeyword || lit.getKind() === SyntaxKind.FalseKeyword) {
         return fail(ctx, n, p, `boolean literal type \`${n.getText()}\` is not supported`, "use boolean");
@@ -421,6 +429,7 @@ function describeUnionRest(n: Node, rest: TypeNode[], p: string, ctx: Ctx): Type
     const values: string[] = [];
     for (const m of rest) {
       const v = (literal(m) as Node & { getLiteralText(): string }).getLiteralText();
+      if (!v.isWellFormed()) return fail(ctx, m, p, "a string literal type with a lone surrogate cannot be stored (UTF-8 cannot encode it)", "remove the lone surrogate");
       if (!values.includes(v)) values.push(v);
     }
     return { kind: "enum", values };

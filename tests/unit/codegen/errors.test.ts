@@ -177,9 +177,21 @@ export interface Car {
     assert.equal(ds[0].code, "FILE_NOT_FOUND");
   });
 
+  test("lone surrogates in a field name or a string literal type are refused (UTF-8 cannot encode them)", () => {
+    assert.match(one('/** @table cars */\nexport interface Car { "a\\uD800": string }\n').message, /field name with a lone surrogate/);
+    assert.match(one('/** @table cars */\nexport interface Car { Fuel: "gas" | "\\uDC00" }\n').message, /string literal type with a lone surrogate/);
+    assert.match(one('/** @table cars */\nexport interface Car { Fuel: "\\uDC00" }\n').message, /string literal type with a lone surrogate/);
+  });
+
   test("bad table tags: no name, invalid name, on a class, twice", () => {
     assert.match(one("/** @table */\nexport interface Car { VIN: string }\n").fix, /@table cars/);
     assert.match(one("/** @table my-cars */\nexport interface Car { VIN: string }\n").message, /invalid table name "my-cars"/);
+    // Names the engine keeps for system views are refused here, not first at connect().
+    for (const reserved of ["_ql_cars", "_QL_committed_cars", "information_schema"]) {
+      const d = one(`/** @table ${reserved} */\nexport interface Car { VIN: string }\n`);
+      assert.match(d.message, /is reserved/, reserved);
+      assert.match(d.fix, /@table|e\.g\. cars/, reserved);
+    }
     assert.match(one("/** @table cars */\nexport class Car { VIN = '' }\n").message, /@table is on a ClassDeclaration/);
     assert.match(one("/** @table cars\n @table autos */\nexport interface Car { VIN: string }\n").message, /more than one @table/);
   });
