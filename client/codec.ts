@@ -146,7 +146,10 @@ function convert(value: unknown, d: TypeDescriptor, path: string): IonValue {
       return { kind: "blob", bytes: value.slice() };
     case "list": {
       if (!Array.isArray(value)) throw expected(path, "an array", value);
-      return { kind: "list", items: value.map((item, i) => convert(item, d.of, `${path}[${i}]`)) };
+      // A loop, not map: map skips the holes of a sparse array, which would reach the engine unchecked.
+      const items: IonValue[] = new Array(value.length);
+      for (let i = 0; i < value.length; i++) items[i] = convert(value[i], d.of, `${path}[${i}]`);
+      return { kind: "list", items };
     }
     case "record": {
       if (!isPlainObject(value)) throw expected(path, "an object", value);
@@ -154,6 +157,7 @@ function convert(value: unknown, d: TypeDescriptor, path: string): IonValue {
       for (const key of Object.keys(value)) {
         const v = value[key];
         if (v === undefined) continue;
+        if (!key.isWellFormed()) throw typeError(childPath(path, key), "key contains a lone surrogate");
         fields.push([key, convert(v, d.of, childPath(path, key))]);
       }
       return { kind: "struct", fields };

@@ -87,6 +87,8 @@ const bad: { name: string; table: "cars" | "registrations"; value: () => unknown
   // Objects only tagged as Temporal values: the tag is not the type (the brand is checked).
   { name: "object posing as an Instant", table: "cars", value: () => ({ ...car(), RegisteredAt: { [Symbol.toStringTag]: "Temporal.Instant" } }), path: "cars.RegisteredAt" },
   { name: "object posing as a PlainDate", table: "registrations", value: () => ({ ...registration(), Owners: [{ Name: "a", Since: { [Symbol.toStringTag]: "Temporal.PlainDate", year: 2012 } }] }), path: "registrations.Owners[0].Since" },
+  { name: "hole in a sparse array", table: "registrations", value: () => ({ ...registration(), Owners: [{ Name: "a" }, , { Name: "b" }] }), path: "registrations.Owners[1]" },
+  { name: "record key with a lone surrogate", table: "registrations", value: () => ({ ...registration(), Tags: { "x\uD800": "red" } }), path: `registrations.Tags["x\\ud800"]` },
   // What the application's own objects throw while being read is a TYPE_ERROR, as in the engine.
   { name: "throwing getter", table: "cars", value: () => Object.defineProperty({ ...car() }, "Owner", { get() { throw new Error("getter"); }, enumerable: true }), path: "cars" },
   { name: "throwing Proxy", table: "cars", value: () => new Proxy({ ...car() }, { ownKeys() { throw new Error("proxy"); } }), path: "cars" },
