@@ -13,6 +13,12 @@ import { ion, ionLiteral, isLedgerError, Ledger, verifyRevision } from "../../..
 import type { IonValue } from "../../../../engine/ion/value.ts";
 import { withLedger } from "../../../helpers/ledger.ts";
 
+/**
+ * Cases that walk millions of nodes before they are refused take seconds on a loaded 2-core
+ * machine: more than `bun test`'s own 5 s default when it is run without npm test's --timeout.
+ */
+const SLOW = { timeout: 60_000 };
+
 /** `levels` doublings of a small JS object: 2^levels references to its leaf. */
 function jsDoubling(levels: number, leaf: unknown = { x: 1 }): unknown {
   let o = leaf;
@@ -51,7 +57,7 @@ async function refused(what: Promise<unknown>, limit: string): Promise<void> {
   });
 }
 
-test("a JS document doubling one object 26 times is LIMIT_EXCEEDED", async () => {
+test("a JS document doubling one object 26 times is LIMIT_EXCEEDED", SLOW, async () => {
   await withTable((l) => refused(l.transaction((tx) => tx.insert("t", jsDoubling(26))), "maxDocumentBytes"));
 });
 
@@ -59,22 +65,22 @@ test("a document sharing a 1 MB string 2^20 times is refused by its bytes, not e
   await withTable((l) => refused(l.transaction((tx) => tx.insert("t", jsDoubling(20, "s".repeat(1 << 20)))), "maxDocumentBytes"));
 });
 
-test("a model value (ionLiteral) doubling one struct 26 times is LIMIT_EXCEEDED", async () => {
+test("a model value (ionLiteral) doubling one struct 26 times is LIMIT_EXCEEDED", SLOW, async () => {
   await withTable((l) => refused(l.transaction((tx) => tx.insert("t", ionLiteral(modelDoubling(26)))), "maxDocumentBytes"));
 });
 
-test("a statement parameter doubling one object 26 times is LIMIT_EXCEEDED", async () => {
+test("a statement parameter doubling one object 26 times is LIMIT_EXCEEDED", SLOW, async () => {
   await withTable((l) => refused(l.execute("INSERT INTO t VALUE {'a': ?}", jsDoubling(26)), "maxDocumentBytes"));
 });
 
-test("a query row made of 26 LET doublings is LIMIT_EXCEEDED from executeIon and execute", async () => {
+test("a query row made of 26 LET doublings is LIMIT_EXCEEDED from executeIon and execute", SLOW, async () => {
   await withTable(async (l) => {
     await refused(l.executeIon(letDoubling(26)), "maxValueNodes");
     await refused(l.execute(letDoubling(26)), "maxValueNodes");
   });
 });
 
-test("inserting a value made of 26 LET doublings is LIMIT_EXCEEDED", async () => {
+test("inserting a value made of 26 LET doublings is LIMIT_EXCEEDED", SLOW, async () => {
   await withTable((l) => refused(l.execute(`INSERT INTO t VALUE {'a': (${letDoubling(26)})}`), "maxValueNodes"));
 });
 
@@ -89,7 +95,7 @@ test("a small shared subtree is stored as copies and reads back equal", async ()
   }, ["t"]);
 });
 
-test("equality, IN, GROUP BY and DISTINCT over 30 LET doublings are LIMIT_EXCEEDED, not hours", async () => {
+test("equality, IN, GROUP BY and DISTINCT over 30 LET doublings are LIMIT_EXCEEDED, not hours", SLOW, async () => {
   await withTable(async (l) => {
     const lets = letDoubling(30).replace(/^SELECT VALUE x30 /, "");
     for (const q of [
