@@ -128,13 +128,18 @@ function evalNode(e: Expr, env: Env, ctx: Ctx): PValue {
 }
 
 /**
- * A parenthesised SELECT used as a value: SQL's scalar subquery coercion. A SELECT (not SELECT
- * VALUE) whose result is one row with one column stands for that column's value; otherwise the
- * query's collection is the value.
+ * A parenthesised SELECT used as a value: SQL's scalar subquery coercion (the spec's
+ * COLL_TO_SCALAR, chapter 9). A SELECT (not SELECT VALUE) whose result is one row with one
+ * column stands for that column's value; no rows stand for NULL, as in SQL (so `x <> (SELECT …)`
+ * over nothing is NULL, not TRUE); more than one row is an error (MISSING in permissive mode, as
+ * the conformance suite's section-9 case expects). Any other result is the query's collection.
+ * Set operators, FROM, IN and function arguments take a subquery's collection as it is.
  */
 function coerceSubquery(e: Subquery, env: Env, ctx: Ctx): PValue {
   const r = evalQuery(e.query, env, ctx);
-  if (isScalarShaped(e.query) && (r.kind === "bag" || r.kind === "list") && r.items.length === 1) {
+  if (isScalarShaped(e.query) && (r.kind === "bag" || r.kind === "list")) {
+    if (r.items.length === 0) return NULL;
+    if (r.items.length > 1) throw typeError(`a subquery used as a value returned ${r.items.length} rows; it may return at most one`);
     const row = r.items[0];
     if (row.kind === "struct" && row.fields.length === 1) return row.fields[0][1];
   }

@@ -651,9 +651,18 @@ function asCollection(v: PValue, ctx: Ctx): readonly PValue[] {
   return [v];
 }
 
+/**
+ * An operand of a set operator is a collection: a parenthesised SELECT there, `… UNION (SELECT …)`,
+ * is not coerced to a scalar as it is where a value is wanted (its one row of one column would
+ * otherwise make the operator fail, depending on the data).
+ */
+function evalSetOperand(q: Query | Expr, env: Env, ctx: Ctx): PValue {
+  return evalQuery(q.kind === "subquery" ? q.query : q, env, ctx);
+}
+
 function evalSetOp(q: SetOp, env: Env, ctx: Ctx): PValue {
-  const l = asCollection(evalQuery(q.left, env, ctx), ctx);
-  const r = asCollection(evalQuery(q.right, env, ctx), ctx);
+  const l = asCollection(evalSetOperand(q.left, env, ctx), ctx);
+  const r = asCollection(evalSetOperand(q.right, env, ctx), ctx);
   let out: PValue[];
   const counts = (xs: readonly PValue[]) => {
     const m = new Map<string, PValue[]>();
