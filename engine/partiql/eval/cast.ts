@@ -87,7 +87,10 @@ function castInt(v: PValue, t: string): PValue {
     case "decimal": n = unscaled(decSetExponent(v, 0, "half_even")); break;
     case "float":
       if (!Number.isFinite(v.value)) return fail(v, t);
-      n = unscaled(decSetExponent(decFromNumber(v.value), 0, "half_even"));
+      // From 2^53 up every float is an integer, and its exact value is what it holds: the
+      // shortest decimal that reads back as it (-9223372036854775808e0 prints as
+      // -9223372036854776000) would put -2^63 out of BIGINT's range.
+      n = Math.abs(v.value) >= 2 ** 53 ? BigInt(v.value) : unscaled(decSetExponent(decFromNumber(v.value), 0, "half_even"));
       break;
     case "string":
     case "symbol": {

@@ -10,6 +10,9 @@ test("CAST table", () => {
     ["CAST('TRUE' AS BOOL)", "true"], ["CAST(0 AS BOOL)", "false"], ["CAST('2007-02-23T12:14Z' AS TIMESTAMP)", "2007-02-23T12:14Z"],
     ["CAST([1, 2] AS BAG)", "$bag::[1, 2]"], ["CAST(<<1>> AS LIST)", "[1]"],
     ["CAST(NULL AS INT)", "null"], ["CAST(MISSING AS INT)", "$missing::null"],
+    // Floats from 2^53 up are cast by their exact value, not the shortest decimal that prints them.
+    ["CAST(`-9223372036854775808e0` AS BIGINT)", "-9223372036854775808"], ["CAST(`9007199254740993e0` AS BIGINT)", "9007199254740992"],
+    ["CAST(`4611686018427387904e0` AS BIGINT)", "4611686018427387904"], ["CAST(`-2.5e0` AS INT)", "-2"],
   ];
   for (const [s, want] of rows) check(s, want);
 });
@@ -20,4 +23,5 @@ test("CAST failures: strict raises, permissive gives MISSING", () => {
     check(s, "$missing::null", {}, ["permissive"]);
   }
   fails("CAST(NULL AS MISSING)", "permissive", "EVALUATION_ERROR");
+  fails("CAST(`9223372036854775808e0` AS BIGINT)", "strict", "TYPE_ERROR");
 });
