@@ -131,6 +131,16 @@ function rowField(e: Expr, target: TableTarget, isGlobal: (v: VarRef) => boolean
   return undefined;
 }
 
+/** Whether the row field `e` names (see rowField) is named case-sensitively (`"G"`, `x."G"`). */
+function isCaseSensitiveName(e: Expr): boolean {
+  if (e.kind === "var") return e.caseSensitive;
+  if (e.kind === "path") {
+    const step = e.steps[0];
+    return step !== undefined && step.kind === "field" && step.caseSensitive;
+  }
+  return false;
+}
+
 /** True when `e` mentions no variable (only literals, parameters and operators on them). */
 export function isConstant(e: Expr): boolean {
   return !walkAst(e, (x) => (x.kind === "var" || x.kind === "select" || x.kind === "setop" || x.kind === "subquery" ? "stop" : undefined));
@@ -279,6 +289,10 @@ function chooseOrdered(target: TableTarget, def: TableDef, constant: (e: Expr) =
   if (topK === undefined) return undefined;
   const field = rowField(topK.orderBy.expr, target, isGlobal);
   if (field === undefined) return undefined;
+  // An index keeps the values of every field whose name matches its own ignoring case, so it
+  // orders by what an unquoted name reads; `x."G"` reads only the field spelled so, and the first
+  // keys of the index need not hold its first values.
+  if (isCaseSensitiveName(topK.orderBy.expr)) return undefined;
   const index = def.indexes.find((ix) => ix.field === field) ?? def.indexes.find((ix) => ix.field.toLowerCase() === field.toLowerCase());
   if (index === undefined) return undefined;
   const count = (e: Expr | undefined): number | undefined => {

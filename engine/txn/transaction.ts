@@ -511,15 +511,20 @@ export class Transaction {
     const store = this.host.store;
     const rows: DocumentRow[] = [];
     const seen = new Set<string>();
+    // A document counts towards `take` only when `key` is its one key: one with several fields
+    // named `field` in different cases reads as ambiguous (an error, or MISSING in permissive
+    // mode), which sorts elsewhere than any of its keys. It is still a candidate.
     const visit = (key: string): number => {
       let found = 0;
       for (const id of index.idsOf(key)) {
         if (seen.has(id) || this.writes.has(id)) continue;
         const r = visibleRevision(store.docs.get(id)!, this.snapshot);
-        if (r?.data === undefined || !indexKeysOf(r.data, field).includes(key)) continue;
+        if (r?.data === undefined) continue;
+        const keys = indexKeysOf(r.data, field);
+        if (!keys.includes(key)) continue;
         seen.add(id);
         rows.push({ id, data: r.data });
-        found++;
+        if (keys.length === 1) found++;
       }
       return found;
     };
