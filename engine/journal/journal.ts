@@ -104,7 +104,9 @@ function freeTailName(fs: FileLayer, dir: string, base: string, bytes: Uint8Arra
  * done, if `tail` is one: every byte of it still non-zero is the copy's byte there. Such a tail
  * reads as torn (some of its sectors are zeros now), but it is the damaged one, and is reported as
  * that again. A tail torn by a crash does not match an earlier copy: the frame written over that
- * offset since differs from the one saved (its txId at least), and its header sector with it.
+ * offset since differs from the one saved (its txId, and with it its header's checksums). Only
+ * if its header never landed, and the sectors that did hold the saved frame's bytes at the same
+ * offsets, would it match: an alarm raised for a torn write, never a loss passed over.
  */
 function earlierSaveOf(fs: FileLayer, dir: string, base: string, tail: Uint8Array): string | undefined {
   for (let i = 1; ; i++) {
