@@ -37,6 +37,12 @@ export const limits = {
    *  the AST of a huge statement is held in memory while it runs; 1 MiB is far beyond any
    *  hand-written query, and bulk data belongs in `?` parameters, not in statement text. */
   maxStatementLength: 1024 * 1024,
+  /** UTF-16 code units a string made while evaluating a statement may hold (`||`, TEXT_REPLACE,
+   *  OVERLAY, UPPER, …). Twice maxDocumentBytes, so two of the longest document strings still
+   *  concatenate; without it a statement of a few kilobytes (TEXT_REPLACE of a 30,000-character
+   *  string into itself, or a LET that doubles a string 27 times) asked for gigabytes and took
+   *  the process down (Bun aborted) instead of failing. */
+  maxStringLength: 16 * 1024 * 1024,
   /** Nesting depth of a PartiQL expression (parentheses, brackets, subqueries, CASE, unary
    *  operators), checked by the parser and again by the evaluator. Both recurse per level (a few
    *  stack frames each); 500 keeps every runtime far from its stack limit while exceeding any

@@ -26,7 +26,7 @@ import { like } from "./like.ts";
 import { temporalKind } from "./temporal.ts";
 import { evalPath } from "./path.ts";
 import { evalQuery } from "./query.ts";
-import { FALSE, NULL, TRUE, bagOf, bool, isText, textOf, typeName } from "./values.ts";
+import { FALSE, NULL, TRUE, bagOf, bool, checkStringLength, isText, textOf, typeName } from "./values.ts";
 
 const MAX_DEPTH = limits.maxExpressionDepth;
 
@@ -212,7 +212,10 @@ function concat(a: PValue, b: PValue): PValue {
     throw typeError(`|| needs strings, got ${typeName(a)} and ${typeName(b)}`);
   }
   if (a.kind === "null" || b.kind === "null") return NULL;
-  return { kind: "string", value: textOf(a) + textOf(b) };
+  const x = textOf(a), y = textOf(b);
+  // A LET that doubles a string 27 times is a gigabyte: refused before the runtime gives out.
+  checkStringLength(x.length + y.length, "||");
+  return { kind: "string", value: x + y };
 }
 
 function evalBinary(e: Binary, env: Env, ctx: Ctx): PValue {

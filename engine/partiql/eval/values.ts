@@ -1,6 +1,8 @@
 /** Small constructors and predicates over PartiQL values used throughout the evaluator. */
 import type { IonBool, IonInt, IonNull, IonString } from "../../ion/value.ts";
 import type { PBag, PList, PStruct, PValue } from "../value.ts";
+import { LedgerError } from "../../errors.ts";
+import { limits } from "../../limits.ts";
 
 export const NULL: IonNull = Object.freeze({ kind: "null", of: "null" }) as IonNull;
 export const TRUE: IonBool = Object.freeze({ kind: "bool", value: true }) as IonBool;
@@ -52,4 +54,41 @@ export function fieldOf(s: PStruct, name: string, caseSensitive: boolean): PValu
 /** Code points of a string (for SQL's character semantics). */
 export function codePoints(s: string): string[] {
   return Array.from(s);
+}
+
+/**
+ * Throws LIMIT_EXCEEDED if a string of `length` UTF-16 units, about to be made by `what`, would
+ * pass limits.maxStringLength. Checked before the string is built, from its inputs' lengths.
+ */
+export function checkStringLength(length: number, what: string): void {
+  if (length > limits.maxStringLength) {
+    throw new LedgerError("LIMIT_EXCEEDED", `${what} would make a string of ${length} characters; the limit is ${limits.maxStringLength}`, {
+      limit: "maxStringLength",
+      max: limits.maxStringLength,
+    });
+  }
+}
+
+/** Code points in `s` (surrogate pairs count once), without an array of them. */
+export function codePointCount(s: string, from = 0, to = s.length): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < to) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/** The UTF-16 index where code point number `cp` (0-based, counted from `from`) of `s` starts; s.length past the end. */
+export function codePointIndex(s: string, cp: number, from = 0): number {
+  let i = from;
+  for (let n = 0; n < cp && i < s.length; n++) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+  return i;
 }
