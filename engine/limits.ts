@@ -72,7 +72,9 @@ export const limits = {
    *  few hundred bytes can stand for 2^30 values: a 25-level doubling took 10 GB and 40 s under
    *  Bun to be refused and killed Deno (out of memory). Every value of a document takes at least
    *  one byte of Ion, so this refuses nothing within maxDocumentBytes; values to be stored are
-   *  also held to that many bytes, counting their strings and lobs, while they are converted. */
+   *  also held to that many bytes, counting their strings and lobs, while they are converted.
+   *  The documents one transaction writes are held to it together, as they are written (a block
+   *  of them in memory; 8 million small ints took about 800 MB of RSS under either runtime). */
   maxValueNodes: 8 * 1024 * 1024,
   /** Symbols the shared-table imports of one Ion symbol table may declare (`max_id`s, summed).
    *  Each becomes an entry of the reader's symbol table, so a hostile `max_id: 2^40`, or many

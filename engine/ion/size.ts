@@ -56,3 +56,51 @@ export function encodedSizeUpperBound(v: IonValue, depth = 1): number {
       return n;
   }
 }
+
+/** What a written document costs at least: Ion bytes, and values held in memory. */
+export interface WriteCost {
+  /**
+   * A lower bound on its Ion binary size: a byte for each value's type descriptor, a byte for
+   * each struct field's name, and a string's or lob's bytes (UTF-8 never takes fewer bytes than
+   * UTF-16 takes code units). A limit this passes is certainly passed by the encoding.
+   */
+  readonly bytes: number;
+  /** Its values, scalars and containers, counted wherever they appear. */
+  readonly values: number;
+}
+
+let bytes = 0;
+let values = 0;
+
+/** The WriteCost of `v`, in one walk. */
+export function writeCostOf(v: IonValue): WriteCost {
+  bytes = 0;
+  values = 0;
+  walkCost(v, 1);
+  return { bytes, values };
+}
+
+function walkCost(v: IonValue, depth: number): void {
+  if (depth > MAX_DEPTH) throw depthError();
+  values++;
+  bytes++;
+  switch (v.kind) {
+    case "string":
+      bytes += v.value.length;
+      return;
+    case "clob":
+    case "blob":
+      bytes += v.bytes.length;
+      return;
+    case "list":
+    case "sexp":
+      for (const item of v.items) walkCost(item, depth + 1);
+      return;
+    case "struct":
+      for (const [, value] of v.fields) {
+        bytes++;
+        walkCost(value, depth + 1);
+      }
+      return;
+  }
+}

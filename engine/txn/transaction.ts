@@ -17,7 +17,7 @@
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { encodeBinary } from "../ion/binary.ts";
-import { encodedSizeUpperBound } from "../ion/size.ts";
+import { encodedSizeUpperBound, type WriteCost, writeCostOf } from "../ion/size.ts";
 import { fromJS, handOut, handOutCopy } from "../ion/js.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { getField, ion } from "../ion/value.ts";
@@ -189,6 +189,8 @@ export class Transaction {
   readonly snapshot: number;
   readonly reads: ReadSet;
   readonly writes = new Map<string, WriteEntry>();
+  /** What the documents in `writes` cost at least (see writtenAfter). */
+  private written: WriteCost = NO_COST;
   readonly statements: StatementRecord[] = [];
   private state: State = "active";
   /** Set when the ledger's close() aborted this transaction (see abortForClose). */
@@ -330,6 +332,7 @@ export class Transaction {
     const def = this.activeTable(table);
     const data = toDocument(document);
     this.checkWriteCount();
+    const written = this.writtenAfter(undefined, data);
     const id = newId();
     const stmt = this.record(statementText(def.name, "insert"), [data]);
     this.touch(id);
@@ -342,6 +345,7 @@ export class Transaction {
       version: 0,
       statements: [stmt],
     });
+    this.written = written;
     return id;
   }
 
@@ -719,6 +723,34 @@ export class Transaction {
     }
   }
 
+  /**
+   * `written` once a write replaces `before` with `after`, or LIMIT_EXCEEDED if its bytes pass
+   * limits.maxBlockBytes (the block could never be committed) or its values pass
+   * limits.maxValueNodes (what the documents of one block may hold in memory). Asked before
+   * anything of the write is recorded; the caller stores the result once the write is made.
+   * Without it a statement that makes each document the whole table (UPDATE t SET k = (SELECT *
+   * FROM t), twice, over 200 documents) built 16 million values before the commit found the
+   * block too big, and Deno ran out of memory.
+   */
+  private writtenAfter(before: IonStruct | undefined, after: IonStruct | undefined): WriteCost {
+    const b = before === undefined ? NO_COST : writeCostOf(before);
+    const a = after === undefined ? NO_COST : writeCostOf(after);
+    const next = { bytes: this.written.bytes - b.bytes + a.bytes, values: this.written.values - b.values + a.values };
+    if (next.bytes > limits.maxBlockBytes) {
+      throw new LedgerError("LIMIT_EXCEEDED", `the transaction's documents are at least ${next.bytes} bytes; a block may hold ${limits.maxBlockBytes}`, {
+        limit: "maxBlockBytes",
+        max: limits.maxBlockBytes,
+      });
+    }
+    if (next.values > limits.maxValueNodes) {
+      throw new LedgerError("LIMIT_EXCEEDED", `the transaction's documents hold more than ${limits.maxValueNodes} values`, {
+        limit: "maxValueNodes",
+        max: limits.maxValueNodes,
+      });
+    }
+    return next;
+  }
+
   private checkWriteCount(): void {
     if (this.writes.size >= limits.maxDocumentsPerTransaction) {
       throw new LedgerError("LIMIT_EXCEEDED", `a transaction may write at most ${limits.maxDocumentsPerTransaction} documents`);
@@ -762,6 +794,11 @@ export class Transaction {
   private rollBackStatement(catalogWrites: number): void {
     if (this.undo) {
       for (const [id, before] of this.undo) {
+        // Taking back a write that passed the limits is always within them.
+        const now = this.writes.get(id);
+        const n = now?.data === undefined ? NO_COST : writeCostOf(now.data);
+        const b = before?.data === undefined ? NO_COST : writeCostOf(before.data);
+        this.written = { bytes: this.written.bytes - n.bytes + b.bytes, values: this.written.values - n.values + b.values };
         if (before === undefined) this.writes.delete(id);
         else this.writes.set(id, before);
       }
@@ -823,8 +860,10 @@ export class Transaction {
     }
     const w = this.writes.get(id);
     if (w === undefined) this.checkWriteCount();
+    const written = this.writtenAfter(w?.data, data);
     const stmt = record();
     this.touch(id);
+    this.written = written;
     if (w !== undefined) {
       if (data === undefined && w.before === undefined) {
         // Inserted and deleted in the same transaction: it never existed.
@@ -901,6 +940,8 @@ export class Transaction {
     const data = handOut(tableDefToIon(def));
     this.touch(def.tableId);
     const w = this.writes.get(def.tableId);
+    // Counted like documents (a few hundred bytes), so a rolled-back statement's sums stay right.
+    this.written = this.writtenAfter(w?.data, data);
     if (w !== undefined) {
       w.data = data;
       if (!w.statements.includes(stmt)) w.statements.push(stmt);
@@ -965,3 +1006,5 @@ function toDocument(input: unknown): IonStruct {
   }
   return handOut(v);
 }
+
+const NO_COST: WriteCost = { bytes: 0, values: 0 };

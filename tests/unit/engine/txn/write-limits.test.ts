@@ -1,0 +1,61 @@
+/**
+ * A transaction's writes are held to what one block may take as they are made, not only at
+ * commit: their Ion bytes (at least) to limits.maxBlockBytes, their values to
+ * limits.maxValueNodes. A statement that makes every document the whole table, run twice over a
+ * few hundred documents, built 16 million values before the commit refused the block, and Deno
+ * ran out of memory.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { isLedgerError, limits } from "../../../../engine/index.ts";
+import { withLedger } from "../../../helpers/ledger.ts";
+
+const SLOW = { timeout: 120_000 };
+
+test("documents past maxValueNodes in one transaction are LIMIT_EXCEEDED at the write that passes it, and nothing is journaled", SLOW, () =>
+  withLedger(async (ledger) => {
+    const tip = (await ledger.getDigest()).digestTipAddress.sequenceNo;
+    const third = Math.ceil(limits.maxValueNodes / 3) + 1;
+    let inserted = 0;
+    await assert.rejects(
+      ledger.transaction(async (tx) => {
+        for (let i = 0; i < 3; i++) {
+          await tx.insert("t", { a: Array.from({ length: third }, (_, k) => k & 63) });
+          inserted++;
+        }
+      }),
+      (e) => isLedgerError(e, "LIMIT_EXCEEDED") && e.details.limit === "maxValueNodes",
+    );
+    assert.equal(inserted, 2);
+    assert.equal((await ledger.getDigest()).digestTipAddress.sequenceNo, tip);
+  }, ["t"]));
+
+test("documents past maxBlockBytes are refused as they are written; taking writes back makes room again", SLOW, () =>
+  withLedger(async (ledger) => {
+    const big = (c: string) => ({ s: c.repeat(6 * 1024 * 1024) });
+    const fit = Math.floor(limits.maxBlockBytes / (6 * 1024 * 1024)); // 10 documents of 6 MB
+    await ledger.transaction(async (tx) => {
+      const ids: string[] = [];
+      for (let i = 0; i < fit; i++) ids.push(await tx.insert("t", big(String.fromCharCode(97 + i))));
+      await assert.rejects(tx.insert("t", big("z")), (e) => isLedgerError(e, "LIMIT_EXCEEDED") && e.details.limit === "maxBlockBytes");
+      // A failed statement leaves the sums as they were, and a delete gives its bytes back.
+      await assert.rejects(tx.execute("INSERT INTO t ?", big("y")), (e) => isLedgerError(e, "LIMIT_EXCEEDED"));
+      await tx.delete("t", ids[0]);
+      await tx.execute("UPDATE t SET s = 'short' WHERE s LIKE 'b%'");
+      await tx.insert("t", big("z"));
+      await tx.insert("t", big("y"));
+    });
+    const rows = await ledger.execute("SELECT VALUE SUBSTRING(x.s, 1, 1) FROM t AS x");
+    assert.deepEqual([...rows].sort(), ["c", "d", "e", "f", "g", "h", "i", "j", "s", "y", "z"]);
+    assert.equal((await ledger.verify()).ok, true);
+  }, ["t"]));
+
+test("UPDATE t SET k = (SELECT * FROM t), run twice, is LIMIT_EXCEEDED in seconds, not out of memory", SLOW, () =>
+  withLedger(async (ledger) => {
+    await ledger.execute("INSERT INTO t ?", Array.from({ length: 210 }, (_, i) => ({ k: i })));
+    await ledger.execute("UPDATE t SET k = (SELECT * FROM t)");
+    const tip = (await ledger.getDigest()).digestTipAddress.sequenceNo;
+    await assert.rejects(ledger.execute("UPDATE t SET k = (SELECT * FROM t)"), (e) => isLedgerError(e, "LIMIT_EXCEEDED") && e.details.limit === "maxValueNodes");
+    assert.equal((await ledger.getDigest()).digestTipAddress.sequenceNo, tip);
+    assert.equal((await ledger.verify()).ok, true);
+  }, ["t"]));
