@@ -20,7 +20,7 @@ import {
 } from "./decimal.ts";
 import { evalError, typeError } from "./errors.ts";
 import { mkTimestamp } from "./timestamp.ts";
-import { NULL, bool, isText, str, textOf, typeName } from "./values.ts";
+import { NULL, bool, checkStringLength, codePointCount, codePointIndex, isText, str, textOf, typeName } from "./values.ts";
 
 const INT_RANGES: Record<string, bigint | undefined> = {
   smallint: 1n << 15n, int2: 1n << 15n, int4: 1n << 31n, int8: 1n << 63n, bigint: 1n << 63n, int: 1n << 63n, integer: 1n << 63n,
@@ -46,9 +46,13 @@ export function cast(v: PValue, type: TypeName): PValue {
       let s = castString(v, t);
       const n = type.params?.[0];
       if (n !== undefined && t !== "string") {
-        const cps = Array.from(s);
-        if (cps.length > n) s = cps.slice(0, n).join("");
-        else if (t === "char" && cps.length < n) s += " ".repeat(n - cps.length);
+        const count = codePointCount(s);
+        if (count > n) s = s.slice(0, codePointIndex(s, n));
+        else if (t === "char" && count < n) {
+          // CHAR(1000000000) pads to a gigabyte: held to the string limit before it is made.
+          checkStringLength(s.length + (n - count), `CAST AS CHAR(${n})`);
+          s += " ".repeat(n - count);
+        }
       }
       return str(s);
     }

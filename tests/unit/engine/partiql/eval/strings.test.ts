@@ -60,6 +60,8 @@ test("a string operation that would pass limits.maxStringLength is LIMIT_EXCEEDE
     [`? || ? || 'x'`, [s(half), s(half)]],
     [`OVERLAY(? PLACING ? FROM 2)`, [s(half), s(half + "xy")]],
     [`UPPER(?)`, [s("ß".repeat(limits.maxStringLength / 2 + 1))]],
+    // CAST AS CHAR(n) pads to n characters: a gigabyte for CHAR(1000000000).
+    [`CAST('a' AS CHAR(1000000000))`, []],
   ];
   for (const mode of ["strict", "permissive"] as const) {
     for (const [expr, params] of cases) {
@@ -71,6 +73,9 @@ test("a string operation that would pass limits.maxStringLength is LIMIT_EXCEEDE
   // 27 doublings of 8 characters by LET: a gigabyte, refused as it grows.
   const lets = Array.from({ length: 27 }, (_, i) => `x${i} || x${i} AS x${i + 1}`).join(", ");
   assert.throws(() => run(`SELECT VALUE CHAR_LENGTH(x27) FROM <<'abcdefgh'>> AS x0 LET ${lets}`), (e) => isLedgerError(e, "LIMIT_EXCEEDED"));
+  // CHAR(n) and VARCHAR(n) cut and pad by code points.
+  assert.ok(same(one("CAST(? AS VARCHAR(2))", [s("\u{1F600}a\u{1F600}")]), s("\u{1F600}a")));
+  assert.ok(same(one("CAST(? AS CHAR(3))", [s("\u{1F600}")]), s("\u{1F600}  ")));
   // Up to the limit is fine.
   assert.ok(same(one("CHAR_LENGTH(? || ?)", [s(half), s(half)]), pv(String(limits.maxStringLength))));
 });
