@@ -588,7 +588,10 @@ async function explain(r: Run, s: Statement): Promise<IonStruct> {
 
 async function runInsert(r: Run, s: Extract<Statement, { kind: "insert" }>): Promise<IonValue[]> {
   const def = await table(r, s.table.name, s.table.caseSensitive);
-  const expr = (s.value ?? s.source)!;
+  // A source is a collection, as a FROM or a set operator's operand is: `INSERT INTO w (SELECT …)`
+  // inserts the query's rows, never its one row's value (the coercion of a subquery used as a value).
+  const source = s.source?.kind === "subquery" ? s.source.query : s.source;
+  const expr = (s.value ?? source)!;
   const globals = await bind(r, r.prepared.globals);
   const value = evaluate(expr, globals, r.evalOptions());
   let docs: PValue[];

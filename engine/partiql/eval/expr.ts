@@ -133,7 +133,10 @@ function evalNode(e: Expr, env: Env, ctx: Ctx): PValue {
  * column stands for that column's value; no rows stand for NULL, as in SQL (so `x <> (SELECT …)`
  * over nothing is NULL, not TRUE); more than one row is an error (MISSING in permissive mode, as
  * the conformance suite's section-9 case expects). Any other result is the query's collection.
- * Set operators, FROM, IN and function arguments take a subquery's collection as it is.
+ * Set operators, FROM, IN, an INSERT's source and the arguments of scalar functions take a
+ * subquery's collection as it is (CARDINALITY((SELECT …)) counts its rows); an aggregate's
+ * argument is a value per row, so `SUM((SELECT COUNT(*) FROM o WHERE o.c = c.id))` sums SQL's
+ * scalar subqueries.
  */
 function coerceSubquery(e: Subquery, env: Env, ctx: Ctx): PValue {
   const r = evalQuery(e.query, env, ctx);

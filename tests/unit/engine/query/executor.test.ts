@@ -480,3 +480,21 @@ test("ORDER BY … LIMIT through an index gives the scan's rows when documents s
   assert.deepEqual(scanned[0], ["B"]);
   assert.deepEqual(await results(true), scanned);
 });
+
+test("INSERT INTO w (SELECT …) inserts the query's rows, whatever their number, as without the parentheses", async () => {
+  // A parenthesised source went through the coercion of a subquery used as a value (review
+  // finding): two rows were an error, none an attempt to insert NULL, one row of one column its value.
+  for (const typingMode of ["strict", "permissive"] as const) {
+    await withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir, { typingMode });
+      await ledger.execute("CREATE TABLE t");
+      await ledger.execute("CREATE TABLE w");
+      await ledger.execute("INSERT INTO t << {'a': 1, 'b': 2}, {'a': 2, 'b': 3} >>");
+      assert.equal((await ledger.execute("INSERT INTO w (SELECT t.a, t.b FROM t)")).length, 2, typingMode);
+      assert.equal((await ledger.execute("INSERT INTO w (SELECT t.a FROM t WHERE t.a > 7)")).length, 0, typingMode);
+      assert.equal((await ledger.execute("INSERT INTO w (SELECT t.a FROM t WHERE t.a = 1)")).length, 1, typingMode);
+      assert.deepEqual(js(await ledger.execute("SELECT * FROM w AS x ORDER BY x.a, x.b")), [{ a: 1, b: 2 }, { a: 1 }, { a: 2, b: 3 }], typingMode);
+      await ledger.close();
+    });
+  }
+});

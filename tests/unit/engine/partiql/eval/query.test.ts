@@ -156,6 +156,8 @@ test("a SELECT subquery used as a value: no rows is NULL, more than one is an er
   check("SELECT VALUE x.a IN (SELECT z.a FROM w AS z) FROM t AS x", "$bag::[false]", e);
   check("SELECT VALUE CARDINALITY((SELECT z.a FROM u AS z)) FROM t AS x", "$bag::[0]", e);
   check("SELECT VALUE s.a FROM (SELECT z.a FROM w AS z) AS s", "$bag::[3, 4]", e);
+  // An aggregate's argument is a value per row: SQL's scalar subquery.
+  check("SELECT VALUE SUM((SELECT COUNT(*) AS n FROM w AS z WHERE z.a > x.a)) FROM w AS x", "$bag::[1]", e);
 });
 
 test("a parenthesised SELECT operand of UNION, INTERSECT or EXCEPT stays a collection, whatever its size", () => {
