@@ -103,8 +103,9 @@ export const stringFunctions: Record<string, FnDef> = {
       const n = len === undefined ? codePointCount(rep) : toIndex(len);
       if (from < 1) throw evalError(`OVERLAY position must be at least 1, got ${from}`);
       if (n < 0) throw evalError(`OVERLAY length must not be negative, got ${n}`);
-      checkStringLength(src.length + rep.length, "OVERLAY");
-      return str(substring(src, 1, from - 1) + rep + substring(src, from + n));
+      const head = substring(src, 1, from - 1), tail = substring(src, from + n);
+      checkStringLength(head.length + rep.length + tail.length, "OVERLAY");
+      return str(head + rep + tail);
     },
   },
   text_replace: {

@@ -58,7 +58,7 @@ test("a string operation that would pass limits.maxStringLength is LIMIT_EXCEEDE
     [`CHAR_LENGTH(TEXT_REPLACE(?, 'a', ?))`, [s("a".repeat(30_000)), s("a".repeat(30_000))]],
     [`TEXT_REPLACE(?, '', ?)`, [s("a".repeat(5_000)), s("b".repeat(5_000))]],
     [`? || ? || 'x'`, [s(half), s(half)]],
-    [`OVERLAY(? PLACING ? FROM 2)`, [s(half), s(half + "xy")]],
+    [`OVERLAY(? PLACING ? FROM 2 FOR 0)`, [s(half), s(half + "xy")]],
     [`UPPER(?)`, [s("ß".repeat(limits.maxStringLength / 2 + 1))]],
     // CAST AS CHAR(n) pads to n characters: a gigabyte for CHAR(1000000000).
     [`CAST('a' AS CHAR(1000000000))`, []],
