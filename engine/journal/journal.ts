@@ -79,6 +79,23 @@ export interface OpenReport {
 const ZEROS = new Uint8Array(1024 * 1024);
 
 /**
+ * The copies of damaged tails saved at one offset are named `base`, `base.2`, `base.3`, … in
+ * turn. The first existing, readable one whose bytes `accept` takes, or else the first free name.
+ */
+function findTailCopy(fs: FileLayer, dir: string, base: string, accept: (held: Uint8Array) => boolean): { name: string; found: boolean } {
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? base : `${base}.${i}`;
+    const path = joinPath(dir, name);
+    if (!fs.exists(path)) return { name, found: false };
+    let held: Uint8Array | undefined;
+    try {
+      held = fs.readFile(path);
+    } catch { /* unreadable: not this one */ }
+    if (held !== undefined && accept(held)) return { name, found: true };
+  }
+}
+
+/**
  * A name for saving `bytes` under: `base`, unless a file of that name holds other bytes (an
  * earlier damaged tail at the same offset, since appended over), then `base.2`, `base.3`, … A
  * file already holding these bytes, or the start of them, is reused (and replaced): an earlier
@@ -87,16 +104,7 @@ const ZEROS = new Uint8Array(1024 * 1024);
  * is never a prefix of a later one: the frame written over it differs in its txId at least.)
  */
 function freeTailName(fs: FileLayer, dir: string, base: string, bytes: Uint8Array): string {
-  for (let i = 1; ; i++) {
-    const name = i === 1 ? base : `${base}.${i}`;
-    const path = joinPath(dir, name);
-    if (!fs.exists(path)) return name;
-    let held: Uint8Array | undefined;
-    try {
-      held = fs.readFile(path);
-    } catch { /* unreadable: take another name */ }
-    if (held !== undefined && held.length <= bytes.length && held.every((b, k) => b === bytes[k])) return name;
-  }
+  return findTailCopy(fs, dir, base, (held) => held.length <= bytes.length && held.every((b, k) => b === bytes[k])).name;
 }
 
 /**
@@ -109,25 +117,16 @@ function freeTailName(fs: FileLayer, dir: string, base: string, bytes: Uint8Arra
  * offsets, would it match: an alarm raised for a torn write, never a loss passed over.
  */
 function earlierSaveOf(fs: FileLayer, dir: string, base: string, tail: Uint8Array): string | undefined {
-  for (let i = 1; ; i++) {
-    const name = i === 1 ? base : `${base}.${i}`;
-    const path = joinPath(dir, name);
-    if (!fs.exists(path)) return undefined;
-    let held: Uint8Array;
-    try {
-      held = fs.readFile(path);
-    } catch {
-      continue;
-    }
-    let matches = true;
+  const copy = findTailCopy(fs, dir, base, (held) => {
     let nonZero = false;
-    for (let k = 0; k < tail.length && matches; k++) {
+    for (let k = 0; k < tail.length; k++) {
       if (tail[k] === 0) continue;
+      if (k >= held.length || tail[k] !== held[k]) return false;
       nonZero = true;
-      matches = k < held.length && tail[k] === held[k];
     }
-    if (matches && nonZero) return name;
-  }
+    return nonZero;
+  });
+  return copy.found ? copy.name : undefined;
 }
 
 /**

@@ -733,9 +733,7 @@ export class Transaction {
    * block too big, and Deno ran out of memory.
    */
   private writtenAfter(before: IonStruct | undefined, after: IonStruct | undefined): WriteCost {
-    const b = before === undefined ? NO_COST : writeCostOf(before);
-    const a = after === undefined ? NO_COST : writeCostOf(after);
-    const next = { bytes: this.written.bytes - b.bytes + a.bytes, values: this.written.values - b.values + a.values };
+    const next = replacedCost(this.written, before, after);
     if (next.bytes > limits.maxBlockBytes) {
       throw new LedgerError("LIMIT_EXCEEDED", `the transaction's documents are at least ${next.bytes} bytes; a block may hold ${limits.maxBlockBytes}`, {
         limit: "maxBlockBytes",
@@ -795,10 +793,7 @@ export class Transaction {
     if (this.undo) {
       for (const [id, before] of this.undo) {
         // Taking back a write that passed the limits is always within them.
-        const now = this.writes.get(id);
-        const n = now?.data === undefined ? NO_COST : writeCostOf(now.data);
-        const b = before?.data === undefined ? NO_COST : writeCostOf(before.data);
-        this.written = { bytes: this.written.bytes - n.bytes + b.bytes, values: this.written.values - n.values + b.values };
+        this.written = replacedCost(this.written, this.writes.get(id)?.data, before?.data);
         if (before === undefined) this.writes.delete(id);
         else this.writes.set(id, before);
       }
@@ -1008,3 +1003,10 @@ function toDocument(input: unknown): IonStruct {
 }
 
 const NO_COST: WriteCost = { bytes: 0, values: 0 };
+
+/** `total` once a document costing as `before` is replaced by one costing as `after` (either absent). */
+function replacedCost(total: WriteCost, before: IonStruct | undefined, after: IonStruct | undefined): WriteCost {
+  const b = before === undefined ? NO_COST : writeCostOf(before);
+  const a = after === undefined ? NO_COST : writeCostOf(after);
+  return { bytes: total.bytes - b.bytes + a.bytes, values: total.values - b.values + a.values };
+}

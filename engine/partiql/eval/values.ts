@@ -69,26 +69,21 @@ export function checkStringLength(length: number, what: string): void {
   }
 }
 
+/** UTF-16 units of the code point at index `i` of `s`: 2 for a surrogate pair ending before `end`, else 1. */
+export function codePointWidth(s: string, i: number, end = s.length): number {
+  return (s.charCodeAt(i) & 0xfc00) === 0xd800 && i + 1 < end && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+}
+
 /** Code points in `s` (surrogate pairs count once), without an array of them. */
 export function codePointCount(s: string, from = 0, to = s.length): number {
   let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < to) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-    n++;
-  }
+  for (let i = from; i < to; i += codePointWidth(s, i, to)) n++;
   return n;
 }
 
 /** The UTF-16 index where code point number `cp` (0-based, counted from `from`) of `s` starts; s.length past the end. */
 export function codePointIndex(s: string, cp: number, from = 0): number {
   let i = from;
-  for (let n = 0; n < cp && i < s.length; n++) {
-    const c = s.charCodeAt(i);
-    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
-  }
+  for (let n = 0; n < cp && i < s.length; n++) i += codePointWidth(s, i);
   return i;
 }

@@ -4,7 +4,7 @@
  */
 import type { PValue } from "../../value.ts";
 import { evalError, typeError } from "../errors.ts";
-import { checkStringLength, codePointCount, codePointIndex, int, str, textOf } from "../values.ts";
+import { checkStringLength, codePointCount, codePointIndex, codePointWidth, int, str, textOf } from "../values.ts";
 import { type FnDef, argTypes } from "./types.ts";
 
 const text = (v: PValue) => textOf(v);
@@ -39,9 +39,7 @@ function codePointBefore(s: string, j: number): string {
 
 /** The code point of `s` that starts at UTF-16 index `i`, as a string. */
 function codePointAt(s: string, i: number): string {
-  const hi = s.charCodeAt(i);
-  const width = (hi & 0xfc00) === 0xd800 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
-  return s.slice(i, i + width);
+  return s.slice(i, i + codePointWidth(s, i));
 }
 
 const TRIM_SPECS = new Set(["leading", "trailing", "both"]);
