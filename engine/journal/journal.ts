@@ -2,7 +2,8 @@
  * The journal: a durable, append-only sequence of frames, each a batch of opaque records.
  *
  * The ledger hands `append` one group commit at a time; `append` returns only once the frame is
- * on disk (one positioned write over preallocated zeros and one fdatasync), and throws if it
+ * on disk (one positioned write over preallocated zeros, made durable as by fdatasync: through an
+ * O_DSYNC descriptor where the file layer has one, file-layer.ts), and throws if it
  * could not be made durable. The format and recovery rules are in format.ts.
  *
  * Failure discipline: a frame whose write or sync failed was not acknowledged, so it must never
@@ -15,7 +16,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
-import { ensureDir, errorCode, type FileHandle, type FileLayer, joinPath, nodeFileLayer, writeFileDurably } from "./file-layer.ts";
+import { ensureDir, errorCode, type FileHandle, type FileLayer, joinPath, nodeFileLayer, writeDurably, writeFileDurably } from "./file-layer.ts";
 import {
   align8,
   encodeFrame,
@@ -444,8 +445,7 @@ export class Journal {
     const frame = encodeFrame(t.seed, this.nextFrame, records, this.frameScratch);
 
     try {
-      this.fs.write(t.handle, frame, t.end);
-      this.fs.datasync(t.handle);
+      writeDurably(this.fs, t.handle, frame, t.end);
     } catch (e) {
       this.restore(t, t.end, t.end + frame.length, e);
     }
