@@ -59,7 +59,7 @@
  *   index. A missing or mismatched segment is JOURNAL_CORRUPT.
  * - A frame that fails any check (either CRC, length bound, index, payload shape) is the
  *   journal's tail only when it is in the last segment, no frame header that verifies, with
- *   an index greater than the last good frame's, exists at any 8-aligned position after it, and
+ *   an index greater than the last good frame's, exists at any byte offset after it, and
  *   the file does not end inside the header of a frame after it (that frame would be the last;
  *   seen when the failing frame's own header verifies and so gives its extent). The
  *   tail is then overwritten with zeros, datasynced, and reported. Otherwise JOURNAL_CORRUPT with
@@ -67,9 +67,10 @@
  *   end of the file is such a tail too, a partial last frame, but never a torn one: the writer
  *   extends a segment with zeros and syncs them before it writes a frame there, so a crash never
  *   leaves one; the file was cut afterwards (the frames after the cut, if there were any, are lost
- *   as with a cut at a frame boundary, below), and it is saved and reported as below. (Bytes
- *   removed from inside a frame by a count that is not a multiple of 8 leave the frames after it
- *   unaligned, where the search does not look: that too reads as a cut.)
+ *   as with a cut at a frame boundary, below), and it is saved and reported as below. (The
+ *   search tries every byte offset, not only the 8-aligned ones frames are written at: bytes
+ *   removed from or inserted into a frame by a count that is not a multiple of 8 leave the
+ *   frames after it unaligned, and that is damage before them, not a tail.)
  * - Such a tail is classified before it is zeroed. A disk lands each 512-byte sector whole or not
  *   at all (SECTOR_BYTES), frames are written only over zeros, and only one frame is ever in
  *   flight, so a write cut short by a crash leaves at least one sector's share of the frame (its

@@ -297,9 +297,22 @@ test("a cut file whose failing frame is not the last one is JOURNAL_CORRUPT: byt
     const bytes = fs.contents(`/j/${file}`);
     let dataEnd = bytes.length;
     while (bytes[dataEnd - 1] === 0) dataEnd--;
-    const removed = 1200;
-    fs.replace(`/j/${file}`, new Uint8Array([...bytes.subarray(0, start + 104), ...bytes.subarray(start + 104 + removed, (dataEnd + 7) & ~7)]));
-    assert.throws(() => open(fs), (e: unknown) => isLedgerError(e, "JOURNAL_CORRUPT") && /valid frame follows/.test((e as Error).message) && (e as LedgerError).details.offset === start);
+    const untouched = snapshot(fs);
+    // Any count, not only multiples of 8: the frames after the cut are then unaligned, and still
+    // found. Inserted bytes too (negative counts here: that many bytes of 0x5a put in).
+    for (const removed of [1200, 1, 3, 7, 9, 13, 1199, 1201, -1, -5, -8, -300]) {
+      restore(fs, untouched);
+      const cutAt = start + 104;
+      const spliced = removed > 0
+        ? [...bytes.subarray(0, cutAt), ...bytes.subarray(cutAt + removed, (dataEnd + 7) & ~7)]
+        : [...bytes.subarray(0, cutAt), ...new Uint8Array(-removed).fill(0x5a), ...bytes.subarray(cutAt, (dataEnd + 7) & ~7)];
+      fs.replace(`/j/${file}`, new Uint8Array(spliced));
+      assert.throws(
+        () => open(fs),
+        (e: unknown) => isLedgerError(e, "JOURNAL_CORRUPT") && /valid frame follows/.test((e as Error).message) && (e as LedgerError).details.offset === start,
+        `${removed > 0 ? "removed" : "inserted"} ${Math.abs(removed)} bytes`,
+      );
+    }
   }
   // A flipped bit in the second-to-last frame, and the file cut inside the last frame's header.
   {
