@@ -93,3 +93,30 @@ test("a journal on the node layer reads back what it appended through writeDurab
   assert.deepEqual(again.records.map((r) => r.bytes), recs);
   again.journal.close();
 });
+
+test("the twin a writable file gets really has O_DSYNC set (a runtime that dropped the flag would lose synced commits)", (t) => {
+  if (openFds() === undefined || process.platform !== "linux") return t.skip("needs /proc/self/fdinfo");
+  const dir = scratch(t);
+  const path = `${dir}/f`;
+  const h = nodeFileLayer.open(path, "create");
+  try {
+    // Every descriptor of this process open on the file, with the open flags the kernel holds.
+    const flags: number[] = [];
+    for (const fd of fs.readdirSync("/proc/self/fd")) {
+      let target: string;
+      try {
+        target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (target !== fs.realpathSync(path)) continue;
+      const line = fs.readFileSync(`/proc/self/fdinfo/${fd}`, "utf8").split("\n").find((l) => l.startsWith("flags:"))!;
+      flags.push(parseInt(line.slice("flags:".length).trim(), 8));
+    }
+    const O_DSYNC = fs.constants.O_DSYNC;
+    assert.equal(flags.length, 2, `descriptors on the file: ${flags.map((f) => f.toString(8))}`);
+    assert.equal(flags.filter((f) => (f & O_DSYNC) === O_DSYNC).length, 1, `flags ${flags.map((f) => f.toString(8))}`);
+  } finally {
+    nodeFileLayer.close(h);
+  }
+});
