@@ -71,6 +71,31 @@ test("a long string and a multi-MB string round-trip", () => {
   assert.ok(ionEquals(back, v));
 });
 
+test("property: strings and symbols of every short length decode exactly from a view at any offset of a larger buffer", () => {
+  // Short ASCII strings are read through a Buffer over the input's memory (binary-read.ts): the
+  // view must start where the input does, and anything not ASCII must take the UTF-8 path.
+  const text = fc.oneof(
+    fc.string({ unit: fc.constantFrom("a", "Z", "0", " ", "~", "\u0000", "\u007f"), maxLength: 40 }),
+    fc.string({ unit: "grapheme", maxLength: 40 }),
+    fc.string({ unit: fc.constantFrom("a", "\u0080", "\u00ff", "é", "😀"), maxLength: 40 }),
+  );
+  fc.assert(
+    fc.property(fc.array(text, { minLength: 1, maxLength: 6 }), fc.nat(64), fc.nat(64), (texts, before, after) => {
+      const v: IonValue = {
+        kind: "struct",
+        fields: texts.map((t, i) => [`f${i}`, i % 2 === 0 ? { kind: "string", value: t } : { kind: "symbol", text: t }] as [string, IonValue]),
+      };
+      const enc = encodeBinary(v);
+      const big = new Uint8Array(before + enc.length + after).fill(0x5a);
+      big.set(enc, before);
+      const back = decodeBinary(big.subarray(before, before + enc.length));
+      assert.equal(back.length, 1);
+      assert.ok(ionEquals(back[0], v), toText(v));
+    }),
+    { numRuns: 300 },
+  );
+});
+
 test("truncated and bit-flipped input is ION_PARSE_ERROR, never a TypeError", () => {
   const v = parseText('{a:[1, -2.5, "x😀", 2019-06-05T20:53:35.291Z, {{AAE=}}, b::(c d), 1e0, null.int], b:{c:2d3}}')[0];
   const bytes = encodeBinary(v);
