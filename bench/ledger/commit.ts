@@ -34,9 +34,9 @@ const BATCH = 100;
 
 /**
  * Each repetition gets a fresh ledger in a fresh directory (opened and removed outside the timed
- * part): the engine keeps every block in memory (about 2.6 KB of heap, 70 objects, per one-document
- * block, measured with bun:jsc heapStats), so one ledger across a full run would hold millions of
- * blocks and the later repetitions would measure the GC.
+ * part): the engine keeps every revision in memory (about 1.9 KB of heap, 40 objects, per
+ * one-document block, measured with bun:jsc heapStats), so one ledger across a full run would hold
+ * millions of them and the later repetitions would measure the GC.
  */
 async function withFreshLedger(op: (commit: (docs: number) => Promise<number>) => Promise<number>): Promise<number> {
   const dir = tempDir("commit-ledger");

@@ -30,14 +30,16 @@ import { epochMillisOf, type Clock, systemClock } from "../ledger/clock.ts";
 import { DigestTree } from "../ledger/digest-tree.ts";
 import { hashEquals } from "../ledger/dot.ts";
 import { copyBlock, copyProof, copyRevision } from "../ledger/copy.ts";
-import { blockProof, revisionProof } from "../ledger/proof.ts";
+import { blockProof, revisionProofOf } from "../ledger/proof.ts";
 import type { Block, BlockAddress, Digest, Revision } from "../ledger/types.ts";
 import { checkBlockFields, checkBlockHashes } from "../ledger/verify.ts";
 import { Journal, type JournalRecord } from "../journal/journal.ts";
+import { segmentFileName } from "../journal/format.ts";
 import { acquireLock } from "../journal/lock.ts";
 import type { FileLayer } from "../journal/file-layer.ts";
 import { Committer } from "../txn/committer.ts";
-import { Store } from "../txn/store.ts";
+import { type StoredRevision, Store } from "../txn/store.ts";
+import type { BlockLocation } from "../txn/block-directory.ts";
 import type { TransactionHost } from "../txn/transaction.ts";
 import { Transaction } from "./transaction.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
@@ -157,8 +159,8 @@ export class Ledger {
       // Repairs (a torn tail, the manifest, a half-created segment) wait for the replay: an open
       // that fails on the hash chain leaves every file as it found it.
       const { journal, records, report } = Journal.open(dir, { fs: options.fs, segmentBytes: options.segmentBytes, deferRepairs: true });
-      const store = new Store();
       const tree = new DigestTree();
+      const store = new Store((sequenceNo, at) => readBlock(journal, tree, sequenceNo, at));
       try {
         replay(records, journal.strandId, store, tree);
       } catch (e) {
@@ -176,7 +178,7 @@ export class Ledger {
         () => holder.ledger!.oldestSnapshot(),
       );
       const ledger = new Ledger(dir, journal, lock, store, tree, committer, options.retries ?? DEFAULT_RETRIES, typingMode, {
-        blocks: store.blocks.length,
+        blocks: store.blocks.size,
         truncatedTail: report.truncatedTail,
       });
       holder.ledger = ledger;
@@ -337,10 +339,12 @@ export class Ledger {
   async getBlock(args: { blockAddress: BlockAddress; digestTipAddress?: BlockAddress }): Promise<{ block: Block; proof: Uint8Array[] }> {
     this.checkOpen();
     const a = evidenceArgs(args, "getBlock");
-    const block = this.blockAt(a.blockAddress, "blockAddress");
-    const tip = this.tipOf(a.digestTipAddress, block.blockAddress.sequenceNo);
+    const sequenceNo = this.sequenceNoOf(a.blockAddress, "blockAddress");
+    const tip = this.tipOf(a.digestTipAddress, sequenceNo);
+    // Read back from the journal (but the newest) and checked against the digest tree.
+    const block = this.store.blocks.block(sequenceNo);
     // Copies: the block and the proof's hashes are the ledger's own (ledger/copy.ts).
-    return { block: copyBlock(block), proof: copyProof(blockProof(this.tree, block.blockAddress.sequenceNo, tip)) };
+    return { block: copyBlock(block), proof: copyProof(blockProof(this.tree, sequenceNo, tip)) };
   }
 
   /** A document's revision in a block, and its proof against the digest at `digestTipAddress`. */
@@ -349,17 +353,26 @@ export class Ledger {
   ): Promise<{ revision: Revision; proof: Uint8Array[] }> {
     this.checkOpen();
     const a = evidenceArgs(args, "getRevision");
-    const block = this.blockAt(a.blockAddress, "blockAddress");
+    const sequenceNo = this.sequenceNoOf(a.blockAddress, "blockAddress");
     const documentId = a.documentId;
     if (typeof documentId !== "string") throw new LedgerError("INVALID_ARGUMENT", "documentId must be a document id string");
-    const index = block.revisions.findIndex((r) => r.metadata.id === documentId);
-    if (index < 0) {
-      throw new LedgerError("DOCUMENT_NOT_FOUND", `block ${block.blockAddress.sequenceNo} has no revision of document ${documentId}`, {
+    // The store's revision is the block's own (Store.apply), and the directory keeps the hashes
+    // of its block that the proof needs: no read of the block.
+    const revision = revisionIn(this.store.docs.get(documentId)?.revisions, sequenceNo);
+    if (revision === undefined) {
+      throw new LedgerError("DOCUMENT_NOT_FOUND", `block ${sequenceNo} has no revision of document ${documentId}`, {
         documentId,
       });
     }
-    const tip = this.tipOf(a.digestTipAddress, block.blockAddress.sequenceNo);
-    return { revision: copyRevision(block.revisions[index]), proof: copyProof(revisionProof(block, index, this.tree, tip)) };
+    const tip = this.tipOf(a.digestTipAddress, sequenceNo);
+    const blocks = this.store.blocks;
+    const proof = revisionProofOf({
+      sequenceNo,
+      revisionHashes: blocks.revisionHashesOf(sequenceNo),
+      entriesHashList: blocks.entriesHashListOf(sequenceNo),
+      previousBlockHash: sequenceNo === 0 ? new Uint8Array(0) : this.tree.leaf(sequenceNo - 1),
+    }, revision.index, this.tree, tip);
+    return { revision: copyRevision(revision), proof: copyProof(proof) };
   }
 
   /**
@@ -416,7 +429,8 @@ export class Ledger {
     if (this.closed) throw new LedgerError("LEDGER_CLOSED", "the ledger is closed");
   }
 
-  private blockAt(address: BlockAddress | undefined, what: string): Block {
+  /** The sequence number of a published block's address; INVALID_ARGUMENT for anything else. */
+  private sequenceNoOf(address: BlockAddress | undefined, what: string): number {
     if (
       address === null || typeof address !== "object" || typeof address.strandId !== "string" ||
       !Number.isSafeInteger(address.sequenceNo)
@@ -426,14 +440,14 @@ export class Ledger {
     if (address.strandId !== this.strandId) {
       throw new LedgerError("INVALID_ARGUMENT", `${what} names strand ${address.strandId}; this ledger's is ${this.strandId}`);
     }
-    const block = this.store.blocks[address.sequenceNo];
-    if (block === undefined) throw new LedgerError("INVALID_ARGUMENT", `${what}: no block ${address.sequenceNo}`);
-    return block;
+    const sequenceNo = address.sequenceNo;
+    if (sequenceNo < 0 || sequenceNo > this.store.tip) throw new LedgerError("INVALID_ARGUMENT", `${what}: no block ${sequenceNo}`);
+    return sequenceNo;
   }
 
   private tipOf(digestTipAddress: BlockAddress | undefined, atLeast: number): number {
     if (digestTipAddress === undefined) return this.store.tip;
-    const tip = this.blockAt(digestTipAddress, "digestTipAddress").blockAddress.sequenceNo;
+    const tip = this.sequenceNoOf(digestTipAddress, "digestTipAddress");
     if (tip < atLeast) {
       throw new LedgerError("INVALID_ARGUMENT", `digestTipAddress ${tip} precedes block ${atLeast}: a digest covers only earlier blocks`);
     }
@@ -454,13 +468,57 @@ function replay(records: readonly JournalRecord[], strandId: string, store: Stor
       if (!hashEquals(block.previousBlockHash, previous?.blockHash ?? new Uint8Array(0))) {
         throw new Error(`block ${expected}'s previousBlockHash is not block ${expected - 1}'s hash`);
       }
-      store.apply(block);
+      store.apply(block, { segment: rec.segmentNo, offset: rec.offset, length: rec.bytes.length });
     } catch (e) {
       throw corruptRecord(rec, e);
     }
     tree.append(block.blockHash);
     previous = block;
   }
+}
+
+/**
+ * Published block `sequenceNo`, read back from the journal `at` (BlockDirectory). It must be the
+ * block that was published: its address, its hash the digest tree's leaf, and every hash inside
+ * it matching what it holds. Otherwise the file changed since: JOURNAL_CORRUPT, as verify() says.
+ */
+function readBlock(journal: Journal, tree: DigestTree, sequenceNo: number, at: BlockLocation): Block {
+  const rec: JournalRecord = {
+    bytes: journal.readRecord(at.segment, at.offset, at.length),
+    segment: segmentFileName(at.segment),
+    segmentNo: at.segment,
+    offset: at.offset,
+    frame: -1,
+  };
+  const block = decodeRecord(rec);
+  const a = block.blockAddress;
+  const problem = a.strandId !== journal.strandId || a.sequenceNo !== sequenceNo
+    ? `it holds block ${a.sequenceNo} of strand ${a.strandId}`
+    : !hashEquals(block.blockHash, tree.leaf(sequenceNo))
+    ? "its blockHash is not the one published"
+    : checkBlockHashes(block);
+  if (problem !== undefined) {
+    throw new LedgerError("JOURNAL_CORRUPT", `journal record at ${rec.segment}:${rec.offset} is no longer block ${sequenceNo} as committed: ${problem}`, {
+      file: rec.segment,
+      offset: rec.offset,
+    });
+  }
+  return block;
+}
+
+/** The revision of `revisions` (a document's, in block order) in block `sequenceNo`. */
+function revisionIn(revisions: readonly StoredRevision[] | undefined, sequenceNo: number): StoredRevision | undefined {
+  if (revisions === undefined) return undefined;
+  let lo = 0;
+  let hi = revisions.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = revisions[mid].blockAddress.sequenceNo;
+    if (at === sequenceNo) return revisions[mid];
+    if (at < sequenceNo) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 function corruptRecord(rec: JournalRecord, e: unknown): LedgerError {

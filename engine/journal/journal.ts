@@ -53,10 +53,21 @@ export interface JournalOptions {
   deferRepairs?: boolean;
 }
 
+/** Where append put a frame's records: their segment's number, and each one's offset in it. */
+export interface AppendedFrame {
+  readonly segment: number;
+  readonly offsets: readonly number[];
+}
+
+/** Read-only handles on earlier segments a journal keeps open for readRecord. */
+const READ_HANDLES = 4;
+
 export interface JournalRecord {
   readonly bytes: Uint8Array;
   /** Segment file name (not a path). */
   readonly segment: string;
+  /** The segment's number (what readRecord takes). */
+  readonly segmentNo: number;
   /** Offset of the record's first byte within the segment file. */
   readonly offset: number;
   /** Index of the frame (group commit) holding the record; consecutive across segments. */
@@ -191,6 +202,8 @@ export class Journal {
   private pendingRepairs: (() => void)[] = [];
   /** Where frames are built; reused, since a frame is written before append returns. */
   private frameScratch = new Uint8Array(64 * 1024);
+  /** Read-only handles on earlier segments (readRecord), least recently used first. */
+  private readonly readHandles = new Map<number, FileHandle>();
 
   private constructor(
     private readonly fs: FileLayer,
@@ -287,7 +300,7 @@ export class Journal {
       }
       strand = verdict.header.strandId;
       for (const f of verdict.frames) {
-        for (const r of f.records) records.push({ bytes: r.bytes, segment: name, offset: r.offset, frame: f.index });
+        for (const r of f.records) records.push({ bytes: r.bytes, segment: name, segmentNo: n, offset: r.offset, frame: f.index });
       }
       nextFrame += verdict.frames.length;
       report.segments++;
@@ -407,11 +420,12 @@ export class Journal {
   }
 
   /**
-   * Appends one frame holding `records` (one group commit) and returns once it is durable.
-   * Throws IO_ERROR if it is not (the frame is then guaranteed absent after a restart),
-   * LEDGER_FAILED after an unrecoverable failure, LEDGER_CLOSED after close().
+   * Appends one frame holding `records` (one group commit) and returns once it is durable, with
+   * where each record now lies (for readRecord). Throws IO_ERROR if it is not durable (the frame
+   * is then guaranteed absent after a restart), LEDGER_FAILED after an unrecoverable failure,
+   * LEDGER_CLOSED after close().
    */
-  append(records: readonly Uint8Array[]): void {
+  append(records: readonly Uint8Array[]): AppendedFrame {
     if (this.state === "closed") throw new LedgerError("LEDGER_CLOSED", "the journal is closed");
     if (this.state === "failed") {
       throw new LedgerError("LEDGER_FAILED", "the journal failed to restore its tail after an I/O error; reopen it");
@@ -422,7 +436,7 @@ export class Journal {
     if (this.pendingRepairs.length > 0) {
       throw new LedgerError("INVALID_ARGUMENT", "the journal's open has repairs to finish: call completeOpen() before appending");
     }
-    if (records.length === 0) return;
+    if (records.length === 0) return { segment: this.tail.segment, offsets: [] };
     const length = payloadLength(records);
     if (length > limits.maxFrameBytes) {
       throw new LedgerError("LIMIT_EXCEEDED", `a journal frame of ${length} bytes exceeds limits.maxFrameBytes`, {
@@ -449,9 +463,65 @@ export class Journal {
     } catch (e) {
       this.restore(t, t.end, t.end + frame.length, e);
     }
+    // Record i follows the frame header, the record count, every record's length and records
+    // 0…i-1 (format.ts).
+    const offsets = new Array<number>(records.length);
+    let at = t.end + FRAME_HEADER_BYTES + 4 + 4 * records.length;
+    for (let i = 0; i < records.length; i++) {
+      offsets[i] = at;
+      at += records[i].length;
+    }
     t.end += frame.length;
     t.frames++;
     this.nextFrame++;
+    return { segment: t.segment, offsets };
+  }
+
+  /**
+   * The `length` bytes at `offset` of segment number `segment`, read from disk: a record that
+   * append placed there or open listed. Not checksummed again: the caller checks what it decodes
+   * (readAll re-verifies whole frames). IO_ERROR if the file cannot be read, JOURNAL_CORRUPT if it
+   * ends before the record does.
+   */
+  readRecord(segment: number, offset: number, length: number): Uint8Array {
+    if (this.state === "closed") throw new LedgerError("LEDGER_CLOSED", "the journal is closed");
+    const name = segmentFileName(segment);
+    const out = new Uint8Array(length);
+    let n: number;
+    try {
+      n = this.fs.read(this.readHandle(segment), out, offset);
+    } catch (e) {
+      throw ioError(`cannot read journal segment ${name}`, { file: name, dir: this.dir }, e);
+    }
+    if (n !== length) {
+      throw new LedgerError("JOURNAL_CORRUPT", `journal segment ${name} ends inside the record at offset ${offset}`, { file: name, offset });
+    }
+    return out;
+  }
+
+  /**
+   * A handle to read `segment` through: the tail's own, or one of a few kept open on earlier
+   * segments (a reader of old blocks tends to stay in one segment; an open is a system call).
+   */
+  private readHandle(segment: number): FileHandle {
+    if (segment === this.tail.segment) return this.tail.handle;
+    let h = this.readHandles.get(segment);
+    if (h !== undefined) {
+      // Most recently used last.
+      this.readHandles.delete(segment);
+      this.readHandles.set(segment, h);
+      return h;
+    }
+    h = this.fs.open(joinPath(this.dir, segmentFileName(segment)), "read");
+    this.readHandles.set(segment, h);
+    if (this.readHandles.size > READ_HANDLES) {
+      const [oldest, handle] = this.readHandles.entries().next().value!;
+      this.readHandles.delete(oldest);
+      try {
+        this.fs.close(handle);
+      } catch { /* read only */ }
+    }
+    return h;
   }
 
   /**
@@ -492,7 +562,7 @@ export class Journal {
         });
       }
       for (const f of verdict.frames) {
-        for (const r of f.records) records.push({ bytes: r.bytes, segment: name, offset: r.offset, frame: f.index });
+        for (const r of f.records) records.push({ bytes: r.bytes, segment: name, segmentNo: n, offset: r.offset, frame: f.index });
       }
       nextFrame += verdict.frames.length;
       previousVersion = verdict.header.version;
@@ -506,10 +576,16 @@ export class Journal {
     return records;
   }
 
-  /** Releases the file handle. Every appended frame is already durable. Idempotent. */
+  /** Releases the file handles. Every appended frame is already durable. Idempotent. */
   close(): void {
     if (this.state === "closed") return;
     this.state = "closed";
+    for (const h of this.readHandles.values()) {
+      try {
+        this.fs.close(h);
+      } catch { /* read only */ }
+    }
+    this.readHandles.clear();
     try {
       this.fs.close(this.tail.handle);
     } catch { /* nothing left to lose: every frame was synced by append */ }

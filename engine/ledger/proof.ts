@@ -11,10 +11,29 @@ export function blockProof(tree: DigestTree, sequenceNo: number, tipSequenceNo: 
   return tree.proof(sequenceNo, tipSequenceNo + 1);
 }
 
+/** What a revision's proof is made of: its block's hashes, without the rest of the block. */
+export interface RevisionProofParts {
+  readonly sequenceNo: number;
+  /** Every revision hash of the block, in revision order. */
+  readonly revisionHashes: readonly Uint8Array[];
+  readonly entriesHashList: readonly Uint8Array[];
+  /** Empty for block 0. */
+  readonly previousBlockHash: Uint8Array;
+}
+
 export function revisionProof(block: Block, revisionIndex: number, tree: DigestTree, tipSequenceNo: number): Uint8Array[] {
-  const proof = merklePath(block.revisions.map((r) => r.hash), revisionIndex);
-  proof.push(...merklePath(block.entriesHashList, 0));
-  if (block.previousBlockHash.length > 0) proof.push(block.previousBlockHash);
-  proof.push(...blockProof(tree, block.blockAddress.sequenceNo, tipSequenceNo));
+  return revisionProofOf({
+    sequenceNo: block.blockAddress.sequenceNo,
+    revisionHashes: block.revisions.map((r) => r.hash),
+    entriesHashList: block.entriesHashList,
+    previousBlockHash: block.previousBlockHash,
+  }, revisionIndex, tree, tipSequenceNo);
+}
+
+export function revisionProofOf(parts: RevisionProofParts, revisionIndex: number, tree: DigestTree, tipSequenceNo: number): Uint8Array[] {
+  const proof = merklePath(parts.revisionHashes, revisionIndex);
+  proof.push(...merklePath(parts.entriesHashList, 0));
+  if (parts.previousBlockHash.length > 0) proof.push(parts.previousBlockHash);
+  proof.push(...blockProof(tree, parts.sequenceNo, tipSequenceNo));
   return proof;
 }

@@ -30,7 +30,7 @@ import { encodeBlock } from "../ledger/block-codec.ts";
 import { epochMillisOf, timestampFromEpochMillis, type Clock } from "../ledger/clock.ts";
 import type { DigestTree } from "../ledger/digest-tree.ts";
 import type { Block } from "../ledger/types.ts";
-import type { Journal } from "../journal/journal.ts";
+import type { AppendedFrame, Journal } from "../journal/journal.ts";
 import { indexKeysOf } from "../catalog/index-key.ts";
 import { rangeMustVisit } from "../catalog/index-order.ts";
 import type { Store } from "./store.ts";
@@ -130,7 +130,7 @@ export class Committer {
     /** Oldest snapshot of a running transaction, or Infinity. */
     private readonly oldestSnapshot: () => number,
   ) {
-    const last = store.blocks[store.blocks.length - 1];
+    const last = store.blocks.last;
     if (last !== undefined) this.lastTxMillis = epochMillisOf(last.blockTimestamp);
   }
 
@@ -159,7 +159,7 @@ export class Committer {
   /** Validates and queues the transaction's block; resolves once it is durable and published. */
   commit(tx: Transaction): Promise<void> {
     this.validate(tx);
-    const last = this.pending.length > 0 ? this.pending[this.pending.length - 1].block : this.store.blocks[this.store.blocks.length - 1];
+    const last = this.pending.length > 0 ? this.pending[this.pending.length - 1].block : this.store.blocks.last;
     const sequenceNo = last === undefined ? 0 : last.blockAddress.sequenceNo + 1;
     const writes = [...tx.writes.values()];
     const { block, source } = buildBlockWithSource({
@@ -296,17 +296,20 @@ export class Committer {
         end++;
       }
       const chunk = batch.slice(start, end);
+      let frame: AppendedFrame;
       try {
-        this.journal.append(chunk.map((p) => p.bytes));
+        frame = this.journal.append(chunk.map((p) => p.bytes));
       } catch (e) {
         // Later blocks were built on this chunk's: none of them can be published.
         for (const p of batch.slice(start)) p.reject(e);
         this.reindex();
         return;
       }
-      for (const p of chunk) {
+      for (let i = 0; i < chunk.length; i++) {
+        const p = chunk[i];
+        const at = { segment: frame.segment, offset: frame.offsets[i], length: p.bytes.length };
         // Transactions hand out every document they write (Transaction.insert/update/putCatalog).
-        this.store.apply(p.block, p.summary.writes, true);
+        this.store.apply(p.block, at, p.summary.writes, true);
         this.tree.append(p.block.blockHash);
         this.recent.push(p.summary);
       }

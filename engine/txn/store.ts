@@ -14,6 +14,7 @@ import type { IonStruct, IonValue } from "../ion/value.ts";
 import { getField } from "../ion/value.ts";
 import { documentTables } from "../ledger/block-codec.ts";
 import type { Block, Revision } from "../ledger/types.ts";
+import { BlockDirectory, type BlockLoader, type BlockLocation } from "./block-directory.ts";
 import { SYSTEM_TABLE_ID, type TableDef, tableDefFromIon } from "../catalog/catalog.ts";
 import { indexKeysOf } from "../catalog/index-key.ts";
 import { CLASS_ORDER, type KeyClass, keyClass, type KeyRange, SortedKeys } from "../catalog/index-order.ts";
@@ -73,7 +74,8 @@ export function visibleRevision(chain: DocumentChain, snapshot: number): StoredR
 }
 
 export class Store {
-  readonly blocks: Block[] = [];
+  /** The published blocks: where each lies in the journal, the newest whole (block-directory.ts). */
+  readonly blocks: BlockDirectory;
   readonly docs = new Map<string, DocumentChain>();
   private readonly tables = new Map<string, TableState>();
   private readonly tableDefs = new WeakMap<IonStruct, TableDef>();
@@ -81,23 +83,30 @@ export class Store {
   /** Sequence number of the last block that wrote the catalog (-1: none yet). */
   private catalogChangedAt = -1;
 
+  /** `loadBlock` reads a published block back from the journal (BlockDirectory.block). */
+  constructor(loadBlock: BlockLoader) {
+    this.blocks = new BlockDirectory(loadBlock);
+  }
+
   /** Sequence number of the last published block; -1 when the ledger is empty. */
   get tip(): number {
-    return this.blocks.length - 1;
+    return this.blocks.size - 1;
   }
 
   /**
-   * Publishes a durable block. `tables` gives each revision's table: either document id ->
-   * table, as the block's transactionInfo.documents says, or `{tableId}`s in revision order;
-   * the committer passes the latter (the transaction's writes) to save making the struct.
+   * Publishes a durable block, which lies in the journal `at`. `tables` gives each revision's
+   * table: either document id -> table, as the block's transactionInfo.documents says, or
+   * `{tableId}`s in revision order; the committer passes the latter (the transaction's writes) to
+   * save making the struct.
    */
   apply(
     block: Block,
+    at: BlockLocation,
     tables: ReadonlyMap<string, { readonly tableId: string }> | readonly { readonly tableId: string }[] = documentTables(block),
     /** True when every revision's data was already registered with handOut (the committer's writes). */
     handedOut = false,
   ): void {
-    this.blocks.push(block);
+    this.blocks.push(block, at);
     const revisions = block.revisions;
     // A plain loop and an explicit object rather than forEach and `{ ...r, tableId, index }`.
     for (let index = 0; index < revisions.length; index++) {
