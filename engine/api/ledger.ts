@@ -479,8 +479,9 @@ function replay(records: readonly JournalRecord[], strandId: string, store: Stor
 
 /**
  * Published block `sequenceNo`, read back from the journal `at` (BlockDirectory). It must be the
- * block that was published: its address, its hash the digest tree's leaf, and every hash inside
- * it matching what it holds. Otherwise the file changed since: JOURNAL_CORRUPT, as verify() says.
+ * block that was published: its address, its hash the digest tree's leaf, every hash inside it
+ * matching what it holds, and its unhashed fields matching its revisions' metadata (what
+ * verifyBlock would check). Otherwise the file changed since: JOURNAL_CORRUPT, as verify() says.
  */
 function readBlock(journal: Journal, tree: DigestTree, sequenceNo: number, at: BlockLocation): Block {
   const rec: JournalRecord = {
@@ -496,7 +497,8 @@ function readBlock(journal: Journal, tree: DigestTree, sequenceNo: number, at: B
     ? `it holds block ${a.sequenceNo} of strand ${a.strandId}`
     : !hashEquals(block.blockHash, tree.leaf(sequenceNo))
     ? "its blockHash is not the one published"
-    : checkBlockHashes(block);
+    // The unhashed fields too (transactionId, blockTimestamp): pinned to the hashed metadata.
+    : checkBlockHashes(block) ?? checkBlockFields(block);
   if (problem !== undefined) {
     throw new LedgerError("JOURNAL_CORRUPT", `journal record at ${rec.segment}:${rec.offset} is no longer block ${sequenceNo} as committed: ${problem}`, {
       file: rec.segment,

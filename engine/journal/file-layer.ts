@@ -83,21 +83,50 @@ const OPEN_FLAGS: Record<OpenMode, string> = { read: "r", readwrite: "r+", creat
  * the ledger, 7 interleaved 1 s pairs: median 4,885 against 4,676 commits/s (1.045×); the bare
  * 1.4 KB write + sync loop ran 3-6 µs faster per sync. Only the journal's commit write uses it
  * (writeDurably); the zero-filling of a segment keeps plain writes and one sync for all of them.
- * Where the platform has no O_DSYNC (Windows) or the open fails, there is no twin and
- * writeDurable falls back to the pair.
+ *
+ * The twin is opened on a file's first writeDurable (most writable files never get one: the
+ * manifest, saved tails), by path, and kept only if it is the same file as the handle (device
+ * and inode), so a file replaced under its name in between can never receive the write. Where
+ * the platform has no O_DSYNC (Windows) or the open fails, there is no twin and writeDurable
+ * falls back to the pair; so it does when called on a layer whose write or datasync is not this
+ * one's (a wrapper spreading nodeFileLayer to count or fail them must still see both calls).
  */
-const dsyncTwins = new Map<FileHandle, FileHandle>();
+const dsyncTwins = new Map<FileHandle, FileHandle | "none">();
+/** Paths of handles opened for writing, until their twin is settled (see above). */
+const writablePaths = new Map<FileHandle, string>();
 const O_DSYNC: number | undefined = (nodeFs.constants as { O_DSYNC?: number }).O_DSYNC;
+
+/** The twin of `handle`, opened now if it has not been tried; undefined if there is none. */
+function twinOf(handle: FileHandle): FileHandle | undefined {
+  const known = dsyncTwins.get(handle);
+  if (known !== undefined) return known === "none" ? undefined : known;
+  const path = writablePaths.get(handle);
+  if (path === undefined || O_DSYNC === undefined || O_DSYNC === 0) return undefined;
+  writablePaths.delete(handle);
+  let twin: FileHandle | undefined;
+  try {
+    twin = nodeFs.openSync(path, nodeFs.constants.O_RDWR | O_DSYNC);
+    const a = nodeFs.fstatSync(handle);
+    const b = nodeFs.fstatSync(twin);
+    if (a.dev !== b.dev || a.ino !== b.ino) throw new Error("not the same file");
+  } catch {
+    if (twin !== undefined) {
+      try {
+        nodeFs.closeSync(twin);
+      } catch { /* never written through */ }
+    }
+    dsyncTwins.set(handle, "none");
+    return undefined;
+  }
+  dsyncTwins.set(handle, twin);
+  return twin;
+}
 
 /** The real disk through node:fs, which both Bun and Deno implement. */
 export const nodeFileLayer: FileLayer = {
   open(path, mode) {
     const handle = nodeFs.openSync(path, OPEN_FLAGS[mode]);
-    if (mode !== "read" && O_DSYNC !== undefined && O_DSYNC !== 0) {
-      try {
-        dsyncTwins.set(handle, nodeFs.openSync(path, nodeFs.constants.O_RDWR | O_DSYNC));
-      } catch { /* no twin: writeDurable writes and syncs through `handle` */ }
-    }
+    if (mode !== "read") writablePaths.set(handle, path);
     return handle;
   },
   read(handle, buf, pos) {
@@ -116,11 +145,12 @@ export const nodeFileLayer: FileLayer = {
     }
   },
   datasync: (handle) => nodeFs.fdatasyncSync(handle),
-  writeDurable(handle, bytes, pos) {
-    const twin = dsyncTwins.get(handle);
+  writeDurable(this: FileLayer, handle, bytes, pos) {
+    const own = this.write === nodeFileLayer.write && this.datasync === nodeFileLayer.datasync;
+    const twin = own ? twinOf(handle) : undefined;
     if (twin === undefined) {
-      nodeFileLayer.write(handle, bytes, pos);
-      nodeFileLayer.datasync(handle);
+      this.write(handle, bytes, pos);
+      this.datasync(handle);
       return;
     }
     nodeFileLayer.write(twin, bytes, pos);
@@ -128,9 +158,10 @@ export const nodeFileLayer: FileLayer = {
   size: (handle) => nodeFs.fstatSync(handle).size,
   truncate: (handle, length) => nodeFs.ftruncateSync(handle, length),
   close(handle) {
+    writablePaths.delete(handle);
     const twin = dsyncTwins.get(handle);
-    if (twin !== undefined) {
-      dsyncTwins.delete(handle);
+    dsyncTwins.delete(handle);
+    if (twin !== undefined && twin !== "none") {
       try {
         nodeFs.closeSync(twin);
       } catch { /* the handle itself is closed next; its error, if any, is the one reported */ }

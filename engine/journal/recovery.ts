@@ -62,6 +62,12 @@ function corrupt(file: string, offset: number, why: string): LedgerError {
   });
 }
 
+/**
+ * More frames than a segment holds: 2^24 frames of the smallest size (24 bytes) fill 384 MiB,
+ * six times limits.segmentBytes, and a frame holds at least one block of some 500 bytes.
+ */
+const MAX_FRAMES_PER_SEGMENT = 1 << 24;
+
 /** Index one past the last non-zero byte at or after `from` (or `from` if all zero). */
 function endOfNonZero(b: Uint8Array, from: number): number {
   let i = b.length;
@@ -111,13 +117,14 @@ function hasUnlandedSector(b: Uint8Array, from: number, to: number): boolean {
  * bytes inserted into or removed from a frame by a count that is not a multiple of 8 leave the
  * intact frames after it unaligned, and they must still be found, or the damage would read as
  * the journal's tail and those frames' transactions would be dropped. Runs only when a frame
- * has failed; zero runs are skipped whole, and a header is checksummed only when its index
- * field is in reach (frames take at least 24 bytes each). Opening a last segment holding 64 MiB
- * of random bytes after its data took 1.2 s with this search against 1.3 s with the aligned one
- * (Bun, 2-core VM; saving the damaged bytes dominates).
+ * has failed. Zero runs are skipped whole, and a header is checksummed only when its length and
+ * index fields are plausible: the index no further on than the frames a segment can hold (not
+ * than the bytes left after `from`: removed bytes bring far frames near). Over a 64 MiB last
+ * segment of damage (Bun, 2-core VM): 0.1-0.2 s of random bytes, up to 2.3 s of bytes that look
+ * like small integers every 8 bytes (against 0.2-0.3 s for the 8-aligned search it replaced).
  */
-function findLaterFrame(seed: number, b: Uint8Array, from: number, limit: number, minIndex: number): number {
-  const maxIndex = minIndex + Math.ceil((limit - from) / (FRAME_HEADER_BYTES + 8));
+function findLaterFrame(seed: number, b: Uint8Array, from: number, limit: number, minIndex: number, maxFrameBytes: number): number {
+  const maxIndex = minIndex + MAX_FRAMES_PER_SEGMENT;
   for (let q = from; q + FRAME_HEADER_BYTES <= limit; q++) {
     if (b[q + FRAME_HEADER_BYTES - 1] === 0 && isZeroHeader(b, q)) {
       // No header starting before the next non-zero byte can verify whole zeros: skip to the
@@ -128,6 +135,8 @@ function findLaterFrame(seed: number, b: Uint8Array, from: number, limit: number
     }
     const index = b[q + 4] | (b[q + 5] << 8) | (b[q + 6] << 16) | (b[q + 7] << 24);
     if ((index >>> 0) < minIndex || (index >>> 0) > maxIndex) continue;
+    const length = (b[q] | (b[q + 1] << 8) | (b[q + 2] << 16) | (b[q + 3] << 24)) >>> 0;
+    if (length < 4 || length > maxFrameBytes) continue;
     const h = readFrameHeader(seed, b, q);
     if (h && h.index >= minIndex) return q;
   }
@@ -187,7 +196,7 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
     // frame anywhere behind it (also when the file ends inside it: bytes cut from its middle
     // leave the frames after it in the file).
     if (!x.isLast) throw corrupt(x.file, pos, why);
-    const later = findLaterFrame(seed, b, pos + 8, b.length, next);
+    const later = findLaterFrame(seed, b, pos + 8, b.length, next, x.maxFrameBytes);
     if (later >= 0) throw corrupt(x.file, pos, `${why}, yet a valid frame follows at offset ${later}`);
     // Frames are written only over zeros already durable (the segment's preallocation), so a
     // crash never leaves a frame running past the end of the file: one that does was cut off
@@ -216,7 +225,7 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
   const end = pos;
   const dirtyTo = endOfNonZero(b, end);
   if (dirtyTo === end) return { kind: "segment", header, frames, end };
-  const later = findLaterFrame(seed, b, end, b.length, next);
+  const later = findLaterFrame(seed, b, end, b.length, next, x.maxFrameBytes);
   if (later >= 0) throw corrupt(x.file, end, `frame missing before the valid frame at offset ${later}`);
   if (!x.isLast) throw corrupt(x.file, end, "non-zero bytes after the end of data");
   if (b.length - end < FRAME_HEADER_BYTES) {

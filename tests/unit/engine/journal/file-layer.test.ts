@@ -100,6 +100,8 @@ test("the twin a writable file gets really has O_DSYNC set (a runtime that dropp
   const path = `${dir}/f`;
   const h = nodeFileLayer.open(path, "create");
   try {
+    // The twin is opened by the first durable write.
+    nodeFileLayer.writeDurable!(h, bytes(8, 1), 0);
     // Every descriptor of this process open on the file, with the open flags the kernel holds.
     const flags: number[] = [];
     for (const fd of fs.readdirSync("/proc/self/fd")) {
@@ -119,4 +121,58 @@ test("the twin a writable file gets really has O_DSYNC set (a runtime that dropp
   } finally {
     nodeFileLayer.close(h);
   }
+});
+
+test("a wrapper spreading nodeFileLayer with its own write or datasync still sees both calls on the commit path", (t) => {
+  const dir = scratch(t);
+  const calls: string[] = [];
+  const wrapped: FileLayer = {
+    ...nodeFileLayer,
+    write(h, b, pos) {
+      calls.push("write");
+      nodeFileLayer.write(h, b, pos);
+    },
+    datasync(h) {
+      calls.push("datasync");
+      const e = new Error("injected") as Error & { code: string };
+      e.code = "EIO";
+      throw e;
+    },
+  };
+  const h = wrapped.open(`${dir}/f`, "create");
+  try {
+    assert.throws(() => writeDurably(wrapped, h, bytes(16, 7), 0), /injected/);
+    assert.deepEqual(calls, ["write", "datasync"]);
+  } finally {
+    wrapped.close(h);
+  }
+});
+
+test("a file replaced under its name before its first durable write: the write goes to the handle's file, never the new one", (t) => {
+  const dir = scratch(t);
+  const h = nodeFileLayer.open(`${dir}/f`, "create");
+  try {
+    fs.renameSync(`${dir}/f`, `${dir}/moved`);
+    fs.writeFileSync(`${dir}/f`, "new file");
+    nodeFileLayer.writeDurable!(h, bytes(4, 0x41), 0);
+  } finally {
+    nodeFileLayer.close(h);
+  }
+  assert.equal(fs.readFileSync(`${dir}/moved`, "utf8"), "AAAA");
+  assert.equal(fs.readFileSync(`${dir}/f`, "utf8"), "new file");
+});
+
+test("a writable file never written durably gets no twin descriptor", (t) => {
+  const before = openFds();
+  if (before === undefined) return t.skip("no /proc/self/fd here");
+  const dir = scratch(t);
+  const h = nodeFileLayer.open(`${dir}/f`, "create");
+  try {
+    nodeFileLayer.write(h, bytes(8, 1), 0);
+    nodeFileLayer.datasync(h);
+    assert.equal(openFds(), before + 1);
+  } finally {
+    nodeFileLayer.close(h);
+  }
+  assert.equal(openFds(), before);
 });

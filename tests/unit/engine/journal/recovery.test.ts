@@ -328,6 +328,29 @@ test("a cut file whose failing frame is not the last one is JOURNAL_CORRUPT: byt
   }
 });
 
+test("bytes removed across many frames bring a far intact frame near: still found, still JOURNAL_CORRUPT", () => {
+  // 104 frames of 600-byte records filling most of one segment; 92 frames' worth of bytes cut
+  // from inside frame 10. Frame 103 is intact right after the cut, though its index is far more
+  // than the bytes left after the damage could hold from frame 10 on.
+  const fs = new FaultyFileLayer();
+  const opts = { segmentBytes: 64 * 1024 };
+  const { journal } = Journal.open("/j", { fs, ...opts });
+  for (let i = 0; journal.nextFrameIndex < 104; i++) journal.append([new Uint8Array(600).map((_, k) => (i * 31 + k * 7) & 0xff)]);
+  journal.close();
+  const file = "/j/journal-000001.qj";
+  const bytes = fs.contents(file);
+  const frame = 16 + 608;
+  const from = 64 + 10 * frame + 100;
+  for (const removed of [92 * frame, 92 * frame + 3, 60 * frame - 5]) {
+    fs.replace(file, new Uint8Array([...bytes.subarray(0, from), ...bytes.subarray(from + removed)]));
+    assert.throws(
+      () => Journal.open("/j", { fs, ...opts }),
+      (e: unknown) => isLedgerError(e, "JOURNAL_CORRUPT") && /valid frame follows/.test((e as Error).message) && (e as LedgerError).details.offset === 64 + 10 * frame,
+      `removed ${removed}`,
+    );
+  }
+});
+
 test("single-byte damage before the last frame is JOURNAL_CORRUPT; in it or after it, a reported tail (torn: false unless it looks torn)", () => {
   const { fs, batches, positions } = build(40);
   const files = [...new Set(positions.map((p) => p.file))];

@@ -138,3 +138,20 @@ test("a block whose journal bytes changed after open is JOURNAL_CORRUPT on getBl
     assert.equal((await ledger.verify()).ok, false);
     await ledger.close();
   }));
+
+test("a changed field no hash covers (the block's transactionId) is JOURNAL_CORRUPT too, not a block verifyBlock would reject", () =>
+  withTempDir(async (dir) => {
+    const ledger = await Ledger.open(dir);
+    const committed = await fill(ledger, 5);
+    const target = committed[3];
+    const segment = path.join(dir, fs.readdirSync(dir).find((n) => n.endsWith(".qj"))!);
+    const bytes = fs.readFileSync(segment);
+    // The block's own transactionId comes before its revisions' metadata.txId in the record.
+    const at = bytes.indexOf(Buffer.from(target.transactionId));
+    assert.ok(at > 0);
+    bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
+    fs.writeFileSync(segment, bytes);
+    const e = await rejectsWith(ledger.getBlock({ blockAddress: target.blockAddress }), "JOURNAL_CORRUPT");
+    assert.match(e.message, /transactionId/);
+    await ledger.close();
+  }));
