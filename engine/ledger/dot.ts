@@ -68,6 +68,8 @@ export function merklePath(leaves: readonly Uint8Array[], index: number): Uint8A
   while (level.length > 1) {
     const sibling = i % 2 === 0 ? i + 1 : i - 1;
     if (sibling < level.length) path.push(level[sibling]);
+    // The level above two nodes is the root, which the path does not hold.
+    if (level.length === 2) break;
     const next: Uint8Array[] = [];
     for (let k = 0; k + 1 < level.length; k += 2) next.push(dot(level[k], level[k + 1]));
     if (level.length % 2 === 1) next.push(level[level.length - 1]);
