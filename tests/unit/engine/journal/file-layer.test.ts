@@ -176,3 +176,19 @@ test("a writable file never written durably gets no twin descriptor", (t) => {
   }
   assert.equal(openFds(), before);
 });
+
+test("a descriptor number closed behind the layer's back and reused never writes through the old file's twin", (t) => {
+  const dir = scratch(t);
+  const a = nodeFileLayer.open(`${dir}/a`, "create");
+  nodeFileLayer.writeDurable!(a, bytes(4, 0x61), 0);
+  // Closed directly, not through the layer: its twin stays open and registered.
+  fs.closeSync(a);
+  const b = nodeFileLayer.open(`${dir}/b`, "create");
+  try {
+    nodeFileLayer.writeDurable!(b, bytes(4, 0x62), 0);
+  } finally {
+    nodeFileLayer.close(b);
+  }
+  assert.equal(fs.readFileSync(`${dir}/a`, "utf8"), "aaaa");
+  assert.equal(fs.readFileSync(`${dir}/b`, "utf8"), "bbbb");
+});
