@@ -279,7 +279,8 @@ export interface FrameHeader {
   bodyCrc: number;
 }
 
-function u32(b: Uint8Array, p: number): number {
+/** The little-endian u32 at `p` (every header field). */
+export function u32(b: Uint8Array, p: number): number {
   return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
 }
 

@@ -19,6 +19,7 @@ import {
   SEGMENT_HEADER_BYTES,
   type SegmentHeader,
   align8,
+  u32,
 } from "./format.ts";
 
 export interface ScannedFrame {
@@ -133,9 +134,10 @@ function findLaterFrame(seed: number, b: Uint8Array, from: number, limit: number
       q = Math.max(q, nz - FRAME_HEADER_BYTES);
       continue;
     }
-    const index = b[q + 4] | (b[q + 5] << 8) | (b[q + 6] << 16) | (b[q + 7] << 24);
-    if ((index >>> 0) < minIndex || (index >>> 0) > maxIndex) continue;
-    const length = (b[q] | (b[q + 1] << 8) | (b[q + 2] << 16) | (b[q + 3] << 24)) >>> 0;
+    // A frame header's index is at +4 and its length at +0 (format.ts).
+    const index = u32(b, q + 4);
+    if (index < minIndex || index > maxIndex) continue;
+    const length = u32(b, q);
     if (length < 4 || length > maxFrameBytes) continue;
     const h = readFrameHeader(seed, b, q);
     if (h && h.index >= minIndex) return q;

@@ -114,18 +114,23 @@ test("getRevision's proof, from the kept hashes, is the proof made from the whol
     await ledger.close();
   }));
 
+/** Sets one byte of the ledger's (only) segment file: at `shift` past the first occurrence of `text`. */
+function changeSegmentByte(dir: string, text: string, shift: number, to: (old: number) => number): void {
+  const segment = path.join(dir, fs.readdirSync(dir).find((n) => n.endsWith(".qj"))!);
+  const bytes = fs.readFileSync(segment);
+  const at = bytes.indexOf(Buffer.from(text));
+  assert.ok(at > 0, `${text} is in the segment`);
+  bytes[at + shift] = to(bytes[at + shift]);
+  fs.writeFileSync(segment, bytes);
+}
+
 test("a block whose journal bytes changed after open is JOURNAL_CORRUPT on getBlock; its revisions still come from memory", () =>
   withTempDir(async (dir) => {
     const ledger = await Ledger.open(dir);
     const committed = await fill(ledger, 5);
     const target = committed[2];
-    const segment = path.join(dir, fs.readdirSync(dir).find((n) => n.endsWith(".qj"))!);
     // Change the car's VIN in the file: same length, so the record still decodes.
-    const bytes = fs.readFileSync(segment);
-    const at = bytes.indexOf(Buffer.from("V1-0"));
-    assert.ok(at > 0);
-    bytes[at + 1] = "W".charCodeAt(0);
-    fs.writeFileSync(segment, bytes);
+    changeSegmentByte(dir, "V1-0", 1, () => "W".charCodeAt(0));
     const e = await rejectsWith(ledger.getBlock({ blockAddress: target.blockAddress }), "JOURNAL_CORRUPT");
     assert.match(e.message, /no longer block 2 as committed/);
     // The revision and its proof do not read the block.
@@ -144,13 +149,8 @@ test("a changed field no hash covers (the block's transactionId) is JOURNAL_CORR
     const ledger = await Ledger.open(dir);
     const committed = await fill(ledger, 5);
     const target = committed[3];
-    const segment = path.join(dir, fs.readdirSync(dir).find((n) => n.endsWith(".qj"))!);
-    const bytes = fs.readFileSync(segment);
     // The block's own transactionId comes before its revisions' metadata.txId in the record.
-    const at = bytes.indexOf(Buffer.from(target.transactionId));
-    assert.ok(at > 0);
-    bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
-    fs.writeFileSync(segment, bytes);
+    changeSegmentByte(dir, target.transactionId, 0, (b) => (b === 0x41 ? 0x42 : 0x41));
     const e = await rejectsWith(ledger.getBlock({ blockAddress: target.blockAddress }), "JOURNAL_CORRUPT");
     assert.match(e.message, /transactionId/);
     await ledger.close();
