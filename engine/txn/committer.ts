@@ -83,12 +83,23 @@ export class Committer {
   private readonly recent: CommitSummary[] = [];
   /**
    * The write index: for each document and table written by a block in `recent` or `pending`,
-   * the newest such block (and for a table, the document it wrote). A transaction that read it
-   * conflicts if that block is newer than its snapshot.
+   * the newest such block. A transaction that read it conflicts if that block is newer than its
+   * snapshot.
+   *
+   * Documents are indexed in two generations: writes go into `docsNew`, and once every block
+   * that wrote into `docsOld` is at or below both the oldest running snapshot and the newest
+   * published block (so no transaction, running or yet to begin, can conflict with it),
+   * `docsOld` is dropped whole and `docsNew` takes its place. Forgetting entry by entry (a get
+   * and a delete per write, after a set) was 1.6 µs of a commit's ~25 µs of CPU with 64 writers
+   * (self time in the profile). A table's entry is never forgotten: there are few tables, and an
+   * entry at or below every snapshot conflicts with nothing.
    */
-  private readonly docWrittenAt = new Map<string, number>();
+  private docsNew = new Map<string, number>();
+  private docsOld = new Map<string, number>();
+  /** The newest block that wrote into docsNew / docsOld (-1: none). */
+  private docsNewNewest = -1;
+  private docsOldNewest = -1;
   private readonly tableWrittenAt = new Map<string, number>();
-  private readonly tableWrittenBy = new Map<string, string>();
   private pending: Pending[] = [];
   private flushScheduled = false;
   private drainWaiters: (() => void)[] = [];
@@ -196,12 +207,12 @@ export class Committer {
     // pass over every write since the snapshot (with 64 writers, each commit tested the up to 63
     // queued before it: 0.46 µs of a commit's CPU against 0.09 µs for a lone writer).
     for (const id of reads.docs) {
-      const at = this.docWrittenAt.get(id);
+      const at = this.docsNew.get(id) ?? this.docsOld.get(id);
       if (at !== undefined && at > snapshot) throw conflict(`document ${id} was changed`, at, id);
     }
     for (const tableId of reads.tables) {
       const at = this.tableWrittenAt.get(tableId);
-      if (at !== undefined && at > snapshot) throw conflict(`table ${tableId} was changed`, at, this.tableWrittenBy.get(tableId)!);
+      if (at !== undefined && at > snapshot) throw conflict(`table ${tableId} was changed`, at, this.writerOf(tableId, at));
     }
     if (reads.keys.length === 0 && reads.ranges.length === 0) return;
     // Index keys and ranges depend on the documents' contents: test each write since the
@@ -236,17 +247,29 @@ export class Committer {
   /** Records a queued block's writes in the write index (validate). */
   private indexWrites(s: CommitSummary): void {
     for (const w of s.writes) {
-      this.docWrittenAt.set(w.id, s.sequenceNo);
+      this.docsNew.set(w.id, s.sequenceNo);
       this.tableWrittenAt.set(w.tableId, s.sequenceNo);
-      this.tableWrittenBy.set(w.tableId, w.id);
     }
+    this.docsNewNewest = s.sequenceNo;
+  }
+
+  /** The document block `sequenceNo` wrote in table `tableId` (for a conflict's message; conflicts are rare). */
+  private writerOf(tableId: string, sequenceNo: number): string {
+    for (const summaries of [this.pending.map((p) => p.summary), this.recent]) {
+      for (const s of summaries) {
+        if (s.sequenceNo !== sequenceNo) continue;
+        for (let i = s.writes.length - 1; i >= 0; i--) if (s.writes[i].tableId === tableId) return s.writes[i].id;
+      }
+    }
+    return "";
   }
 
   /** The write index again from the published summaries alone (after queued blocks were discarded). */
   private reindex(): void {
-    this.docWrittenAt.clear();
+    this.docsNew = new Map();
+    this.docsOld = new Map();
+    this.docsNewNewest = this.docsOldNewest = -1;
     this.tableWrittenAt.clear();
-    this.tableWrittenBy.clear();
     for (const s of this.recent) this.indexWrites(s);
   }
 
@@ -319,23 +342,18 @@ export class Committer {
     }
   }
 
-  /** Forgets summaries no running transaction can conflict with. */
+  /** Forgets summaries, and a generation of the document index, that no transaction can conflict with. */
   private prune(): void {
     if (this.recent.length < 256) return;
-    const oldest = this.oldestSnapshot();
+    // Blocks above the newest published one are still queued: every snapshot is below them.
+    const oldest = Math.min(this.oldestSnapshot(), this.store.blocks.size - 1);
     let drop = 0;
     while (drop < this.recent.length && this.recent[drop].sequenceNo <= oldest) drop++;
-    if (drop === 0) return;
-    for (let i = 0; i < drop; i++) {
-      const s = this.recent[i];
-      for (const w of s.writes) {
-        if (this.docWrittenAt.get(w.id) === s.sequenceNo) this.docWrittenAt.delete(w.id);
-        if (this.tableWrittenAt.get(w.tableId) === s.sequenceNo) {
-          this.tableWrittenAt.delete(w.tableId);
-          this.tableWrittenBy.delete(w.tableId);
-        }
-      }
+    if (drop > 0) this.recent.splice(0, drop);
+    if (this.docsNew.size >= 256 && this.docsOldNewest <= oldest) {
+      this.docsOld = this.docsNew;
+      this.docsOldNewest = this.docsNewNewest;
+      this.docsNew = new Map();
     }
-    this.recent.splice(0, drop);
   }
 }
