@@ -253,14 +253,18 @@ export class Committer {
     this.docsNewNewest = s.sequenceNo;
   }
 
-  /** The document block `sequenceNo` wrote in table `tableId` (for a conflict's message; conflicts are rare). */
+  /**
+   * The document block `sequenceNo` wrote in table `tableId`, for a conflict's details. The block
+   * is newer than a running snapshot, so its summary is still in `recent` or `pending`; both hold
+   * consecutive sequence numbers, so it is found by position.
+   */
   private writerOf(tableId: string, sequenceNo: number): string {
-    for (const summaries of [this.pending.map((p) => p.summary), this.recent]) {
-      for (const s of summaries) {
-        if (s.sequenceNo !== sequenceNo) continue;
-        for (let i = s.writes.length - 1; i >= 0; i--) if (s.writes[i].tableId === tableId) return s.writes[i].id;
-      }
-    }
+    const pending = this.pending;
+    const s = pending.length > 0 && sequenceNo >= pending[0].summary.sequenceNo
+      ? pending[sequenceNo - pending[0].summary.sequenceNo]?.summary
+      : this.recent.length > 0 ? this.recent[sequenceNo - this.recent[0].sequenceNo] : undefined;
+    if (s === undefined || s.sequenceNo !== sequenceNo) return "";
+    for (let i = s.writes.length - 1; i >= 0; i--) if (s.writes[i].tableId === tableId) return s.writes[i].id;
     return "";
   }
 
@@ -345,7 +349,9 @@ export class Committer {
   /** Forgets summaries, and a generation of the document index, that no transaction can conflict with. */
   private prune(): void {
     if (this.recent.length < 256) return;
-    // Blocks above the newest published one are still queued: every snapshot is below them.
+    // Blocks above the newest published one are still queued, and every snapshot is below them
+    // (their transactions are still running). The min is defensive: it keeps a queued block's
+    // writes even if that ever stopped holding.
     const oldest = Math.min(this.oldestSnapshot(), this.store.blocks.size - 1);
     let drop = 0;
     while (drop < this.recent.length && this.recent[drop].sequenceNo <= oldest) drop++;

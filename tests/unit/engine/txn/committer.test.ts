@@ -120,3 +120,65 @@ test("validation keeps every write a snapshot needs while the write index drops 
     await ledger.close();
   }
 });
+
+/** `n` one-insert commits, one after another. */
+async function fill(ledger: Ledger, n: number, tag: string): Promise<void> {
+  for (let i = 0; i < n; i++) await ledger.transaction((tx) => tx.insert("cars", { VIN: `${tag}${i}` }));
+}
+
+test("a failed block's write leaves no entry behind even for a document whose last write was forgotten", async () => {
+  const { ledger, fs } = await open();
+  const x = await ledger.transaction((tx) => tx.insert("cars", { VIN: "x" }));
+  await fill(ledger, 300, "a"); // x's insert is no longer among the summaries kept
+  fs.failWrite(1);
+  await assert.rejects(ledger.transaction((tx) => tx.update("cars", x, { VIN: "x", Owner: "lost" })), (e) => isLedgerError(e, "IO_ERROR"));
+  await ledger.transaction(async (tx) => {
+    await tx.get("cars", x);
+    await tx.update("cars", x, { VIN: "x", Owner: "kept" });
+  }, { retries: 0 });
+  await ledger.close();
+});
+
+test("a generation of the write index whose newest block is one past the oldest snapshot is kept", async () => {
+  const { ledger } = await open();
+  const x = await ledger.transaction((tx) => tx.insert("cars", { VIN: "x" }));
+  const pin = ledger.begin(); // keeps the summaries growing past the point where pruning starts
+  await fill(ledger, 300, "a");
+  pin.abort();
+  const t = ledger.begin();
+  await t.get("cars", x);
+  await t.insert("cars", { VIN: "t" });
+  // Block t.snapshot + 1 writes x and 300 new documents; the prune after it turns the generation
+  // over, so the older generation's newest block is exactly t.snapshot + 1.
+  await ledger.transaction(async (tx) => {
+    await tx.update("cars", x, { VIN: "x", Owner: "changed" });
+    for (let i = 0; i < 300; i++) await tx.insert("cars", { VIN: `bulk${i}` });
+  });
+  await fill(ledger, 600, "b");
+  await assert.rejects(t.commit(), (e) => isLedgerError(e, "OCC_CONFLICT") && e.details?.documentId === x);
+  await ledger.close();
+});
+
+test("a table conflict names the inserting document while a long snapshot keeps thousands of summaries", async () => {
+  // The document is found by the block's position among the kept summaries (queued or published).
+  const { ledger } = await open();
+  const pin = ledger.begin();
+  await pin.scan("cars");
+  await fill(ledger, 1000, "p");
+  const t = ledger.begin();
+  await t.scan("cars");
+  await t.insert("cars", { VIN: "t" });
+  const published = await ledger.transaction((tx) => tx.insert("cars", { VIN: "published" }));
+  await assert.rejects(t.commit(), (e) => isLedgerError(e, "OCC_CONFLICT") && e.details?.documentId === published);
+  // And against a block still queued: both commits are made before either is flushed.
+  const u = ledger.begin();
+  await u.scan("cars");
+  await u.insert("cars", { VIN: "u" });
+  const other = ledger.begin();
+  const queuedId = await other.insert("cars", { VIN: "queued" });
+  const queued = other.commit();
+  await assert.rejects(u.commit(), (e) => isLedgerError(e, "OCC_CONFLICT") && e.details?.documentId === queuedId);
+  await queued;
+  pin.abort();
+  await ledger.close();
+});
