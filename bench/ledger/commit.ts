@@ -35,10 +35,10 @@ import { type Figure, figure, interleave, log, rateFor } from "../stats.ts";
 import { removeDir, tempDir } from "../tmp.ts";
 
 const WRITERS = 64;
+const BATCH = 100;
 
 /** The real disk without durability: writes as usual, syncs skipped (commit.concurrent64.no_sync only). */
 const NO_SYNC: FileLayer = { ...nodeFileLayer, writeDurable: undefined, datasync() {}, syncDir() {} };
-const BATCH = 100;
 
 /**
  * Each repetition gets a fresh ledger in a fresh directory (opened and removed outside the timed
