@@ -139,8 +139,8 @@ function findLaterFrame(seed: number, b: Uint8Array, from: number, limit: number
     if (index < minIndex || index > maxIndex) continue;
     const length = u32(b, q);
     if (length < 4 || length > maxFrameBytes) continue;
-    const h = readFrameHeader(seed, b, q);
-    if (h && h.index >= minIndex) return q;
+    // The header checksum covers the fields just read, so a verifying header has this index.
+    if (readFrameHeader(seed, b, q) !== undefined) return q;
   }
   return -1;
 }
