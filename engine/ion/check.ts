@@ -67,13 +67,19 @@ export function ionValueProblem(v: unknown, budget?: ByteBudget): IonValueProble
   return check(v, 0, budget ?? { limit: Infinity, left: Infinity });
 }
 
+/** Every element, holes included (`every` skips a sparse array's holes). */
+function allWellFormedTexts(a: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (!wellFormedText(a[i])) return false;
+  return true;
+}
+
 function check(v: unknown, depth: number, budget: ByteBudget): IonValueProblem | undefined {
   if (depth > MAX_DEPTH) return problem("depth", "");
   if (--budget.left < 0) return sizeProblem(budget);
   if (typeof v !== "object" || v === null) return problem("type", `${v === null ? "null" : typeof v} is not a model value object`);
   const o = v as Record<string, unknown>;
   if (o.annotations !== undefined) {
-    if (!Array.isArray(o.annotations) || !o.annotations.every(wellFormedText)) return problem("type", "annotations must be an array of strings");
+    if (!Array.isArray(o.annotations) || !allWellFormedTexts(o.annotations)) return problem("type", "annotations must be an array of strings");
   }
   switch (o.kind) {
     case "null":

@@ -7,11 +7,11 @@
  * the seconds Decimal (so `.000` and 19-digit fractions survive). Any ion-js failure becomes
  * LedgerError ION_PARSE_ERROR; nesting is bounded by limits.maxValueDepth.
  */
-import { type Reader, IonTypes, type IonType as IonJsType } from "ion-js";
+import { type Reader, IonTypes, type IonType as IonJsType, Timestamp } from "ion-js";
 import { LedgerError, isLedgerError } from "../errors.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import { fromIonJsTimestamp } from "./js.ts";
-import type { IonType, IonValue } from "./value.ts";
+import type { IonTimestamp, IonType, IonValue } from "./value.ts";
 
 function hasLoneSurrogate(s: string): boolean {
   return !(s as string & { isWellFormed(): boolean }).isWellFormed();
@@ -20,6 +20,27 @@ function hasLoneSurrogate(s: string): boolean {
 function text(s: string): string {
   if (hasLoneSurrogate(s)) throw new LedgerError("ION_PARSE_ERROR", "Ion text contains a lone surrogate");
   return s;
+}
+
+/** A fraction of a second finer than a millisecond, in a text reader's timestamp: its digits. */
+const SUB_MILLI_FRACTION = /\.(\d{4,})/;
+
+/**
+ * The current timestamp. ion-js checks a timestamp's UTC year through a Date, rounding the
+ * fraction to milliseconds on the way, so it refused valid timestamps in the last half
+ * millisecond of year 9999 (`9999-12-31T23:59:59.9995Z`: "Year 10000"), which Quire stores and
+ * toText writes. For text with a sub-millisecond fraction, ion-js therefore parses and checks the
+ * text cut to milliseconds (cutting never rounds up, and every other field is unchanged), and
+ * the fraction is taken exactly from the digits.
+ */
+function timestampOf(r: Reader): IonTimestamp {
+  const raw = (r as { _stringRepresentation?: () => unknown })._stringRepresentation?.();
+  const m = typeof raw === "string" ? SUB_MILLI_FRACTION.exec(raw) : null;
+  if (m === null) return fromIonJsTimestamp(r.timestampValue()!);
+  const digits = m[1];
+  const cut = (raw as string).slice(0, m.index + 4) + (raw as string).slice(m.index + 1 + digits.length);
+  const t = fromIonJsTimestamp(Timestamp.parse(cut)!);
+  return { ...t, fraction: { coefficient: BigInt(digits), exponent: -digits.length } };
 }
 
 function one(r: Reader, t: IonJsType, depth: number): IonValue {
@@ -40,7 +61,7 @@ function one(r: Reader, t: IonJsType, depth: number): IonValue {
         if (v.coefficient < 0n) v = { ...v, coefficient: -v.coefficient };
         break;
       }
-      case IonTypes.TIMESTAMP: v = fromIonJsTimestamp(r.timestampValue()!); break;
+      case IonTypes.TIMESTAMP: v = timestampOf(r); break;
       case IonTypes.SYMBOL: v = { kind: "symbol", text: text(r.stringValue()!) }; break;
       case IonTypes.STRING: v = { kind: "string", value: text(r.stringValue()!) }; break;
       case IonTypes.CLOB: v = { kind: "clob", bytes: Uint8Array.from(r.uInt8ArrayValue()!) }; break;

@@ -216,7 +216,28 @@ function sameDefs(a: readonly TableDef[], b: readonly TableDef[]): boolean {
 }
 
 function convertParams(rawParams: readonly unknown[]): IonValue[] {
-  return rawParams.map((v, i) => checkParameterSize(fromJS(v, `$params[${i}]`), i));
+  // Index by index rather than `map`: map skips a sparse array's holes and keeps them, and a
+  // hole reaching the evaluator was read as a value (a TypeError on `.kind`). Read here, a hole
+  // is `undefined`, which fromJS rejects as a TYPE_ERROR naming the parameter.
+  const count = readParam(rawParams, "length", "the parameter count");
+  // Only a Proxy can report another length; an array's is a whole number below 2^32.
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0 || count > 0xffffffff) {
+    throw new LedgerError("INVALID_ARGUMENT", "the parameters must be an array");
+  }
+  const params: IonValue[] = [];
+  for (let i = 0; i < count; i++) {
+    params.push(checkParameterSize(fromJS(readParam(rawParams, i, `parameter ${i}`), `$params[${i}]`), i));
+  }
+  return params;
+}
+
+/** `params[key]`, with a throwing getter or Proxy trap reported as the caller's bad argument. */
+function readParam(params: readonly unknown[], key: number | "length", what: string): unknown {
+  try {
+    return params[key as number];
+  } catch (e) {
+    throw new LedgerError("INVALID_ARGUMENT", `${what} could not be read: ${e instanceof Error ? e.message : typeof e}`, {}, e);
+  }
 }
 
 /** A parameter within limits.maxParameterBytes (the cheap bound first, the exact size only near it). */

@@ -118,6 +118,13 @@ test("toJS: a timestamp ion-js cannot construct is a TYPE_ERROR, not ion-js's Er
   assert.throws(() => toJS(v), code("TYPE_ERROR"));
 });
 
+test("ionLiteral: annotations that are not all strings are a TYPE_ERROR, holes included", () => {
+  // `every` skips a sparse array's holes: a hole reached the size count as a TypeError.
+  for (const annotations of [["a", 5], ["a", , ], [, "x"], ["a", undefined]]) {
+    assert.throws(() => fromJS({ v: ionLiteral({ kind: "int", value: 1n, annotations } as unknown as IonValue) }), code("TYPE_ERROR"), String(annotations.length));
+  }
+});
+
 test("ionLiteral embeds a model value; a user object with a kind key stays a struct", () => {
   const sym: IonValue = { kind: "symbol", text: "s", annotations: ["a"] };
   assert.equal(T({ x: ionLiteral(sym) }), "{x: a::s}");

@@ -31,6 +31,28 @@ test("toText is exact and canonical for each type", () => {
   for (const [input, expected] of cases) assert.equal(toText(parseText(input)[0]), expected, input);
 });
 
+test("timestamps with sub-millisecond fractions read exactly, up to the last instant of year 9999", () => {
+  // ion-js rounds the fraction to milliseconds when it checks the UTC year, which refused these.
+  const exact: [string, bigint, number][] = [
+    ["9999-12-31T23:59:59.9995Z", 9995n, -4],
+    ["9999-12-31T22:59:59.9999999-01:00", 9999999n, -7],
+    ["2007-02-23T12:14:33.0791234-08:00", 791234n, -7],
+    ["2007-02-23T12:14:33.0000-00:00", 0n, -4],
+  ];
+  for (const [text, coefficient, exponent] of exact) {
+    const [v] = parseText(text);
+    assert.ok(v.kind === "timestamp", text);
+    assert.deepEqual(v.fraction, { coefficient, exponent }, text);
+    assert.equal(toText(v), text);
+    assert.equal(v.year, Number(text.slice(0, 4)), text);
+  }
+  assert.equal(toText(parseText("[2007-02-23T12:14:33.00012Z, 1]")[0]), "[2007-02-23T12:14:33.00012Z, 1]");
+  // Still refused: beyond 9999 or before 0001 in UTC, and fields out of range.
+  for (const bad of ["9999-12-31T23:59:59.9995-00:01", "0001-01-01T00:00:00.00001+00:01", "2007-02-30T12:14:33.0001Z", "2007-02-23T12:14:60.0001Z"]) {
+    assert.throws(() => parseText(bad), (e) => isLedgerError(e, "ION_PARSE_ERROR"), bad);
+  }
+});
+
 test("parseText: multiple top-level values and errors", () => {
   assert.equal(parseText("1 2 3").length, 3);
   assert.throws(() => parseText("{a:"), (e) => isLedgerError(e, "ION_PARSE_ERROR"));

@@ -383,6 +383,29 @@ describe("execute: parameters", () => {
   }
 });
 
+describe("execute: parameter arrays that are not plain", () => {
+  // [what, parameters, code]: a hole is an absent value, a throwing read the caller's bad argument.
+  const cases: [string, () => unknown[], string][] = [
+    ["a sparse array (a hole)", () => new Array(1), "TYPE_ERROR"],
+    ["an array whose item getter throws", () => new Proxy([1], { get: (t, k) => { if (k === "0") throw new Error("trap"); return Reflect.get(t, k); } }), "INVALID_ARGUMENT"],
+    ["an array claiming a length no array has", () => new Proxy([1], { get: (t, k) => (k === "length" ? 2 ** 40 : Reflect.get(t, k)) }), "INVALID_ARGUMENT"],
+  ];
+  for (const statement of ["SELECT * FROM t WHERE a = ?", "SELECT * FROM t WHERE b = ?", "INSERT INTO t ?"]) {
+    for (const [what, params, code] of cases) {
+      test(`${statement} with ${what} is ${code} and writes nothing`, () =>
+        withLedger(async (ledger) => {
+          await ledger.execute("CREATE TABLE t");
+          await ledger.execute("CREATE INDEX ON t (a)"); // a = ? takes the auto-commit point path
+          await ledger.execute("INSERT INTO t ?", { a: 1 });
+          const tip = (await ledger.getDigest()).digestTipAddress.sequenceNo;
+          await rejectsWith(ledger.executeIonWith(statement, params()), code);
+          await rejectsWith(ledger.transaction((tx) => tx.executeIonWith(statement, params())), code);
+          assert.equal((await ledger.getDigest()).digestTipAddress.sequenceNo, tip);
+        }));
+    }
+  }
+});
+
 describe("execute: timestamps at the edges of Ion's range", () => {
   test("a computed timestamp beyond 9999 (or before 0001) in UTC is EVALUATION_ERROR, and the ledger reopens", () =>
     withTempDir(async (dir) => {
