@@ -4,10 +4,12 @@
  * point), timestamps (by instant), booleans — keys sort exactly as the values do. Keys of other
  * classes (NULL, MISSING, NaN, lobs, containers) are not ordered.
  *
- * A range read is a class and two optional bounds. Values of *another* comparable class are not
- * in the range, but a scan would still evaluate `<` on them (a type error in strict mode); range
- * lookups therefore also return the documents holding such values, so the evaluator meets them
- * exactly as a scan would.
+ * A range read is a class and two optional bounds. Values of *another* class are not in the
+ * range, but a scan would still evaluate `<` on them (a type error in strict mode); range lookups
+ * therefore also return the documents holding such values, so the evaluator meets them exactly as
+ * a scan would. That includes the unordered lobs and containers (`[1] > 5` is a type error too),
+ * but not NULL, MISSING and NaN, which `<` meets without an error in either mode (NULL, MISSING,
+ * false): no statement's result can depend on them being visited.
  */
 export type KeyClass = "n" | "s" | "t" | "b";
 
@@ -57,10 +59,14 @@ export function inRange(key: string, range: KeyRange): boolean {
   return true;
 }
 
+/** Keys (catalog/index-key.ts) of NULL (every typed null), MISSING and NaN: see the file header. */
+const RANGE_NEUTRAL_KEYS: ReadonlySet<string> = new Set(["z", "m", "nnan"]);
+
 /** True when a range lookup must return a document with this key (see the file header). */
 export function rangeMustVisit(key: string, range: KeyRange): boolean {
   const cls = keyClass(key);
-  return cls !== undefined && (cls !== range.cls || inRange(key, range));
+  if (cls === undefined) return !RANGE_NEUTRAL_KEYS.has(key);
+  return cls !== range.cls || inRange(key, range);
 }
 
 function compareCodePoints(a: string, b: string, from: number): number {

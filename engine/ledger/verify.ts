@@ -24,6 +24,12 @@
  * strand ids strings, hashes 32 bytes. A revision may also be given as the Ion struct
  * executeIon returns for a committed-view or history row.
  *
+ * A row from `execute` (JavaScript values) verifies only when its data survives the trip to
+ * JavaScript and back, which toJS does not promise for every Ion type: a whole-number float
+ * (`2e0` comes back as the number 2, read again as an int), a symbol, a typed null, annotations,
+ * an sexp, a clob or repeated field names change the data, so such a genuine revision reads as
+ * `false`. For evidence, take revisions from getRevision, getBlock or executeIon, which are exact.
+ *
  * @example
  * ```ts
  * const digest = await ledger.getDigest();

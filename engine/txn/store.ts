@@ -17,7 +17,7 @@ import type { Block, Revision } from "../ledger/types.ts";
 import { BlockDirectory, type BlockLoader, type BlockLocation } from "./block-directory.ts";
 import { SYSTEM_TABLE_ID, type TableDef, tableDefFromIon } from "../catalog/catalog.ts";
 import { indexKeysOf } from "../catalog/index-key.ts";
-import { CLASS_ORDER, type KeyClass, keyClass, type KeyRange, SortedKeys } from "../catalog/index-order.ts";
+import { CLASS_ORDER, type KeyClass, keyClass, type KeyRange, rangeMustVisit, SortedKeys } from "../catalog/index-order.ts";
 
 export interface StoredRevision extends Revision {
   readonly tableId: string;
@@ -222,6 +222,8 @@ export class Store {
     };
     add(index.sorted.range(range));
     for (const cls of KEY_CLASSES) if (cls !== range.cls) add(index.sorted.range({ cls, lowInclusive: true, highInclusive: true }));
+    // Lobs and containers: `<` on them fails in strict mode, as it would in a scan.
+    for (const k of index.unordered) if (rangeMustVisit(k, range)) for (const id of idsOf(index, k)) ids.add(id);
     return ids;
   }
 
