@@ -20,9 +20,26 @@ import { type Figure, log } from "./stats.ts";
 import { removeAll, tempDir } from "./tmp.ts";
 
 const args = process.argv.slice(2);
+const GROUPS = ["commit", "hash", "proof", "replay", "query"];
+const USAGE = `usage: bun bench/run.ts [--quick] [--only=${GROUPS.join(",")}]`;
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+// An unknown argument (a typo, `--help` spelt otherwise) would otherwise start the full run.
+const unknown = args.filter((a) => a !== "--quick" && !a.startsWith("--only="));
+if (unknown.length > 0) {
+  console.error(`unknown argument${unknown.length > 1 ? "s" : ""} ${unknown.join(" ")}\n${USAGE}`);
+  process.exit(2);
+}
 const cfg = args.includes("--quick") ? quickConfig : fullConfig;
 const onlyArg = args.find((a) => a.startsWith("--only="));
 const only = onlyArg === undefined ? undefined : new Set(onlyArg.slice("--only=".length).split(","));
+const unknownGroups = only === undefined ? [] : [...only].filter((g) => !GROUPS.includes(g));
+if (unknownGroups.length > 0) {
+  console.error(`unknown group ${unknownGroups.join(", ")}\n${USAGE}`);
+  process.exit(2);
+}
 const wanted = (group: string) => only === undefined || only.has(group);
 
 // stdout is reserved for figures: anything else that logs goes to stderr.

@@ -19,8 +19,8 @@
  * ```ts
  * const text = toText(ion.struct([["revision", revisionToIon(revision)], ["proof", proofToIon(proof)]]));
  * // … sent to a third party, who already holds toText(digestToIon(digest)) …
- * const [evidence] = parseText(text);
- * verifyRevision(revisionFromIon(getField(evidence, "revision")!), proofFromIon(getField(evidence, "proof")!), digestFromIon(savedDigest));
+ * const { revision: r, proof: p } = evidenceFromIon(parseText(text)[0]);
+ * verifyRevision(r, p, digestFromIon(parseText(savedDigestText)[0])); // true
  * ```
  */
 import { LedgerError } from "../errors.ts";
