@@ -63,3 +63,17 @@ export class LedgerError extends Error {
 export function isLedgerError(e: unknown, code?: LedgerErrorCode): e is LedgerError {
   return e instanceof LedgerError && (code === undefined || e.code === code);
 }
+
+/**
+ * Runs `read` over a caller's argument: a LedgerError it throws passes through, and anything else
+ * (a getter, a Proxy trap, a revoked Proxy) becomes INVALID_ARGUMENT saying `what` could not be
+ * read, never the caller's own exception escaping from inside the engine.
+ */
+export function readingArgument<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof LedgerError) throw e;
+    throw new LedgerError("INVALID_ARGUMENT", `${what} could not be read (${e instanceof Error ? e.message : String(e)})`, {}, e);
+  }
+}

@@ -23,7 +23,7 @@
  * ```
  */
 import { limits } from "../limits.ts";
-import { isLedgerError, LedgerError } from "../errors.ts";
+import { isLedgerError, LedgerError, readingArgument } from "../errors.ts";
 import { decodeBinary } from "../ion/binary.ts";
 import { BLOCK_SYMBOL_CATALOG, blockFromIon } from "../ledger/block-codec.ts";
 import { epochMillisOf, type Clock, systemClock } from "../ledger/clock.ts";
@@ -601,14 +601,11 @@ function evidenceArgs(
     const a = v as BlockAddress;
     return { strandId: a.strandId, sequenceNo: a.sequenceNo };
   };
-  try {
+  return readingArgument(`${where}: its arguments`, () => {
     if (args === null || typeof args !== "object") throw new LedgerError("INVALID_ARGUMENT", `${where} takes {blockAddress, …}`);
     const o = args as { blockAddress?: unknown; documentId?: unknown; digestTipAddress?: unknown };
     return { blockAddress: address(o.blockAddress), documentId: o.documentId, digestTipAddress: address(o.digestTipAddress) };
-  } catch (e) {
-    if (e instanceof LedgerError) throw e;
-    throw new LedgerError("INVALID_ARGUMENT", `${where}: its arguments could not be read (${e instanceof Error ? e.message : String(e)})`, {}, e);
-  }
+  });
 }
 
 /** The options object shared by Ledger.open and transaction(): an object, with `retries` a count. */

@@ -9,7 +9,7 @@
  * DELETE touched; `{tableId}` for table DDL, `{tableId, indexId}` for index DDL; for EXPLAIN,
  * one `{table, access, field?, keys?}` row describing the plan.
  */
-import { isLedgerError, LedgerError } from "../errors.ts";
+import { isLedgerError, LedgerError, readingArgument } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { fromJS, ionLiteral } from "../ion/js.ts";
 import { encodeBinary } from "../ion/binary.ts";
@@ -219,25 +219,17 @@ function convertParams(rawParams: readonly unknown[]): IonValue[] {
   // Index by index rather than `map`: map skips a sparse array's holes and keeps them, and a
   // hole reaching the evaluator was read as a value (a TypeError on `.kind`). Read here, a hole
   // is `undefined`, which fromJS rejects as a TYPE_ERROR naming the parameter.
-  const count = readParam(rawParams, "length", "the parameter count");
+  const count = readingArgument("the parameter count", () => rawParams.length);
   // Only a Proxy can report another length; an array's is a whole number below 2^32.
   if (typeof count !== "number" || !Number.isInteger(count) || count < 0 || count > 0xffffffff) {
     throw new LedgerError("INVALID_ARGUMENT", "the parameters must be an array");
   }
   const params: IonValue[] = [];
   for (let i = 0; i < count; i++) {
-    params.push(checkParameterSize(fromJS(readParam(rawParams, i, `parameter ${i}`), `$params[${i}]`), i));
+    const v = readingArgument(`parameter ${i}`, () => rawParams[i]);
+    params.push(checkParameterSize(fromJS(v, `$params[${i}]`), i));
   }
   return params;
-}
-
-/** `params[key]`, with a throwing getter or Proxy trap reported as the caller's bad argument. */
-function readParam(params: readonly unknown[], key: number | "length", what: string): unknown {
-  try {
-    return params[key as number];
-  } catch (e) {
-    throw new LedgerError("INVALID_ARGUMENT", `${what} could not be read: ${e instanceof Error ? e.message : typeof e}`, {}, e);
-  }
 }
 
 /** A parameter within limits.maxParameterBytes (the cheap bound first, the exact size only near it). */

@@ -217,13 +217,15 @@ export class Store {
     const index = this.tables.get(tableId)?.indexes.get(field);
     if (index === undefined) return undefined;
     const ids = new Set<string>();
-    const add = (keys: readonly string[]) => {
-      for (const k of keys) for (const id of idsOf(index, k)) ids.add(id);
+    const add = (key: string) => {
+      for (const id of idsOf(index, key)) ids.add(id);
     };
-    add(index.sorted.range(range));
-    for (const cls of KEY_CLASSES) if (cls !== range.cls) add(index.sorted.range({ cls, lowInclusive: true, highInclusive: true }));
+    for (const k of index.sorted.range(range)) add(k);
+    for (const cls of KEY_CLASSES) {
+      if (cls !== range.cls) for (const k of index.sorted.range({ cls, lowInclusive: true, highInclusive: true })) add(k);
+    }
     // Lobs and containers: `<` on them fails in strict mode, as it would in a scan.
-    for (const k of index.unordered) if (rangeMustVisit(k, range)) for (const id of idsOf(index, k)) ids.add(id);
+    for (const k of index.unordered) if (rangeMustVisit(k, range)) add(k);
     return ids;
   }
 

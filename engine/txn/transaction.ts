@@ -14,7 +14,7 @@
  *
  * Several changes to one document inside a transaction collapse into one revision, as in QLDB.
  */
-import { LedgerError } from "../errors.ts";
+import { LedgerError, readingArgument } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { encodeBinary } from "../ion/binary.ts";
 import { encodedSizeUpperBound, type WriteCost, writeCostOf } from "../ion/size.ts";
@@ -143,26 +143,16 @@ function checkName(x: unknown, what: string): asserts x is string {
   }
 }
 
-/** Runs an argument check; whatever else the argument throws (a getter, a Proxy trap) is INVALID_ARGUMENT too. */
-function checking(what: string, check: () => void): void {
-  try {
-    check();
-  } catch (e) {
-    if (e instanceof LedgerError) throw e;
-    throw new LedgerError("INVALID_ARGUMENT", `${what} could not be read`, {}, e);
-  }
-}
-
 /** An array of strings (keys or ids), for the planner's lookups. */
 function checkStrings(xs: unknown, what: string): asserts xs is readonly string[] {
-  checking(what, () => {
+  readingArgument(what, () => {
     if (!Array.isArray(xs)) throw new LedgerError("INVALID_ARGUMENT", `${what} must be an array of strings`);
     for (const x of xs) checkName(x, `each of ${what}`);
   });
 }
 
 function checkKeyRange(range: unknown): asserts range is KeyRange {
-  checking("the key range", () => {
+  readingArgument("the key range", () => {
     const r = range as Partial<KeyRange> | null;
     if (
       r === null || typeof r !== "object" || !CLASS_ORDER.includes(r.cls as KeyClass) ||
