@@ -14,6 +14,7 @@ import { makeReader } from "ion-js";
 import { LedgerError } from "../errors.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import { readAllFrom } from "./ionjs-reader.ts";
+import { respellForIonJs, VERSION_MARKER_TEXT } from "./text-respell.ts";
 import type { IonDecimal, IonTimestamp, IonValue } from "./value.ts";
 
 /**
@@ -25,7 +26,11 @@ export function parseText(text: string): IonValue[] {
   // ion-js's parser keeps a container stack of its own; bound nesting before handing it over so
   // hostile depth fails as LIMIT_EXCEEDED even if ion-js would recurse.
   if (maxBracketDepth(text) > MAX_DEPTH) throw depthError();
-  return readAllFrom(() => makeReader(text), "text");
+  // Valid Ion that ion-js refuses or misreads is respelled first (text-respell.ts).
+  const { text: readable, versionMarkerStandIn: standIn } = respellForIonJs(text);
+  const values = readAllFrom(() => makeReader(readable), "text");
+  if (standIn === undefined) return values;
+  return values.map((v) => (v.kind === "symbol" && v.text === standIn ? { ...v, text: VERSION_MARKER_TEXT } : v));
 }
 
 /**
@@ -106,7 +111,8 @@ function escapeChars(s: string, quote: string): string {
 /** A symbol token as Ion text: bare when it is an identifier, otherwise single-quoted. */
 export function symbolText(s: string): string {
   noLoneSurrogate(s);
-  if (IDENT.test(s) && !KEYWORDS.has(s) && !/^\$\d+$/.test(s)) return s;
+  // `$ion_1_0` bare at top level is a version marker, not a symbol (other versions fail to read).
+  if (IDENT.test(s) && !KEYWORDS.has(s) && !/^\$\d+$/.test(s) && !/^\$ion_\d+_\d+$/.test(s)) return s;
   return "'" + escapeChars(s, "'") + "'";
 }
 

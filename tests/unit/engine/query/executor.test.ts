@@ -1,7 +1,7 @@
 // PartiQL on the ledger: QLDB's statements and views through ledger.execute / tx.execute.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { fromJS, isLedgerError, Ledger, type LedgerError, statementDigest, toJS } from "../../../../engine/index.ts";
+import { fromJS, isLedgerError, Ledger, type LedgerError, statementDigest, toJS, toText } from "../../../../engine/index.ts";
 import { getField, type IonValue } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
@@ -58,6 +58,17 @@ describe("execute: the seed's statements", () => {
 });
 
 describe("execute: DML forms", () => {
+  test("Ion literals in every valid Ion spelling: binary ints, digit underscores, clob comments, '$ion_1_0'", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute("CREATE TABLE t");
+      await ledger.execute("INSERT INTO t VALUE `{a: 0b1010, b: 1_000.5_0, c: 0xFF_FF, d: {{ '''x''' /* c */ '''y''' }}}`");
+      await ledger.execute("INSERT INTO t VALUE {'a': `'$ion_1_0'`}");
+      const rows = await ledger.executeIon("SELECT * FROM t WHERE a = `0b10_10`");
+      assert.deepEqual(rows.map(toText), [`{a: 10, b: 1000.50, c: 65535, d: {{"xy"}}}`]);
+      const [marker] = await ledger.executeIon("SELECT VALUE a FROM t WHERE a IS NOT NULL AND a <> 10");
+      assert.deepEqual(marker, { kind: "symbol", text: "$ion_1_0" });
+    }));
+
   test("INSERT VALUE / bag / parameter; nested SET, REMOVE, INSERT INTO; FROM … SET; BY", () =>
     withLedger(async (ledger) => {
       await ledger.execute("CREATE TABLE cars");
