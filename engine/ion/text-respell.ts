@@ -1,6 +1,6 @@
 /**
  * Valid Ion 1.0 text that ion-js 5.2's text reader refuses or misreads, respelled into text it
- * reads as the same values, before parseText hands it over. Four gaps:
+ * reads as the same values, before parseText hands it over. Five gaps:
  *
  * 1. Number spellings ion-js stops at with "invalid character after number": binary ints
  *    (`0b1010`, `-0B1`) and underscores between digits (`1_000`, `0xDEAD_BEEF`, `0b1111_0000`,
@@ -12,8 +12,14 @@
  *    good/clobsWithComments.ion): ion-js expects `}}`. Each becomes one space.
  * 3. Comments after a long string, where another segment may follow: ion-js silently misreads
  *    `'''foo''' /* c *\/ '''bar'''` as "foor" (good/equivs/longStringsWithComments.ion). Each
- *    becomes one space, so the segments concatenate as the spec says.
- * 4. A top-level quoted symbol whose text is `$ion_1_0` (`'$ion_1_0'`, `a::'$ion_1_0'`): the spec
+ *    becomes one space, so the segments concatenate as the spec says. Likewise an empty segment
+ *    between others (`'''a''' '''''' '''b'''` read as "a ") is dropped, and segments that touch
+ *    (`'''x''''''y'''` read as "x") are spaced.
+ * 4. A comment right after a number (`10/*c*\/`, `[1.5// c` and a newline `]`): ion-js stops
+ *    at "invalid character after number"; after `+inf` it refuses the text or, in a sexp,
+ *    silently reads `(+inf/*c*\/)` as ('+' inf). The grammar ends a number at a comment as at
+ *    whitespace. A space goes between them.
+ * 5. A top-level quoted symbol whose text is `$ion_1_0` (`'$ion_1_0'`, `a::'$ion_1_0'`): the spec
  *    makes only the bare, unannotated identifier a version marker, but ion-js drops the quoted
  *    symbol as one, and the value is lost. It is replaced by a quoted stand-in symbol (random
  *    text, unguessable, so no input can spell it), which parseText turns back into `$ion_1_0`.
@@ -26,17 +32,20 @@
  *   whole first, so a digit inside one never starts a token.
  * - Number forms, `_` allowed only where shown (one at a time, never first or last):
  *     int      -? (0 | [1-9] (_? [0-9])*)
- *     hex      -? 0[xX] _? H (_? H)*           (H a hex digit)
+ *     hex      -? 0[xX] H (_? H)*              (H a hex digit)
  *     binary   -? 0[bB] _? [01] (_? [01])*
  *     decimal/float: an int as above, then optionally `.` and [0-9] (_? [0-9])*, then
  *              optionally [eEdD] [+-]? [0-9]+ (no underscores in the exponent)
- *   The `_` right after a radix prefix follows ion-tests (good/equivs/intsWithUnderscores.ion
- *   spells 0b_100_1101_0010); the grammar itself is stricter there. Anything else (`1__0`, `1_`,
- *   `0_1`, `1._5`, `1e1_0`, `0b2`) is left unchanged, so ion-js still refuses it.
- * - A lob's body is read as a clob (strings, comments) only when a quote comes before its first
- *   `}}`; a blob's base64 has no quotes, and `//` in it is base64, not a comment.
+ *   The `_` right after `0b` follows ion-tests (good/equivs/intsWithUnderscores.ion spells
+ *   0b_100_1101_0010); the grammar itself is stricter there. Anything else (`1__0`, `1_`,
+ *   `0_1`, `1._5`, `1e1_0`, `0b2`, `0x_F`) is left unchanged, so ion-js still refuses it.
+ *   The check is a hand-written linear scan (see respellNumber).
+ * - A lob's body is read as a clob (strings, comments) only when its first token, past
+ *   whitespace and comments, is a quote; a blob is left as it is (`//` in it is base64).
+ * - A line comment ends at `\n`, `\r\n` or a lone `\r`, as in the grammar and in ion-js.
  *
- * Text without `_`, `0b`/`0B`, `{{`, `'''` and backslashes is returned as it is after one test.
+ * Text without `_`, `0b`/`0B`, `{{`, `'''`, comments and backslashes is returned as it is after
+ * one test.
  */
 
 /** What respellForIonJs hands back. */
@@ -51,7 +60,7 @@ export const VERSION_MARKER_TEXT = "$ion_1_0";
 
 /** `text` with the constructs ion-js misreads respelled (see the header). */
 export function respellForIonJs(text: string): Respelled {
-  if (!/[_\\]|0[bB]|\{\{|'''/.test(text)) return { text };
+  if (!/[_\\]|0[bB]|\{\{|'''|\/[/*]/.test(text)) return { text };
   return new Respeller(text).run();
 }
 
@@ -72,7 +81,7 @@ class Respeller {
       if (c === 0x22 /* " */) {
         i = skipQuoted(text, i + 1, c);
       } else if (c === 0x27 /* ' */) {
-        if (text.startsWith("'''", i)) i = this.commentsAfter(skipLongString(text, i + 3));
+        if (text.startsWith("'''", i)) i = this.longStrings(i);
         else i = this.quotedSymbol(i);
       } else if (isCommentStart(text, i)) {
         i = skipComment(text, i);
@@ -84,14 +93,26 @@ class Respeller {
       } else if (c === 0x5d /* ] */ || c === 0x29 /* ) */ || c === 0x7d /* } */) {
         if (this.depth > 0) this.depth--;
         i++;
+      } else if ((c === 0x2b /* + */ || c === 0x2d /* - */) && text.startsWith("inf", i + 1) && !isIdentifierPart(text.charCodeAt(i + 4))) {
+        // ±inf then a comment: ion-js misreads `(+inf/*c*\/)` as the sexp ('+' inf) and refuses it elsewhere.
+        i += 4;
+        if (isCommentStart(text, i)) this.replace(i, i, " ");
       } else if (isIdentifierStart(c)) {
         i++;
         while (i < n && isIdentifierPart(text.charCodeAt(i))) i++;
       } else if (isDigit(c) || (c === 0x2d /* - */ && isDigit(text.charCodeAt(i + 1)))) {
         let end = i + 1;
-        while (end < n && isNumberTokenPart(text.charCodeAt(end))) end++;
-        const respelled = respellNumber(text.slice(i, end));
-        if (respelled !== undefined) this.replace(i, end, respelled);
+        let suspect = false; // an underscore or a b/B: only such tokens are ever respelled
+        for (; end < n; end++) {
+          const d = text.charCodeAt(end);
+          if (!isNumberTokenPart(d)) break;
+          if (d === 0x5f || d === 0x62 || d === 0x42) suspect = true;
+        }
+        if (suspect) {
+          const respelled = respellNumber(text.slice(i, end));
+          if (respelled !== undefined) this.replace(i, end, respelled);
+        }
+        if (isCommentStart(text, end)) this.replace(end, end, " ");
         i = end;
       } else {
         i++;
@@ -119,36 +140,73 @@ class Respeller {
   }
 
   /**
-   * Replaces each comment among the whitespace from `i` on by a space; returns where that
-   * whitespace ends. Called after a long string, where ion-js looks ahead for another segment to
-   * concatenate and misreads a block comment it meets: `'''foo''' /* c *\/ '''bar'''` read as
-   * "foor", and a line comment then a block comment as "foo''bar" (ion-tests
-   * good/equivs/longStringsWithComments.ion), a silently changed string.
+   * A run of long-string segments starting at `i` (the first `'''`), the whitespace and comments
+   * between them included; returns the index after the run. ion-js looks ahead from a segment
+   * for the next one to concatenate and misreads two things it can meet there, silently changing
+   * the string: a comment (`'''foo''' /* c *\/ '''bar'''` read as "foor", a line comment then a
+   * block comment as "foo''bar"; ion-tests good/equivs/longStringsWithComments.ion), an empty
+   * segment between others (`'''a''' '''''' '''b'''` read as "a ") and a segment directly after
+   * another (`'''x''''''y'''` read as "x", the y lost). Each comment becomes one space, touching
+   * segments get one between them, and empty segments go when a non-empty one is in the run (the
+   * concatenation is the same).
    */
-  private commentsAfter(i: number): number {
+  private longStrings(i: number): number {
     const text = this.text;
-    for (;;) {
-      while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-      if (!isCommentStart(text, i)) return i;
-      const end = skipComment(text, i);
-      this.replace(i, end, " ");
-      i = end;
+    const segments: number[] = []; // where each segment starts
+    const comments: number[] = []; // start and end of each comment, in pairs
+    const touching: number[] = []; // segment ends directly followed by the next segment
+    let someNonEmpty = false;
+    let j = i;
+    while (text.startsWith("'''", j)) {
+      segments.push(j);
+      const end = skipLongString(text, j + 3);
+      if (end - j !== 6) someNonEmpty = true;
+      j = end;
+      if (text.startsWith("'''", j)) touching.push(j);
+      for (;;) {
+        while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+        if (!isCommentStart(text, j)) break;
+        const commentEnd = skipComment(text, j);
+        comments.push(j, commentEnd);
+        j = commentEnd;
+      }
     }
+    const dropEmpty = someNonEmpty && segments.length > 1;
+    let c = 0; // replacements go in text order: comments before each segment, then the segment
+    let t = 0;
+    for (const start of segments) {
+      for (; c < comments.length && comments[c] < start; c += 2) this.replace(comments[c], comments[c + 1], " ");
+      if (t < touching.length && touching[t] === start) {
+        this.replace(start, start, " ");
+        t++;
+      }
+      if (dropEmpty && text.startsWith("''''''", start)) this.replace(start, start + 6, "");
+    }
+    for (; c < comments.length; c += 2) this.replace(comments[c], comments[c + 1], " ");
+    return j;
   }
 
-  /** A blob or clob whose body starts at `i`; returns the index after its `}}`. */
+  /**
+   * A blob or clob whose body starts at `i`; returns the index after its `}}`. It is a clob when
+   * its first token, past whitespace and comments, is a quote: a blob's base64 holds no quotes.
+   * `/*` cannot start base64 either; `//` can (`{{//8=}}`), but base64 never continues into a
+   * quote, so a line comment followed by a quote can only be a clob's.
+   */
   private lob(i: number): number {
     const text = this.text;
     const n = text.length;
-    const close = text.indexOf("}}", i);
-    const firstQuote = text.slice(i, close < 0 ? n : close).search(/["']/);
-    if (firstQuote < 0) return close < 0 ? n : close + 2;
+    const first = skipSpaceAndComments(text, i);
+    const q = text.charCodeAt(first);
+    if (q !== 0x22 && q !== 0x27) {
+      const close = text.indexOf("}}", i);
+      return close < 0 ? n : close + 2;
+    }
     // A clob: its strings may hold `}}`, and comments may sit between them.
     while (i < n) {
       const c = text.charCodeAt(i);
       if (c === 0x7d && text.charCodeAt(i + 1) === 0x7d) return i + 2;
       if (c === 0x22) i = skipQuoted(text, i + 1, c);
-      else if (c === 0x27 && text.startsWith("'''", i)) i = skipLongString(text, i + 3);
+      else if (c === 0x27 && text.startsWith("'''", i)) i = this.longStrings(i);
       else if (isCommentStart(text, i)) {
         const end = skipComment(text, i);
         this.replace(i, end, " ");
@@ -159,26 +217,85 @@ class Respeller {
   }
 }
 
-const INT = "(?:0|[1-9](?:_?[0-9])*)";
-const DIGITS = "[0-9](?:_?[0-9])*";
-const DECIMAL_OR_FLOAT = new RegExp(`^-?${INT}(?:\\.(?:${DIGITS})?)?(?:[eEdD][+-]?[0-9]+)?$`);
-const HEX = /^-?0[xX]_?[0-9a-fA-F](?:_?[0-9a-fA-F])*$/;
-const BINARY = /^(-?)0[bB](_?[01](?:_?[01])*)$/;
-
-/** The number token respelled for ion-js, or undefined to leave it as it is. */
+/**
+ * The number token respelled for ion-js, or undefined to leave it as it is. A hand-written scan,
+ * linear in the token: regular expressions over multi-megabyte tokens overflowed V8's backtracking
+ * stack under Deno (RangeError at ~8.4M characters).
+ */
 function respellNumber(token: string): string | undefined {
-  const binary = BINARY.exec(token);
-  if (binary !== null) return `${binary[1]}0x${BigInt("0b" + binary[2].replaceAll("_", "")).toString(16)}`;
-  if (token.indexOf("_") < 0) return undefined;
-  if (HEX.test(token) || DECIMAL_OR_FLOAT.test(token)) return token.replaceAll("_", "");
-  return undefined;
+  const n = token.length;
+  let i = token.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;
+  const sign = i === 1 ? "-" : "";
+  if (token.charCodeAt(i) === 0x30 /* 0 */) {
+    const radix = token.charCodeAt(i + 1) | 0x20; // lower-cased
+    if (radix === 0x62 /* b */) {
+      // ion-tests spell 0b_100_1101_0010: one underscore may follow the prefix.
+      const start = token.charCodeAt(i + 2) === 0x5f ? i + 3 : i + 2;
+      if (digitRun(token, start, isBinaryDigit) !== n) return undefined;
+      return `${sign}0x${BigInt("0b" + token.slice(start).replaceAll("_", "")).toString(16)}`;
+    }
+    if (radix === 0x78 /* x */) {
+      // No underscore right after 0x: the grammar forbids it and ion-tests do not use it.
+      if (digitRun(token, i + 2, isHexDigit) !== n) return undefined;
+      return token.replaceAll("_", "");
+    }
+    i++; // a lone 0: no underscore may follow it
+  } else {
+    i = digitRun(token, i, isDigit);
+    if (i < 0) return undefined;
+  }
+  if (token.charCodeAt(i) === 0x2e /* . */) {
+    i++;
+    if (i < n && isDigit(token.charCodeAt(i))) i = digitRun(token, i, isDigit);
+    if (i < 0) return undefined;
+  }
+  const e = token.charCodeAt(i) | 0x20;
+  if (e === 0x65 /* e */ || e === 0x64 /* d */) {
+    i++;
+    const s = token.charCodeAt(i);
+    if (s === 0x2b || s === 0x2d) i++;
+    const digits = i;
+    while (i < n && isDigit(token.charCodeAt(i))) i++;
+    if (i === digits) return undefined;
+  }
+  return i === n ? token.replaceAll("_", "") : undefined;
+}
+
+/**
+ * End of the run `D (_? D)*` of digits accepted by `isD` that starts at `i`; -1 when there is
+ * none, or it ends in `_`, or has `__`.
+ */
+function digitRun(token: string, i: number, isD: (c: number) => boolean): number {
+  if (!isD(token.charCodeAt(i))) return -1;
+  for (i++; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c === 0x5f) {
+      if (!isD(token.charCodeAt(i + 1))) return -1;
+    } else if (!isD(c)) break;
+  }
+  return i;
+}
+
+function isBinaryDigit(c: number): boolean {
+  return c === 0x30 || c === 0x31;
+}
+
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 }
 
 /** Whether the value ending at `end` is followed by `::` (so it is an annotation, not a value). */
 function annotates(text: string, end: number): boolean {
-  let i = end;
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  return text.startsWith("::", i);
+  return text.startsWith("::", skipSpaceAndComments(text, end));
+}
+
+/** Index of the first character at or after `i` that is neither whitespace nor in a comment. */
+function skipSpaceAndComments(text: string, i: number): number {
+  for (;;) {
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    if (!isCommentStart(text, i)) return i;
+    i = skipComment(text, i);
+  }
 }
 
 /**
@@ -221,10 +338,15 @@ const SIMPLE_ESCAPES: Record<string, string | undefined> = {
   "'": "'", '"': '"', "/": "/", "\\": "\\",
 };
 
-/** A symbol text nobody can write on purpose: 128 random bits. */
+/**
+ * A symbol text nobody can write on purpose: 128 random bits, in base64url to keep it short
+ * (text of many `'$ion_1_0'` symbols grows about 2.4 times, not 5).
+ */
 function randomStandIn(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `$quire_version_marker_${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  let bits = "";
+  for (const b of bytes) bits += String.fromCharCode(b);
+  return btoa(bits).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
 function isDigit(c: number): boolean {
@@ -276,10 +398,20 @@ function skipLongString(text: string, i: number): number {
 
 /** Index after the comment starting at `i` (`//` to the end of its line, or a block comment). */
 function skipComment(text: string, i: number): number {
-  if (text.charCodeAt(i + 1) === 0x2f) {
-    const end = text.indexOf("\n", i + 2);
-    return end < 0 ? text.length : end + 1;
-  }
+  if (text.charCodeAt(i + 1) === 0x2f) return lineEnd(text, i + 2);
   const end = text.indexOf("*/", i + 2);
   return end < 0 ? text.length : end + 2;
+}
+
+/**
+ * Index after the line break ending the line comment whose text starts at `i`: `\n`, `\r` or
+ * `\r\n`, as in the Ion grammar and ion-js (a `\r` alone ends the comment too).
+ */
+export function lineEnd(text: string, i: number): number {
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) return i + 1;
+    if (c === 0x0d) return text.charCodeAt(i + 1) === 0x0a ? i + 2 : i + 1;
+  }
+  return text.length;
 }

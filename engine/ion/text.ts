@@ -14,7 +14,7 @@ import { makeReader } from "ion-js";
 import { LedgerError } from "../errors.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import { readAllFrom } from "./ionjs-reader.ts";
-import { respellForIonJs, VERSION_MARKER_TEXT } from "./text-respell.ts";
+import { lineEnd, respellForIonJs, VERSION_MARKER_TEXT } from "./text-respell.ts";
 import type { IonDecimal, IonTimestamp, IonValue } from "./value.ts";
 
 /**
@@ -69,8 +69,7 @@ function maxBracketDepth(text: string): number {
     } else if (c === 0x2f /* / */) {
       const d = text.charCodeAt(i + 1);
       if (d === 0x2f) {
-        const end = text.indexOf("\n", i);
-        i = end < 0 ? n : end;
+        i = lineEnd(text, i + 2) - 1; // a line comment ends at \r too, as ion-js reads it
       } else if (d === 0x2a) {
         const end = text.indexOf("*/", i + 2);
         i = end < 0 ? n : end + 1;
