@@ -9,12 +9,15 @@
  *    digit (and with it a decimal's precision); a binary int becomes the hex int of the same value
  *    (hex, not decimal: a power-of-two radix converts in linear time, a huge decimal does not).
  * 2. Comments inside a clob, between or around its string segments (ion-tests
- *    good/clobsWithComments.ion): ion-js expects `}}`. Each becomes one space.
+ *    good/clobsWithComments.ion): ion-js expects `}}`. Each becomes one space. Newlines in a
+ *    clob (good/equivs/clobNewlines.ion): ion-js reads an escaped line break in a short string
+ *    as a 0xFF or 0xFC byte and keeps a raw CR in a long one; they become nothing and LF.
  * 3. Comments after a long string, where another segment may follow: ion-js silently misreads
  *    `'''foo''' /* c *\/ '''bar'''` as "foor" (good/equivs/longStringsWithComments.ion). Each
  *    becomes one space, so the segments concatenate as the spec says. Likewise an empty segment
- *    between others (`'''a''' '''''' '''b'''` read as "a ") is dropped, and segments that touch
- *    (`'''x''''''y'''` read as "x") are spaced.
+ *    between others (`'''a''' '''''' '''b'''` read as "a ") is dropped, segments that touch
+ *    (`'''x''''''y'''` read as "x") are spaced, and a later segment whose body starts with a
+ *    quote (`'''a''' ''''y'''` read as "a") gets it escaped.
  * 4. A comment right after a number (`10/*c*\/`, `[1.5// c` and a newline `]`): ion-js stops
  *    at "invalid character after number"; after `+inf` it refuses the text or, in a sexp,
  *    silently reads `(+inf/*c*\/)` as ('+' inf). The grammar ends a number at a comment as at
@@ -40,13 +43,18 @@
  *   0b_100_1101_0010); the grammar itself is stricter there. Anything else (`1__0`, `1_`,
  *   `0_1`, `1._5`, `1e1_0`, `0b2`, `0x_F`) is left unchanged, so ion-js still refuses it.
  *   The check is a hand-written linear scan (see respellNumber).
- * - A lob's body is read as a clob (strings, comments) only when its first token, past
- *   whitespace and comments, is a quote; a blob is left as it is (`//` in it is base64).
+ * - A lob is a blob when everything up to its first `}}` is valid base64 (`//` in it is
+ *   base64), and left as it is; else a clob when its first token, past whitespace and comments,
+ *   is a quote.
+ * - A block comment that is never closed is refused (LedgerError ION_PARSE_ERROR): ion-js
+ *   accepts `1 /*x` as 1.
  * - A line comment ends at `\n`, `\r\n` or a lone `\r`, as in the grammar and in ion-js.
  *
  * Text without `_`, `0b`/`0B`, `{{`, `'''`, comments and backslashes is returned as it is after
  * one test.
  */
+
+import { LedgerError } from "../errors.ts";
 
 /** What respellForIonJs hands back. */
 export interface Respelled {
@@ -150,19 +158,17 @@ class Respeller {
    * segments get one between them, and empty segments go when a non-empty one is in the run (the
    * concatenation is the same).
    */
-  private longStrings(i: number): number {
+  private longStrings(i: number, inClob = false): number {
     const text = this.text;
-    const segments: number[] = []; // where each segment starts
+    const segments: number[] = []; // start and end of each segment, in pairs
     const comments: number[] = []; // start and end of each comment, in pairs
-    const touching: number[] = []; // segment ends directly followed by the next segment
     let someNonEmpty = false;
     let j = i;
     while (text.startsWith("'''", j)) {
-      segments.push(j);
       const end = skipLongString(text, j + 3);
+      segments.push(j, end);
       if (end - j !== 6) someNonEmpty = true;
       j = end;
-      if (text.startsWith("'''", j)) touching.push(j);
       for (;;) {
         while (j < text.length && isSpace(text.charCodeAt(j))) j++;
         if (!isCommentStart(text, j)) break;
@@ -171,42 +177,91 @@ class Respeller {
         j = commentEnd;
       }
     }
-    const dropEmpty = someNonEmpty && segments.length > 1;
-    let c = 0; // replacements go in text order: comments before each segment, then the segment
-    let t = 0;
-    for (const start of segments) {
+    // Replacements go in text order: the comments before a segment, then the segment's own.
+    let c = 0;
+    let keptEmpty = someNonEmpty; // when every segment is empty, the first one stays
+    for (let k = 0; k < segments.length; k += 2) {
+      const start = segments[k], end = segments[k + 1];
       for (; c < comments.length && comments[c] < start; c += 2) this.replace(comments[c], comments[c + 1], " ");
-      if (t < touching.length && touching[t] === start) {
-        this.replace(start, start, " ");
-        t++;
+      if (k > 0 && segments[k - 1] === start) this.replace(start, start, " "); // touching the one before
+      if (end - start === 6 && segments.length > 2) {
+        if (keptEmpty) {
+          this.replace(start, end, "");
+          continue;
+        }
+        keptEmpty = true;
       }
-      if (dropEmpty && text.startsWith("''''''", start)) this.replace(start, start + 6, "");
+      const bodyEnd = text.startsWith("'''", end - 3) && end - 3 >= start + 3 ? end - 3 : end;
+      // A body's leading quotes (at most two: a third would have closed the segment), escaped.
+      for (let q = start + 3; q < start + 5 && q < bodyEnd && text.charCodeAt(q) === 0x27; q++) this.replace(q, q, "\\");
+      if (inClob) this.clobNewlines(start + 3, bodyEnd);
     }
     for (; c < comments.length; c += 2) this.replace(comments[c], comments[c + 1], " ");
     return j;
   }
 
   /**
-   * A blob or clob whose body starts at `i`; returns the index after its `}}`. It is a clob when
-   * its first token, past whitespace and comments, is a quote: a blob's base64 holds no quotes.
-   * `/*` cannot start base64 either; `//` can (`{{//8=}}`), but base64 never continues into a
-   * quote, so a line comment followed by a quote can only be a clob's.
+   * Raw CR LF and lone CR in a clob's long-string body [from, to) become LF, as the spec
+   * requires (ion-tests good/equivs/clobNewlines.ion); ion-js keeps them as 0x0D bytes. Escaped
+   * ones (a line continuation) are ion-js's to read, and it reads them right.
+   */
+  private clobNewlines(from: number, to: number): void {
+    const text = this.text;
+    for (let p = from; p < to; p++) {
+      const c = text.charCodeAt(p);
+      if (c === 0x5c /* \ */) {
+        p++;
+        if (text.charCodeAt(p) === 0x0d && text.charCodeAt(p + 1) === 0x0a) p++;
+      } else if (c === 0x0d) {
+        const crlf = text.charCodeAt(p + 1) === 0x0a;
+        this.replace(p, crlf ? p + 2 : p + 1, "\n");
+        if (crlf) p++;
+      }
+    }
+  }
+
+  /**
+   * A clob's short string whose body starts at `i`; returns the index after its closing quote.
+   * A backslash before a line break (LF, CR LF or CR) continues the line and stands for nothing
+   * (good/equivs/clobNewlines.ion); ion-js reads it as a 0xFF or 0xFC byte. It is removed.
+   */
+  private clobShortString(i: number): number {
+    const text = this.text;
+    const n = text.length;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) return i + 1;
+      if (c !== 0x5c) continue;
+      const d = text.charCodeAt(i + 1);
+      if (d === 0x0a || d === 0x0d) {
+        const end = d === 0x0d && text.charCodeAt(i + 2) === 0x0a ? i + 3 : i + 2;
+        this.replace(i, end, "");
+        i = end - 1;
+      } else i++;
+    }
+    return n;
+  }
+
+  /**
+   * A blob or clob whose body starts at `i`; returns the index after its `}}`. When everything up
+   * to the first `}}` is valid base64 it is a blob: `{{//8=}}` is one, whatever follows.
+   * Otherwise it is a clob when its first token, past whitespace and comments, is a quote (a
+   * blob's base64 holds no quotes or `*`): `{{ // }}` and a newline, then `"a" }}`, is a clob.
    */
   private lob(i: number): number {
     const text = this.text;
     const n = text.length;
-    const first = skipSpaceAndComments(text, i);
-    const q = text.charCodeAt(first);
-    if (q !== 0x22 && q !== 0x27) {
-      const close = text.indexOf("}}", i);
-      return close < 0 ? n : close + 2;
-    }
+    const close = text.indexOf("}}", i);
+    const blobEnd = close < 0 ? n : close + 2;
+    if (isBase64(text, i, close < 0 ? n : close)) return blobEnd;
+    const q = text.charCodeAt(skipSpaceAndComments(text, i));
+    if (q !== 0x22 && q !== 0x27) return blobEnd;
     // A clob: its strings may hold `}}`, and comments may sit between them.
     while (i < n) {
       const c = text.charCodeAt(i);
       if (c === 0x7d && text.charCodeAt(i + 1) === 0x7d) return i + 2;
-      if (c === 0x22) i = skipQuoted(text, i + 1, c);
-      else if (c === 0x27 && text.startsWith("'''", i)) i = this.longStrings(i);
+      if (c === 0x22) i = this.clobShortString(i + 1);
+      else if (c === 0x27 && text.startsWith("'''", i)) i = this.longStrings(i, true);
       else if (isCommentStart(text, i)) {
         const end = skipComment(text, i);
         this.replace(i, end, " ");
@@ -396,11 +451,35 @@ function skipLongString(text: string, i: number): number {
   return n;
 }
 
-/** Index after the comment starting at `i` (`//` to the end of its line, or a block comment). */
+/**
+ * Index after the comment starting at `i` (`//` to the end of its line, or a block comment).
+ * A block comment that is never closed is refused here: ion-js accepts `1 /*x` as `1`.
+ */
 function skipComment(text: string, i: number): number {
   if (text.charCodeAt(i + 1) === 0x2f) return lineEnd(text, i + 2);
   const end = text.indexOf("*/", i + 2);
-  return end < 0 ? text.length : end + 2;
+  if (end < 0) throw new LedgerError("ION_PARSE_ERROR", `invalid Ion text: the block comment at offset ${i} is never closed`, { offset: i });
+  return end + 2;
+}
+
+/**
+ * Whether text[from, to) is valid base64 with whitespace: base64 characters in a multiple of
+ * four, `=` only as one or two pads at the end.
+ */
+function isBase64(text: string, from: number, to: number): boolean {
+  let count = 0;
+  let pads = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) continue;
+    if (c === 0x3d /* = */) {
+      if (++pads > 2) return false;
+    } else if (pads > 0 || !((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || isDigit(c) || c === 0x2b || c === 0x2f)) {
+      return false;
+    }
+    count++;
+  }
+  return count % 4 === 0;
 }
 
 /**

@@ -156,6 +156,62 @@ test("a comment right after a number or ±inf ends it, as whitespace does", () =
   for (const [text, expected] of cases) assert.equal(read(text).join(" "), expected, text);
 });
 
+test("a blob whose base64 starts with // stays a blob, whatever follows it", () => {
+  // Read as a clob before, the `//` taken for a comment running past the blob's `}}`.
+  const cases: [string, string][] = [
+    ['{{//8=}} {b:{c:\n"s"}}', `{{//8=}} {b: {c: "s"}}`],
+    ['{a:{{//8=}}, b:{c:{d:\n"s"}}}', `{a: {{//8=}}, b: {c: {d: "s"}}}`],
+    ['{{//8=}}\n"a"', `{{//8=}} "a"`],
+    ['{{//8=}}\r"a"', `{{//8=}} "a"`],
+    ['({{//8=}}\n "a")', `({{//8=}} "a")`],
+  ];
+  for (const [text, expected] of cases) assert.equal(read(text).join(" "), expected, JSON.stringify(text));
+  assert.ok(refused('{{//8=}}\n"a"}}'));
+});
+
+test("a long-string segment whose body starts with a quote keeps it", () => {
+  // ion-js dropped such a segment after the first: '''a''' ''''y''' read as "a".
+  const cases: [string, string][] = [
+    ["'''a''' ''''y'''", `"a'y"`],
+    ["'''a'''\n''''y'''", `"a'y"`],
+    ["'''a''' '''''y'''", `"a''y"`],
+    ["'''x'''''''y'''", `"x'y"`],
+    ["''''y'''", `"'y"`],
+    ["{{'''a''' ''''y'''}}", `{{"a'y"}}`],
+    ["{''''k''' '''v''': 1}", `{'\\'kv': 1}`],
+    ["[''' \\\r\n//'''//c\r''''\"''' /* ''' */ '''\\\r\n''', 1]", `[" //'\\"", 1]`],
+  ];
+  for (const [text, expected] of cases) assert.equal(read(text).join(" "), expected, JSON.stringify(text));
+});
+
+test("a run of empty long-string segments is one empty string", () => {
+  const cases: [string, string][] = [
+    ["'''''' '''''' ''''''", `""`],
+    ["{''''''//c\n''''''\n''''''//c\n'''''':1}", "{'': 1}"],
+    ["{{'''''' '''''' ''''''}}", `{{""}}`],
+  ];
+  for (const [text, expected] of cases) assert.equal(read(text).join(" "), expected, JSON.stringify(text));
+});
+
+test("clob newlines as ion-tests good/equivs/clobNewlines.ion has them", () => {
+  // An escaped line break in a short clob string stands for nothing (ion-js read a 0xFF or 0xFC
+  // byte); a raw CR or CR LF in a long one is LF (ion-js kept the CR).
+  const cases: [string, string][] = [
+    ['{{"a\\\nb"}}', `{{"ab"}}`], ['{{"\\\n"}}', `{{""}}`], ['{{"x\\\r"}}', `{{"x"}}`], ['{{"x\\\r\n"}}', `{{"x"}}`],
+    ['{{"\\r\\\r\n\\n"}}', `{{"\\r\\n"}}`],
+    ["{{'''\r\n'''}}", `{{"\\n"}}`], ["{{'''\r'''}}", `{{"\\n"}}`], ["{{'''\n\r'''}}", `{{"\\n\\n"}}`], ["{{'''\r\r\n'''}}", `{{"\\n\\n"}}`],
+    ["{{'''\\n\r'''}}", `{{"\\n\\n"}}`], ["{{'''\\\r\n'''}}", `{{""}}`], ["{{'''\\\r'''}}", `{{""}}`], ["{{'''\\r\r\n'''}}", `{{"\\r\\n"}}`],
+    ["{{'''a''' /*c*/ '''\r\n'''}}", `{{"a\\n"}}`],
+  ];
+  for (const [text, expected] of cases) assert.deepEqual(read(text), read(expected), JSON.stringify(text));
+});
+
+test("a block comment that is never closed is refused", () => {
+  // ion-js accepted these, reading the values before the comment.
+  for (const text of ["1 /*x", "[1] /*", "'''a''' /*x", "{{ /* }}", "(a /* b)", "{a: 1 /* }"]) assert.ok(refused(text), text);
+  assert.deepEqual(read("/* a */ 1 /**/"), ["1"]);
+});
+
 test("a top-level symbol $ion_1_0 survives when quoted, as the spec says; bare it is a version marker", () => {
   const cases: [string, string][] = [
     [`'$ion_1_0'`, `'$ion_1_0'`],
