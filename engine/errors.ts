@@ -74,6 +74,24 @@ export function readingArgument<T>(what: string, read: () => T): T {
     return read();
   } catch (e) {
     if (e instanceof LedgerError) throw e;
-    throw new LedgerError("INVALID_ARGUMENT", `${what} could not be read (${e instanceof Error ? e.message : String(e)})`, {}, e);
+    throw new LedgerError("INVALID_ARGUMENT", `${what} could not be read (${describeThrown(e)})`, {}, e);
   }
+}
+
+/**
+ * What an application's code threw, as text for a LedgerError's message, without running more of
+ * its code that could throw: `String(Object.create(null))` throws a TypeError itself, and so may
+ * a thrown object's `message` getter.
+ */
+export function describeThrown(e: unknown): string {
+  try {
+    if (e instanceof Error) {
+      const message: unknown = e.message;
+      return typeof message === "string" ? message : "an Error without a message";
+    }
+    return String(e);
+  } catch {
+    // fall through
+  }
+  return "a value that cannot be shown";
 }

@@ -9,37 +9,60 @@
  * per 6-field document under Bun (Object.freeze on an array is slow in JSC) against ~0.5 µs
  * for a copy.
  */
-import { expansionError, MAX_NODES } from "./depth.ts";
+import { depthError, expansionError, MAX_DEPTH, MAX_NODES } from "./depth.ts";
 import type { IonField, IonValue } from "./value.ts";
 
 /** Values the copy in progress may still make (limits.maxValueNodes); copying calls no user code, so it never nests. */
 let left = 0;
+/** Called with each value the copy in progress makes (copyValue's `register`). */
+let registerCopy: ((v: IonValue) => void) | undefined;
 
 /**
  * A copy of `v` that shares no object or byte array with it. Depth is bounded (limits.maxValueDepth)
  * by every producer of stored values; a value that shares subtrees is expanded, up to
  * limits.maxValueNodes values (LIMIT_EXCEEDED beyond).
  */
-export function copyValue<T extends IonValue>(v: T): T {
+export function copyValue<T extends IonValue>(v: T, register?: (v: IonValue) => void): T {
   left = MAX_NODES;
-  return copy(v) as T;
+  registerCopy = register;
+  try {
+    return copy(v, 1) as T;
+  } finally {
+    registerCopy = undefined;
+  }
 }
 
-function copy(v: IonValue): IonValue {
+/**
+ * A copy of a blob's or clob's bytes: always a plain Uint8Array of its own. `bytes.slice()` would
+ * call a subclass's own slice, and Buffer's returns a view of the same memory, so a value copied
+ * in from an application's Buffer would change whenever the application reused it. Anything but a
+ * Uint8Array is refused rather than converted (`new Uint8Array([300])` would silently be [44]).
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError("a lob's bytes must be a Uint8Array");
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
+}
+
+function copy(v: IonValue, depth: number): IonValue {
+  // Stored values are within the depth limit already; a value copied in before it is checked
+  // (fromJS's `checked`: a getter may answer the copy differently than the check) may not be.
+  if (depth > MAX_DEPTH) throw depthError();
   if (--left < 0) throw expansionError();
   const annotations = v.annotations === undefined ? undefined : [...v.annotations];
   let out: IonValue;
   switch (v.kind) {
     case "struct":
-      out = { kind: "struct", fields: v.fields.map((f): IonField => [f[0], copy(f[1])]) };
+      out = { kind: "struct", fields: v.fields.map((f): IonField => [f[0], copy(f[1], depth + 1)]) };
       break;
     case "list":
     case "sexp":
-      out = { kind: v.kind, items: v.items.map(copy) };
+      out = { kind: v.kind, items: v.items.map((item) => copy(item, depth + 1)) };
       break;
     case "blob":
     case "clob":
-      out = { kind: v.kind, bytes: v.bytes.slice() };
+      out = { kind: v.kind, bytes: copyBytes(v.bytes) };
       break;
     case "timestamp":
       out = { ...v, fraction: v.fraction === null ? null : { ...v.fraction } };
@@ -48,5 +71,6 @@ function copy(v: IonValue): IonValue {
       out = { ...v };
   }
   if (annotations !== undefined) (out as { annotations?: readonly string[] }).annotations = annotations;
+  if (registerCopy !== undefined) registerCopy(out);
   return out;
 }

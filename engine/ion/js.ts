@@ -23,7 +23,8 @@
  *   are read in ISO (the same day). A value outside Ion's years 0001-9999, as written or in UTC,
  *   is TYPE_ERROR.
  * - An existing IonValue is embedded only when wrapped with `ionLiteral(v)`, or when the engine
- *   itself handed it out (a document read from the ledger; see `handOut`). Duck-typing on a
+ *   itself handed it out (a document read from the ledger, or any value inside one; see
+ *   `handOut`). Either way it is checked and copied, never trusted. Duck-typing on a
  *   `kind` key would misread user objects that happen to have one, so it is never done: an
  *   unwrapped `{kind: "int", value: 1n}` of the application's own is just a struct.
  * - `Date` is TYPE_ERROR (it drops precision and offset; convert to Temporal first); functions,
@@ -42,12 +43,12 @@
  * own values back unchanged (documents read from the ledger are embedded as they are).
  */
 import { Decimal, Timestamp } from "ion-js";
-import { LedgerError } from "../errors.ts";
+import { describeThrown, LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { MAX_DEPTH, MAX_NODES, depthError, expansionError } from "./depth.ts";
 import type { IonField, IonTimestamp, IonValue } from "./value.ts";
 import { type ByteBudget, digitsProblem, ionValueProblem, problemError } from "./check.ts";
-import { copyValue } from "./copy.ts";
+import { copyBytes, copyValue } from "./copy.ts";
 import { timestampRangeError } from "./utc.ts";
 
 /** Marks an IonValue to be embedded as-is by fromJS (see the file header for why a wrapper). */
@@ -73,10 +74,19 @@ export function handOut<T extends IonValue>(v: T): T {
   return v;
 }
 
-/** A copy of a stored value, handed out: the caller may change it, and passing it back stores it exactly. */
+/**
+ * A copy of a stored value, handed out: the caller may change it, and passing it back stores it
+ * exactly. Every value inside it is handed out too, so a field's value taken from a row read
+ * (`row.fields[0][1]`, a decimal say) is embedded as what it is, not converted as a plain object
+ * into a struct with fields `kind`, `coefficient`…
+ */
 export function handOutCopy<T extends IonValue>(v: T): T {
-  return handOut(copyValue(v));
+  return copyValue(v, registerHandedOut);
 }
+
+const registerHandedOut = (v: IonValue): void => {
+  handedOut.add(v);
+};
 
 /**
  * A value that arrives already in model form (ionLiteral, or a document the engine handed out,
@@ -84,8 +94,18 @@ export function handOutCopy<T extends IonValue>(v: T): T {
  * embedded, since the application still holds it and may change it after it is stored.
  */
 function checked(v: unknown, path: Path): IonValue {
+  checkModelValue(v, path, { ...budget });
+  // The copy reads the value a second time, and a getter or Proxy in it may answer differently
+  // than it did to the check: the copy, which holds plain data of the engine's own, is what is
+  // checked for good and stored.
+  const copy = copyValue(v as IonValue);
+  checkModelValue(copy, path, budget);
+  return copy;
+}
+
+function checkModelValue(v: unknown, path: Path, budget: ByteBudget): void {
   const p = ionValueProblem(v, budget);
-  if (p === undefined) return copyValue(v as IonValue);
+  if (p === undefined) return;
   let at = path;
   for (let i = p.keys.length - 1; i >= 0; i--) at = { parent: at, key: p.keys[i] };
   throw problemError(p, pathText(at));
@@ -363,7 +383,7 @@ export function fromJS(x: unknown, path = "$"): IonValue {
     if (e instanceof LedgerError) throw e;
     // The application's own objects threw while being read: a getter, a revoked Proxy, an
     // object posing as a Temporal value. The value cannot be stored; the cause says why.
-    throw new LedgerError("TYPE_ERROR", `the value at ${path} could not be read: ${(e as Error)?.message ?? String(e)}`, { path }, e);
+    throw new LedgerError("TYPE_ERROR", `the value at ${path} could not be read: ${describeThrown(e)}`, { path }, e);
   } finally {
     budget = outer;
   }
@@ -415,7 +435,7 @@ function back(v: IonValue, depth: number): unknown {
     case "string": return v.value;
     case "symbol": return v.text;
     case "blob":
-    case "clob": return v.bytes.slice();
+    case "clob": return copyBytes(v.bytes);
     case "list":
     case "sexp": return v.items.map((item) => back(item, depth + 1));
     case "struct": {

@@ -4,7 +4,6 @@
  * every block and proof, so one byte changed by a caller in a returned hash would break the
  * proofs of other blocks.
  */
-import { copyValue } from "../ion/copy.ts";
 import { handOutCopy } from "../ion/js.ts";
 import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
 
@@ -31,12 +30,12 @@ export function copyBlock(b: Block): Block {
   return {
     blockAddress: copyAddress(b.blockAddress),
     transactionId: b.transactionId,
-    blockTimestamp: copyValue(b.blockTimestamp),
+    blockTimestamp: handOutCopy(b.blockTimestamp),
     blockHash: b.blockHash.slice(),
     entriesHash: b.entriesHash.slice(),
     previousBlockHash: b.previousBlockHash.slice(),
     entriesHashList: b.entriesHashList.map((h) => h.slice()),
-    transactionInfo: copyValue(b.transactionInfo),
+    transactionInfo: handOutCopy(b.transactionInfo),
     revisions: b.revisions.map(copyRevision),
   };
 }

@@ -1,5 +1,5 @@
 /** The evaluator's entry point: builds the evaluation context and runs a statement or expression. */
-import { LedgerError } from "../../errors.ts";
+import { describeThrown, LedgerError } from "../../errors.ts";
 import { limits } from "../../limits.ts";
 import type { IonTimestamp } from "../../ion/value.ts";
 import type { Expr, QueryStatement } from "../ast.ts";
@@ -43,7 +43,7 @@ export function evaluate(statement: QueryStatement | Expr, globals: Globals, opt
       }
       throw new LedgerError("LIMIT_EXCEEDED", `a value grew beyond what the runtime can hold (${e.message})`, { limit: "runtime" }, e);
     }
-    throw new LedgerError("EVALUATION_ERROR", `internal evaluation failure: ${(e as Error)?.message ?? String(e)}`, {}, e);
+    throw new LedgerError("EVALUATION_ERROR", `internal evaluation failure: ${describeThrown(e)}`, {}, e);
   }
 }
 

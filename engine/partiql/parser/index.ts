@@ -8,7 +8,7 @@
  *
  * Spans are UTF-16 code-unit offsets into the text (what `text.slice(span.start, span.end)` takes).
  */
-import { LedgerError } from "../../errors.ts";
+import { describeThrown, LedgerError } from "../../errors.ts";
 import { limits } from "../../limits.ts";
 import type { Expr, Statement } from "../ast.ts";
 import { Diagnostics, ParseFailure, TooManyErrors } from "./errors.ts";
@@ -55,7 +55,7 @@ function run<T>(text: string, f: (p: Parser) => T | undefined): T {
       if (e instanceof RangeError) {
         throw new LedgerError("LIMIT_EXCEEDED", "statement is too deeply nested to parse", { limit: "stack" }, e);
       }
-      throw new LedgerError("PARSE_ERROR", `internal parser error: ${(e as Error)?.message ?? String(e)}`, {}, e);
+      throw new LedgerError("PARSE_ERROR", `internal parser error: ${describeThrown(e)}`, {}, e);
     }
   }
   if (diag.list.length > 0 || result === undefined) {

@@ -152,3 +152,116 @@ test("unbounded work and malformed arguments are LedgerErrors, not hangs, stack 
     assert.equal((await ledger.verify()).ok, true);
     await ledger.close();
   }));
+
+test("a model value that answers its check and its copy differently is stored as the copy, checked again", () =>
+  withTempDir(async (dir) => {
+    // ionValueProblem read each property, then copyValue read it again: a getter or Proxy could
+    // pass the check with one value and be stored with another (committed as "yes" for a bool,
+    // null.bogus, a float "x"; a TypeError from tx.insert or from a later executeIon).
+    let ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    const second: [string, unknown][] = [
+      ["bool 'yes'", { kind: "bool", value: "yes" }],
+      ["null.bogus", { kind: "null", of: "bogus" }],
+      ["float 'x'", { kind: "float", value: "x" }],
+      ["float 5n", { kind: "float", value: 5n }],
+      ["symbol 5", { kind: "symbol", text: 5 }],
+      ["blob of numbers", { kind: "blob", bytes: [1, 2, 300] }],
+      ["list of a string", { kind: "list", items: "ab" }],
+      ["field named 5", { kind: "struct", fields: [[5, { kind: "int", value: 1n }]] }],
+      ["100k deep", (() => {
+        let v: unknown = { kind: "int", value: 1n };
+        for (let i = 0; i < 100_000; i++) v = { kind: "list", items: [v] };
+        return v;
+      })()],
+    ];
+    for (const [name, payload] of second) {
+      let reads = 0;
+      const shifty = { kind: "struct" } as Record<string, unknown>;
+      Object.defineProperty(shifty, "fields", { get: () => (reads++ === 0 ? [] : [["x", payload]]), enumerable: true });
+      await assert.rejects(
+        ledger.transaction((tx) => tx.insert("t", { doc: ionLiteral(shifty as never) })),
+        (e) => isLedgerError(e, "TYPE_ERROR") || isLedgerError(e, "LIMIT_EXCEEDED"),
+        name,
+      );
+    }
+    // The same through a document the engine handed out and the application then rigged.
+    const [{ documentId: id }] = await ledger.execute("INSERT INTO t ?", { ok: true });
+    await assert.rejects(
+      ledger.transaction(async (tx) => {
+        const doc = (await tx.get("t", id)) as IonStruct;
+        let reads = 0;
+        Object.defineProperty(doc.fields[0][1], "value", { get: () => (reads++ === 0 ? true : "yes"), enumerable: true });
+        await tx.update("t", id, doc);
+      }),
+      (e) => isLedgerError(e, "TYPE_ERROR"),
+    );
+    assert.deepEqual(await ledger.execute("SELECT t.ok FROM t"), [{ ok: true }]);
+    assert.equal((await ledger.verify()).ok, true);
+    await ledger.close();
+    ledger = await Ledger.open(dir);
+    assert.deepEqual(await ledger.execute("SELECT t.ok FROM t"), [{ ok: true }]);
+    await ledger.close();
+  }));
+
+test("a blob given as a Buffer inside a model value is copied: changing the Buffer later changes nothing stored", () =>
+  withTempDir(async (dir) => {
+    // copyValue used bytes.slice(), which for a Buffer is a view of the same memory: the committed
+    // blob followed the application's buffer until a reopen brought the journaled bytes back.
+    const { toText } = await import("../../../../engine/index.ts");
+    let ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    const buf = Buffer.from([1, 2, 3]);
+    await ledger.transaction((tx) => tx.insert("t", { b: ionLiteral({ kind: "blob", bytes: buf }) }));
+    buf[0] = 99;
+    const rows = await ledger.execute("SELECT * FROM t");
+    (rows[0].b as Uint8Array)[0] = 42; // a row handed out: the application's to change
+    assert.deepEqual((await ledger.executeIon("SELECT * FROM t")).map(toText), ["{b: {{AQID}}}"]);
+    assert.equal((await ledger.execute("SELECT * FROM t WHERE b = `{{AQID}}`")).length, 1);
+    assert.equal((await ledger.verify()).ok, true);
+    await ledger.close();
+    ledger = await Ledger.open(dir);
+    assert.deepEqual((await ledger.executeIon("SELECT * FROM t")).map(toText), ["{b: {{AQID}}}"]);
+    await ledger.close();
+  }));
+
+test("a value taken from inside a row the engine handed out is embedded as the Ion value it is", () =>
+  withTempDir(async (dir) => {
+    // Only the top-level value was registered as handed out: a decimal taken from a row's field
+    // was converted as a plain object, into a struct {kind, coefficient, exponent, negative}.
+    const { toText } = await import("../../../../engine/index.ts");
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    await ledger.execute("INSERT INTO t `{name: \"a\", price: 1.50, tags: [x, y], d: 2020-01-01T}`");
+    const [row] = (await ledger.executeIon("SELECT * FROM t")) as IonStruct[];
+    const field = (name: string) => row.fields.find((f) => f[0] === name)![1];
+    assert.deepEqual(await ledger.execute("SELECT t.name FROM t WHERE price = ?", field("price")), [{ name: "a" }]);
+    await ledger.transaction((tx) => tx.insert("t", { name: "b", price: field("price"), tags: field("tags"), d: field("d") }));
+    const b = await ledger.executeIon("SELECT price, tags, d FROM t WHERE name = 'b'");
+    assert.deepEqual(b.map(toText), ["{price: 1.50, tags: [x, y], d: 2020-01-01}"]);
+    // The same for a block's timestamp from getBlock.
+    const { digestTipAddress } = await ledger.getDigest();
+    const { block } = await ledger.getBlock({ blockAddress: digestTipAddress });
+    const found = await ledger.execute("SELECT VALUE ? FROM << 1 >>", block.blockTimestamp);
+    assert.equal(found.length, 1);
+    assert.equal(typeof found[0], "object");
+    assert.equal((await ledger.executeIon("SELECT VALUE ? FROM << 1 >>", block.blockTimestamp))[0].kind, "timestamp");
+    await ledger.close();
+  }));
+
+test("whatever an application's getter throws, the error is a LedgerError", () =>
+  withTempDir(async (dir) => {
+    // The message was built with String(thrown), which itself throws for a null-prototype object.
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    const messageThrows = new Error("x");
+    Object.defineProperty(messageThrows, "message", { get() { throw new Error("no message"); } });
+    const thrown: unknown[] = [Object.create(null), messageThrows, { toString() { throw 1; } }, Symbol("s"), undefined];
+    for (const t of thrown) {
+      const doc = { get a() { throw t; } };
+      await assert.rejects(ledger.execute("INSERT INTO t ?", doc), (e) => isLedgerError(e, "TYPE_ERROR"), String(typeof t));
+      await assert.rejects(ledger.transaction((tx) => tx.insert("t", doc)), (e) => isLedgerError(e, "TYPE_ERROR"));
+      await assert.rejects(ledger.execute("SELECT * FROM t WHERE a = ?", doc), (e) => isLedgerError(e, "TYPE_ERROR"));
+    }
+    await ledger.close();
+  }));
