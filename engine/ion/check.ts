@@ -8,7 +8,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
-import { depthError, expansionError, MAX_DEPTH } from "./depth.ts";
+import { depthError, expansionError, MAX_DEPTH, MAX_NODES } from "./depth.ts";
 import { timestampRangeError } from "./utc.ts";
 import type { IonValue } from "./value.ts";
 
@@ -69,7 +69,10 @@ export function ionValueProblem(v: unknown, budget?: ByteBudget): IonValueProble
 
 /** Every element, holes included (`every` skips a sparse array's holes). */
 function allWellFormedTexts(a: readonly unknown[]): boolean {
-  for (let i = 0; i < a.length; i++) if (!wellFormedText(a[i])) return false;
+  // A length no value can have (a Proxy's, say) is refused before it is walked.
+  const n = a.length;
+  if (!(n <= MAX_NODES)) return false;
+  for (let i = 0; i < n; i++) if (!wellFormedText(a[i])) return false;
   return true;
 }
 

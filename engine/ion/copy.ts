@@ -12,7 +12,11 @@
 import { depthError, expansionError, MAX_DEPTH, MAX_NODES } from "./depth.ts";
 import type { IonField, IonValue } from "./value.ts";
 
-/** Values the copy in progress may still make (limits.maxValueNodes); copying calls no user code, so it never nests. */
+/**
+ * Values the copy in progress may still make (limits.maxValueNodes). A copy may call application
+ * code (a value fromJS copies before trusting it can hold getters), which may start a copy of its
+ * own: copyValue saves and restores this and `registerCopy`.
+ */
 let left = 0;
 /** Called with each value the copy in progress makes (copyValue's `register`). */
 let registerCopy: ((v: IonValue) => void) | undefined;
@@ -23,12 +27,14 @@ let registerCopy: ((v: IonValue) => void) | undefined;
  * limits.maxValueNodes values (LIMIT_EXCEEDED beyond).
  */
 export function copyValue<T extends IonValue>(v: T, register?: (v: IonValue) => void): T {
+  const outerLeft = left, outerRegister = registerCopy;
   left = MAX_NODES;
   registerCopy = register;
   try {
     return copy(v, 1) as T;
   } finally {
-    registerCopy = undefined;
+    left = outerLeft;
+    registerCopy = outerRegister;
   }
 }
 
@@ -45,20 +51,31 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Each element of `a` through `each`; a length past the values the copy may still make is LIMIT_EXCEEDED. */
+function copyArray<T, U>(a: readonly T[], each: (x: T) => U): U[] {
+  const n = a.length;
+  if (!(n <= left)) throw expansionError();
+  const out: U[] = [];
+  for (let i = 0; i < n; i++) out.push(each(a[i]));
+  return out;
+}
+
 function copy(v: IonValue, depth: number): IonValue {
   // Stored values are within the depth limit already; a value copied in before it is checked
   // (fromJS's `checked`: a getter may answer the copy differently than the check) may not be.
   if (depth > MAX_DEPTH) throw depthError();
   if (--left < 0) throw expansionError();
-  const annotations = v.annotations === undefined ? undefined : [...v.annotations];
+  // Index loops, not map or spread: an array subclass's own map could hand back objects the
+  // application keeps, and the copy must share none.
+  const annotations = v.annotations === undefined ? undefined : copyArray(v.annotations, (a) => a);
   let out: IonValue;
   switch (v.kind) {
     case "struct":
-      out = { kind: "struct", fields: v.fields.map((f): IonField => [f[0], copy(f[1], depth + 1)]) };
+      out = { kind: "struct", fields: copyArray(v.fields, (f): IonField => [f[0], copy(f[1], depth + 1)]) };
       break;
     case "list":
     case "sexp":
-      out = { kind: v.kind, items: v.items.map((item) => copy(item, depth + 1)) };
+      out = { kind: v.kind, items: copyArray(v.items, (item) => copy(item, depth + 1)) };
       break;
     case "blob":
     case "clob":

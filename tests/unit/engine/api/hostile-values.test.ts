@@ -265,3 +265,31 @@ test("whatever an application's getter throws, the error is a LedgerError", () =
     }
     await ledger.close();
   }));
+
+test("a model value's arrays are copied element by element: an array subclass's own map shares nothing", () =>
+  withTempDir(async (dir) => {
+    // copyValue used fields.map(...): a subclass could hand back an array the application keeps,
+    // and the stored struct then followed it.
+    const { toText } = await import("../../../../engine/index.ts");
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    const kept: unknown[] = [["a", { kind: "int", value: 1n }]];
+    class Sly extends Array {
+      override map(): any {
+        return kept;
+      }
+    }
+    const fields = Sly.from([["a", { kind: "int", value: 1n }]]);
+    await ledger.transaction((tx) => tx.insert("t", { doc: ionLiteral({ kind: "struct", fields } as never) }));
+    kept.push(["b", { kind: "int", value: 2n }]);
+    (kept[0] as unknown[])[0] = "z";
+    assert.deepEqual((await ledger.executeIon("SELECT * FROM t")).map(toText), ["{doc: {a: 1}}"]);
+    // Annotations of a length no value can have are refused, not walked.
+    const long = new Proxy(["x"], { get: (t, k) => (k === "length" ? 1e12 : Reflect.get(t, k)) });
+    await assert.rejects(
+      ledger.transaction((tx) => tx.insert("t", { v: ionLiteral({ kind: "int", value: 1n, annotations: long } as never) })),
+      (e) => isLedgerError(e, "TYPE_ERROR") || isLedgerError(e, "LIMIT_EXCEEDED"),
+    );
+    assert.equal((await ledger.verify()).ok, true);
+    await ledger.close();
+  }));
