@@ -156,6 +156,12 @@ export function magnitudeBits(n: bigint): number {
 /** Integers longer than the number limit are refused, as they are in PartiQL literals. */
 export function digitsProblem(n: bigint): IonValueProblem | undefined {
   if (n < 1_000_000_000_000_000n && n > -1_000_000_000_000_000n) return undefined;
-  const digits = Math.ceil(magnitudeBits(n) * Math.LOG10E * Math.LN2);
-  return digits > limits.maxNumberDigits + 1 ? problem("digits", String(digits)) : undefined;
+  // From the bit length (rounded up to whole hex digits): never fewer digits than the number
+  // has, at most two more.
+  const atMost = Math.ceil(magnitudeBits(n) * Math.LOG10E * Math.LN2);
+  if (atMost <= limits.maxNumberDigits) return undefined;
+  // Near the limit the count is made exact (a decimal string of ~10k digits is cheap), so a
+  // number of exactly maxNumberDigits digits is kept and one more is refused, as in a literal.
+  const digits = atMost <= limits.maxNumberDigits + 2 ? (n < 0n ? -n : n).toString().length : atMost;
+  return digits > limits.maxNumberDigits ? problem("digits", String(digits)) : undefined;
 }

@@ -33,7 +33,9 @@
  *
  * toJS rules: any null -> null; bool; int -> number when safe, else bigint; float -> number;
  * decimal -> ion-js Decimal; timestamp -> ion-js Timestamp (exact: precision, offset and
- * fraction digits survive, which no Temporal type can carry); string and symbol -> string;
+ * fraction digits survive, which no Temporal type can carry; but one in the last millisecond of
+ * year 9999 UTC with a sub-millisecond fraction is TYPE_ERROR, since ion-js rounds it through a
+ * Date into year 10000: such values are read with executeIon); string and symbol -> string;
  * blob and clob -> Uint8Array (copied); list and sexp -> array; struct -> plain object
  * (repeated names: the first wins, as in getField; `__proto__` becomes an own property).
  * Annotations are dropped. fromJS(toJS(v)) is therefore exact only for values without symbols,

@@ -191,3 +191,21 @@ test("fromJS: objects that throw while being read (revoked Proxy, fake Temporal,
   const getter = { get a() { throw new Error("boom"); } };
   for (const bad of [{ p: proxy }, { t: fakeInstant }, getter]) assert.throws(() => fromJS(bad), code("TYPE_ERROR"));
 });
+
+test("fromJS: an int or decimal of exactly maxNumberDigits digits is kept; one more is LIMIT_EXCEEDED, as in a literal", async () => {
+  // The count came from the bit length and let some numbers of maxNumberDigits + 1 digits through.
+  const { limits } = await import("../../../../engine/limits.ts");
+  const max = limits.maxNumberDigits;
+  for (const lead of ["1", "3", "9"]) {
+    for (const fill of ["0", "5", "9"]) {
+      for (const sign of [1n, -1n]) {
+        const kept = sign * BigInt(lead + fill.repeat(max - 1));
+        const over = sign * BigInt(lead + fill.repeat(max));
+        assert.equal(fromJS(kept).kind, "int");
+        assert.throws(() => fromJS(over), code("LIMIT_EXCEEDED"), `${lead}${fill}… (${max + 1} digits)`);
+        assert.equal(fromJS(new Decimal(kept, -3)).kind, "decimal");
+        assert.throws(() => fromJS(new Decimal(over, -3)), code("LIMIT_EXCEEDED"));
+      }
+    }
+  }
+});
