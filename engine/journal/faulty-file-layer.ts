@@ -323,9 +323,15 @@ export class FaultyFileLayer implements FileLayer {
     const h = this.open(path, "create");
     try {
       this.write(h, bytes, 0);
-    } finally {
-      this.close(h);
+    } catch (e) {
+      // As the node layer does: the file this call created goes again (see FileLayer).
+      try {
+        this.close(h);
+        this.unlink(path);
+      } catch { /* the write's error is the one reported */ }
+      throw e;
     }
+    this.close(h);
   }
 
   mtimeMs(path: string): number {

@@ -68,7 +68,11 @@ export interface FileLayer {
   exists(path: string): boolean;
   /** Whole small file (the lock file). */
   readFile(path: string): Uint8Array;
-  /** Creates `path` with `bytes`, failing with EEXIST if it exists (open 'wx'). */
+  /**
+   * Creates `path` with `bytes`, failing with EEXIST if it exists (open 'wx'). If writing the
+   * bytes fails, the file it created is removed before the error is thrown: a lock file left
+   * empty by a failed open would read as another process's lock being written.
+   */
   writeFileExclusive(path: string, bytes: Uint8Array): void;
   /** Modification time in ms since the epoch; lets the lock judge a half-written lock file. */
   mtimeMs(path: string): number;
@@ -192,7 +196,20 @@ export const nodeFileLayer: FileLayer = {
   rename: (from, to) => nodeFs.renameSync(from, to),
   exists: (path) => nodeFs.existsSync(path),
   readFile: (path) => new Uint8Array(nodeFs.readFileSync(path)),
-  writeFileExclusive: (path, bytes) => nodeFs.writeFileSync(path, bytes, { flag: "wx" }),
+  writeFileExclusive(path, bytes) {
+    const fd = nodeFs.openSync(path, "wx");
+    try {
+      let done = 0;
+      while (done < bytes.length) done += nodeFs.writeSync(fd, bytes, done, bytes.length - done);
+    } catch (e) {
+      try {
+        nodeFs.closeSync(fd);
+        nodeFs.unlinkSync(path);
+      } catch { /* the write's error is the one reported */ }
+      throw e;
+    }
+    nodeFs.closeSync(fd);
+  },
   mtimeMs: (path) => nodeFs.statSync(path).mtimeMs,
 };
 

@@ -59,7 +59,8 @@
  *   index. A missing or mismatched segment is JOURNAL_CORRUPT.
  * - A frame that fails any check (either CRC, length bound, index, payload shape) is the
  *   journal's tail only when it is in the last segment, no frame header that verifies, with
- *   an index greater than the last good frame's, exists at any byte offset after it, and
+ *   an index greater than the last good frame's, exists at its own offset (a header with a later
+ *   index there: the frames between were removed) or at any byte offset after it, and
  *   the file does not end inside the header of a frame after it (that frame would be the last;
  *   seen when the failing frame's own header verifies and so gives its extent). The
  *   tail is then overwritten with zeros, datasynced, and reported. Otherwise JOURNAL_CORRUPT with

@@ -198,7 +198,11 @@ export function scanSegment(b: Uint8Array, x: SegmentExpectation): SegmentVerdic
     // frame anywhere behind it (also when the file ends inside it: bytes cut from its middle
     // leave the frames after it in the file).
     if (!x.isLast) throw corrupt(x.file, pos, why);
-    const later = findLaterFrame(seed, b, pos + 8, b.length, next, x.maxFrameBytes);
+    // A verifying header with a later index, here or at any offset after (the next byte on:
+    // removing 1-7 bytes of a frame brings the one after it that near), is an intact frame after
+    // a gap: damage before the tail, not the tail. A crash cannot write a later frame's header.
+    if (h && h.index > next) throw corrupt(x.file, pos, `${why}: frames are missing before this one`);
+    const later = findLaterFrame(seed, b, pos + 1, b.length, next, x.maxFrameBytes);
     if (later >= 0) throw corrupt(x.file, pos, `${why}, yet a valid frame follows at offset ${later}`);
     // Frames are written only over zeros already durable (the segment's preallocation), so a
     // crash never leaves a frame running past the end of the file: one that does was cut off

@@ -361,3 +361,14 @@ test("a lock file deleted while the ledger is open does not let a second open in
     nodeFs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a lock file whose contents cannot be written is removed: the failed acquire blocks no later one", () => {
+  // The file writeFileExclusive had created stayed behind empty, and for the grace given to a
+  // lock being written every acquire was LEDGER_LOCKED ("in use by another process").
+  const fs = new FaultyFileLayer();
+  acquireLock("/d", fs).release();
+  fs.failWrite(1); // the next write: the lock file's contents
+  assert.throws(() => acquireLock("/d", fs), (e) => isLedgerError(e, "IO_ERROR"));
+  assert.equal(fs.exists(`/d/${LOCK_FILE}`), false);
+  acquireLock("/d", fs).release();
+});

@@ -679,3 +679,27 @@ test("version 2 segments (no salt) are read and appended to; the next segment is
   assert.equal(third.journal.readAll().length, 40);
   third.journal.close();
 });
+
+test("a second-to-last frame removed whole, or all but 1-7 of its bytes, is JOURNAL_CORRUPT, not a tail", () => {
+  // The last frame then starts at, or 1-7 bytes after, the failing offset. Its header verified
+  // with a later index at the failing offset itself, and the search for a later frame began 8
+  // bytes on: both read as the journal's tail, and the intact last frame was zeroed with it
+  // (two acknowledged transactions gone, reported torn: false).
+  const { fs, positions } = build(6);
+  const [prev, last] = positions.slice(-2);
+  assert.equal(prev.file, last.file);
+  const file = `/j/${last.file}`;
+  const bytes = fs.contents(file);
+  const untouched = snapshot(fs);
+  for (const keep of [0, 1, 2, 3, 4, 5, 6, 7, 8, 16]) {
+    restore(fs, untouched);
+    fs.replace(file, new Uint8Array([...bytes.subarray(0, prev.start + keep), ...bytes.subarray(last.start)]));
+    assert.throws(
+      () => open(fs),
+      (e: unknown) => isLedgerError(e, "JOURNAL_CORRUPT") && (e as LedgerError).details.offset === prev.start,
+      `kept ${keep} bytes of the frame`,
+    );
+    // Nothing was zeroed or saved by the failed open.
+    assert.deepEqual(fs.contents(file).subarray(0, prev.start + keep + 16), new Uint8Array([...bytes.subarray(0, prev.start + keep), ...bytes.subarray(last.start, last.start + 16)]));
+  }
+});
