@@ -261,7 +261,7 @@ class Run {
   async table(name: string, caseSensitive: boolean): Promise<TableDef | undefined> {
     const key = nameKey(name, caseSensitive);
     if (this.tables.has(key)) return this.tables.get(key);
-    const def = await this.tx.resolveTable(name, caseSensitive);
+    const def = await this.tx.resolveTableShared(name, caseSensitive);
     this.tables.set(key, def);
     return def;
   }

@@ -29,12 +29,12 @@ export async function userView(tx: Transaction, table: string): Promise<PBag> {
 }
 
 export async function committedView(tx: Transaction, table: string): Promise<PBag> {
-  return committedRows(await tx.scanCommitted(table));
+  return committedRows(await tx.scanCommittedShared(table));
 }
 
 /** The committed view's rows for the documents among `ids` (a `c.metadata.id = ?` plan). */
 export async function committedRowsOf(tx: Transaction, table: string, ids: readonly string[]): Promise<PBag> {
-  return committedRows(await tx.committedAmong(table, ids));
+  return committedRows(await tx.committedAmongShared(table, ids));
 }
 
 /** Committed-view rows: each revision's QLDB struct, registered with its document id. */
@@ -43,7 +43,7 @@ function committedRows(revisions: readonly Revision[]): PBag {
 }
 
 export async function informationSchema(tx: Transaction): Promise<PStruct> {
-  const tables = await tx.tables();
+  const tables = await tx.tablesShared();
   return ion.struct([["user_tables", ion.list(tables.map(tableDefToIon))]]) as PStruct & { fields: never };
 }
 
@@ -52,7 +52,7 @@ export async function informationSchema(tx: Transaction): Promise<PStruct> {
  * same document; it is returned when that span meets the inclusive window [start, end].
  */
 export async function historyView(tx: Transaction, table: string, start?: IonTimestamp, end?: IonTimestamp): Promise<PBag> {
-  const revisions = await tx.tableHistory(table);
+  const revisions = await tx.tableHistoryShared(table);
   const from = start === undefined ? -Infinity : epochMillisOf(start);
   const to = end === undefined ? Infinity : epochMillisOf(end);
   const next = new Map<string, number>();

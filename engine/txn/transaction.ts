@@ -234,8 +234,7 @@ export class Transaction {
     checkTableName(name);
     if (this.findActiveTable(name) !== undefined) throw new LedgerError("TABLE_EXISTS", `table ${name} already exists`, { name });
     const tableId = newId();
-    const stmt = this.record(`CREATE TABLE ${name}`, []);
-    this.putCatalog({ tableId, name, status: "ACTIVE", indexes: [] }, stmt);
+    this.putCatalog({ tableId, name, status: "ACTIVE", indexes: [] }, `CREATE TABLE ${name}`);
     return tableId;
   }
 
@@ -243,8 +242,7 @@ export class Transaction {
   async dropTable(name: string): Promise<string> {
     this.checkActive();
     const def = this.activeTable(name);
-    const stmt = this.record(`DROP TABLE ${name}`, []);
-    this.putCatalog({ ...def, status: "INACTIVE" }, stmt);
+    this.putCatalog({ ...def, status: "INACTIVE" }, `DROP TABLE ${name}`);
     return def.tableId;
   }
 
@@ -258,8 +256,7 @@ export class Transaction {
     if (this.findActiveTable(def.name) !== undefined) {
       throw new LedgerError("TABLE_EXISTS", `an active table is already named ${def.name}`, { name: def.name });
     }
-    const stmt = this.record(`UNDROP TABLE "${tableId}"`, []);
-    this.putCatalog({ ...def, status: "ACTIVE" }, stmt);
+    this.putCatalog({ ...def, status: "ACTIVE" }, `UNDROP TABLE "${tableId}"`);
     return def.name;
   }
 
@@ -272,8 +269,7 @@ export class Transaction {
       throw new LedgerError("INDEX_EXISTS", `${table} already has an index on ${field}`, { table, field });
     }
     const indexId = newId();
-    const stmt = this.record(`CREATE INDEX ON ${table} (${field})`, []);
-    this.putCatalog({ ...def, indexes: [...def.indexes, { indexId, field }] }, stmt);
+    this.putCatalog({ ...def, indexes: [...def.indexes, { indexId, field }] }, `CREATE INDEX ON ${table} (${field})`);
     return indexId;
   }
 
@@ -284,8 +280,7 @@ export class Transaction {
     const def = this.activeTable(table);
     const ix = def.indexes.find((i) => i.indexId === indexId);
     if (ix === undefined) throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index ${indexId}`, { table, indexId });
-    const stmt = this.record(`DROP INDEX "${indexId}" ON ${table}`, []);
-    this.putCatalog({ ...def, indexes: def.indexes.filter((i) => i !== ix) }, stmt);
+    this.putCatalog({ ...def, indexes: def.indexes.filter((i) => i !== ix) }, `DROP INDEX "${indexId}" ON ${table}`);
     return ix.field;
   }
 
@@ -294,6 +289,12 @@ export class Transaction {
    * case-insensitive match. Undefined if there is none; ambiguity is an error.
    */
   async resolveTable(name: string, caseSensitive = true): Promise<TableDef | undefined> {
+    const def = await this.resolveTableShared(name, caseSensitive);
+    return def === undefined ? undefined : copyTableDef(def);
+  }
+
+  /** resolveTable, returning the catalog's own definition (for the executor, which never changes it). */
+  async resolveTableShared(name: string, caseSensitive = true): Promise<TableDef | undefined> {
     this.checkActive();
     if (typeof name !== "string") throw new LedgerError("INVALID_ARGUMENT", "a table name must be a string", { name: shown(name) });
     const exact = this.findActiveTable(name);
@@ -309,6 +310,11 @@ export class Transaction {
 
   /** Every table (active and dropped) as this transaction sees it. */
   async tables(): Promise<TableDef[]> {
+    return (await this.tablesShared()).map(copyTableDef);
+  }
+
+  /** tables(), holding the catalog's own definitions (for the executor's views). */
+  async tablesShared(): Promise<TableDef[]> {
     this.checkActive();
     this.reads.addTable(SYSTEM_TABLE_ID);
     return [...this.catalog()];
@@ -578,6 +584,11 @@ export class Transaction {
 
   /** The committed view of every current document of a table (a scan, for conflicts). */
   async scanCommitted(table: string): Promise<Revision[]> {
+    return (await this.scanCommittedShared(table)).map(copyRevision);
+  }
+
+  /** scanCommitted, sharing the store's data, hashes and metadata (for the executor's views). */
+  async scanCommittedShared(table: string): Promise<Revision[]> {
     this.checkActive();
     const def = this.activeTable(table);
     this.reads.addTable(def.tableId);
@@ -595,6 +606,11 @@ export class Transaction {
    * recording a read of each id rather than of the table.
    */
   async committedAmong(table: string, ids: readonly string[]): Promise<Revision[]> {
+    return (await this.committedAmongShared(table, ids)).map(copyRevision);
+  }
+
+  /** committedAmong, sharing the store's objects (for the executor's views). */
+  async committedAmongShared(table: string, ids: readonly string[]): Promise<Revision[]> {
     this.checkActive();
     checkStrings(ids, "ids");
     const def = this.activeTable(table);
@@ -623,6 +639,11 @@ export class Transaction {
    * (deletes included). `table` is a name or, to reach a dropped table, its tableId.
    */
   async tableHistory(table: string): Promise<Revision[]> {
+    return (await this.tableHistoryShared(table)).map(copyRevision);
+  }
+
+  /** tableHistory, sharing the store's objects (for the executor's history()). */
+  async tableHistoryShared(table: string): Promise<Revision[]> {
     this.checkActive();
     checkName(table, "table");
     const def = this.tableByNameOrId(table);
@@ -919,14 +940,22 @@ export class Transaction {
     return def;
   }
 
-  private putCatalog(def: TableDef, stmt: number): void {
-    this.catalogWrites++;
+  /**
+   * Writes a catalog entry for the DDL `statement`. Atomic like insert: the limits are checked
+   * before the statement is recorded or anything changes, so a DDL call refused at the block
+   * limit leaves no statement in the block (one did: a CREATE INDEX that failed with
+   * LIMIT_EXCEEDED was still journaled when the application went on and committed).
+   */
+  private putCatalog(def: TableDef, statement: string): void {
     // Handed out like documents (information_schema reads return it), and so the store need not.
     const data = handOut(tableDefToIon(def));
-    this.touch(def.tableId);
     const w = this.writes.get(def.tableId);
     // Counted like documents (a few hundred bytes), so a rolled-back statement's sums stay right.
-    this.written = this.writtenAfter(w?.data, data);
+    const written = this.writtenAfter(w?.data, data);
+    const stmt = this.record(statement, []);
+    this.catalogWrites++;
+    this.touch(def.tableId);
+    this.written = written;
     if (w !== undefined) {
       w.data = data;
       if (!w.statements.includes(stmt)) w.statements.push(stmt);
@@ -972,6 +1001,12 @@ function statementText(table: string, op: "insert" | "update" | "delete"): strin
  * A stored revision without the store's bookkeeping fields, sharing its data and hash: for the
  * views queries read (views.ts copies what a row would share).
  */
+/** A table definition sharing nothing with the catalog's. */
+function copyTableDef(d: TableDef): TableDef {
+  return { tableId: d.tableId, name: d.name, status: d.status, indexes: d.indexes.map((ix) => ({ indexId: ix.indexId, field: ix.field })) };
+}
+
+/** A stored revision with only the public fields, sharing the store's objects (see the …Shared reads). */
 function publicRevision(r: Revision): Revision {
   return r.data === undefined
     ? { blockAddress: r.blockAddress, hash: r.hash, metadata: r.metadata }

@@ -80,3 +80,30 @@ test("a value stored through ionLiteral, or passed back after a read, is copied 
     assert.deepEqual(await ledger.execute("SELECT * FROM t"), [{ k: 1, owner: "alice" }]);
     assert.equal((await ledger.verify()).ok, true);
   }, ["t"]));
+
+test("committed views, table history and catalog reads are copies: an aborted transaction that changes them leaves no trace", () =>
+  withLedger(async (ledger) => {
+    // publicRevision shared the store's data, hash and metadata, and tables()/resolveTable() the
+    // catalog's own definitions: changing one (through `any`) and aborting changed later reads.
+    await ledger.execute("CREATE INDEX ON t (k)");
+    const id = await ledger.transaction((tx) => tx.insert("t", { k: 1, owner: "alice" }));
+    const tx = ledger.begin();
+    const revisions = [...await tx.tableHistory("t"), ...await tx.scanCommitted("t"), ...await tx.committedAmong("t", [id])];
+    assert.equal(revisions.length, 3);
+    for (const r of revisions) {
+      tamper(r.data!);
+      r.hash[0] ^= 1;
+      (r.metadata as { version: number }).version = 7;
+    }
+    for (const def of [...await tx.tables(), (await tx.resolveTable("t"))!]) {
+      const d = def as unknown as { name: string; status: string; indexes: unknown[] };
+      d.name = "renamed";
+      d.status = "INACTIVE";
+      d.indexes.length = 0;
+    }
+    tx.abort();
+    await expectUnchanged(ledger, id);
+    assert.deepEqual(await ledger.execute("SELECT VALUE x.name FROM information_schema.user_tables AS x"), ["t"]);
+    assert.equal((await ledger.execute("SELECT VALUE x.indexes FROM information_schema.user_tables AS x"))[0].length, 1);
+    assert.deepEqual(await ledger.execute("SELECT h.metadata.version FROM history(t) AS h"), [{ version: 0 }]);
+  }, ["t"]));

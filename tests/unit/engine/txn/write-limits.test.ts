@@ -59,3 +59,27 @@ test("UPDATE t SET k = (SELECT * FROM t), run twice, is LIMIT_EXCEEDED in second
     assert.equal((await ledger.getDigest()).digestTipAddress.sequenceNo, tip);
     assert.equal((await ledger.verify()).ok, true);
   }, ["t"]));
+
+test("a DDL call refused at the block limit leaves no statement: the transaction commits as if it was never made", SLOW, () =>
+  withLedger(async (ledger) => {
+    const { toJS } = await import("../../../../engine/index.ts");
+    await ledger.transaction(async (tx) => {
+      // Fill the block to within fewer bytes than a catalog document takes.
+      let left = limits.maxBlockBytes - 10;
+      const ids: string[] = [];
+      while (left > 3) {
+        const n = Math.min(8_000_000, left - 3);
+        ids.push(await tx.insert("t", { s: "x".repeat(n) }));
+        left -= n + 3;
+      }
+      const refused = (e: unknown) => isLedgerError(e, "LIMIT_EXCEEDED");
+      await assert.rejects(tx.createIndex("t", "f"), refused);
+      await assert.rejects(tx.createTable("u"), refused);
+      await assert.rejects(tx.dropTable("t"), refused);
+      await tx.delete("t", ids[0]); // room again; the application goes on and commits
+    });
+    const { block } = await ledger.getBlock({ blockAddress: (await ledger.getDigest()).digestTipAddress });
+    const statements = (toJS(block.transactionInfo) as { statements: { statement: string }[] }).statements.map((s) => s.statement);
+    assert.deepEqual(statements.filter((s) => !s.startsWith("INSERT")), ["DELETE FROM t BY id WHERE id = ?"]);
+    assert.deepEqual(await ledger.execute("SELECT VALUE x.indexes FROM information_schema.user_tables AS x WHERE x.name = 't'"), [[]]);
+  }, ["t"]));
