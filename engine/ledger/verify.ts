@@ -39,6 +39,7 @@
  */
 import { limits } from "../limits.ts";
 import { ionEquals } from "../ion/equals.ts";
+import { ionValueProblem } from "../ion/check.ts";
 import { expansionError } from "../ion/depth.ts";
 import { ionHash } from "../ion/hash.ts";
 import { fromJS } from "../ion/js.ts";
@@ -67,7 +68,7 @@ function asIon(v: unknown, kind: "struct" | "timestamp"): IonValue {
   // A JavaScript document such as {kind: "string", value: "x"} has a model value's shape too, but
   // not the kind asked for: it is read as the struct it is.
   modelLeft = limits.maxValueNodes;
-  if (isModelValue(v, 0) && (v as IonValue).kind === kind) return v as IonValue;
+  if (isModelValue(v, 0) && (v as IonValue).kind === kind) return checkedModel(v as IonValue);
   // Too big to be a model value is too big for fromJS too: not a revision (verifiers return false).
   if (modelLeft < 0) throw expansionError();
   return fromJS(v);
@@ -88,6 +89,19 @@ const MODEL_DEPTH = 1_000;
  * element of a list claiming 2^32 of them (a Proxy) took minutes.
  */
 const MAX_PROOF_LENGTH = 80;
+
+/**
+ * `v`, if it is a value Ion can hold; else an error (the verifiers return false). The shape test
+ * above only decides that `v` is meant as a model value: the hash of a malformed one can equal a
+ * different valid value's, so a forged revision verified. A decimal with coefficient -5n hashed
+ * as 251, a timestamp with an unknown precision skipped its shift to UTC (an hour off, and still
+ * verified), hour - 256 hashed as hour, and null.of an unknown type as plain null.
+ */
+function checkedModel<T extends IonValue>(v: T): T {
+  const p = ionValueProblem(v);
+  if (p !== undefined) throw new Error(`not an Ion value: ${p.why}`);
+  return v;
+}
 
 /** Whether `v` has the exact shape of an IonValue (engine/ion/value.ts), recursively. */
 function isModelValue(v: unknown, depth: number): boolean {
@@ -152,7 +166,9 @@ function revisionOf(revision: unknown): { address: unknown; hash: unknown; metad
     // The Ion form (an executeIon row of _ql_committed_<table> or history(<table>)). A JavaScript
     // revision has no `kind`, so this reading cannot capture one.
     // revisionFromIon throws on a wrong shape; verifyRevision turns that into false.
-    const r = revisionFromIon(revision as IonStruct);
+    modelLeft = limits.maxValueNodes;
+    if (!isModelValue(revision, 0)) return undefined;
+    const r = revisionFromIon(checkedModel(revision as IonStruct));
     return { address: r.blockAddress, hash: r.hash, metadata: r.metadata, data: r.data };
   }
   const o = revision as Partial<Revision>;
@@ -255,7 +271,7 @@ export function verifyBlock(block: Block, proof: readonly Uint8Array[], digest: 
     if (!Array.isArray(block.revisions) || !Array.isArray(block.entriesHashList)) return false;
     if (block.entriesHashList.length > 4) return false;
     const qldb = typeof options === "object" && options !== null && options.qldb === true;
-    if (checkBlockHashes(block, qldb) !== undefined || checkBlockFields(block) !== undefined) return false;
+    if (checkBlockFields(block) !== undefined || checkBlockHashes(block, qldb) !== undefined) return false;
     return hashEquals(foldProof(block.blockHash, proof), expected);
   } catch {
     return false;
@@ -268,10 +284,15 @@ export function verifyBlock(block: Block, proof: readonly Uint8Array[], digest: 
  * timestamp. QLDB's blocks (four-entry entriesHashList) are held only to the transaction id.
  */
 export function checkBlockFields(block: Block): string | undefined {
+  // Hashed values must be values Ion can hold (see checkedModel): a malformed one can hash as
+  // another. Blocks read from the journal always are; a block handed to verifyBlock may not be.
+  if (ionValueProblem(block.blockTimestamp) !== undefined || block.blockTimestamp.kind !== "timestamp") return "blockTimestamp is malformed";
+  if (ionValueProblem(block.transactionInfo) !== undefined) return "transactionInfo is malformed";
   for (const [i, r] of block.revisions.entries()) {
     const m = r.metadata;
     if (typeof m.id !== "string" || !isSequenceNo(m.version) || m.txTime?.kind !== "timestamp") return `revisions[${i}].metadata is malformed`;
-    if (r.data !== undefined && r.data.kind !== "struct") return `revisions[${i}].data is not a struct`;
+    if (ionValueProblem(m.txTime) !== undefined) return `revisions[${i}].metadata.txTime is malformed`;
+    if (r.data !== undefined && (r.data.kind !== "struct" || ionValueProblem(r.data) !== undefined)) return `revisions[${i}].data is not a well-formed struct`;
     if (r.metadata.txId !== block.transactionId) return `revisions[${i}].metadata.txId is not the block's transactionId`;
     if (block.entriesHashList.length === 2 && !ionEquals(r.metadata.txTime, block.blockTimestamp)) {
       return `revisions[${i}].metadata.txTime is not the block's blockTimestamp`;

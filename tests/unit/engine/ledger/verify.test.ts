@@ -223,3 +223,45 @@ describe("ledger arguments and journal versions", () => {
 function hashOfLive(r: Revision): Uint8Array {
   return dot(ionHash(metadataToIon(r.metadata)), ionHash(r.data ?? ion.null()));
 }
+
+test("a revision or block holding values Ion cannot hold never verifies, though they hash as a committed one", () =>
+  withTempDir(async (dir) => {
+    // The verifiers took any value of the model's shape. Some malformed ones hash exactly as a
+    // different valid value: a decimal with coefficient -5n as 251, a timestamp of an unknown
+    // precision as the same time an hour off (its shift to UTC skipped), hour - 256 as hour.
+    const { Ledger: L, revisionFromIon } = await import("../../../../engine/index.ts");
+    const ledger = await L.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    await ledger.execute("INSERT INTO t `{d: 251., ts: 2024-01-01T10:00:00.251+01:00, n: null}`");
+    const [row] = await ledger.executeIon("SELECT * FROM _ql_committed_t");
+    const committed = revisionFromIon(row as never);
+    const digest = await ledger.getDigest();
+    const { revision, proof } = await ledger.getRevision({ blockAddress: committed.blockAddress, documentId: committed.metadata.id });
+    assert.equal(verifyRevision(revision, proof, digest), true);
+    const data = revision.data!;
+    const field = (name: string) => data.fields.find((f) => f[0] === name)![1] as unknown as Record<string, unknown>;
+    const withField = (name: string, v: unknown) => ({ kind: "struct", fields: data.fields.map(([n, x]) => [n, n === name ? v : x]) });
+    const ts = field("ts");
+    const forgedData: [string, unknown][] = [
+      ["decimal coefficient -5n", withField("d", { kind: "decimal", coefficient: -5n, exponent: 0, negative: false })],
+      ["timestamp of precision 'bogus', an hour earlier", withField("ts", { ...ts, precision: "bogus", hour: (ts.hour as number) - 1 })],
+      ["fraction coefficient -5n", withField("ts", { ...ts, fraction: { coefficient: -5n, exponent: -3 } })],
+      ["hour - 256", withField("ts", { ...ts, hour: (ts.hour as number) - 256 })],
+      ["null of no Ion type", withField("n", { kind: "null", of: "no-such-type" })],
+    ];
+    for (const [name, forged] of forgedData) {
+      assert.equal(verifyRevision({ ...revision, data: forged } as never, proof, digest), false, name);
+      // The Ion form (a row of _ql_committed_t) with the same data.
+      const ionForm = { kind: "struct", fields: (row as unknown as { fields: [string, unknown][] }).fields.map(([n, v]) => [n, n === "data" ? forged : v]) };
+      assert.equal(verifyRevision(ionForm as never, proof, digest), false, `${name} (Ion form)`);
+    }
+    const txTime = revision.metadata.txTime as unknown as Record<string, unknown>;
+    const shifted = { ...revision, metadata: { ...revision.metadata, txTime: { ...txTime, hour: (txTime.hour as number) - 256 } } };
+    assert.equal(verifyRevision(shifted as never, proof, digest), false, "txTime hour - 256");
+    // verifyBlock, with the block's own revision forged the same way.
+    const { block, proof: blockProof } = await ledger.getBlock({ blockAddress: committed.blockAddress });
+    assert.equal(verifyBlock(block, blockProof, digest), true);
+    const forgedBlock = { ...block, transactionInfo: block.transactionInfo, revisions: block.revisions.map((r) => ({ ...r, data: forgedData[0][1] })) };
+    assert.equal(verifyBlock(forgedBlock as never, blockProof, digest), false);
+    await ledger.close();
+  }));
