@@ -16,7 +16,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
-import { ensureDir, errorCode, type FileHandle, type FileLayer, joinPath, nodeFileLayer, writeDurably, writeFileDurably } from "./file-layer.ts";
+import { ensureDir, errorCode, type FileHandle, type FileLayer, joinPath, nodeFileLayer, parentDir, writeDurably, writeFileDurably } from "./file-layer.ts";
 import {
   align8,
   encodeFrame,
@@ -331,6 +331,18 @@ export class Journal {
     if (strand === undefined || last === undefined) {
       // Nothing to replay, so nothing to check first: a half-created segment 1 must go now.
       for (const fn of repairs.splice(0)) fn();
+      // A new ledger: its directory's own name must be durable before any commit is acknowledged.
+      // ensureDir syncs the parent only when it creates the directory, and a directory made
+      // by an open that then failed (its parent's sync refused), or by the application, was never
+      // synced into its parent: a power cut could drop it and every commit in it.
+      const parent = parentDir(dir);
+      if (parent !== dir) {
+        try {
+          fs.syncDir(parent);
+        } catch (e) {
+          throw ioError(`cannot sync the directory holding ${dir}`, { dir }, e);
+        }
+      }
       const id = newStrandId();
       const tail = Journal.createSegment(fs, dir, id, 1, 0, segmentBytes, preallocateBytes, 0);
       try {

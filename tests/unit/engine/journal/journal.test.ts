@@ -178,3 +178,21 @@ test("other files in the directory are ignored", () => {
   fs.writeFileExclusive("/j/journal-1.qj", new Uint8Array([1, 2, 3]));
   assert.equal(Journal.open("/j", { fs }).records.length, 1);
 });
+
+test("a new journal in a directory that already exists syncs that directory into its parent", () => {
+  // ensureDir syncs the parent only when it makes the directory: one left by an open that failed
+  // at that sync (or made by the application) was never synced, and commits were acknowledged
+  // in it all the same; a power cut could drop the directory and every one of them.
+  const synced: string[] = [];
+  const fs = new (class extends FaultyFileLayer {
+    override syncDir(d: string): void {
+      synced.push(d);
+      super.syncDir(d);
+    }
+  })();
+  fs.mkdir("/data");
+  fs.mkdir("/data/ledger");
+  const { journal } = Journal.open("/data/ledger", { fs });
+  journal.close();
+  assert.ok(synced.includes("/data"), `synced: ${synced.join(", ")}`);
+});
