@@ -150,13 +150,15 @@ class Respeller {
   /**
    * A run of long-string segments starting at `i` (the first `'''`), the whitespace and comments
    * between them included; returns the index after the run. ion-js looks ahead from a segment
-   * for the next one to concatenate and misreads two things it can meet there, silently changing
-   * the string: a comment (`'''foo''' /* c *\/ '''bar'''` read as "foor", a line comment then a
+   * for the next one to concatenate and misreads what it can meet there, silently changing the
+   * string: a comment (`'''foo''' /* c *\/ '''bar'''` read as "foor", a line comment then a
    * block comment as "foo''bar"; ion-tests good/equivs/longStringsWithComments.ion), an empty
    * segment between others (`'''a''' '''''' '''b'''` read as "a ") and a segment directly after
-   * another (`'''x''''''y'''` read as "x", the y lost). Each comment becomes one space, touching
-   * segments get one between them, and empty segments go when a non-empty one is in the run (the
-   * concatenation is the same).
+   * another (`'''x''''''y'''` read as "x", the y lost); and a later segment whose body starts
+   * with a quote (`'''a''' ''''y'''` read as "a"). Each comment becomes one space, touching
+   * segments get one between them, empty segments go (all but the first when every segment is
+   * empty: the concatenation is the same), and a body's leading quotes are escaped. In a clob
+   * (`inClob`), raw CR and CR LF in a body also become LF (clobNewlines).
    */
   private longStrings(i: number, inClob = false): number {
     const text = this.text;

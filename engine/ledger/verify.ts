@@ -271,6 +271,7 @@ export function verifyBlock(block: Block, proof: readonly Uint8Array[], digest: 
     if (!Array.isArray(block.revisions) || !Array.isArray(block.entriesHashList)) return false;
     if (block.entriesHashList.length > 4) return false;
     const qldb = typeof options === "object" && options !== null && options.qldb === true;
+    if (blockValuesProblem(block) !== undefined) return false;
     if (checkBlockFields(block) !== undefined || checkBlockHashes(block, qldb) !== undefined) return false;
     return hashEquals(foldProof(block.blockHash, proof), expected);
   } catch {
@@ -279,20 +280,30 @@ export function verifyBlock(block: Block, proof: readonly Uint8Array[], digest: 
 }
 
 /**
+ * The first of a block's hashed values that Ion cannot hold (see checkedModel: a malformed value
+ * can hash as another), or undefined. Only for blocks from elsewhere (verifyBlock): the journal's
+ * decoder yields nothing else, so ledger.verify() and a block loaded for a proof skip the walk.
+ */
+function blockValuesProblem(block: Block): string | undefined {
+  if (block.blockTimestamp?.kind !== "timestamp" || ionValueProblem(block.blockTimestamp) !== undefined) return "blockTimestamp is malformed";
+  if (ionValueProblem(block.transactionInfo) !== undefined) return "transactionInfo is malformed";
+  for (const [i, r] of block.revisions.entries()) {
+    if (ionValueProblem(r.metadata?.txTime) !== undefined) return `revisions[${i}].metadata.txTime is malformed`;
+    if (r.data !== undefined && ionValueProblem(r.data) !== undefined) return `revisions[${i}].data is malformed`;
+  }
+  return undefined;
+}
+
+/**
  * The block's unhashed fields against its hashed content: every revision carries the block's
  * transaction id in its metadata (hashed), and in Quire's blocks its txTime is the block's
  * timestamp. QLDB's blocks (four-entry entriesHashList) are held only to the transaction id.
  */
 export function checkBlockFields(block: Block): string | undefined {
-  // Hashed values must be values Ion can hold (see checkedModel): a malformed one can hash as
-  // another. Blocks read from the journal always are; a block handed to verifyBlock may not be.
-  if (ionValueProblem(block.blockTimestamp) !== undefined || block.blockTimestamp.kind !== "timestamp") return "blockTimestamp is malformed";
-  if (ionValueProblem(block.transactionInfo) !== undefined) return "transactionInfo is malformed";
   for (const [i, r] of block.revisions.entries()) {
     const m = r.metadata;
     if (typeof m.id !== "string" || !isSequenceNo(m.version) || m.txTime?.kind !== "timestamp") return `revisions[${i}].metadata is malformed`;
-    if (ionValueProblem(m.txTime) !== undefined) return `revisions[${i}].metadata.txTime is malformed`;
-    if (r.data !== undefined && (r.data.kind !== "struct" || ionValueProblem(r.data) !== undefined)) return `revisions[${i}].data is not a well-formed struct`;
+    if (r.data !== undefined && r.data.kind !== "struct") return `revisions[${i}].data is not a struct`;
     if (r.metadata.txId !== block.transactionId) return `revisions[${i}].metadata.txId is not the block's transactionId`;
     if (block.entriesHashList.length === 2 && !ionEquals(r.metadata.txTime, block.blockTimestamp)) {
       return `revisions[${i}].metadata.txTime is not the block's blockTimestamp`;
