@@ -84,6 +84,11 @@ export const limits = {
    *  after a jittered backoff of up to 100 ms, so 1,000 bounds a transaction that keeps
    *  conflicting to under two minutes before OCC_CONFLICT reaches the caller. */
   maxRetries: 1_000,
+  /** Hashes in a proof that verifiers and the evidence reader accept: at most 53 siblings in the
+   *  digest tree (2^53 blocks), the previous block hash, 2 in a block's entries tree and 14 in its
+   *  revision tree (maxDocumentsPerTransaction writes): 70. Longer is not a proof, and walking
+   *  every element of a list claiming 2^32 of them (a Proxy) took hours. */
+  maxProofLength: 80,
 } as const;
 
 export type Limits = typeof limits;

@@ -23,9 +23,9 @@
  * ```
  */
 import { limits } from "../limits.ts";
-import { isLedgerError, LedgerError, readingArgument } from "../errors.ts";
+import { describeThrown, isLedgerError, LedgerError, readingArgument } from "../errors.ts";
 import { decodeBinary } from "../ion/binary.ts";
-import { BLOCK_SYMBOL_CATALOG, blockFromIon } from "../ledger/block-codec.ts";
+import { BLOCK_SYMBOL_CATALOG, blockFromIon, documentTables } from "../ledger/block-codec.ts";
 import { epochMillisOf, type Clock, systemClock } from "../ledger/clock.ts";
 import { DigestTree } from "../ledger/digest-tree.ts";
 import { hashEquals } from "../ledger/dot.ts";
@@ -39,6 +39,7 @@ import { acquireLock } from "../journal/lock.ts";
 import type { FileLayer } from "../journal/file-layer.ts";
 import { Committer } from "../txn/committer.ts";
 import { type StoredRevision, Store } from "../txn/store.ts";
+import { TableRules } from "../txn/table-rules.ts";
 import type { BlockLocation } from "../txn/block-directory.ts";
 import type { TransactionHost } from "../txn/transaction.ts";
 import { Transaction } from "./transaction.ts";
@@ -458,6 +459,7 @@ export class Ledger {
 /** Rebuilds state from the journal's records, checking the chain as it goes. */
 function replay(records: readonly JournalRecord[], strandId: string, store: Store, tree: DigestTree): void {
   let previous: Block | undefined;
+  const rules = new TableRules((id) => store.docs.get(id)?.tableId);
   for (const rec of records) {
     let block: Block;
     try {
@@ -468,7 +470,10 @@ function replay(records: readonly JournalRecord[], strandId: string, store: Stor
       if (!hashEquals(block.previousBlockHash, previous?.blockHash ?? new Uint8Array(0))) {
         throw new Error(`block ${expected}'s previousBlockHash is not block ${expected - 1}'s hash`);
       }
-      store.apply(block, { segment: rec.segmentNo, offset: rec.offset, length: rec.bytes.length });
+      const tables = documentTables(block);
+      const broken = rules.check(block, tables);
+      if (broken !== undefined) throw new Error(broken);
+      store.apply(block, { segment: rec.segmentNo, offset: rec.offset, length: rec.bytes.length }, tables);
     } catch (e) {
       throw corruptRecord(rec, e);
     }
@@ -524,7 +529,8 @@ function revisionIn(revisions: readonly StoredRevision[] | undefined, sequenceNo
 }
 
 function corruptRecord(rec: JournalRecord, e: unknown): LedgerError {
-  if (isLedgerError(e, "JOURNAL_CORRUPT")) return e;
+  // One raised below without a place (a catalog document that is no table definition) gets it here.
+  if (isLedgerError(e, "JOURNAL_CORRUPT") && e.details.file !== undefined) return e;
   return new LedgerError("JOURNAL_CORRUPT", `journal record at ${rec.segment}:${rec.offset} is not a valid block: ${(e as Error).message}`, {
     file: rec.segment,
     offset: rec.offset,
@@ -546,6 +552,7 @@ function decodeRecord(rec: JournalRecord, previous?: Block, asDecoded = false): 
 export function verifyBlocks(blocks: readonly Block[], strandId: string): VerifyReport {
   const tree = new DigestTree();
   const versions = new Map<string, { version: number; deleted: boolean }>();
+  const rules = new TableRules();
   let revisions = 0;
   let lastMillis = -Infinity;
   const fail = (sequenceNo: number, message: string): VerifyReport => ({
@@ -562,6 +569,13 @@ export function verifyBlocks(blocks: readonly Block[], strandId: string): Verify
     if (!hashEquals(b.previousBlockHash, prev)) return fail(i, "previousBlockHash is not the previous block's hash");
     const problem = checkBlockHashes(b) ?? checkBlockFields(b);
     if (problem !== undefined) return fail(i, problem);
+    let broken: string | undefined;
+    try {
+      broken = rules.check(b, documentTables(b));
+    } catch (e) {
+      broken = `transactionInfo.documents is malformed: ${describeThrown(e)}`;
+    }
+    if (broken !== undefined) return fail(i, broken);
     const ms = epochMillisOf(b.blockTimestamp);
     if (ms < lastMillis) return fail(i, "blockTimestamp is earlier than the previous block's");
     lastMillis = ms;

@@ -88,7 +88,9 @@
  *   saved copy (every byte of it still non-zero is the copy's) and reports it torn: false again. A short write (the frame's, or a zero-fill's) stops between pages of the
  *   page cache, so it too leaves whole sectors. Blind spots, where damage still reads as torn: a frame whose
  *   payload holds a whole sector's share of zeros (a blob of zeros) damaged elsewhere, and a
- *   frame whose last share is a few bytes long with exactly those bytes zeroed.
+ *   frame whose first or last sector share is a few bytes long with exactly those bytes zeroed
+ *   (a frame that starts 8 bytes before a sector boundary, with those 8 bytes zeroed, is what a
+ *   write whose first sector never landed leaves, as far as any reader can tell).
  * - The ledger defers every repair (zeroing a torn tail, removing a half-created segment,
  *   updating the manifest) until its replay has checked the hash chain (JournalOptions.
  *   deferRepairs), so an open that fails leaves the files as it found them.

@@ -234,22 +234,31 @@ function struct(v: IonValue, where: string): IonStruct {
   if (v.kind !== "struct") throw new BlockShapeError(`${where} is not a struct`);
   return v;
 }
+// The scalar fields of a block's fixed shape: Quire writes them without annotations, and a reader
+// that dropped one (`id: forged::"…"`) would be less strict than the evidence reader promises.
+function plain(v: IonValue, where: string): void {
+  if (v.annotations !== undefined && v.annotations.length > 0) throw new BlockShapeError(`${where} has annotations`);
+}
 function str(v: IonValue, where: string): string {
-  if (v.kind !== "string") throw new BlockShapeError(`${where} is not a string`);
+  if (v.kind !== "string" || typeof v.value !== "string") throw new BlockShapeError(`${where} is not a string`);
+  plain(v, where);
   return v.value;
 }
 function int(v: IonValue, where: string): number {
-  if (v.kind !== "int" || v.value < 0n || v.value > BigInt(Number.MAX_SAFE_INTEGER)) {
+  if (v.kind !== "int" || typeof v.value !== "bigint" || v.value < 0n || v.value > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new BlockShapeError(`${where} is not a non-negative int`);
   }
+  plain(v, where);
   return Number(v.value);
 }
 function bytes(v: IonValue, where: string): Uint8Array {
-  if (v.kind !== "blob") throw new BlockShapeError(`${where} is not a blob`);
+  if (v.kind !== "blob" || !(v.bytes instanceof Uint8Array)) throw new BlockShapeError(`${where} is not a blob`);
+  plain(v, where);
   return v.bytes;
 }
 function timestamp(v: IonValue, where: string): IonTimestamp {
   if (v.kind !== "timestamp") throw new BlockShapeError(`${where} is not a timestamp`);
+  plain(v, where);
   return v;
 }
 
@@ -322,7 +331,10 @@ export function blockFromIon(v: IonValue, previous?: Block, asDecoded = false): 
     }
     const data = getField(r, "data");
     if (data === undefined) return { blockAddress, hash, metadata };
-    return { blockAddress, hash, data: struct(data, `${where}.data`), metadata };
+    // Quire never writes an annotated document: one here was put there by someone else.
+    const d = struct(data, `${where}.data`);
+    if (d.annotations !== undefined && d.annotations.length > 0) throw new BlockShapeError(`${where}.data has annotations`);
+    return { blockAddress, hash, data: d, metadata };
   });
   const list = field(s, "entriesHashList", "block");
   if (list.kind !== "list") throw new BlockShapeError("block.entriesHashList is not a list");

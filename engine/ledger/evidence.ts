@@ -23,7 +23,10 @@
  * verifyRevision(r, p, digestFromIon(parseText(savedDigestText)[0])); // true
  * ```
  */
-import { LedgerError } from "../errors.ts";
+import { describeThrown, LedgerError } from "../errors.ts";
+import { ionValueProblem } from "../ion/check.ts";
+import { copyBytes } from "../ion/copy.ts";
+import { limits } from "../limits.ts";
 import { getField, ion, type IonList, type IonStruct, type IonValue } from "../ion/value.ts";
 import { blockAddressFromIon, blockAddressToIon, BlockShapeError, exactStruct, metadataFromIon } from "./block-codec.ts";
 import type { BlockAddress, Digest, Revision } from "./types.ts";
@@ -36,21 +39,40 @@ function invalid(what: string, message: string): LedgerError {
  * Runs a reader, turning block-codec shape errors into INVALID_ARGUMENT, and so anything else a
  * malformed value makes it throw (a missing array, a null field, a throwing Proxy).
  */
-function reading<T>(what: string, read: () => T): T {
+function reading<T>(what: string, v: unknown, read: () => T, first?: () => void): T {
   try {
+    first?.();
+    wellFormed(v, what);
     return read();
   } catch (e) {
     if (e instanceof LedgerError) throw e;
     if (e instanceof BlockShapeError) throw invalid(what, e.message);
-    throw invalid(what, `is not a well-formed Ion value (${e instanceof Error ? e.message : String(e)})`);
+    throw invalid(what, `is not a well-formed Ion value (${describeThrown(e)})`);
   }
 }
+
+/**
+ * Refuses a value Ion cannot hold before any of it is read as evidence: a model value built in
+ * code can hold what no Ion text or binary can (an int whose value is 1.5 or "7", a timestamp of
+ * precision "bogus"), and the readers below check shapes, not values. Bounded like a document
+ * (plus room for a revision's metadata), so a Proxy claiming 2^32 fields is refused, not walked.
+ */
+function wellFormed(v: unknown, what: string): void {
+  const budget = { limit: EVIDENCE_BYTES, left: EVIDENCE_BYTES };
+  const p = ionValueProblem(v, budget);
+  if (p === undefined) return;
+  const at = p.keys.length === 0 ? "" : ` at ${[...p.keys].reverse().join(".")}`;
+  throw invalid(what, p.kind === "size" ? `holds more than ${EVIDENCE_BYTES} bytes of Ion` : `is not a well-formed Ion value${at}: ${p.why || p.kind}`);
+}
+
+/** The most Ion a piece of evidence may hold: a document, plus a revision's metadata and address. */
+const EVIDENCE_BYTES = limits.maxDocumentBytes + 64 * 1024;
 
 function hashOf(v: IonValue | undefined, what: string): Uint8Array {
   if (typeof v !== "object" || v === null || v.kind !== "blob" || !(v.bytes instanceof Uint8Array)) throw invalid(what, "is not a blob");
   if (v.annotations !== undefined && v.annotations.length > 0) throw invalid(what, "has annotations");
   if (v.bytes.length !== 32) throw invalid(what, `is ${v.bytes.length} bytes, not a 32-byte SHA-256 hash`);
-  return v.bytes.slice();
+  return copyBytes(v.bytes);
 }
 
 function structOf(v: unknown, what: string): IonStruct {
@@ -64,7 +86,7 @@ export function digestToIon(d: Digest): IonStruct {
 }
 
 export function digestFromIon(v: IonValue): Digest {
-  return reading("digest", () => {
+  return reading("digest", v, () => {
     const s = exactStruct(structOf(v, "digest"), ["digest", "digestTipAddress"], "digest");
     const digestTipAddress = blockAddressFromIon(getField(s, "digestTipAddress") ?? ion.null(), "digestTipAddress");
     return { digest: hashOf(getField(s, "digest"), "digest.digest"), digestTipAddress };
@@ -76,16 +98,26 @@ export function proofToIon(proof: readonly Uint8Array[]): IonList {
 }
 
 export function proofFromIon(v: IonValue): Uint8Array[] {
-  return reading("proof", () => {
-    if (typeof v !== "object" || v === null || v.kind !== "list" || !Array.isArray(v.items)) throw invalid("proof", "is not an Ion list of hashes");
+  let items: readonly IonValue[] = [];
+  return reading("proof", v, () => {
     if (v.annotations !== undefined && v.annotations.length > 0) throw invalid("proof", "has annotations");
-    return v.items.map((h, i) => hashOf(h, `proof[${i}]`));
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < items.length; i++) out.push(hashOf(items[i], `proof[${i}]`));
+    return out;
+  }, () => {
+    // The length first: a list claiming 2^32 items (a Proxy) was walked item by item for hours.
+    const list = typeof v === "object" && v !== null && v.kind === "list" ? v.items : undefined;
+    if (!Array.isArray(list)) throw invalid("proof", "is not an Ion list of hashes");
+    if (!(list.length <= limits.maxProofLength)) {
+      throw invalid("proof", `has more than ${limits.maxProofLength} hashes, more than any proof has`);
+    }
+    items = list;
   });
 }
 
 /** A revision from its Ion form (revisionToIon, a committed-view or history() row). */
 export function revisionFromIon(v: IonValue): Revision {
-  return reading("revision", () => {
+  return reading("revision", v, () => {
     const s = exactStruct(structOf(v, "revision"), ["blockAddress", "hash", "data", "metadata"], "revision");
     const blockAddress = blockAddressFromIon(getField(s, "blockAddress") ?? ion.null(), "revision.blockAddress");
     const metadata = metadataFromIon(getField(s, "metadata") ?? ion.null(), "revision.metadata");
@@ -108,7 +140,7 @@ export interface Evidence {
 
 /** Reads `{revision, proof, digestTipAddress?}` as strictly as its parts. */
 export function evidenceFromIon(v: IonValue): Evidence {
-  return reading("evidence", () => {
+  return reading("evidence", v, () => {
     const s = exactStruct(structOf(v, "evidence"), ["revision", "proof", "digestTipAddress"], "evidence");
     const revision = revisionFromIon(getField(s, "revision") ?? ion.null());
     const proof = proofFromIon(getField(s, "proof") ?? ion.null());

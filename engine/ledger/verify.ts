@@ -18,6 +18,12 @@
  *   below refuse malformed and out-of-range addresses; the position itself comes from the
  *   party that served the proof. The revision's own metadata (id, version, txTime, txId) is
  *   hashed, and that is what a verifier should rely on.
+ * - For a block, neither its position nor its link to the block before it. previousBlockHash is
+ *   one side of the dot that makes blockHash, so it can move into the proof: any real block k,
+ *   shown as block 0 (empty previousBlockHash, its entriesHash as its blockHash), verifies with
+ *   its real previousBlockHash as the first hash of its real proof. A verified block's revisions
+ *   and transactionInfo are in the journal the digest covers; its address, previousBlockHash and
+ *   blockHash are what the party serving it says.
  *
  * Inputs are checked for shape, and anything malformed is `false`, never an exception: a
  * version must be a non-negative safe integer (not "1" or 1n, which would hash as 1), ids and
@@ -40,10 +46,11 @@
 import { limits } from "../limits.ts";
 import { ionEquals } from "../ion/equals.ts";
 import { ionValueProblem } from "../ion/check.ts";
+import { copyBytes, copyValue } from "../ion/copy.ts";
 import { expansionError } from "../ion/depth.ts";
 import { ionHash } from "../ion/hash.ts";
 import { fromJS } from "../ion/js.ts";
-import type { IonStruct, IonValue } from "../ion/value.ts";
+import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { revisionHash } from "./block.ts";
 import { revisionFromIon } from "./evidence.ts";
 import { dot, hashEquals, merkleRoot } from "./dot.ts";
@@ -68,7 +75,8 @@ function asIon(v: unknown, kind: "struct" | "timestamp"): IonValue {
   // A JavaScript document such as {kind: "string", value: "x"} has a model value's shape too, but
   // not the kind asked for: it is read as the struct it is.
   modelLeft = limits.maxValueNodes;
-  if (isModelValue(v, 0) && (v as IonValue).kind === kind) return checkedModel(v as IonValue);
+  // The copy (which reads each part once) is what is checked and hashed: see revisionOf.
+  if (isModelValue(v, 0) && (v as IonValue).kind === kind) return checkedModel(copyValue(v as IonValue));
   // Too big to be a model value is too big for fromJS too: not a revision (verifiers return false).
   if (modelLeft < 0) throw expansionError();
   return fromJS(v);
@@ -82,13 +90,6 @@ let modelLeft = 0;
 
 const MODEL_DEPTH = 1_000;
 
-/**
- * The longest list that can be a proof: at most 53 siblings in the digest tree (2^53 blocks), the
- * previous block hash, 2 in a block's entries tree and 14 in its revision tree (10,000 writes per
- * transaction, limits.maxDocumentsPerTransaction): 70. Longer is not a proof, and checking every
- * element of a list claiming 2^32 of them (a Proxy) took minutes.
- */
-const MAX_PROOF_LENGTH = 80;
 
 /**
  * `v`, if it is a value Ion can hold; else an error (the verifiers return false). The shape test
@@ -135,8 +136,25 @@ function isHash(h: unknown): h is Uint8Array {
   return h instanceof Uint8Array && h.length === 32;
 }
 
-function isHashList(proof: unknown): proof is readonly Uint8Array[] {
-  return Array.isArray(proof) && proof.length <= MAX_PROOF_LENGTH && proof.every(isHash);
+/**
+ * The proof as 32-byte arrays of the verifier's own, each element read once (undefined if it is
+ * not a list of hashes). Checking the caller's list and then folding it read each element twice,
+ * so a Proxy or an array subclass could pass the check with hashes and fold something else: an
+ * empty array (a step that does nothing) or a longer one (a join no real tree holds).
+ */
+function proofSnapshot(proof: unknown): Uint8Array[] | undefined {
+  if (!Array.isArray(proof)) return undefined;
+  const n = proof.length;
+  if (!(n <= limits.maxProofLength)) return undefined;
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const p: unknown = proof[i];
+    if (!(p instanceof Uint8Array)) return undefined;
+    const copy = copyBytes(p);
+    if (copy.length !== 32) return undefined;
+    out.push(copy);
+  }
+  return out;
 }
 
 function isSequenceNo(n: unknown): n is number {
@@ -150,12 +168,19 @@ function isAddress(a: unknown): a is BlockAddress {
 
 /** The digest's bytes, or undefined when it is malformed or `address` lies beyond its tip or strand. */
 function digestFor(digest: Digest | Uint8Array, address: unknown): Uint8Array | undefined {
-  if (!isAddress(address)) return undefined;
-  if (digest instanceof Uint8Array) return isHash(digest) ? digest : undefined;
-  if (typeof digest !== "object" || digest === null || !isHash(digest.digest) || !isAddress(digest.digestTipAddress)) return undefined;
-  const tip = digest.digestTipAddress;
-  if (address.strandId !== tip.strandId || address.sequenceNo > tip.sequenceNo) return undefined;
-  return digest.digest;
+  const a = addressSnapshot(address);
+  if (a === undefined) return undefined;
+  if (digest instanceof Uint8Array) {
+    const bytes = copyBytes(digest);
+    return isHash(bytes) ? bytes : undefined;
+  }
+  if (typeof digest !== "object" || digest === null) return undefined;
+  const { digest: d, digestTipAddress } = digest;
+  const tip = addressSnapshot(digestTipAddress);
+  if (!(d instanceof Uint8Array) || tip === undefined) return undefined;
+  const bytes = copyBytes(d);
+  if (!isHash(bytes) || a.strandId !== tip.strandId || a.sequenceNo > tip.sequenceNo) return undefined;
+  return bytes;
 }
 
 /** A revision as the verifier reads it; undefined when its shape is wrong. */
@@ -168,22 +193,25 @@ function revisionOf(revision: unknown): { address: unknown; hash: unknown; metad
     // revisionFromIon throws on a wrong shape; verifyRevision turns that into false.
     modelLeft = limits.maxValueNodes;
     if (!isModelValue(revision, 0)) return undefined;
-    const r = revisionFromIon(checkedModel(revision as IonStruct));
+    const r = revisionFromIon(checkedModel(copyValue(revision as IonStruct)));
     return { address: r.blockAddress, hash: r.hash, metadata: r.metadata, data: r.data };
   }
-  const o = revision as Partial<Revision>;
-  const m = o.metadata as Partial<RevisionMetadata> | undefined;
+  // Each field is read once, here: a getter answering the checks with one value and the hashing
+  // with another would verify what was never committed.
+  const { blockAddress, hash, data: rawData, metadata: m } = revision as Record<string, unknown>;
   if (typeof m !== "object" || m === null) return undefined;
-  if (typeof m.id !== "string" || typeof m.txId !== "string" || !isSequenceNo(m.version)) return undefined;
-  const txTime = asIon(m.txTime, "timestamp");
+  const { id, version, txTime: rawTxTime, txId } = m as Record<string, unknown>;
+  if (typeof id !== "string" || typeof txId !== "string" || !isSequenceNo(version)) return undefined;
+  const txTime = asIon(rawTxTime, "timestamp");
   if (txTime.kind !== "timestamp") return undefined;
   let data: IonStruct | undefined;
-  if (o.data !== undefined) {
-    const d = asIon(o.data, "struct");
+  if (rawData !== undefined) {
+    const d = asIon(rawData, "struct");
     if (d.kind !== "struct" || (d.annotations !== undefined && d.annotations.length > 0)) return undefined;
     data = d;
   }
-  return { address: o.blockAddress, hash: o.hash, metadata: { id: m.id, version: m.version, txTime, txId: m.txId }, data };
+  const address = blockAddress === undefined ? undefined : addressSnapshot(blockAddress) ?? null;
+  return { address, hash: hash instanceof Uint8Array ? copyBytes(hash) : hash, metadata: { id, version, txTime, txId }, data };
 }
 
 /**
@@ -192,14 +220,15 @@ function revisionOf(revision: unknown): { address: unknown; hash: unknown; metad
  */
 export function verifyRevision(revision: Revision | IonStruct, proof: readonly Uint8Array[], digest: Digest | Uint8Array): boolean {
   try {
-    if (!isHashList(proof)) return false;
+    const steps = proofSnapshot(proof);
+    if (steps === undefined) return false;
     const r = revisionOf(revision);
     if (r === undefined || !isHash(r.hash)) return false;
     const expected = digestFor(digest, r.address);
     if (expected === undefined) return false;
     const computed = revisionHash(r.metadata, r.data);
     if (!hashEquals(computed, r.hash)) return false;
-    return hashEquals(foldProof(computed, proof), expected);
+    return hashEquals(foldProof(computed, steps), expected);
   } catch {
     return false;
   }
@@ -265,18 +294,90 @@ export interface VerifyBlockOptions {
  */
 export function verifyBlock(block: Block, proof: readonly Uint8Array[], digest: Digest | Uint8Array, options: VerifyBlockOptions = {}): boolean {
   try {
-    if (!isHashList(proof) || typeof block !== "object" || block === null) return false;
-    const expected = digestFor(digest, block.blockAddress);
-    if (expected === undefined || !isHash(block.blockHash) || typeof block.transactionId !== "string") return false;
-    if (!Array.isArray(block.revisions) || !Array.isArray(block.entriesHashList)) return false;
-    if (block.entriesHashList.length > 4) return false;
+    const steps = proofSnapshot(proof);
+    if (steps === undefined) return false;
     const qldb = typeof options === "object" && options !== null && options.qldb === true;
+    return verifyBlockSnapshot(blockSnapshot(block), steps, digest, qldb);
+  } catch {
+    return false;
+  }
+}
+
+function verifyBlockSnapshot(block: Block | undefined, proof: readonly Uint8Array[], digest: Digest | Uint8Array, qldb: boolean): boolean {
+  try {
+    if (block === undefined) return false;
+    const expected = digestFor(digest, block.blockAddress);
+    if (expected === undefined || !isHash(block.blockHash)) return false;
     if (blockValuesProblem(block) !== undefined) return false;
     if (checkBlockFields(block) !== undefined || checkBlockHashes(block, qldb) !== undefined) return false;
     return hashEquals(foldProof(block.blockHash, proof), expected);
   } catch {
     return false;
   }
+}
+
+/**
+ * The block as the verifier's own objects, each field read once (undefined if it is not shaped
+ * like a block). verifyBlock checks and hashes this copy: it read the caller's block field by
+ * field, so a getter (or Proxy) answering the hash checks with a consistent blockHash and the
+ * proof's fold with the digest's bytes made a block that never existed verify, with an empty
+ * proof. Hashes are copied as bytes and Ion values with copyValue, which reads each once.
+ */
+function blockSnapshot(b: unknown): Block | undefined {
+  if (typeof b !== "object" || b === null) return undefined;
+  const o = b as Record<string, unknown>;
+  const blockAddress = addressSnapshot(o.blockAddress);
+  const transactionId = o.transactionId;
+  const blockTimestamp = o.blockTimestamp;
+  const blockHash = o.blockHash, entriesHash = o.entriesHash, previousBlockHash = o.previousBlockHash;
+  const list = o.entriesHashList, revisions = o.revisions, transactionInfo = o.transactionInfo;
+  if (blockAddress === undefined || typeof transactionId !== "string") return undefined;
+  if (!Array.isArray(list) || list.length > 4) return undefined;
+  if (!Array.isArray(revisions) || revisions.length > limits.maxDocumentsPerTransaction) return undefined;
+  const entriesHashList: Uint8Array[] = [];
+  for (let i = 0; i < list.length; i++) entriesHashList.push(copyBytes(list[i]));
+  const revs: Revision[] = [];
+  for (let i = 0; i < revisions.length; i++) {
+    const r = revisionSnapshot(revisions[i]);
+    if (r === undefined) return undefined;
+    revs.push(r);
+  }
+  return {
+    blockAddress,
+    transactionId,
+    blockTimestamp: copyValue(blockTimestamp as IonTimestamp),
+    blockHash: copyBytes(blockHash as Uint8Array),
+    entriesHash: copyBytes(entriesHash as Uint8Array),
+    previousBlockHash: copyBytes(previousBlockHash as Uint8Array),
+    entriesHashList,
+    transactionInfo: copyValue(transactionInfo as IonStruct),
+    revisions: revs,
+  };
+}
+
+function addressSnapshot(a: unknown): BlockAddress | undefined {
+  if (typeof a !== "object" || a === null) return undefined;
+  const { strandId, sequenceNo } = a as Record<string, unknown>;
+  const copy = { strandId, sequenceNo };
+  return isAddress(copy) ? copy : undefined;
+}
+
+function revisionSnapshot(r: unknown): Revision | undefined {
+  if (typeof r !== "object" || r === null) return undefined;
+  const { blockAddress, hash, data, metadata } = r as Record<string, unknown>;
+  if (typeof metadata !== "object" || metadata === null) return undefined;
+  const { id, version, txTime, txId } = metadata as Record<string, unknown>;
+  let address: BlockAddress | undefined;
+  if (blockAddress !== undefined) {
+    address = addressSnapshot(blockAddress);
+    if (address === undefined) return undefined;
+  }
+  const copy = {
+    blockAddress: address as BlockAddress,
+    hash: copyBytes(hash as Uint8Array),
+    metadata: { id: id as string, version: version as number, txTime: copyValue(txTime as IonTimestamp), txId: txId as string },
+  };
+  return data === undefined ? copy : { ...copy, data: copyValue(data as IonStruct) };
 }
 
 /**

@@ -22,7 +22,7 @@
  * flush is only later; commits that arrive meanwhile join it).
  */
 import { setImmediate } from "node:timers";
-import { LedgerError } from "../errors.ts";
+import { describeThrown, LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import type { IonStruct, IonTimestamp } from "../ion/value.ts";
 import { buildBlockWithSource } from "../ledger/block.ts";
@@ -101,6 +101,8 @@ export class Committer {
   private docsOldNewest = -1;
   private readonly tableWrittenAt = new Map<string, number>();
   private pending: Pending[] = [];
+  /** Set when a durable block could not be published: every later commit fails with it. */
+  private failure: LedgerError | undefined;
   private flushScheduled = false;
   private drainWaiters: (() => void)[] = [];
   /**
@@ -169,6 +171,7 @@ export class Committer {
 
   /** Validates and queues the transaction's block; resolves once it is durable and published. */
   commit(tx: Transaction): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
     this.validate(tx);
     const last = this.pending.length > 0 ? this.pending[this.pending.length - 1].block : this.store.blocks.last;
     const sequenceNo = last === undefined ? 0 : last.blockAddress.sequenceNo + 1;
@@ -332,13 +335,22 @@ export class Committer {
         this.reindex();
         return;
       }
-      for (let i = 0; i < chunk.length; i++) {
-        const p = chunk[i];
-        const at = { segment: frame.segment, offset: frame.offsets[i], length: p.bytes.length };
-        // Transactions hand out every document they write (Transaction.insert/update/putCatalog).
-        this.store.apply(p.block, at, p.summary.writes, true);
-        this.tree.append(p.block.blockHash);
-        this.recent.push(p.summary);
+      try {
+        for (let i = 0; i < chunk.length; i++) {
+          const p = chunk[i];
+          const at = { segment: frame.segment, offset: frame.offsets[i], length: p.bytes.length };
+          // Transactions hand out every document they write (Transaction.insert/update/putCatalog).
+          this.store.apply(p.block, at, p.summary.writes, true);
+          this.tree.append(p.block.blockHash);
+          this.recent.push(p.summary);
+        }
+      } catch (e) {
+        // Durable, yet not (all) published: memory no longer follows the journal, and only a reopen,
+        // which replays the journal, can bring them together. Never thrown from here (a flush has
+        // no caller to catch it): every commit of the batch, and every later one, gets it.
+        this.failure = new LedgerError("LEDGER_FAILED", `a committed block could not be published (${describeThrown(e)}); reopen the ledger`, {}, e);
+        for (const p of batch.slice(start)) p.reject(this.failure);
+        return;
       }
       this.prune();
       for (const p of chunk) p.resolve();

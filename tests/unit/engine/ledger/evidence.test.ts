@@ -101,3 +101,51 @@ test("evidence with a repeated, unknown or annotated field, or a malformed value
     }
     await ledger.close();
   }));
+
+test("the readers refuse what only code can build, and never let another error escape (review of proofs)", () =>
+  withTempDir(async (dir) => {
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE cars");
+    const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", { VIN: "1" });
+    const [row] = await ledger.execute("SELECT c.blockAddress FROM _ql_committed_cars AS c");
+    const { revision, proof } = await ledger.getRevision({ blockAddress: (row as { blockAddress: never }).blockAddress, documentId });
+    await ledger.close();
+    const invalid = (e: unknown) => isLedgerError(e, "INVALID_ARGUMENT");
+    // Whatever a trap throws (an object without a prototype, an Error whose message getter throws).
+    const badError = Object.defineProperty(new Error("x"), "message", { get() { throw 1; } });
+    for (const thrown of [Object.create(null), badError]) {
+      const v = new Proxy({}, { get() { throw thrown; } });
+      for (const read of [proofFromIon, digestFromIon, revisionFromIon, evidenceFromIon]) assert.throws(() => read(v as never), invalid, read.name);
+    }
+    // A list claiming 2^32 - 1 hashes is refused before it is walked.
+    const huge = new Proxy({ kind: "list", items: [] as unknown[] }, {
+      get: (t, k) => (k === "items" ? new Proxy([], { get: (a, i) => (i === "length" ? 2 ** 32 - 1 : Reflect.get(a, i)) }) : Reflect.get(t, k)),
+    });
+    const started = performance.now();
+    assert.throws(() => proofFromIon(huge as never), invalid);
+    assert.ok(performance.now() - started < 1_000);
+    // Annotations on the scalar fields were dropped, though the header promises INVALID_ARGUMENT.
+    const text = toText(ion.struct([["revision", revisionToIon(revision)], ["proof", proofToIon(proof)]])).replace(/ /g, "");
+    for (const field of ["id", "version", "txId", "strandId", "sequenceNo"]) {
+      const edited = text.replace(`${field}:`, `${field}:forged::`);
+      assert.notEqual(edited, text, field);
+      assert.throws(() => evidenceFromIon(parseText(edited)[0]), invalid, field);
+    }
+    // Model values no Ion text or binary can hold, read as a version 1.5, 7, a strand id 42.
+    const ionForm = revisionToIon(revision);
+    const replace = (path: string[], value: unknown): unknown => {
+      const edit = (s: { fields: [string, unknown][] }, i: number): unknown => ({
+        ...s,
+        fields: s.fields.map(([n, x]) => [n, n !== path[i] ? x : i === path.length - 1 ? value : edit(x as never, i + 1)]),
+      });
+      return edit(ionForm as never, 0);
+    };
+    const malformed: [string, unknown][] = [
+      ["version 1.5", replace(["metadata", "version"], { kind: "int", value: 1.5 })],
+      ["version '7'", replace(["metadata", "version"], { kind: "int", value: "7" })],
+      ["sequenceNo 2.5", replace(["blockAddress", "sequenceNo"], { kind: "int", value: 2.5 })],
+      ["strandId 42", replace(["blockAddress", "strandId"], { kind: "string", value: 42 })],
+      ["txTime of precision 'bogus'", replace(["metadata", "txTime"], { ...(revision.metadata.txTime as object), precision: "bogus", year: -5 })],
+    ];
+    for (const [what, v] of malformed) assert.throws(() => revisionFromIon(v as never), invalid, what);
+  }));

@@ -9,8 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ionHash, Ledger, type Revision, revisionToIon, verifyBlock, verifyRevision } from "../../../../engine/index.ts";
 import { ion, type IonStruct } from "../../../../engine/ion/value.ts";
-import { metadataToIon } from "../../../../engine/ledger/block.ts";
-import { dot } from "../../../../engine/ledger/dot.ts";
+import { metadataToIon, revisionHash } from "../../../../engine/ledger/block.ts";
+import { dot, merkleRoot } from "../../../../engine/ledger/dot.ts";
 import { checkBlockHashes } from "../../../../engine/ledger/verify.ts";
 import { crc32c } from "../../../../engine/journal/crc32c.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
@@ -265,3 +265,72 @@ test("a revision or block holding values Ion cannot hold never verifies, though 
     assert.equal(verifyBlock(forgedBlock as never, blockProof, digest), false);
     await ledger.close();
   }));
+
+describe("the verifiers read their input once (review of proofs)", () => {
+  test("verifyBlock: a blockHash getter cannot pass the checks with one hash and the fold with the digest", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE t");
+      await ledger.execute("INSERT INTO t ?", { owner: "Alice" });
+      const digest = await ledger.getDigest();
+      const { block: genuine } = await ledger.getBlock({ blockAddress: digest.digestTipAddress });
+      await ledger.close();
+      // A block no ledger holds: the document changed, every hash inside it recomputed.
+      const r0 = genuine.revisions[0];
+      const data = ion.struct([["owner", ion.string("Mallory")]]);
+      const revision = { ...r0, data, hash: revisionHash(r0.metadata, data) };
+      const entriesHashList = [merkleRoot([revision.hash]), ionHash(genuine.transactionInfo)];
+      const entriesHash = merkleRoot(entriesHashList);
+      const consistent = dot(entriesHash, genuine.previousBlockHash);
+      let reads = 0;
+      const forged = { ...genuine, transactionInfo: genuine.transactionInfo, revisions: [revision], entriesHashList, entriesHash };
+      Object.defineProperty(forged, "blockHash", { enumerable: true, get: () => (++reads <= 3 ? consistent : digest.digest) });
+      assert.equal(verifyBlock(forged as never, [], digest), false);
+      assert.equal(reads, 1);
+    }));
+
+  test("verifyRevision: a getter in the data cannot pass the checks with one value and the hash with another", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE t");
+      await ledger.execute("INSERT INTO t `{d: 251.}`");
+      const [row] = await ledger.execute("SELECT c.blockAddress, c.metadata.id AS id FROM _ql_committed_t AS c");
+      const { blockAddress, id } = row as { blockAddress: never; id: string };
+      const digest = await ledger.getDigest();
+      const { revision, proof } = await ledger.getRevision({ blockAddress, documentId: id });
+      await ledger.close();
+      assert.equal(verifyRevision(revision, proof, digest), true);
+      // The checks read 5n; the hash read -5n, which hashes as 251 (the committed value).
+      let reads = 0;
+      const decimal = { kind: "decimal", exponent: 0, negative: false, get coefficient() { return ++reads <= 4 ? 5n : -5n; } };
+      const forged = { ...revision, data: { kind: "struct", fields: [["d", decimal]] } };
+      assert.equal(verifyRevision(forged as never, proof, digest), false);
+    }));
+
+  test("a proof that checks as hashes and folds a step that is not one is false", () =>
+    withLedger(async (ledger) => {
+      const [{ documentId }] = await ledger.execute("INSERT INTO cars ?", car);
+      await ledger.execute("INSERT INTO cars ?", car);
+      const [r] = await revisionsOf(ledger, documentId);
+      const digest = await ledger.getDigest();
+      const { revision, proof } = await ledger.getRevision({ blockAddress: r.blockAddress, documentId });
+      assert.equal(verifyRevision(revision, proof, digest), true);
+      // An extra element that reads as a hash the first time and as an empty step after.
+      const steps: Uint8Array[] = [proof[0], new Uint8Array(32).fill(7), ...proof.slice(1)];
+      const seen = new Set<string>();
+      const shifty = new Proxy(steps, {
+        get(t, k) {
+          if (k !== "1") return Reflect.get(t, k);
+          const again = seen.has(k);
+          seen.add(k);
+          return again ? new Uint8Array(0) : t[1];
+        },
+      });
+      assert.equal(verifyRevision(revision, shifty, digest), false);
+      const { block, proof: blockProof } = await ledger.getBlock({ blockAddress: r.blockAddress });
+      seen.clear();
+      const blockSteps = [blockProof[0], new Uint8Array(32).fill(7), ...blockProof.slice(1)];
+      const shiftyBlockProof = new Proxy(blockSteps, { get: (t, k) => (k === "1" && seen.has("1") ? new Uint8Array(0) : (seen.add(String(k)), Reflect.get(t, k))) });
+      assert.equal(verifyBlock(block, shiftyBlockProof, digest), false);
+    }, ["cars"]));
+});

@@ -175,3 +175,22 @@ test("a table conflict names the inserting document while a long snapshot keeps 
   pin.abort();
   await ledger.close();
 });
+
+test("a durable block that cannot be published fails its commit and every later one with LEDGER_FAILED, never an uncaught error", async () => {
+  const { ledger } = await open();
+  // Nothing a valid transaction writes makes publishing throw (replay refuses journals that
+  // would: txn/table-rules.ts), so the store is made to, once.
+  const store = (ledger as unknown as { store: { apply: (...args: unknown[]) => void } }).store;
+  const apply = store.apply;
+  store.apply = function () {
+    store.apply = apply;
+    throw new Error("the store refused the block");
+  };
+  const settled = (p: Promise<unknown>) =>
+    Promise.race([p.then(() => "resolved", (e) => e), new Promise((resolve) => setTimeout(() => resolve("still pending"), 2_000))]);
+  const first = await settled(ledger.transaction((tx) => tx.insert("cars", { VIN: "1" })));
+  assert.ok(isLedgerError(first, "LEDGER_FAILED"), String(first));
+  const later = await settled(ledger.transaction((tx) => tx.insert("cars", { VIN: "2" })));
+  assert.ok(isLedgerError(later, "LEDGER_FAILED"), String(later));
+  await ledger.close();
+});

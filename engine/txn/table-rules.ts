@@ -1,0 +1,82 @@
+/**
+ * What every block Quire writes keeps about tables, checked block by block where blocks come from
+ * the journal (replay on open, and `ledger.verify()`), since nothing else stops a journal edited
+ * with its checksums and hashes recomputed from breaking it:
+ *
+ * - a document stays in the table of its first revision, and appears at most once in a block;
+ * - a catalog document (table `information_schema.user_tables`) is a table definition whose
+ *   tableId is its own document id, and is never deleted (DROP TABLE writes status INACTIVE);
+ * - no two active tables share a name;
+ * - a document's table is one the catalog defines, by the end of the block that writes it (a
+ *   transaction may create a table and write into it, or write into one and drop it).
+ *
+ * Without them a definition naming the system table made the next insert throw inside the
+ * commit path after its write (an unopenable ledger), a definition naming another table's id made
+ * the two one table (DELETE FROM b deleted a's documents), and a document moved between tables
+ * was found through one table's index and scanned in the other's.
+ */
+import { SYSTEM_TABLE_ID, type TableDef, tableDefFromIon } from "../catalog/catalog.ts";
+import type { Block } from "../ledger/types.ts";
+
+/** Each revision's table, in revision order or by document id (Store.apply's `tables`). */
+export type RevisionTables = ReadonlyMap<string, { readonly tableId: string }> | readonly { readonly tableId: string }[];
+
+export class TableRules {
+  private readonly defs = new Map<string, TableDef>();
+  private readonly ownTables = new Map<string, string>();
+
+  /**
+   * `tableOf` gives the table a document's earlier revisions are in (the store's, on replay);
+   * without it the rules keep their own map.
+   */
+  constructor(private readonly tableOf?: (documentId: string) => string | undefined) {}
+
+  /** The first rule `block` breaks, or undefined; the rules then take the block as read. */
+  check(block: Block, tables: RevisionTables): string | undefined {
+    const revisions = block.revisions;
+    const seen = revisions.length > 1 ? new Set<string>() : undefined;
+    let catalog: TableDef[] | undefined;
+    for (let i = 0; i < revisions.length; i++) {
+      const r = revisions[i];
+      const id = r.metadata.id;
+      const tableId = Array.isArray(tables)
+        ? (tables as readonly { readonly tableId: string }[])[i]?.tableId
+        : (tables as ReadonlyMap<string, { readonly tableId: string }>).get(id)?.tableId;
+      if (tableId === undefined) return `revision ${id} has no table`;
+      if (seen !== undefined) {
+        if (seen.has(id)) return `document ${id} has two revisions in one block`;
+        seen.add(id);
+      }
+      const before = this.tableOf !== undefined ? this.tableOf(id) : this.ownTables.get(id);
+      if (before !== undefined && before !== tableId) return `document ${id} moves from table ${before} to table ${tableId}`;
+      if (tableId !== SYSTEM_TABLE_ID) continue;
+      if (r.data === undefined) return `table definition ${id} is deleted`;
+      let def: TableDef;
+      try {
+        def = tableDefFromIon(r.data);
+      } catch {
+        return `catalog document ${id} is not a table definition`;
+      }
+      if (def.tableId !== id) return `catalog document ${id} defines table ${def.tableId}`;
+      (catalog ??= []).push(def);
+    }
+    if (catalog !== undefined) {
+      for (const def of catalog) this.defs.set(def.tableId, def);
+      const active = new Set<string>();
+      for (const def of this.defs.values()) {
+        if (def.status !== "ACTIVE") continue;
+        if (active.has(def.name)) return `two active tables are named ${def.name}`;
+        active.add(def.name);
+      }
+    }
+    for (let i = 0; i < revisions.length; i++) {
+      const id = revisions[i].metadata.id;
+      const tableId = Array.isArray(tables)
+        ? (tables as readonly { readonly tableId: string }[])[i].tableId
+        : (tables as ReadonlyMap<string, { readonly tableId: string }>).get(id)!.tableId;
+      if (tableId !== SYSTEM_TABLE_ID && !this.defs.has(tableId)) return `document ${id} is in table ${tableId}, which no table definition names`;
+      if (this.tableOf === undefined) this.ownTables.set(id, tableId);
+    }
+    return undefined;
+  }
+}
