@@ -85,9 +85,10 @@ export const limits = {
    *  conflicting to under two minutes before OCC_CONFLICT reaches the caller. */
   maxRetries: 1_000,
   /** Hashes in a proof that verifiers and the evidence reader accept: at most 53 siblings in the
-   *  digest tree (2^53 blocks), the previous block hash, 2 in a block's entries tree and 14 in its
-   *  revision tree (maxDocumentsPerTransaction writes): 70. Longer is not a proof, and walking
-   *  every element of a list claiming 2^32 of them (a Proxy) took hours. */
+   *  digest tree (2^53 blocks), the previous block hash, 2 in a block's entries tree and 23 in its
+   *  revision tree (a block of maxValueNodes revisions; maxDocumentsPerTransaction does not count
+   *  table definitions): 79. Longer is not a proof, and walking every element of a list claiming
+   *  2^32 of them (a Proxy) took hours. */
   maxProofLength: 80,
 } as const;
 

@@ -428,6 +428,9 @@ export class Ledger {
 
   private checkOpen(): void {
     if (this.closed) throw new LedgerError("LEDGER_CLOSED", "the ledger is closed");
+    // Memory no longer follows the journal (a block half published): nothing read is trustworthy.
+    const failed = this.committer.failed;
+    if (failed !== undefined) throw failed;
   }
 
   /** The sequence number of a published block's address; INVALID_ARGUMENT for anything else. */

@@ -68,24 +68,57 @@ function copy(v: IonValue, depth: number): IonValue {
   // Index loops, not map or spread: an array subclass's own map could hand back objects the
   // application keeps, and the copy must share none.
   const annotations = v.annotations === undefined ? undefined : copyArray(v.annotations, (a) => a);
+  // Every part read once, `kind` included, and the copy built from what was read: a getter whose
+  // `kind` answered "int" to the switch and "struct" to a spread kept the caller's live fields
+  // array in the copy, which the checks and the hash then read apart (a forged value verified).
+  const kind = v.kind;
   let out: IonValue;
-  switch (v.kind) {
+  switch (kind) {
     case "struct":
-      out = { kind: "struct", fields: copyArray(v.fields, (f): IonField => [f[0], copy(f[1], depth + 1)]) };
+      out = { kind, fields: copyArray(v.fields, (f): IonField => [f[0], copy(f[1], depth + 1)]) };
       break;
     case "list":
     case "sexp":
-      out = { kind: v.kind, items: copyArray(v.items, (item) => copy(item, depth + 1)) };
+      out = { kind, items: copyArray(v.items, (item) => copy(item, depth + 1)) };
       break;
     case "blob":
     case "clob":
-      out = { kind: v.kind, bytes: copyBytes(v.bytes) };
+      out = { kind, bytes: copyBytes(v.bytes) };
       break;
-    case "timestamp":
-      out = { ...v, fraction: v.fraction === null ? null : { ...v.fraction } };
+    case "timestamp": {
+      const f = v.fraction;
+      out = {
+        kind,
+        precision: v.precision,
+        offset: v.offset,
+        year: v.year,
+        month: v.month,
+        day: v.day,
+        hour: v.hour,
+        minute: v.minute,
+        second: v.second,
+        fraction: f === null ? null : { coefficient: f.coefficient, exponent: f.exponent },
+      };
+      break;
+    }
+    case "decimal":
+      out = { kind, coefficient: v.coefficient, exponent: v.exponent, negative: v.negative };
+      break;
+    case "null":
+      out = { kind, of: v.of };
+      break;
+    case "symbol":
+      out = { kind, text: v.text };
+      break;
+    case "bool":
+    case "int":
+    case "float":
+    case "string":
+      out = { kind, value: v.value } as IonValue;
       break;
     default:
-      out = { ...v };
+      // Not a model value: the copy says so, and the check that follows refuses it.
+      out = { kind } as unknown as IonValue;
   }
   if (annotations !== undefined) (out as { annotations?: readonly string[] }).annotations = annotations;
   if (registerCopy !== undefined) registerCopy(out);

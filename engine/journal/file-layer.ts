@@ -25,6 +25,8 @@
  * Contract every implementation keeps:
  * - Errors are thrown as Error objects carrying a Node-style `code` ("ENOENT", "EEXIST", "EIO"…);
  *   the journal turns them into `LedgerError`s.
+ * - `open` and `readFile` take regular files only: a directory is EISDIR, anything else (a FIFO, a
+ *   socket, a device) NOT_A_FILE, at once, never a read that blocks.
  * - `write` writes every byte or throws; `read` returns fewer bytes only at end of file.
  * - `datasync` makes the file's contents and size durable, not its name: a new file's name is
  *   durable only after `syncDir` of its directory (POSIX semantics, which ext4/xfs honour).
@@ -78,7 +80,41 @@ export interface FileLayer {
   mtimeMs(path: string): number;
 }
 
-const OPEN_FLAGS: Record<OpenMode, string> = { read: "r", readwrite: "r+", create: "wx+" };
+/**
+ * Existing files are opened without blocking (O_NONBLOCK, where the platform has it) and must be
+ * regular files: opening a named pipe for reading blocks until a writer comes, so a FIFO at a
+ * segment's, the manifest's or a saved tail's name hung Ledger.open forever. On a regular file
+ * O_NONBLOCK changes nothing.
+ */
+const NONBLOCK = nodeFs.constants.O_NONBLOCK ?? 0;
+const OPEN_FLAGS: Record<OpenMode, string | number> = {
+  read: nodeFs.constants.O_RDONLY | NONBLOCK,
+  readwrite: nodeFs.constants.O_RDWR | NONBLOCK,
+  create: "wx+",
+};
+
+/**
+ * The error code for a name that holds something other than a regular file or a directory (a
+ * FIFO, a socket, a device). A directory keeps EISDIR, which callers already tell apart.
+ */
+export const NOT_A_FILE = "ENOTREG";
+
+/** Opens `path` and refuses, closing it again, anything but a regular file. */
+function openRegular(path: string, flags: string | number): number {
+  const fd = nodeFs.openSync(path, flags);
+  let kind: "file" | "directory" | "other";
+  try {
+    const st = nodeFs.fstatSync(fd);
+    kind = st.isFile() ? "file" : st.isDirectory() ? "directory" : "other";
+  } catch (e) {
+    nodeFs.closeSync(fd);
+    throw e;
+  }
+  if (kind === "file") return fd;
+  nodeFs.closeSync(fd);
+  const code = kind === "directory" ? "EISDIR" : NOT_A_FILE;
+  throw Object.assign(new Error(`${code}: ${path} is not a regular file`), { code, path });
+}
 
 /**
  * A writable file's twin descriptor, opened with O_DSYNC: a write through it returns once its
@@ -143,7 +179,7 @@ function forgetTwin(handle: FileHandle): void {
 /** The real disk through node:fs, which both Bun and Deno implement. */
 export const nodeFileLayer: FileLayer = {
   open(path, mode) {
-    const handle = nodeFs.openSync(path, OPEN_FLAGS[mode]);
+    const handle = openRegular(path, OPEN_FLAGS[mode]);
     // A descriptor number closed other than through close() and now reused must not find the
     // old file's twin.
     forgetTwin(handle);
@@ -195,7 +231,14 @@ export const nodeFileLayer: FileLayer = {
   unlink: (path) => nodeFs.unlinkSync(path),
   rename: (from, to) => nodeFs.renameSync(from, to),
   exists: (path) => nodeFs.existsSync(path),
-  readFile: (path) => new Uint8Array(nodeFs.readFileSync(path)),
+  readFile(path) {
+    const fd = openRegular(path, OPEN_FLAGS.read);
+    try {
+      return new Uint8Array(nodeFs.readFileSync(fd));
+    } finally {
+      nodeFs.closeSync(fd);
+    }
+  },
   writeFileExclusive(path, bytes) {
     const fd = nodeFs.openSync(path, "wx");
     try {

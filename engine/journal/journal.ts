@@ -16,7 +16,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
-import { ensureDir, errorCode, type FileHandle, type FileLayer, joinPath, nodeFileLayer, parentDir, writeDurably, writeFileDurably } from "./file-layer.ts";
+import { ensureDir, errorCode, type FileHandle, type FileLayer, joinPath, NOT_A_FILE, nodeFileLayer, parentDir, writeDurably, writeFileDurably } from "./file-layer.ts";
 import {
   align8,
   encodeFrame,
@@ -266,9 +266,10 @@ export class Journal {
       try {
         bytes = readWhole(fs, path);
       } catch (e) {
-        // A directory where a segment should be is damage to the journal, not a failing disk.
-        if (errorCode(e) === "EISDIR") {
-          throw new LedgerError("JOURNAL_CORRUPT", `journal segment ${name} is a directory`, { file: name, offset: 0, dir });
+        // A directory (or a pipe…) where a segment should be is damage to the journal, not a failing disk.
+        if (errorCode(e) === "EISDIR" || errorCode(e) === NOT_A_FILE) {
+          const what = errorCode(e) === "EISDIR" ? "a directory" : "not a regular file";
+          throw new LedgerError("JOURNAL_CORRUPT", `journal segment ${name} is ${what}`, { file: name, offset: 0, dir });
         }
         throw ioError(`cannot read journal segment ${name}`, { file: name, dir }, e);
       }

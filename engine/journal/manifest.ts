@@ -26,7 +26,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import { crc32c } from "./crc32c.ts";
-import { errorCode, type FileLayer, joinPath, writeFileDurably } from "./file-layer.ts";
+import { errorCode, type FileLayer, joinPath, NOT_A_FILE, writeFileDurably } from "./file-layer.ts";
 import { hasMagic, prefixStrandId, putFilePrefix } from "./format.ts";
 
 export const MANIFEST_FILE = "journal.manifest";
@@ -75,6 +75,7 @@ export function readManifest(fs: FileLayer, dir: string): Manifest | undefined {
   } catch (e) {
     if (errorCode(e) === "ENOENT") return undefined;
     if (errorCode(e) === "EISDIR") throw corrupt(dir, "it is a directory");
+    if (errorCode(e) === NOT_A_FILE) throw corrupt(dir, "it is not a regular file");
     throw new LedgerError("IO_ERROR", `cannot read journal manifest in ${dir}: ${(e as Error)?.message}`, { dir }, e);
   }
   const m = decodeManifest(bytes);

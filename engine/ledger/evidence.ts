@@ -45,9 +45,18 @@ function reading<T>(what: string, v: unknown, read: () => T, first?: () => void)
     wellFormed(v, what);
     return read();
   } catch (e) {
-    if (e instanceof LedgerError) throw e;
-    if (e instanceof BlockShapeError) throw invalid(what, e.message);
+    if (isInstance(e, LedgerError)) throw e;
+    if (isInstance(e, BlockShapeError)) throw invalid(what, e.message);
     throw invalid(what, `is not a well-formed Ion value (${describeThrown(e)})`);
+  }
+}
+
+/** `e instanceof C`, false where asking throws (a Proxy whose getPrototypeOf trap does). */
+function isInstance<C extends abstract new (...args: never[]) => unknown>(e: unknown, c: C): e is InstanceType<C> {
+  try {
+    return e instanceof c;
+  } catch {
+    return false;
   }
 }
 

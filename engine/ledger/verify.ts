@@ -333,7 +333,9 @@ function blockSnapshot(b: unknown): Block | undefined {
   const list = o.entriesHashList, revisions = o.revisions, transactionInfo = o.transactionInfo;
   if (blockAddress === undefined || typeof transactionId !== "string") return undefined;
   if (!Array.isArray(list) || list.length > 4) return undefined;
-  if (!Array.isArray(revisions) || revisions.length > limits.maxDocumentsPerTransaction) return undefined;
+  // Not maxDocumentsPerTransaction: DDL writes do not count toward it, so a block can hold more.
+  // Every revision takes a value node at least, so a longer list (a Proxy's) is no block.
+  if (!Array.isArray(revisions) || !(revisions.length <= limits.maxValueNodes)) return undefined;
   const entriesHashList: Uint8Array[] = [];
   for (let i = 0; i < list.length; i++) entriesHashList.push(copyBytes(list[i]));
   const revs: Revision[] = [];

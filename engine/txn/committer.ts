@@ -197,6 +197,11 @@ export class Committer {
     });
   }
 
+  /** Set once a durable block could not be published (see flushBatch): the ledger must be reopened. */
+  get failed(): LedgerError | undefined {
+    return this.failure;
+  }
+
   /** Resolves once every commit queued so far has been flushed (made durable or failed). */
   drain(): Promise<void> {
     if (this.pending.length === 0) return Promise.resolve();
@@ -335,10 +340,11 @@ export class Committer {
         this.reindex();
         return;
       }
+      let published = 0;
       try {
-        for (let i = 0; i < chunk.length; i++) {
-          const p = chunk[i];
-          const at = { segment: frame.segment, offset: frame.offsets[i], length: p.bytes.length };
+        for (; published < chunk.length; published++) {
+          const p = chunk[published];
+          const at = { segment: frame.segment, offset: frame.offsets[published], length: p.bytes.length };
           // Transactions hand out every document they write (Transaction.insert/update/putCatalog).
           this.store.apply(p.block, at, p.summary.writes, true);
           this.tree.append(p.block.blockHash);
@@ -347,9 +353,12 @@ export class Committer {
       } catch (e) {
         // Durable, yet not (all) published: memory no longer follows the journal, and only a reopen,
         // which replays the journal, can bring them together. Never thrown from here (a flush has
-        // no caller to catch it): every commit of the batch, and every later one, gets it.
+        // no caller to catch it). The blocks published before it committed; this one and every
+        // later one are durable but failed (the reopened ledger holds them), and the ledger
+        // refuses everything but close() from now on (Ledger.checkOpen).
         this.failure = new LedgerError("LEDGER_FAILED", `a committed block could not be published (${describeThrown(e)}); reopen the ledger`, {}, e);
-        for (const p of batch.slice(start)) p.reject(this.failure);
+        for (let i = 0; i < published; i++) chunk[i].resolve();
+        for (const p of batch.slice(start + published)) p.reject(this.failure);
         return;
       }
       this.prune();

@@ -2,6 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as fsNode from "node:fs";
+import { execFileSync } from "node:child_process";
 import { isLedgerError, Ledger, LedgerError, verifyBlock, verifyRevision } from "../../../../engine/index.ts";
 import { toJS } from "../../../../engine/ion/js.ts";
 import type { IonStruct } from "../../../../engine/ion/value.ts";
@@ -531,6 +532,55 @@ describe("an open that fails", () => {
         assert.equal(e.details.file, name);
       }));
   }
+
+  // Opening a named pipe for reading waits for a writer: open hung forever at each of these names.
+  const fifo = (file: string): boolean => {
+    try {
+      execFileSync("mkfifo", [file]);
+      return true;
+    } catch {
+      return false; // no mkfifo here (Windows): nothing to test
+    }
+  };
+  for (const name of ["journal-000001.qj", "journal.manifest"]) {
+    test(`a named pipe where ${name} should be is JOURNAL_CORRUPT naming it, at once`, () =>
+      withTempDir(async (dir) => {
+        const ledger = await Ledger.open(dir);
+        await ledger.execute("CREATE TABLE cars");
+        await ledger.close();
+        fsNode.rmSync(path.join(dir, name));
+        if (!fifo(path.join(dir, name))) return;
+        const e = await rejectsWith(Ledger.open(dir), "JOURNAL_CORRUPT");
+        assert.equal(e.details.file, name);
+        assert.match(e.message, /not a regular file/);
+      }));
+  }
+
+  test("a named pipe at the name a damaged tail would be saved under is passed over", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE cars");
+      await ledger.execute("INSERT INTO cars ?", { VIN: "1" });
+      await ledger.close();
+      const segment = path.join(dir, "journal-000001.qj");
+      const bytes = fsNode.readFileSync(segment);
+      let end = bytes.length - 1;
+      while (end > 0 && bytes[end] === 0) end--;
+      bytes[end - 40] ^= 0x10; // inside the last frame: a damaged tail, saved before it is zeroed
+      fsNode.writeFileSync(segment, bytes);
+      // The name the copy goes under, found by opening a copy of the directory.
+      const scratch = `${dir}-copy`;
+      fsNode.cpSync(dir, scratch, { recursive: true });
+      const first = await Ledger.open(scratch);
+      const saved = first.openInfo.truncatedTail?.savedAs;
+      await first.close();
+      fsNode.rmSync(scratch, { recursive: true, force: true });
+      assert.ok(saved !== undefined);
+      if (!fifo(path.join(dir, saved))) return;
+      const again = await Ledger.open(dir);
+      assert.equal(again.openInfo.truncatedTail?.savedAs, `${saved}.2`);
+      await again.close();
+    }));
 });
 
 describe("a failed preallocation", () => {

@@ -117,6 +117,10 @@ test("the readers refuse what only code can build, and never let another error e
       const v = new Proxy({}, { get() { throw thrown; } });
       for (const read of [proofFromIon, digestFromIon, revisionFromIon, evidenceFromIon]) assert.throws(() => read(v as never), invalid, read.name);
     }
+    // Whatever is thrown, even something that cannot say what it is an instance of.
+    const unclassifiable = new Proxy({}, { getPrototypeOf() { throw 42; } });
+    const v = { get kind() { throw unclassifiable; } };
+    for (const read of [proofFromIon, digestFromIon, revisionFromIon, evidenceFromIon]) assert.throws(() => read(v as never), invalid, `${read.name}, unclassifiable`);
     // A list claiming 2^32 - 1 hashes is refused before it is walked.
     const huge = new Proxy({ kind: "list", items: [] as unknown[] }, {
       get: (t, k) => (k === "items" ? new Proxy([], { get: (a, i) => (i === "length" ? 2 ** 32 - 1 : Reflect.get(a, i)) }) : Reflect.get(t, k)),

@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ionHash, Ledger, type Revision, revisionToIon, verifyBlock, verifyRevision } from "../../../../engine/index.ts";
+import { ionHash, Ledger, limits, type Revision, revisionToIon, verifyBlock, verifyRevision } from "../../../../engine/index.ts";
 import { ion, type IonStruct } from "../../../../engine/ion/value.ts";
 import { metadataToIon, revisionHash } from "../../../../engine/ledger/block.ts";
 import { dot, merkleRoot } from "../../../../engine/ledger/dot.ts";
@@ -333,4 +333,50 @@ describe("the verifiers read their input once (review of proofs)", () => {
       const shiftyBlockProof = new Proxy(blockSteps, { get: (t, k) => (k === "1" && seen.has("1") ? new Uint8Array(0) : (seen.add(String(k)), Reflect.get(t, k))) });
       assert.equal(verifyBlock(block, shiftyBlockProof, digest), false);
     }, ["cars"]));
+});
+
+describe("the verifiers' copies (review of the read-once change)", () => {
+  test("a value whose kind answers the copy and the checks differently is read once, as what it first said", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE t");
+      await ledger.execute("INSERT INTO t `{s: {d: 251.}}`");
+      const [row] = await ledger.execute("SELECT c.blockAddress, c.metadata.id AS id FROM _ql_committed_t AS c");
+      const { blockAddress, id } = row as { blockAddress: never; id: string };
+      const digest = await ledger.getDigest();
+      const { revision, proof } = await ledger.getRevision({ blockAddress, documentId: id });
+      const { block, proof: blockProof } = await ledger.getBlock({ blockAddress });
+      await ledger.close();
+      // `kind` says "int" to one read and "struct" to the others, and the fields show d = 5 to
+      // the checks and -5n (hashed as 251, the committed value) to the hash.
+      const shifty = (intAtRead: number) => {
+        let kindReads = 0, fieldReads = 0;
+        const fields = new Proxy([null], {
+          get: (t, k) =>
+            k === "0" ? ["d", { kind: "decimal", coefficient: ++fieldReads <= intAtRead ? 5n : -5n, exponent: 0, negative: false }] : Reflect.get(t, k),
+        });
+        return { get kind() { return ++kindReads === intAtRead ? "int" : "struct"; }, fields };
+      };
+      for (const at of [1, 2, 3]) {
+        assert.equal(verifyRevision({ ...revision, data: { kind: "struct", fields: [["s", shifty(at)]] } } as never, proof, digest), false, `revision, int at read ${at}`);
+        const forged = { ...block, transactionInfo: block.transactionInfo, revisions: [{ ...block.revisions[0], data: { kind: "struct", fields: [["s", shifty(at)]] } }] };
+        assert.equal(verifyBlock(forged as never, blockProof, digest), false, `block, int at read ${at}`);
+      }
+    }));
+
+  test("a block of more revisions than maxDocumentsPerTransaction (table definitions do not count toward it) verifies", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir);
+      await ledger.execute("CREATE TABLE t");
+      await ledger.transaction(async (tx) => {
+        for (let i = 0; i < limits.maxDocumentsPerTransaction; i++) await tx.insert("t", { i });
+        await tx.createTable("u");
+        await tx.createTable("v");
+      });
+      const digest = await ledger.getDigest();
+      const { block, proof } = await ledger.getBlock({ blockAddress: digest.digestTipAddress });
+      assert.equal(block.revisions.length, limits.maxDocumentsPerTransaction + 2);
+      assert.equal(verifyBlock(block, proof, digest), true);
+      await ledger.close();
+    }));
 });

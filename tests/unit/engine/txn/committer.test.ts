@@ -194,3 +194,28 @@ test("a durable block that cannot be published fails its commit and every later 
   assert.ok(isLedgerError(later, "LEDGER_FAILED"), String(later));
   await ledger.close();
 });
+
+test("when a later block of a group commit cannot be published, the earlier ones commit, and the ledger then refuses reads", async () => {
+  const { ledger, fs } = await open();
+  const store = (ledger as unknown as { store: { apply: (...args: unknown[]) => void } }).store;
+  const apply = store.apply;
+  let calls = 0;
+  store.apply = function (...args: unknown[]) {
+    if (++calls === 2) throw new Error("the store refused the block");
+    return apply.apply(store, args);
+  };
+  // Three commits in one frame: the first is published, the second fails, the third is never reached.
+  const outcomes = await Promise.all(["0", "1", "2"].map((vin) => ledger.transaction((tx) => tx.insert("cars", { VIN: vin })).then(() => "ok", (e) => e)));
+  assert.equal(outcomes[0], "ok");
+  for (const o of outcomes.slice(1)) assert.ok(isLedgerError(o, "LEDGER_FAILED"), String(o));
+  // Memory no longer follows the journal: reads are refused rather than served half published.
+  await assert.rejects(ledger.execute("SELECT * FROM cars"), (e) => isLedgerError(e, "LEDGER_FAILED"));
+  await assert.rejects(ledger.getDigest(), (e) => isLedgerError(e, "LEDGER_FAILED"));
+  await ledger.close();
+  // All three were durable: the reopened ledger holds them, and verifies.
+  const again = await Ledger.open("/ledger", { fs });
+  const rows = await again.execute("SELECT c.VIN FROM cars AS c");
+  assert.deepEqual(rows.map((r) => (r as { VIN: string }).VIN).sort(), ["0", "1", "2"]);
+  assert.equal((await again.verify()).ok, true);
+  await again.close();
+});
