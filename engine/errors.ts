@@ -27,8 +27,12 @@ export type LedgerErrorCode =
   | "JOURNAL_CORRUPT"
   /** Another `Ledger.open` (this process or another) holds the directory. */
   | "LEDGER_LOCKED"
-  /** The ledger was closed, or failed and must be reopened. */
+  /** The ledger was closed. */
   | "LEDGER_CLOSED"
+  /**
+   * The ledger can no longer vouch for its state: the journal could not restore its tail after an
+   * I/O error, or a durable block could not be published. Reopen it (open replays the journal).
+   */
   | "LEDGER_FAILED"
   /** A configured limit (limits.ts) was exceeded. */
   | "LIMIT_EXCEEDED"
