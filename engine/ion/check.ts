@@ -100,6 +100,11 @@ function check(v: unknown, depth: number, budget: ByteBudget): IonValueProblem |
       if (typeof o.negative !== "boolean") return problem("type", "a decimal's negative must be true or false");
       return digitsProblem(o.coefficient);
     case "timestamp": {
+      // The model holds every field (timestampRangeError also serves inputs where the last two are
+      // optional): one missing was stored as `second: undefined`, read as 0 by some code and NaN
+      // by other (an index key).
+      if (typeof o.second !== "number") return problem("type", "a timestamp's second must be a number");
+      if (o.fraction === undefined) return problem("type", "a timestamp's fraction must be null or {coefficient, exponent}");
       const why = timestampRangeError(o as never);
       return why === undefined ? undefined : problem("type", `timestamp: ${why}`);
     }

@@ -39,6 +39,24 @@ export function copyValue<T extends IonValue>(v: T, register?: (v: IonValue) => 
 }
 
 /**
+ * copyValue for one of several values that share `budget` (value nodes still allowed): a verifier
+ * copying a block's revisions, whose total must stay within limits.maxValueNodes as a block's own
+ * documents do, rather than each revision getting the whole allowance again.
+ */
+export function copyValueWithin<T extends IonValue>(v: T, budget: { left: number }): T {
+  const outerLeft = left, outerRegister = registerCopy;
+  left = budget.left;
+  registerCopy = undefined;
+  try {
+    return copy(v, 1) as T;
+  } finally {
+    budget.left = left;
+    left = outerLeft;
+    registerCopy = outerRegister;
+  }
+}
+
+/**
  * A copy of a blob's or clob's bytes: always a plain Uint8Array of its own. `bytes.slice()` would
  * call a subclass's own slice, and Buffer's returns a view of the same memory, so a value copied
  * in from an application's Buffer would change whenever the application reused it. Anything but a
@@ -97,7 +115,8 @@ function copy(v: IonValue, depth: number): IonValue {
         hour: v.hour,
         minute: v.minute,
         second: v.second,
-        fraction: f === null ? null : { coefficient: f.coefficient, exponent: f.exponent },
+        // Null (or missing, which the check that follows refuses) as it was.
+        fraction: f === null || f === undefined ? f : { coefficient: f.coefficient, exponent: f.exponent },
       };
       break;
     }

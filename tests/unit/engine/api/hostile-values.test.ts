@@ -204,6 +204,21 @@ test("a model value that answers its check and its copy differently is stored as
     await ledger.close();
   }));
 
+test("a timestamp model value without its second or fraction is refused, not stored with second undefined", () =>
+  withTempDir(async (dir) => {
+    // The check took a missing second as 0 and a missing fraction as null, so the value was
+    // stored with `second: undefined`, which an index key read as NaN.
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    const day = { kind: "timestamp", precision: "day", offset: null, year: 2020, month: 1, day: 2, hour: 0, minute: 0 };
+    for (const [what, ts] of [["no second", { ...day, fraction: null }], ["no fraction", { ...day, second: 0 }], ["neither", day]] as const) {
+      await assert.rejects(ledger.execute("INSERT INTO t ?", { at: ionLiteral(ts as never) }), (e) => isLedgerError(e, "TYPE_ERROR"), what);
+    }
+    await ledger.execute("INSERT INTO t ?", { at: ionLiteral({ ...day, second: 0, fraction: null } as never) });
+    assert.equal((await ledger.execute("SELECT * FROM t")).length, 1);
+    await ledger.close();
+  }));
+
 test("a blob given as a Buffer inside a model value is copied: changing the Buffer later changes nothing stored", () =>
   withTempDir(async (dir) => {
     // copyValue used bytes.slice(), which for a Buffer is a view of the same memory: the committed
