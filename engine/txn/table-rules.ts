@@ -6,6 +6,8 @@
  * - a document stays in the table of its first revision, and appears at most once in a block;
  * - a catalog document (table `information_schema.user_tables`) is a table definition whose
  *   tableId is its own document id, and is never deleted (DROP TABLE writes status INACTIVE);
+ * - a table keeps the name it was created with (Quire has no rename), and every
+ *   transactionInfo.documents entry names its document's table by that name;
  * - no two active tables share a name;
  * - a document's table is one the catalog defines, by the end of the block that writes it (a
  *   transaction may create a table and write into it, or write into one and drop it).
@@ -15,11 +17,16 @@
  * the two one table (DELETE FROM b deleted a's documents), and a document moved between tables
  * was found through one table's index and scanned in the other's.
  */
-import { SYSTEM_TABLE_ID, type TableDef, tableDefFromIon } from "../catalog/catalog.ts";
+import { SYSTEM_TABLE_ID, SYSTEM_TABLE_NAME, type TableDef, tableDefFromIon } from "../catalog/catalog.ts";
 import type { Block } from "../ledger/types.ts";
 
-/** Each revision's table, in revision order or by document id (Store.apply's `tables`). */
-export type RevisionTables = ReadonlyMap<string, { readonly tableId: string }> | readonly { readonly tableId: string }[];
+/**
+ * Each revision's table, in revision order or by document id (Store.apply's `tables`). Entries
+ * read from a block's transactionInfo also carry the tableName it gives, which is then checked.
+ */
+export type RevisionTables =
+  | ReadonlyMap<string, { readonly tableId: string; readonly tableName?: string }>
+  | readonly { readonly tableId: string; readonly tableName?: string }[];
 
 export class TableRules {
   private readonly defs = new Map<string, TableDef>();
@@ -68,6 +75,7 @@ export class TableRules {
       // catalog block made opening 10,000 tables take 9 s instead of 0.6 s).
       for (const def of catalog) {
         const old = this.defs.get(def.tableId);
+        if (old !== undefined && old.name !== def.name) return `table ${def.tableId} is renamed from ${old.name} to ${def.name}`;
         if (old?.status === "ACTIVE" && this.activeNames.get(old.name) === def.tableId) this.activeNames.delete(old.name);
         this.defs.set(def.tableId, def);
       }
@@ -80,10 +88,14 @@ export class TableRules {
     }
     for (let i = 0; i < revisions.length; i++) {
       const id = revisions[i].metadata.id;
-      const tableId = Array.isArray(tables)
-        ? (tables as readonly { readonly tableId: string }[])[i].tableId
-        : (tables as ReadonlyMap<string, { readonly tableId: string }>).get(id)!.tableId;
-      if (tableId !== SYSTEM_TABLE_ID && !this.defs.has(tableId)) return `document ${id} is in table ${tableId}, which no table definition names`;
+      const entry = Array.isArray(tables)
+        ? (tables as readonly { readonly tableId: string; readonly tableName?: string }[])[i]
+        : (tables as ReadonlyMap<string, { readonly tableId: string; readonly tableName?: string }>).get(id)!;
+      const tableId = entry.tableId;
+      const def = this.defs.get(tableId);
+      if (tableId !== SYSTEM_TABLE_ID && def === undefined) return `document ${id} is in table ${tableId}, which no table definition names`;
+      const name = tableId === SYSTEM_TABLE_ID ? SYSTEM_TABLE_NAME : def!.name;
+      if (entry.tableName !== undefined && entry.tableName !== name) return `document ${id} is listed in table ${entry.tableName}, but table ${tableId} is named ${name}`;
       if (this.tableOf === undefined) this.ownTables.set(id, tableId);
     }
     return undefined;

@@ -73,6 +73,15 @@ const cases: readonly [string, (blocks: IonStruct[], ids: { a1: string }) => Ion
     }), /two revisions in one block/],
   ["a catalog document that is no table definition", (bs) =>
     bs.map((b, i) => (i === 1 ? setPath(b, ["revisions", 0, "data"], withField(getPath(b, ["revisions", 0, "data"]) as IonStruct, "status", ion.string("LIVE"))) as IonStruct : b)), /not a table definition/],
+  // Not checked before: a reader of transactionInfo was told the wrong table.
+  ["a documents entry naming another table", (bs) =>
+    bs.map((b, i) => {
+      if (i !== 5) return b;
+      const [[id, entry]] = (getPath(b, ["transactionInfo", "documents"]) as IonStruct).fields;
+      return setPath(b, ["transactionInfo", "documents"], ion.struct([[id, withField(entry as IonStruct, "tableName", ion.string("a"))]])) as IonStruct;
+    }), /listed in table a, but table \S+ is named b/],
+  ["a table renamed by a later definition", (bs) =>
+    bs.map((b, i) => (i === 2 ? setPath(b, ["revisions", 0, "data"], withField(getPath(b, ["revisions", 0, "data"]) as IonStruct, "name", ion.string("z"))) as IonStruct : b)), /renamed from a to z/],
   ["an annotated document", (bs) =>
     bs.map((b, i) => (i === 5 ? setPath(b, ["revisions", 0, "data"], { ...(getPath(b, ["revisions", 0, "data"]) as IonStruct), annotations: ["evil"] }) as IonStruct : b)), /data has annotations/],
 ];
