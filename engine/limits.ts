@@ -12,7 +12,8 @@ export const limits = {
   /** Encoded size of one block (one transaction). Bounds memory held by a pending commit and
    *  the largest frame recovery must read. */
   maxBlockBytes: 64 * 1024 * 1024,
-  /** Documents written by one transaction (QLDB: 40). Larger keeps bulk loads practical. */
+  /** Documents written by one transaction (QLDB: 40), table definitions not counted. Larger
+   *  keeps bulk loads practical. */
   maxDocumentsPerTransaction: 10_000,
   /** Digits in an Ion int or decimal coefficient. Arithmetic on bigints is superlinear;
    *  10k digits is far beyond any business number. */

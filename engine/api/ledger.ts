@@ -229,9 +229,12 @@ export class Ledger {
     const retries = options.retries ?? this.retries;
     for (let attempt = 0;; attempt++) {
       const tx = this.begin();
+      tx.markManaged();
       try {
         const result = await fn(tx);
         if (tx.isActive) await tx.commit();
+        // A commit the callback started without awaiting it: its outcome is the transaction's.
+        else if (tx.commitInFlight !== undefined) await tx.commitInFlight;
         else if (tx.abortedByClose) {
           // Returning `result` would claim a commit that never happened.
           throw new LedgerError("LEDGER_CLOSED", "the ledger was closed before the transaction committed");

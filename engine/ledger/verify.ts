@@ -333,18 +333,23 @@ function blockSnapshot(b: unknown): Block | undefined {
   const list = o.entriesHashList, revisions = o.revisions, transactionInfo = o.transactionInfo;
   if (blockAddress === undefined || typeof transactionId !== "string") return undefined;
   if (!Array.isArray(list) || list.length > 4) return undefined;
-  // The block's values together are held to limits.maxValueNodes, as a transaction's documents
-  // are: each revision counts one node and its values theirs (not maxDocumentsPerTransaction,
-  // which table definitions do not count toward). A revision list of 8 million copies of one
-  // revision, each given the whole allowance again, took 40 s and 13 GB to refuse.
+  // The revisions' data together are held to limits.maxValueNodes, as a transaction's documents
+  // are; everything else (a node per revision, txTimes, blockTimestamp, transactionInfo) to a
+  // second allowance of the same size, which no block the writer can make exceeds (its
+  // statements and entries take some 15 bytes of the block's maxBlockBytes per value). One
+  // allowance for both refused genuine blocks whose documents were within the writer's limit.
+  // Not maxDocumentsPerTransaction, which table definitions do not count toward. A revision list
+  // of 8 million copies of one revision, each given the whole allowance again, took 40 s and
+  // 13 GB to refuse.
   const budget = { left: limits.maxValueNodes };
+  const dataBudget = { left: limits.maxValueNodes };
   if (!Array.isArray(revisions) || !(revisions.length <= budget.left)) return undefined;
   const entriesHashList: Uint8Array[] = [];
   for (let i = 0; i < list.length; i++) entriesHashList.push(copyBytes(list[i]));
   const revs: Revision[] = [];
   for (let i = 0; i < revisions.length; i++) {
     if (--budget.left < 0) return undefined;
-    const r = revisionSnapshot(revisions[i], budget);
+    const r = revisionSnapshot(revisions[i], budget, dataBudget);
     if (r === undefined) return undefined;
     revs.push(r);
   }
@@ -368,7 +373,7 @@ function addressSnapshot(a: unknown): BlockAddress | undefined {
   return isAddress(copy) ? copy : undefined;
 }
 
-function revisionSnapshot(r: unknown, budget: { left: number }): Revision | undefined {
+function revisionSnapshot(r: unknown, budget: { left: number }, dataBudget: { left: number }): Revision | undefined {
   if (typeof r !== "object" || r === null) return undefined;
   const { blockAddress, hash, data, metadata } = r as Record<string, unknown>;
   if (typeof metadata !== "object" || metadata === null) return undefined;
@@ -383,7 +388,7 @@ function revisionSnapshot(r: unknown, budget: { left: number }): Revision | unde
     hash: copyBytes(hash as Uint8Array),
     metadata: { id: id as string, version: version as number, txTime: copyValueWithin(txTime as IonTimestamp, budget), txId: txId as string },
   };
-  return data === undefined ? copy : { ...copy, data: copyValueWithin(data as IonStruct, budget) };
+  return data === undefined ? copy : { ...copy, data: copyValueWithin(data as IonStruct, dataBudget) };
 }
 
 /**

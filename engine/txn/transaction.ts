@@ -189,6 +189,8 @@ export class Transaction {
   private activeStatement: number | undefined;
   /** Catalog changes made by this transaction (the catalog is shared until there is one). */
   private catalogWrites = 0;
+  private commitDone: Promise<void> | undefined;
+  private managed = false;
   /**
    * While a statement runs (withStatement): each write entry it touches, as it was before the
    * statement (undefined: it did not exist), so that a statement that fails leaves no write
@@ -683,8 +685,32 @@ export class Transaction {
   // ---- lifecycle ----------------------------------------------------------------------------
 
   /** Commits: validates against blocks committed since the snapshot, journals, syncs, publishes. */
-  async commit(): Promise<void> {
-    this.checkActive();
+  commit(): Promise<void> {
+    try {
+      this.checkActive();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const done = this.commitActive();
+    // Kept for ledger.transaction(), which must not report a commit the callback started but
+    // did not await as done: it awaits this (and retries its OCC_CONFLICT) instead. Its
+    // rejection is then that call's to report, so it is not also an unhandled one.
+    this.commitDone = done;
+    if (this.managed) done.catch(() => {});
+    return done;
+  }
+
+  /** Called by ledger.transaction() on the transactions it runs (see commit()). */
+  markManaged(): void {
+    this.managed = true;
+  }
+
+  /** The commit started on this transaction, if any (see commit()). */
+  get commitInFlight(): Promise<void> | undefined {
+    return this.commitDone;
+  }
+
+  private async commitActive(): Promise<void> {
     if (this.activeStatement !== undefined) {
       // Committing now would journal the statement's changes so far, not the statement.
       throw new LedgerError("INVALID_ARGUMENT", "a statement of this transaction is still running: await it before committing", {
@@ -761,9 +787,18 @@ export class Transaction {
   }
 
   private checkWriteCount(): void {
-    if (this.writes.size >= limits.maxDocumentsPerTransaction) {
+    // Table definitions do not count (limits.ts): counted only near the limit, where a pass
+    // over the writes is rare.
+    if (this.writes.size >= limits.maxDocumentsPerTransaction && this.documentWriteCount() >= limits.maxDocumentsPerTransaction) {
       throw new LedgerError("LIMIT_EXCEEDED", `a transaction may write at most ${limits.maxDocumentsPerTransaction} documents`);
     }
+  }
+
+  /** Documents written, table definitions left out. */
+  private documentWriteCount(): number {
+    let n = 0;
+    for (const w of this.writes.values()) if (w.tableId !== SYSTEM_TABLE_ID) n++;
+    return n;
   }
 
   /**

@@ -603,3 +603,35 @@ describe("a failed preallocation", () => {
     await again.close();
   });
 });
+
+// From a review of the API's lifecycle: transaction() returned the callback's result while the
+// commit the callback had started (and not awaited) was still running, and then failed with
+// OCC_CONFLICT: the caller was told of a commit that never happened, and nothing was retried.
+test("transaction() awaits a commit its callback started without awaiting, and retries its conflict", async () => {
+  const l = await Ledger.open("/l", { fs: new FaultyFileLayer() });
+  await l.execute("CREATE TABLE t");
+  const [{ documentId: id }] = await l.execute("INSERT INTO t ?", { n: 0 });
+  let attempts = 0;
+  const result = await l.transaction(async (tx) => {
+    attempts++;
+    await tx.execute("SELECT * FROM t BY id WHERE id = ?", id);
+    if (attempts === 1) await l.execute("UPDATE t SET n = 100"); // a conflicting commit by someone else
+    await tx.execute("UPDATE t SET n = n + 1");
+    void tx.commit(); // not awaited: an application bug transaction() must still see through
+    return "done";
+  });
+  assert.equal(result, "done");
+  assert.equal(attempts, 2);
+  assert.deepEqual(await l.execute("SELECT n FROM t"), [{ n: 101 }]);
+  // With retries exhausted the conflict is the caller's, not an unhandled rejection.
+  await assert.rejects(
+    l.transaction(async (tx) => {
+      await tx.execute("SELECT * FROM t BY id WHERE id = ?", id);
+      await l.execute("UPDATE t SET n = 0");
+      await tx.execute("UPDATE t SET n = n + 1");
+      void tx.commit();
+    }, { retries: 0 }),
+    (e: unknown) => isLedgerError(e, "OCC_CONFLICT"),
+  );
+  await l.close();
+});

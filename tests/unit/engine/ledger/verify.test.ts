@@ -380,3 +380,21 @@ describe("the verifiers' copies (review of the read-once change)", () => {
       await ledger.close();
     }));
 });
+
+// From a review of the limits: verifyBlock held the whole block (documents, a node per revision,
+// txTimes, transactionInfo) to the one maxValueNodes allowance the writer gives the documents
+// alone, so an honest block whose documents were within 25 or so values of it did not verify.
+test("verifyBlock accepts a committed block whose documents hold exactly limits.maxValueNodes values", { timeout: 120_000 }, () =>
+  withTempDir(async (dir) => {
+    const l = await Ledger.open(dir);
+    await l.execute("CREATE TABLE t");
+    // Each document {a: [0, …]} is a struct, a list and its ints.
+    const k1 = Math.floor(limits.maxValueNodes / 2) - 2;
+    const k2 = limits.maxValueNodes - 4 - k1;
+    const [id] = await l.transaction(async (tx) => [await tx.insert("t", { a: new Array(k1).fill(0) }), await tx.insert("t", { a: new Array(k2).fill(0) })]);
+    const digest = await l.getDigest();
+    const [first] = await l.transaction((tx) => tx.history("t", id));
+    const { block, proof } = await l.getBlock({ blockAddress: first.blockAddress, digestTipAddress: digest.digestTipAddress });
+    assert.equal(verifyBlock(block, proof, digest), true);
+    await l.close();
+  }));

@@ -7,7 +7,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isLedgerError, limits } from "../../../../engine/index.ts";
+import { isLedgerError, Ledger, limits } from "../../../../engine/index.ts";
+import { withTempDir } from "../../../helpers/tmp.ts";
 import { withLedger } from "../../../helpers/ledger.ts";
 
 const SLOW = { timeout: 120_000 };
@@ -83,3 +84,25 @@ test("a DDL call refused at the block limit leaves no statement: the transaction
     assert.deepEqual(statements.filter((s) => !s.startsWith("INSERT")), ["DELETE FROM t BY id WHERE id = ?"]);
     assert.deepEqual(await ledger.execute("SELECT VALUE x.indexes FROM information_schema.user_tables AS x WHERE x.name = 't'"), [[]]);
   }, ["t"]));
+
+// From a review of the limits: table definitions counted toward maxDocumentsPerTransaction, so
+// CREATE TABLE then 10,000 inserts was refused at the last one, while the same writes in the
+// other order committed.
+test("table definitions do not count toward maxDocumentsPerTransaction, in either order", SLOW, () =>
+  withTempDir(async (dir) => {
+    const l = await Ledger.open(dir);
+    const max = limits.maxDocumentsPerTransaction;
+    await l.transaction(async (tx) => {
+      await tx.createTable("u");
+      await tx.createIndex("u", "k");
+      for (let i = 0; i < max; i++) await tx.insert("u", { k: i });
+    });
+    await l.transaction(async (tx) => {
+      await tx.createTable("v");
+      for (let i = 0; i < max; i++) await tx.insert("v", { k: i });
+      await assert.rejects(tx.insert("v", { k: -1 }), (e: unknown) => isLedgerError(e, "LIMIT_EXCEEDED"));
+    });
+    assert.deepEqual(await l.execute("SELECT COUNT(*) AS n FROM u"), [{ n: max }]);
+    assert.deepEqual(await l.execute("SELECT COUNT(*) AS n FROM v"), [{ n: max }]);
+    await l.close();
+  }));
