@@ -21,12 +21,21 @@ import { SYSTEM_TABLE_ID, SYSTEM_TABLE_NAME, type TableDef, tableDefFromIon } fr
 import type { Block } from "../ledger/types.ts";
 
 /**
- * Each revision's table, in revision order or by document id (Store.apply's `tables`). Entries
- * read from a block's transactionInfo also carry the tableName it gives, which is then checked.
+ * A revision's table. Entries read from a block's transactionInfo also carry the tableName it
+ * gives, which is then checked.
  */
-export type RevisionTables =
-  | ReadonlyMap<string, { readonly tableId: string; readonly tableName?: string }>
-  | readonly { readonly tableId: string; readonly tableName?: string }[];
+interface RevisionTable {
+  readonly tableId: string;
+  readonly tableName?: string;
+}
+
+/** Each revision's table, in revision order or by document id (Store.apply's `tables`). */
+export type RevisionTables = ReadonlyMap<string, RevisionTable> | readonly RevisionTable[];
+
+/** Revision `i`'s (document `id`'s) entry in `tables`, if it has one. */
+function tableEntry(tables: RevisionTables, i: number, id: string): RevisionTable | undefined {
+  return Array.isArray(tables) ? (tables as readonly RevisionTable[])[i] : (tables as ReadonlyMap<string, RevisionTable>).get(id);
+}
 
 export class TableRules {
   private readonly defs = new Map<string, TableDef>();
@@ -48,9 +57,7 @@ export class TableRules {
     for (let i = 0; i < revisions.length; i++) {
       const r = revisions[i];
       const id = r.metadata.id;
-      const tableId = Array.isArray(tables)
-        ? (tables as readonly { readonly tableId: string }[])[i]?.tableId
-        : (tables as ReadonlyMap<string, { readonly tableId: string }>).get(id)?.tableId;
+      const tableId = tableEntry(tables, i, id)?.tableId;
       if (tableId === undefined) return `revision ${id} has no table`;
       if (seen !== undefined) {
         if (seen.has(id)) return `document ${id} has two revisions in one block`;
@@ -88,9 +95,8 @@ export class TableRules {
     }
     for (let i = 0; i < revisions.length; i++) {
       const id = revisions[i].metadata.id;
-      const entry = Array.isArray(tables)
-        ? (tables as readonly { readonly tableId: string; readonly tableName?: string }[])[i]
-        : (tables as ReadonlyMap<string, { readonly tableId: string; readonly tableName?: string }>).get(id)!;
+      // Every revision has its entry: the first loop returned otherwise.
+      const entry = tableEntry(tables, i, id)!;
       const tableId = entry.tableId;
       const def = this.defs.get(tableId);
       if (tableId !== SYSTEM_TABLE_ID && def === undefined) return `document ${id} is in table ${tableId}, which no table definition names`;
