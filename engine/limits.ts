@@ -4,7 +4,8 @@
  */
 export const limits = {
   /** Nesting depth of an Ion value. Encoders and the hasher recurse per level; 1,000 keeps
-   *  them far below every runtime's stack while exceeding any real document's depth. */
+   *  them far below every runtime's stack while exceeding any real document's depth. A
+   *  document gets 3 levels less: its block, which holds it 3 levels down, must fit too. */
   maxValueDepth: 1_000,
   /** Encoded size of one document revision. QLDB's limit is 128 KiB; we allow more since
    *  the journal is local, but bound it so one statement cannot stall the commit path. */

@@ -155,6 +155,8 @@ export class Ledger {
     if (typingMode !== "strict" && typingMode !== "permissive") {
       throw new LedgerError("INVALID_ARGUMENT", `typingMode is "strict" or "permissive", not ${JSON.stringify(typingMode)}`);
     }
+    // Before the lock, which creates the directory: refused options leave no trace on disk.
+    Journal.checkOptions({ segmentBytes: options.segmentBytes });
     const lock = acquireLock(dir, options.fs);
     try {
       // Repairs (a torn tail, the manifest, a half-created segment) wait for the replay: an open

@@ -21,6 +21,28 @@ export function depthError(path?: string): LedgerError {
   );
 }
 
+/**
+ * Levels a block puts above each document: the block struct, its revisions list and the
+ * revision struct. A document is written into its block at depth DATA_LEVELS_IN_BLOCK + 1.
+ */
+export const DATA_LEVELS_IN_BLOCK = 3;
+
+/**
+ * Deepest document a transaction may write: the block holding it, and the block's Ion text for a
+ * third party, must stay within limits.maxValueDepth, or a document fromJS accepted would fail
+ * at commit (and a block someone else decoded would be refused).
+ */
+export const MAX_DOCUMENT_DEPTH: number = MAX_DEPTH - DATA_LEVELS_IN_BLOCK;
+
+/** The LIMIT_EXCEEDED error for a document nested deeper than MAX_DOCUMENT_DEPTH. */
+export function documentDepthError(): LedgerError {
+  return new LedgerError(
+    "LIMIT_EXCEEDED",
+    `a document nested deeper than ${MAX_DOCUMENT_DEPTH} levels (its block holds it ${DATA_LEVELS_IN_BLOCK} levels down, within limits.maxValueDepth ${MAX_DEPTH})`,
+    { limit: "maxValueDepth", max: MAX_DOCUMENT_DEPTH },
+  );
+}
+
 /** Largest number of values one value may expand to when walked in full (limits.maxValueNodes). */
 export const MAX_NODES: number = limits.maxValueNodes;
 

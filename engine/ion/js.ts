@@ -66,13 +66,41 @@ export function ionLiteral(v: IonValue): IonLiteral {
 /**
  * Values the engine itself handed out (documents read from a ledger). fromJS embeds these
  * unchanged, so `tx.update(t, id, await tx.get(t, id))` keeps the document exact. Membership, not
- * duck-typing: a user object can only be in the set if the engine put it there.
+ * duck-typing: a user object can only carry the mark if the engine put it there.
+ *
+ * The mark is a private field stamped onto the object (a base class whose constructor returns
+ * its argument), not a WeakSet: V8's weak tables hold at most 2^24 entries and abort the process
+ * past that ("invalid table size"), which one `SELECT *` over a few million documents reached
+ * under Deno. A private field lives on the object and goes when it goes. It is invisible to
+ * the application (no key, not copied by spread or structuredClone) and a Proxy never has it.
  */
-const handedOut = new WeakSet<object>();
+class Stamp {
+  constructor(o: object) {
+    return o as Stamp;
+  }
+}
 
-/** Registers a value the engine hands to applications (see `handedOut`). */
+class HandedOutMark extends Stamp {
+  #handedOut = true;
+
+  static add(o: object): void {
+    if (#handedOut in o) return;
+    // A frozen or sealed object cannot take a private field; the engine hands out fresh copies,
+    // so this is a fallback that never grows with the data.
+    if (!Object.isExtensible(o)) frozenHandedOut.add(o);
+    else new HandedOutMark(o);
+  }
+
+  static has(o: object): boolean {
+    return #handedOut in o || frozenHandedOut.has(o);
+  }
+}
+
+const frozenHandedOut = new WeakSet<object>();
+
+/** Registers a value the engine hands to applications (see `HandedOutMark`). */
 export function handOut<T extends IonValue>(v: T): T {
-  handedOut.add(v);
+  HandedOutMark.add(v);
   return v;
 }
 
@@ -87,7 +115,7 @@ export function handOutCopy<T extends IonValue>(v: T): T {
 }
 
 const registerHandedOut = (v: IonValue): void => {
-  handedOut.add(v);
+  HandedOutMark.add(v);
 };
 
 /**
@@ -279,11 +307,11 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
   const o = x as object;
   // Plain objects first (documents are made of them): no instanceof chain, no toString tag.
   if (Object.getPrototypeOf(o) === Object.prototype) {
-    if (handedOut.has(o)) return checked(o, path);
+    if (HandedOutMark.has(o)) return checked(o, path);
     return convertObject(o, path, depth, ancestors);
   }
   if (o instanceof IonLiteral) return checked(o.value, path);
-  if (handedOut.has(o)) return checked(o, path);
+  if (HandedOutMark.has(o)) return checked(o, path);
   if (o instanceof Uint8Array && tag(o) === "[object Uint8Array]") {
     // `new Uint8Array(o)` copies through the internal slots: `o.slice()` would call a subclass's
     // own slice, and Buffer's returns a view of the same memory, so the stored blob would change

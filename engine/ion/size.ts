@@ -4,7 +4,7 @@
  * commit path encodes each document once, inside its block. Only when the bound exceeds a limit
  * does a caller need the exact size (encodeBinary(v).length).
  */
-import { MAX_DEPTH, depthError } from "./depth.ts";
+import { MAX_DEPTH, MAX_DOCUMENT_DEPTH, depthError, documentDepthError } from "./depth.ts";
 import type { IonValue } from "./value.ts";
 
 /** Type descriptor plus the largest length field a value of up to 2^35 bytes needs. */
@@ -72,16 +72,22 @@ export interface WriteCost {
 let bytes = 0;
 let values = 0;
 
-/** The WriteCost of `v`, in one walk. */
-export function writeCostOf(v: IonValue): WriteCost {
+/**
+ * The WriteCost of `v`, in one walk. A document (`isDocument`) is also held to
+ * MAX_DOCUMENT_DEPTH: this walk is the one every written document passes through.
+ */
+export function writeCostOf(v: IonValue, isDocument = false): WriteCost {
   bytes = 0;
   values = 0;
+  maxCostDepth = isDocument ? MAX_DOCUMENT_DEPTH : MAX_DEPTH;
   walkCost(v, 1);
   return { bytes, values };
 }
 
+let maxCostDepth = MAX_DEPTH;
+
 function walkCost(v: IonValue, depth: number): void {
-  if (depth > MAX_DEPTH) throw depthError();
+  if (depth > maxCostDepth) throw maxCostDepth === MAX_DEPTH ? depthError() : documentDepthError();
   values++;
   bytes++;
   switch (v.kind) {

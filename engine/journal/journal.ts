@@ -216,13 +216,23 @@ export class Journal {
   ) {}
 
   /**
+   * The sizes `options` asks for, or INVALID_ARGUMENT. Touches no file, so a caller can refuse
+   * bad options before it creates the directory or takes the lock.
+   */
+  static checkOptions(options: JournalOptions): { segmentBytes: number; preallocateBytes: number } {
+    return {
+      segmentBytes: positiveInt("segmentBytes", options.segmentBytes, limits.segmentBytes, SEGMENT_HEADER_BYTES + 64),
+      preallocateBytes: positiveInt("preallocateBytes", options.preallocateBytes, limits.journalPreallocateBytes, 0),
+    };
+  }
+
+  /**
    * Opens (creating if needed) the journal in `dir`, verifies every segment, repairs only a
    * torn tail, and returns every record in order. Throws JOURNAL_CORRUPT or IO_ERROR.
    */
   static open(dir: string, options: JournalOptions = {}): { journal: Journal; records: JournalRecord[]; report: OpenReport } {
     const fs = options.fs ?? nodeFileLayer;
-    const segmentBytes = positiveInt("segmentBytes", options.segmentBytes, limits.segmentBytes, SEGMENT_HEADER_BYTES + 64);
-    const preallocateBytes = positiveInt("preallocateBytes", options.preallocateBytes, limits.journalPreallocateBytes, 0);
+    const { segmentBytes, preallocateBytes } = Journal.checkOptions(options);
     try {
       ensureDir(fs, dir);
     } catch (e) {

@@ -19,6 +19,7 @@
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { getField, ion } from "../ion/value.ts";
 import { binaryStream } from "../ion/binary-write.ts";
+import { DATA_LEVELS_IN_BLOCK } from "../ion/depth.ts";
 import { sharedSymbolTable, type SharedSymbolTable, type SymbolCatalog } from "../ion/shared-symbols.ts";
 import {
   blockWithSource,
@@ -158,7 +159,7 @@ export function encodeBlock(b: Block, info?: TransactionInfoSource, alloc?: (len
     w.blob(r.hash);
     if (r.data !== undefined) {
       w.pinnedField(F.data);
-      w.value(r.data, 4);
+      w.value(r.data, DATA_LEVELS_IN_BLOCK + 1);
     }
     w.pinnedField(F.metadata);
     const m = w.open();

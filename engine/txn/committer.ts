@@ -34,7 +34,7 @@ import type { AppendedFrame, Journal } from "../journal/journal.ts";
 import { indexKeysOf } from "../catalog/index-key.ts";
 import { rangeMustVisit } from "../catalog/index-order.ts";
 import type { Store } from "./store.ts";
-import type { ReadSet, Transaction } from "./transaction.ts";
+import { type ReadSet, statementsOf, type Transaction, writesOf } from "./transaction.ts";
 
 /** What a committed block changed, kept while a running transaction's snapshot predates it. */
 interface CommitSummary {
@@ -175,13 +175,13 @@ export class Committer {
     this.validate(tx);
     const last = this.pending.length > 0 ? this.pending[this.pending.length - 1].block : this.store.blocks.last;
     const sequenceNo = last === undefined ? 0 : last.blockAddress.sequenceNo + 1;
-    const writes = [...tx.writes.values()];
+    const writes = [...writesOf(tx).values()];
     const { block, source } = buildBlockWithSource({
       address: { strandId: this.journal.strandId, sequenceNo },
       previousBlockHash: last === undefined ? new Uint8Array(0) : last.blockHash,
       transactionId: tx.id,
       txTime: this.now(),
-      statements: tx.statements,
+      statements: statementsOf(tx),
       writes,
     });
     const bytes = encodeBlock(block, source, this.allocBlockBytes);

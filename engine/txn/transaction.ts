@@ -174,14 +174,27 @@ function checkDocumentId(id: unknown): void {
   }
 }
 
+/**
+ * The committer's view of a transaction's write set and statements. They are `#` fields, not
+ * public ones: an application that reached them (`tx.writes.set(…)`) could commit a block that
+ * encodes but does not replay, and so brick the ledger. Only engine modules import these.
+ */
+export let writesOf: (tx: Transaction) => ReadonlyMap<string, WriteEntry>;
+export let statementsOf: (tx: Transaction) => readonly StatementRecord[];
+
 export class Transaction {
+  static {
+    writesOf = (tx) => tx.#writes;
+    statementsOf = (tx) => tx.#statements;
+  }
+
   private txId: string | undefined;
-  readonly snapshot: number;
-  readonly reads: ReadSet;
-  readonly writes = new Map<string, WriteEntry>();
+  readonly #snapshot: number;
+  readonly #reads: ReadSet;
+  readonly #writes = new Map<string, WriteEntry>();
   /** What the documents in `writes` cost at least (see writtenAfter). */
   private written: WriteCost = NO_COST;
-  readonly statements: StatementRecord[] = [];
+  readonly #statements: StatementRecord[] = [];
   private state: State = "active";
   /** Set when the ledger's close() aborted this transaction (see abortForClose). */
   private closedByLedger = false;
@@ -201,8 +214,18 @@ export class Transaction {
   private writingForStatement = false;
 
   constructor(private readonly host: TransactionHost) {
-    this.snapshot = host.store.tip;
-    this.reads = new ReadSet(host.untracked !== true);
+    this.#snapshot = host.store.tip;
+    this.#reads = new ReadSet(host.untracked !== true);
+  }
+
+  /** The sequence number of the newest block this transaction reads from. */
+  get snapshot(): number {
+    return this.#snapshot;
+  }
+
+  /** What the transaction has read, as OCC validation sees it. */
+  get reads(): ReadSet {
+    return this.#reads;
   }
 
   /** Whether reads are recorded for OCC (false only for an auto-commit read; see TransactionHost). */
@@ -216,7 +239,7 @@ export class Transaction {
    * failing that its elements' identities, say whether the catalog changed (plan caches key on it).
    */
   sharedCatalog(): readonly TableDef[] | undefined {
-    return this.catalogWrites === 0 ? this.host.store.tableDefsAt(this.snapshot) : undefined;
+    return this.catalogWrites === 0 ? this.host.store.tableDefsAt(this.#snapshot) : undefined;
   }
 
   /** The transaction id (made on first use: read-only transactions rarely need one). */
@@ -302,7 +325,7 @@ export class Transaction {
     const exact = this.findActiveTable(name);
     if (exact !== undefined || caseSensitive) return exact;
     const lower = name.toLowerCase();
-    this.reads.addTable(SYSTEM_TABLE_ID);
+    this.#reads.addTable(SYSTEM_TABLE_ID);
     const matches = this.catalog().filter((d) => d.status === "ACTIVE" && d.name.toLowerCase() === lower);
     if (matches.length > 1) {
       throw new LedgerError("TABLE_NOT_FOUND", `${name} matches several tables (${matches.map((m) => m.name).join(", ")}); quote it`, { name });
@@ -318,7 +341,7 @@ export class Transaction {
   /** tables(), holding the catalog's own definitions (for the executor's views). */
   async tablesShared(): Promise<TableDef[]> {
     this.checkActive();
-    this.reads.addTable(SYSTEM_TABLE_ID);
+    this.#reads.addTable(SYSTEM_TABLE_ID);
     return [...this.catalog()];
   }
 
@@ -334,7 +357,7 @@ export class Transaction {
     const id = newId();
     const stmt = this.record(statementText(def.name, "insert"), [data]);
     this.touch(id);
-    this.writes.set(id, {
+    this.#writes.set(id, {
       tableId: def.tableId,
       tableName: def.name,
       id,
@@ -428,17 +451,17 @@ export class Transaction {
   async scanShared(table: string): Promise<DocumentRow[]> {
     this.checkActive();
     const def = this.activeTable(table);
-    this.reads.addTable(def.tableId);
+    this.#reads.addTable(def.tableId);
     const rows: DocumentRow[] = [];
     const store = this.host.store;
-    const writes = this.writes;
+    const writes = this.#writes;
     for (const chain of store.chainsOf(def.tableId)) {
       const id = chain.id;
       if (writes.size > 0 && writes.has(id)) continue;
-      const r = visibleRevision(chain, this.snapshot);
+      const r = visibleRevision(chain, this.#snapshot);
       if (r?.data !== undefined) rows.push({ id, data: r.data });
     }
-    for (const w of this.writes.values()) {
+    for (const w of this.#writes.values()) {
       if (w.tableId === def.tableId && w.data !== undefined) rows.push({ id: w.id, data: w.data });
     }
     return rows;
@@ -487,7 +510,7 @@ export class Transaction {
     const def = this.activeTable(table);
     const ids = this.host.store.rangeCandidates(def.tableId, field, range);
     if (ids === undefined) return this.unpublishedIndexRows(def, field, (k) => rangeMustVisit(k, range));
-    this.reads.addRange({ tableId: def.tableId, field, range });
+    this.#reads.addRange({ tableId: def.tableId, field, range });
     return this.candidateRows(def, field, ids, (k) => rangeMustVisit(k, range));
   }
 
@@ -509,7 +532,7 @@ export class Transaction {
     const index = this.host.store.orderedIndex(def.tableId, field, descending);
     // Every row is a superset of the first `take`: the evaluator sorts and cuts.
     if (index === undefined) return this.unpublishedIndexRows(def, field, () => true);
-    this.reads.addTable(def.tableId);
+    this.#reads.addTable(def.tableId);
     const store = this.host.store;
     const rows: DocumentRow[] = [];
     const seen = new Set<string>();
@@ -519,8 +542,8 @@ export class Transaction {
     const visit = (key: string): number => {
       let found = 0;
       for (const id of index.idsOf(key)) {
-        if (seen.has(id) || this.writes.has(id)) continue;
-        const r = visibleRevision(store.docs.get(id)!, this.snapshot);
+        if (seen.has(id) || this.#writes.has(id)) continue;
+        const r = visibleRevision(store.docs.get(id)!, this.#snapshot);
         if (r?.data === undefined) continue;
         const keys = indexKeysOf(r.data, field);
         if (!keys.includes(key)) continue;
@@ -536,7 +559,7 @@ export class Transaction {
       if (ordered >= take) break;
       ordered += visit(key);
     }
-    for (const w of this.writes.values()) {
+    for (const w of this.#writes.values()) {
       if (w.tableId === def.tableId && w.data !== undefined) rows.push({ id: w.id, data: w.data });
     }
     return rows;
@@ -548,7 +571,7 @@ export class Transaction {
     if (!store.hasIndex(def.tableId, field)) return this.unpublishedIndexRows(def, field, (k) => wanted.has(k));
     const ids = new Set<string>();
     for (const key of keys) {
-      this.reads.addKey({ tableId: def.tableId, field, key });
+      this.#reads.addKey({ tableId: def.tableId, field, key });
       for (const id of store.indexCandidates(def.tableId, field, key)!) ids.add(id);
     }
     return this.candidateRows(def, field, ids, (k) => wanted.has(k));
@@ -564,7 +587,7 @@ export class Transaction {
     if (!def.indexes.some((ix) => ix.field === field)) {
       throw new LedgerError("INDEX_NOT_FOUND", `${def.name} has no index on ${field}`, { table: def.name, field });
     }
-    this.reads.addTable(def.tableId);
+    this.#reads.addTable(def.tableId);
     return this.candidateRows(def, field, this.host.store.docIdsOf(def.tableId), matches);
   }
 
@@ -574,11 +597,11 @@ export class Transaction {
     const hit = (data: IonStruct) => indexKeysOf(data, field).some(matches);
     const rows: DocumentRow[] = [];
     for (const id of ids) {
-      if (this.writes.has(id)) continue;
-      const r = visibleRevision(store.docs.get(id)!, this.snapshot);
+      if (this.#writes.has(id)) continue;
+      const r = visibleRevision(store.docs.get(id)!, this.#snapshot);
       if (r?.data !== undefined && hit(r.data)) rows.push({ id, data: r.data });
     }
-    for (const w of this.writes.values()) {
+    for (const w of this.#writes.values()) {
       if (w.tableId === def.tableId && w.data !== undefined && hit(w.data)) rows.push({ id: w.id, data: w.data });
     }
     return rows;
@@ -593,11 +616,11 @@ export class Transaction {
   async scanCommittedShared(table: string): Promise<Revision[]> {
     this.checkActive();
     const def = this.activeTable(table);
-    this.reads.addTable(def.tableId);
+    this.#reads.addTable(def.tableId);
     const out: Revision[] = [];
     const store = this.host.store;
     for (const id of store.docIdsOf(def.tableId)) {
-      const r = visibleRevision(store.docs.get(id)!, this.snapshot);
+      const r = visibleRevision(store.docs.get(id)!, this.#snapshot);
       if (r?.data !== undefined) out.push(publicRevision(r));
     }
     return out;
@@ -629,10 +652,10 @@ export class Transaction {
 
   /** The live committed revision of `id` in table `def` at this snapshot, recording the read. */
   private committedRevision(def: TableDef, id: string): StoredRevision | undefined {
-    this.reads.addDoc(id);
+    this.#reads.addDoc(id);
     const chain = this.host.store.docs.get(id);
     if (chain === undefined || chain.tableId !== def.tableId) return undefined;
-    const r = visibleRevision(chain, this.snapshot);
+    const r = visibleRevision(chain, this.#snapshot);
     return r?.data === undefined ? undefined : r;
   }
 
@@ -649,11 +672,11 @@ export class Transaction {
     this.checkActive();
     checkName(table, "table");
     const def = this.tableByNameOrId(table);
-    this.reads.addTable(def.tableId);
+    this.#reads.addTable(def.tableId);
     const out: StoredRevision[] = [];
     const store = this.host.store;
     for (const id of store.docIdsOf(def.tableId)) {
-      for (const r of store.docs.get(id)!.revisions) if (r.blockAddress.sequenceNo <= this.snapshot) out.push(r);
+      for (const r of store.docs.get(id)!.revisions) if (r.blockAddress.sequenceNo <= this.#snapshot) out.push(r);
     }
     out.sort((a, b) => a.blockAddress.sequenceNo - b.blockAddress.sequenceNo || a.index - b.index);
     return out.map(publicRevision);
@@ -676,10 +699,10 @@ export class Transaction {
     checkDocumentId(id);
     checkName(table, "table");
     const def = this.tableByNameOrId(table);
-    this.reads.addDoc(id);
+    this.#reads.addDoc(id);
     const chain = this.host.store.docs.get(id);
     if (chain === undefined || chain.tableId !== def.tableId) return [];
-    return chain.revisions.filter((r) => r.blockAddress.sequenceNo <= this.snapshot).map(copyRevision);
+    return chain.revisions.filter((r) => r.blockAddress.sequenceNo <= this.#snapshot).map(copyRevision);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
@@ -714,12 +737,12 @@ export class Transaction {
     if (this.activeStatement !== undefined) {
       // Committing now would journal the statement's changes so far, not the statement.
       throw new LedgerError("INVALID_ARGUMENT", "a statement of this transaction is still running: await it before committing", {
-        statement: this.statements[this.activeStatement].statement,
+        statement: this.#statements[this.activeStatement].statement,
       });
     }
     this.state = "committing";
     try {
-      if (this.writes.size > 0) await this.host.commit(this);
+      if (this.#writes.size > 0) await this.host.commit(this);
       this.state = "committed";
     } catch (e) {
       this.state = "aborted";
@@ -789,7 +812,7 @@ export class Transaction {
   private checkWriteCount(): void {
     // Table definitions do not count (limits.ts): counted only near the limit, where a pass
     // over the writes is rare.
-    if (this.writes.size >= limits.maxDocumentsPerTransaction && this.documentWriteCount() >= limits.maxDocumentsPerTransaction) {
+    if (this.#writes.size >= limits.maxDocumentsPerTransaction && this.documentWriteCount() >= limits.maxDocumentsPerTransaction) {
       throw new LedgerError("LIMIT_EXCEEDED", `a transaction may write at most ${limits.maxDocumentsPerTransaction} documents`);
     }
   }
@@ -797,7 +820,7 @@ export class Transaction {
   /** Documents written, table definitions left out. */
   private documentWriteCount(): number {
     let n = 0;
-    for (const w of this.writes.values()) if (w.tableId !== SYSTEM_TABLE_ID) n++;
+    for (const w of this.#writes.values()) if (w.tableId !== SYSTEM_TABLE_ID) n++;
     return n;
   }
 
@@ -816,8 +839,8 @@ export class Transaction {
     }
     // An untracked (auto-commit, read-only) transaction journals nothing: no record to keep.
     if (this.host.untracked === true) return fn();
-    this.statements.push({ statement, startMillis: this.host.nowMillis(), params });
-    this.activeStatement = this.statements.length - 1;
+    this.#statements.push({ statement, startMillis: this.host.nowMillis(), params });
+    this.activeStatement = this.#statements.length - 1;
     const catalogWrites = this.catalogWrites;
     this.undo = null;
     try {
@@ -839,13 +862,13 @@ export class Transaction {
     if (this.undo) {
       for (const [id, before] of this.undo) {
         // Taking back a write that passed the limits is always within them.
-        this.written = replacedCost(this.written, this.writes.get(id)?.data, before?.data);
-        if (before === undefined) this.writes.delete(id);
-        else this.writes.set(id, before);
+        this.written = replacedCost(this.written, this.#writes.get(id)?.data, before?.data);
+        if (before === undefined) this.#writes.delete(id);
+        else this.#writes.set(id, before);
       }
     }
     this.catalogWrites = catalogWrites;
-    this.statements.length = this.activeStatement!;
+    this.#statements.length = this.activeStatement!;
   }
 
   /** Before a write entry changes inside a statement: remember it as it was (see `undo`). */
@@ -853,7 +876,7 @@ export class Transaction {
     if (this.undo === undefined) return;
     const undo = (this.undo ??= new Map());
     if (undo.has(id)) return;
-    const w = this.writes.get(id);
+    const w = this.#writes.get(id);
     undo.set(id, w === undefined ? undefined : { ...w, statements: [...w.statements] });
   }
 
@@ -880,18 +903,18 @@ export class Transaction {
       }
       return this.activeStatement;
     }
-    this.statements.push({ statement, startMillis: this.host.nowMillis(), params });
-    return this.statements.length - 1;
+    this.#statements.push({ statement, startMillis: this.host.nowMillis(), params });
+    return this.#statements.length - 1;
   }
 
   /** The current data of `id` in table `def`, recording the read. */
   private current(def: TableDef, id: string): IonStruct | undefined {
-    this.reads.addDoc(id);
-    const w = this.writes.get(id);
+    this.#reads.addDoc(id);
+    const w = this.#writes.get(id);
     if (w !== undefined) return w.tableId === def.tableId ? w.data : undefined;
     const chain = this.host.store.docs.get(id);
     if (chain === undefined || chain.tableId !== def.tableId) return undefined;
-    return visibleRevision(chain, this.snapshot)?.data;
+    return visibleRevision(chain, this.#snapshot)?.data;
   }
 
   /** Changes a document; `record` is called (the statement journaled) only once the change is certain. */
@@ -899,7 +922,7 @@ export class Transaction {
     if (this.current(def, id) === undefined) {
       throw new LedgerError("DOCUMENT_NOT_FOUND", `table ${def.name} has no document ${id}`, { table: def.name, id });
     }
-    const w = this.writes.get(id);
+    const w = this.#writes.get(id);
     if (w === undefined) this.checkWriteCount();
     const written = this.writtenAfter(w?.data, data);
     const stmt = record();
@@ -908,15 +931,15 @@ export class Transaction {
     if (w !== undefined) {
       if (data === undefined && w.before === undefined) {
         // Inserted and deleted in the same transaction: it never existed.
-        this.writes.delete(id);
+        this.#writes.delete(id);
         return;
       }
       w.data = data;
       if (!w.statements.includes(stmt)) w.statements.push(stmt);
       return;
     }
-    const r = visibleRevision(this.host.store.docs.get(id)!, this.snapshot)!;
-    this.writes.set(id, {
+    const r = visibleRevision(this.host.store.docs.get(id)!, this.#snapshot)!;
+    this.#writes.set(id, {
       tableId: def.tableId,
       tableName: def.name,
       id,
@@ -930,10 +953,10 @@ export class Transaction {
   /** Table definitions at the snapshot, overlaid with this transaction's own catalog writes. */
   private catalog(): readonly TableDef[] {
     const store = this.host.store;
-    if (this.catalogWrites === 0) return store.tableDefsAt(this.snapshot);
+    if (this.catalogWrites === 0) return store.tableDefsAt(this.#snapshot);
     const defs = new Map<string, TableDef>();
-    for (const d of store.tableDefsAt(this.snapshot)) defs.set(d.tableId, d);
-    for (const w of this.writes.values()) {
+    for (const d of store.tableDefsAt(this.#snapshot)) defs.set(d.tableId, d);
+    for (const w of this.#writes.values()) {
       if (w.tableId === SYSTEM_TABLE_ID && w.data !== undefined) defs.set(w.id, store.tableDef(w.data));
     }
     return [...defs.values()];
@@ -941,8 +964,8 @@ export class Transaction {
 
   private findActiveTable(name: string): TableDef | undefined {
     const def = this.catalog().find((d) => d.status === "ACTIVE" && d.name === name);
-    if (def === undefined) this.reads.addTable(SYSTEM_TABLE_ID);
-    else this.reads.addDoc(def.tableId);
+    if (def === undefined) this.#reads.addTable(SYSTEM_TABLE_ID);
+    else this.#reads.addDoc(def.tableId);
     return def;
   }
 
@@ -954,7 +977,7 @@ export class Transaction {
   }
 
   private tableById(tableId: string): TableDef | undefined {
-    this.reads.addDoc(tableId);
+    this.#reads.addDoc(tableId);
     return this.catalog().find((d) => d.tableId === tableId);
   }
 
@@ -984,7 +1007,7 @@ export class Transaction {
   private putCatalog(def: TableDef, statement: string): void {
     // Handed out like documents (information_schema reads return it), and so the store need not.
     const data = handOut(tableDefToIon(def));
-    const w = this.writes.get(def.tableId);
+    const w = this.#writes.get(def.tableId);
     // Counted like documents (a few hundred bytes), so a rolled-back statement's sums stay right.
     const written = this.writtenAfter(w?.data, data);
     const stmt = this.record(statement, []);
@@ -997,8 +1020,8 @@ export class Transaction {
       return;
     }
     const chain = this.host.store.docs.get(def.tableId);
-    const r = chain === undefined ? undefined : visibleRevision(chain, this.snapshot);
-    this.writes.set(def.tableId, {
+    const r = chain === undefined ? undefined : visibleRevision(chain, this.#snapshot);
+    this.#writes.set(def.tableId, {
       tableId: SYSTEM_TABLE_ID,
       tableName: SYSTEM_TABLE_NAME,
       id: def.tableId,
@@ -1067,6 +1090,6 @@ const NO_COST: WriteCost = { bytes: 0, values: 0 };
 /** `total` once a document costing as `before` is replaced by one costing as `after` (either absent). */
 function replacedCost(total: WriteCost, before: IonStruct | undefined, after: IonStruct | undefined): WriteCost {
   const b = before === undefined ? NO_COST : writeCostOf(before);
-  const a = after === undefined ? NO_COST : writeCostOf(after);
+  const a = after === undefined ? NO_COST : writeCostOf(after, true);
   return { bytes: total.bytes - b.bytes + a.bytes, values: total.values - b.values + a.values };
 }

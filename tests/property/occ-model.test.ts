@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { isLedgerError, Ledger, type Transaction } from "../../engine/index.ts";
 import { FaultyFileLayer } from "../../engine/journal/faulty-file-layer.ts";
+import { writesOf } from "../../engine/txn/transaction.ts";
 
 const S = 4; // long-lived slots
 const PER_TABLE = 8;
@@ -79,7 +80,7 @@ async function run(ops: Op[]): Promise<void> {
   let commits = 0, conflicts = 0, ioErrors = 0;
 
   const commitTx = (tx: Transaction, label: string): void => {
-    if (tx.writes.size === 0) {
+    if (writesOf(tx).size === 0) {
       tx.abort();
       return;
     }
@@ -96,8 +97,8 @@ async function run(ops: Op[]): Promise<void> {
     }
     const entry: LiveBlock = {
       txId: tx.id,
-      docs: new Set([...tx.writes.values()].map((w) => w.id)),
-      tables: new Set([...tx.writes.values()].map((w) => w.tableId)),
+      docs: new Set([...writesOf(tx).values()].map((w) => w.id)),
+      tables: new Set([...writesOf(tx).values()].map((w) => w.tableId)),
     };
     const p = tx.commit(); // validation is synchronous
     if (expected === undefined) live.push(entry);

@@ -332,6 +332,43 @@ describe("Ledger arguments", () => {
     await ledger.close();
   });
 
+  test("Ledger.open refuses a bad segmentBytes before it creates the directory or a lock file", () =>
+    withTempDir(async (parent) => {
+      const dir = path.join(parent, "ledger");
+      for (const segmentBytes of [10, -1, 1.5, NaN, "big" as never]) {
+        await rejectsWith(Ledger.open(dir, { segmentBytes }), "INVALID_ARGUMENT");
+        assert.equal(fsNode.existsSync(dir), false, String(segmentBytes));
+      }
+      // An existing ledger is left as it was: no lock file created, nothing else touched.
+      const ledger = await Ledger.open(dir);
+      await ledger.close();
+      const before = fsNode.readdirSync(dir).sort();
+      await rejectsWith(Ledger.open(dir, { segmentBytes: 10 }), "INVALID_ARGUMENT");
+      assert.deepEqual(fsNode.readdirSync(dir).sort(), before);
+    }));
+
+  test("a transaction's write set and statements are not reachable from the application", async () => {
+    const disk = fs();
+    const ledger = await Ledger.open("/l", { fs: disk });
+    await ledger.transaction((tx) => tx.createTable("t"));
+    await ledger.transaction(async (tx) => {
+      await tx.insert("t", { a: 1 });
+      const open = tx as unknown as Record<string, unknown>;
+      // Before, `tx.writes.set(…)` could queue a write the journal would hold but not replay.
+      for (const name of ["writes", "statements"]) {
+        assert.equal(open[name], undefined, name);
+        assert.equal(Reflect.ownKeys(tx).includes(name), false, name);
+      }
+      assert.throws(() => { open.snapshot = 99; }, TypeError);
+      assert.equal(tx.snapshot, 0);
+    });
+    assert.equal((await ledger.execute("SELECT a FROM t"))[0].a, 1);
+    await ledger.close();
+    const reopened = await Ledger.open("/l", { fs: disk });
+    assert.equal((await reopened.verify()).ok, true);
+    await reopened.close();
+  });
+
   test("a clock reading that is not epoch milliseconds fails the transaction and poisons no later txTime", async () => {
     let reading: unknown = 1_700_000_000_000;
     const ledger = await Ledger.open("/l", { fs: fs(), clock: () => reading as number });

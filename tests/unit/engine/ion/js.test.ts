@@ -209,3 +209,24 @@ test("fromJS: an int or decimal of exactly maxNumberDigits digits is kept; one m
     }
   }
 });
+
+test("handed-out values carry an invisible mark: embedded exactly, and a clone of one is a plain object again", async () => {
+  const { handOut, handOutCopy } = await import("../../../../engine/ion/js.ts");
+  const dec: IonValue = { kind: "decimal", coefficient: 10n, exponent: -1, negative: false };
+  const doc = handOutCopy<IonValue>({ kind: "struct", fields: [["d", dec]] });
+  // The mark adds no key: the value looks exactly like one the application built.
+  assert.deepEqual(Reflect.ownKeys(doc), ["kind", "fields"]);
+  assert.equal(T({ x: doc }), "{x: {d: 1.0}}");
+  // A field's value taken out of it keeps its type rather than becoming a struct of its keys.
+  const inner = (doc as { readonly fields: readonly (readonly [string, IonValue])[] }).fields[0][1];
+  assert.equal(T({ x: inner }), "{x: 1.0}");
+  // Copies the application makes are its own objects and are converted as such.
+  assert.equal(T({ x: structuredClone(inner) }), '{x: {kind: "decimal", coefficient: 10, exponent: -1, negative: false}}');
+  assert.equal(T({ x: { ...inner } }), '{x: {kind: "decimal", coefficient: 10, exponent: -1, negative: false}}');
+  // Marking twice, and marking a frozen value, both work.
+  const frozen = Object.freeze({ kind: "int", value: 7n }) as IonValue;
+  handOut(handOut(frozen));
+  assert.equal(T({ x: frozen }), "{x: 7}");
+  // A value the application froze after receiving it is still recognised.
+  assert.equal(T({ x: Object.freeze(handOutCopy(dec)) }), "{x: 1.0}");
+});

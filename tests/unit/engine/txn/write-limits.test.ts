@@ -7,7 +7,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isLedgerError, Ledger, limits } from "../../../../engine/index.ts";
+import { blockToIon, isLedgerError, Ledger, limits, parseText, toText, verifyBlock } from "../../../../engine/index.ts";
+import { blockFromIon } from "../../../../engine/ledger/block-codec.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { withLedger } from "../../../helpers/ledger.ts";
 
@@ -105,4 +106,46 @@ test("table definitions do not count toward maxDocumentsPerTransaction, in eithe
     assert.deepEqual(await l.execute("SELECT COUNT(*) AS n FROM u"), [{ n: max }]);
     assert.deepEqual(await l.execute("SELECT COUNT(*) AS n FROM v"), [{ n: max }]);
     await l.close();
+  }));
+
+test("a document as deep as a block can hold commits and round-trips as evidence; one level more is LIMIT_EXCEEDED at the write", () =>
+  withTempDir(async (dir) => {
+    /** A document of `levels` nested values: the struct, then lists, then an int. */
+    const nested = (levels: number) => {
+      let v: unknown = 1;
+      for (let i = 0; i < levels - 2; i++) v = [v];
+      return { a: v };
+    };
+    // A block holds each document three levels down (block, revisions, revision).
+    const deepest = limits.maxValueDepth - 3;
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    for (const levels of [deepest + 1, limits.maxValueDepth]) {
+      let wrote = false;
+      await assert.rejects(
+        ledger.transaction(async (tx) => {
+          await tx.insert("t", nested(levels));
+          wrote = true;
+        }),
+        (e) => isLedgerError(e, "LIMIT_EXCEEDED") && e.details.limit === "maxValueDepth" && e.details.max === deepest,
+        String(levels),
+      );
+      assert.equal(wrote, false, "refused at the insert, not at commit");
+    }
+    // The same through PartiQL: an UPDATE that makes a document one level too deep.
+    const id = await ledger.transaction((tx) => tx.insert("t", nested(deepest)));
+    await assert.rejects(
+      ledger.execute("UPDATE t AS x BY xid SET x.b = [x.a] WHERE xid = ?", id),
+      (e) => isLedgerError(e, "LIMIT_EXCEEDED") && e.details.max === deepest,
+    );
+    const { digestTipAddress: tip, digest } = await ledger.getDigest();
+    const { block, proof } = await ledger.getBlock({ blockAddress: tip, digestTipAddress: tip });
+    // A third party reads the block from its Ion text: within maxValueDepth, so readable.
+    const text = toText(blockToIon(block));
+    assert.equal(verifyBlock(blockFromIon(parseText(text)[0]), proof, digest), true);
+    assert.equal((await ledger.verify()).ok, true);
+    await ledger.close();
+    const reopened = await Ledger.open(dir);
+    assert.equal((await reopened.verify()).ok, true);
+    await reopened.close();
   }));
