@@ -244,7 +244,7 @@ export class Ledger {
         return result;
       } catch (e) {
         tx.abort();
-        if (!isLedgerError(e, "OCC_CONFLICT") || attempt >= retries) throw e;
+        if (!isLedgerError(e, "OCC_CONFLICT") || attempt >= retries) throw e instanceof TypeError ? uncallable(fn, e) : e;
         await backoff(attempt);
       }
     }
@@ -670,6 +670,23 @@ function checkOptions(options: unknown, where: string): void {
       value: retries,
     });
   }
+}
+
+/**
+ * `e` as INVALID_ARGUMENT when it came from calling `fn` at all: a class (which throws "cannot
+ * be invoked without new") or a revoked Proxy passes the typeof check. Any other error, the
+ * callback's own TypeErrors included, is the application's and goes back unchanged. Only looked
+ * at once a transaction has failed, so the check costs a commit nothing.
+ */
+function uncallable(fn: Function, e: TypeError): Error {
+  let why: string | undefined;
+  try {
+    Reflect.getPrototypeOf(fn);
+    if (/^class\b/.test(Function.prototype.toString.call(fn))) why = "a class, which cannot be called without new";
+  } catch {
+    why = "a revoked Proxy";
+  }
+  return why === undefined ? e : new LedgerError("INVALID_ARGUMENT", `transaction() needs a function to run in the transaction, not ${why}`, {}, e);
 }
 
 function backoff(attempt: number): Promise<void> {

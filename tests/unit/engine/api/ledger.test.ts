@@ -328,6 +328,15 @@ describe("Ledger arguments", () => {
     await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), null as never), "INVALID_ARGUMENT");
     await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), { retries: "4" as never }), "INVALID_ARGUMENT");
     await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), throwingProxy() as never), "INVALID_ARGUMENT");
+    // Callables typeof calls functions, that cannot be called.
+    const revocable = Proxy.revocable(() => 1, {});
+    revocable.revoke();
+    await rejectsWith(ledger.transaction(class { constructor(_tx: unknown) {} } as never), "INVALID_ARGUMENT");
+    await rejectsWith(ledger.transaction(revocable.proxy as never), "INVALID_ARGUMENT");
+    // A TypeError the callback itself throws is the application's, and comes back as it was.
+    const own = new TypeError("mine");
+    await assert.rejects(ledger.transaction(() => { throw own; }), (e) => e === own);
+    await assert.rejects(ledger.transaction(async () => { throw own; }), (e) => e === own);
     await ledger.transaction((tx) => tx.createTable("t"), { retries: 0 });
     await ledger.close();
   });
