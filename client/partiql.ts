@@ -10,7 +10,7 @@
  * ```ts
  * import { compileFindMany } from "./client/partiql.ts";
  * const { text, params } = compileFindMany(carsTable, { where: { VIN: "1", Year: { gte: 2010 } }, take: 5 });
- * // text:   SELECT * FROM "cars" AS d BY id WHERE d."VIN" = ? AND d."Year" >= ? LIMIT ?
+ * // text:   SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."VIN" = ? AND d."Year" >= ? LIMIT ?
  * // params: [string "1", int 2010, int 5]
  * ```
  */
@@ -29,11 +29,16 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** A PartiQL string literal: `'text'`, with `'` doubled. */
+function quoteString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
 /** What a where clause is compiled against: the live table, the committed view or history. */
 export interface Target {
   /** The table descriptor (field types, and the root of error paths). */
   readonly table: TableDescriptor;
-  /** The FROM clause, e.g. `"cars" AS d BY id`. */
+  /** The FROM clause, e.g. `"cars" AS d BY i`. */
   readonly from: string;
   /** The expression for a declared field, e.g. `d."VIN"`. */
   field(name: string): string;
@@ -41,9 +46,15 @@ export interface Target {
   readonly id: string;
 }
 
-/** The live table: `"cars" AS d BY id`. */
+/**
+ * The live table: `"cars" AS d BY i`. A document may hold a field of any name, `id` and `d`
+ * included, so the compiler never lets one into a scope: every field is read as a path under
+ * `d`, the id only as the BY variable `i`, and a query projects `d AS doc, i AS id` rather than
+ * `*` (whose row would mix the data's fields with the id, and whose names ORDER BY would resolve
+ * before the FROM variables).
+ */
 export function liveTarget(table: TableDescriptor): Target {
-  return { table, from: `${quoteIdent(table.table)} AS d BY id`, field: (n) => `d.${quoteIdent(n)}`, id: "id" };
+  return { table, from: `${quoteIdent(table.table)} AS d BY i`, field: (n) => `d.${quoteIdent(n)}`, id: "i" };
 }
 
 /** The committed view: `"_ql_committed_cars" AS c` (data under c.data, id under c.metadata.id). */
@@ -254,10 +265,15 @@ function pageClause(args: { take?: unknown; skip?: unknown }, p: Params): string
   return s;
 }
 
+/**
+ * The columns of a live query: always exactly `doc` (the document, or a struct of the selected
+ * fields) and `id` (the BY variable), whatever fields the document holds.
+ */
 function projection(select: unknown, target: Target): string {
-  if (select === undefined) return "*";
+  const id = `${target.id} AS id`;
+  if (select === undefined) return `d AS doc, ${id}`;
   if (!isPlainObject(select)) throw invalid("select takes { field: true }");
-  const cols = ["id"];
+  const cols: string[] = [];
   let selected = 0;
   for (const [field, on] of Object.entries(select)) {
     if (on === undefined || on === false) continue;
@@ -267,12 +283,12 @@ function projection(select: unknown, target: Target): string {
     if (!Object.prototype.hasOwnProperty.call(target.table.fields, field)) {
       throw typeError(`${target.table.table}.select.${field}`, "unknown field in select");
     }
-    cols.push(target.field(field));
+    cols.push(`${quoteString(field)}: ${target.field(field)}`);
   }
   // `select: {}` reads like "no selection" (every field, as its type says) but would return ids
   // only: ask for what is meant instead.
   if (selected === 0) throw invalid("select picks no field: omit it for every field, or use { id: true } for ids only");
-  return cols.join(", ");
+  return `{${cols.join(", ")}} AS doc, ${id}`;
 }
 
 /** Arguments the query compiler reads (runtime view of FindManyArgs). */
@@ -284,7 +300,10 @@ export interface QueryArgs {
   readonly select?: unknown;
 }
 
-/** `SELECT … FROM "t" AS d BY id [WHERE …] [ORDER BY …] [LIMIT ?] [OFFSET ?]`. */
+/**
+ * `SELECT d AS doc, i AS id FROM "t" AS d BY i [WHERE …] [ORDER BY …] [LIMIT ?] [OFFSET ?]`
+ * (with `select`, `doc` is a struct of the selected fields). Each row is `{ doc, id }`.
+ */
 export function compileFindMany(table: TableDescriptor, args: QueryArgs = {}): Statement {
   const target = liveTarget(table);
   const p = new Params();
@@ -294,7 +313,7 @@ export function compileFindMany(table: TableDescriptor, args: QueryArgs = {}): S
   return { text, params: p.values };
 }
 
-/** `SELECT COUNT(*) AS n FROM "t" AS d BY id [WHERE …]`. */
+/** `SELECT COUNT(*) AS n FROM "t" AS d BY i [WHERE …]`. */
 export function compileCount(table: TableDescriptor, where?: unknown): Statement {
   const target = liveTarget(table);
   const { clause, params } = compileWhere(where, target);
@@ -307,7 +326,7 @@ export function compileInsert(table: TableDescriptor, document: IonValue): State
 }
 
 /**
- * `UPDATE "t" AS d BY id SET d."f" = ?, … REMOVE d."g", … WHERE id = ?` (changes and removals
+ * `UPDATE "t" AS d BY i SET d."f" = ?, … REMOVE d."g", … WHERE i = ?` (changes and removals
  * must not both be empty).
  */
 export function compileUpdate(
@@ -327,12 +346,13 @@ export function compileUpdate(
     ...(sets.length > 0 ? [`SET ${sets.join(", ")}`] : []),
     ...removals.map((name) => `REMOVE ${target.field(name)}`),
   ];
-  return { text: `UPDATE ${quoteIdent(table.table)} AS d BY id ${ops.join(" ")} WHERE id = ?`, params };
+  return { text: `UPDATE ${target.from} ${ops.join(" ")} WHERE ${target.id} = ?`, params };
 }
 
-/** `DELETE FROM "t" AS d BY id WHERE id = ?`. */
+/** `DELETE FROM "t" AS d BY i WHERE i = ?`. */
 export function compileDelete(table: TableDescriptor, id: string): Statement {
-  return { text: `DELETE FROM ${quoteIdent(table.table)} AS d BY id WHERE id = ?`, params: [{ kind: "string", value: id }] };
+  const target = liveTarget(table);
+  return { text: `DELETE FROM ${target.from} WHERE ${target.id} = ?`, params: [{ kind: "string", value: id }] };
 }
 
 /** The committed view: `SELECT * FROM "_ql_committed_t" AS c [WHERE …] [ORDER BY …] [LIMIT ?] [OFFSET ?]`. */

@@ -381,9 +381,14 @@ export class TableClient<T> {
     return rows.map((r) => this.decodeRow(struct(r), fields)) as never[];
   }
 
+  /**
+   * A `{ doc, id }` row of compileFindMany: the id is the BY variable's, never a field of the
+   * document (which may hold an `id` of its own).
+   */
   private decodeRow(row: IonStruct, fields = this.descriptor.fields): Row<T> {
     const id = str(getField(row, "id"));
-    return { ...fromIonStruct(row, fields, documentPath(this.descriptor.table, id)), id } as Row<T>;
+    const doc = struct(getField(row, "doc") ?? { kind: "null", of: "null" });
+    return { ...fromIonStruct(doc, fields, documentPath(this.descriptor.table, id)), id } as Row<T>;
   }
 
   private async insertChecked(ex: Executor, doc: IonStruct): Promise<Row<T>> {

@@ -9,74 +9,74 @@ const s = ion.string;
 const i = ion.int;
 
 const cases: { name: string; args: QueryArgs; text: string; params: IonValue[] }[] = [
-  { name: "no args", args: {}, text: `SELECT * FROM "cars" AS d BY id`, params: [] },
-  { name: "equals shorthand", args: { where: { VIN: "1" } }, text: `SELECT * FROM "cars" AS d BY id WHERE d."VIN" = ?`, params: [s("1")] },
+  { name: "no args", args: {}, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i`, params: [] },
+  { name: "equals shorthand", args: { where: { VIN: "1" } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."VIN" = ?`, params: [s("1")] },
   {
     name: "several fields AND",
     args: { where: { VIN: "1", Year: 2012 } },
-    text: `SELECT * FROM "cars" AS d BY id WHERE d."VIN" = ? AND d."Year" = ?`,
+    text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."VIN" = ? AND d."Year" = ?`,
     params: [s("1"), i(2012)],
   },
-  { name: "id", args: { where: { id: "abc" } }, text: `SELECT * FROM "cars" AS d BY id WHERE id = ?`, params: [s("abc")] },
+  { name: "id", args: { where: { id: "abc" } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE i = ?`, params: [s("abc")] },
   {
     name: "range ops",
     args: { where: { Year: { gte: 2000, lt: 2020 } } },
-    text: `SELECT * FROM "cars" AS d BY id WHERE d."Year" >= ? AND d."Year" < ?`,
+    text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."Year" >= ? AND d."Year" < ?`,
     params: [i(2000), i(2020)],
   },
   {
     name: "lte gt",
     args: { where: { Year: { lte: 5, gt: 1 } } },
-    text: `SELECT * FROM "cars" AS d BY id WHERE d."Year" <= ? AND d."Year" > ?`,
+    text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."Year" <= ? AND d."Year" > ?`,
     params: [i(5), i(1)],
   },
-  { name: "equals/not", args: { where: { Owner: { equals: "a", not: "b" } } }, text: `SELECT * FROM "cars" AS d BY id WHERE d."Owner" = ? AND d."Owner" <> ?`, params: [s("a"), s("b")] },
-  { name: "null equals", args: { where: { Price: null } }, text: `SELECT * FROM "cars" AS d BY id WHERE d."Price" IS NULL`, params: [] },
-  { name: "not null", args: { where: { Price: { not: null } } }, text: `SELECT * FROM "cars" AS d BY id WHERE d."Price" IS NOT NULL`, params: [] },
-  { name: "in", args: { where: { VIN: { in: ["1", "2"] } } }, text: `SELECT * FROM "cars" AS d BY id WHERE d."VIN" IN (?, ?)`, params: [s("1"), s("2")] },
-  { name: "in empty", args: { where: { VIN: { in: [] } } }, text: `SELECT * FROM "cars" AS d BY id WHERE FALSE`, params: [] },
-  { name: "notIn", args: { where: { VIN: { notIn: ["1"] } } }, text: `SELECT * FROM "cars" AS d BY id WHERE NOT (d."VIN" IN (?))`, params: [s("1")] },
-  { name: "notIn empty", args: { where: { VIN: { notIn: [] } } }, text: `SELECT * FROM "cars" AS d BY id WHERE TRUE`, params: [] },
+  { name: "equals/not", args: { where: { Owner: { equals: "a", not: "b" } } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."Owner" = ? AND d."Owner" <> ?`, params: [s("a"), s("b")] },
+  { name: "null equals", args: { where: { Price: null } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."Price" IS NULL`, params: [] },
+  { name: "not null", args: { where: { Price: { not: null } } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."Price" IS NOT NULL`, params: [] },
+  { name: "in", args: { where: { VIN: { in: ["1", "2"] } } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."VIN" IN (?, ?)`, params: [s("1"), s("2")] },
+  { name: "in empty", args: { where: { VIN: { in: [] } } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE FALSE`, params: [] },
+  { name: "notIn", args: { where: { VIN: { notIn: ["1"] } } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE NOT (d."VIN" IN (?))`, params: [s("1")] },
+  { name: "notIn empty", args: { where: { VIN: { notIn: [] } } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE TRUE`, params: [] },
   {
     name: "contains escapes",
     args: { where: { Owner: { contains: "50%_a\\b" } } },
-    text: `SELECT * FROM "cars" AS d BY id WHERE d."Owner" LIKE ? ESCAPE '\\'`,
+    text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."Owner" LIKE ? ESCAPE '\\'`,
     params: [s("%50\\%\\_a\\\\b%")],
   },
-  { name: "startsWith", args: { where: { Owner: { startsWith: "Ma" } } }, text: `SELECT * FROM "cars" AS d BY id WHERE d."Owner" LIKE ? ESCAPE '\\'`, params: [s("Ma%")] },
-  { name: "endsWith", args: { where: { Owner: { endsWith: "ia" } } }, text: `SELECT * FROM "cars" AS d BY id WHERE d."Owner" LIKE ? ESCAPE '\\'`, params: [s("%ia")] },
+  { name: "startsWith", args: { where: { Owner: { startsWith: "Ma" } } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."Owner" LIKE ? ESCAPE '\\'`, params: [s("Ma%")] },
+  { name: "endsWith", args: { where: { Owner: { endsWith: "ia" } } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."Owner" LIKE ? ESCAPE '\\'`, params: [s("%ia")] },
   {
     name: "OR with AND inside",
     args: { where: { OR: [{ VIN: "1" }, { VIN: "2", Year: 3 }] } },
-    text: `SELECT * FROM "cars" AS d BY id WHERE (d."VIN" = ? OR (d."VIN" = ? AND d."Year" = ?))`,
+    text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE (d."VIN" = ? OR (d."VIN" = ? AND d."Year" = ?))`,
     params: [s("1"), s("2"), i(3)],
   },
-  { name: "OR empty", args: { where: { OR: [] } }, text: `SELECT * FROM "cars" AS d BY id WHERE FALSE`, params: [] },
+  { name: "OR empty", args: { where: { OR: [] } }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE FALSE`, params: [] },
   {
     name: "AND array + NOT",
     args: { where: { AND: [{ VIN: "1" }, { Year: 2 }], NOT: { Owner: "x" } } },
-    text: `SELECT * FROM "cars" AS d BY id WHERE d."VIN" = ? AND d."Year" = ? AND NOT (d."Owner" = ?)`,
+    text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."VIN" = ? AND d."Year" = ? AND NOT (d."Owner" = ?)`,
     params: [s("1"), i(2), s("x")],
   },
   {
     name: "decimal stays exact",
     args: { where: { Price: { gt: new Decimal("10.50") } } },
-    text: `SELECT * FROM "cars" AS d BY id WHERE d."Price" > ?`,
+    text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."Price" > ?`,
     params: [{ kind: "decimal", coefficient: 1050n, exponent: -2, negative: false }],
   },
   {
     name: "orderBy, take, skip",
     args: { orderBy: [{ Year: "desc" }, { id: "asc" }], take: 10, skip: 20 },
-    text: `SELECT * FROM "cars" AS d BY id ORDER BY d."Year" DESC, id ASC LIMIT ? OFFSET ?`,
+    text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i ORDER BY d."Year" DESC, i ASC LIMIT ? OFFSET ?`,
     params: [i(10), i(20)],
   },
   {
     name: "select",
     args: { select: { VIN: true, Year: true }, where: { Owner: "a" } },
-    text: `SELECT id, d."VIN", d."Year" FROM "cars" AS d BY id WHERE d."Owner" = ?`,
+    text: `SELECT {'VIN': d."VIN", 'Year': d."Year"} AS doc, i AS id FROM "cars" AS d BY i WHERE d."Owner" = ?`,
     params: [s("a")],
   },
-  { name: "undefined entries ignored", args: { where: { VIN: undefined }, take: undefined }, text: `SELECT * FROM "cars" AS d BY id`, params: [] },
+  { name: "undefined entries ignored", args: { where: { VIN: undefined }, take: undefined }, text: `SELECT d AS doc, i AS id FROM "cars" AS d BY i`, params: [] },
 ];
 
 for (const c of cases) {
@@ -111,14 +111,14 @@ for (const c of rejects) {
 }
 
 test("other statements", () => {
-  assert.deepEqual(compileCount(carsTable, { VIN: "1" }), { text: `SELECT COUNT(*) AS n FROM "cars" AS d BY id WHERE d."VIN" = ?`, params: [s("1")] });
+  assert.deepEqual(compileCount(carsTable, { VIN: "1" }), { text: `SELECT COUNT(*) AS n FROM "cars" AS d BY i WHERE d."VIN" = ?`, params: [s("1")] });
   const doc = ion.struct([["VIN", s("1")]]);
   assert.deepEqual(compileInsert(carsTable, doc), { text: `INSERT INTO "cars" ?`, params: [doc] });
   assert.deepEqual(compileUpdate(carsTable, "id1", [["Owner", s("b")], ["Year", i(1)]]), {
-    text: `UPDATE "cars" AS d BY id SET d."Owner" = ?, d."Year" = ? WHERE id = ?`,
+    text: `UPDATE "cars" AS d BY i SET d."Owner" = ?, d."Year" = ? WHERE i = ?`,
     params: [s("b"), i(1), s("id1")],
   });
-  assert.deepEqual(compileDelete(carsTable, "id1"), { text: `DELETE FROM "cars" AS d BY id WHERE id = ?`, params: [s("id1")] });
+  assert.deepEqual(compileDelete(carsTable, "id1"), { text: `DELETE FROM "cars" AS d BY i WHERE i = ?`, params: [s("id1")] });
   assert.deepEqual(compileCommitted(carsTable, { where: { id: "x", VIN: "1" } }), {
     text: `SELECT * FROM "_ql_committed_cars" AS c WHERE c.metadata.id = ? AND c.data."VIN" = ?`,
     params: [s("x"), s("1")],

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Decimal } from "ion-js";
 import { isLedgerError } from "../../../engine/index.ts";
-import { int, Temporal, unset, type Statement } from "../../../client/index.ts";
+import { createClient, int, Temporal, unset, type Statement, type TableDescriptor } from "../../../client/index.ts";
+import { tempDir } from "../../helpers/tmp.ts";
 import { openClient, type Car } from "./fixtures.ts";
 
 const car = (VIN: string, Year: number, Owner = "Maria Garcia"): Car => ({
@@ -74,7 +75,7 @@ test("insert / findUnique / findFirst / findMany / count", async () => {
     assert.equal(await db.cars.count({ where: { VIN: { in: ["1", "2", "9"] } } }), 2);
     assert.equal(await db.cars.count({ where: { VIN: { notIn: ["1", "2"] } } }), 3);
     assert.equal(await db.cars.count({ where: { Price: { gte: new Decimal("100.1") } } }), 1);
-    assert.deepEqual(db.cars.count.toPartiQL({ where: { VIN: "1" } }).text, `SELECT COUNT(*) AS n FROM "cars" AS d BY id WHERE d."VIN" = ?`);
+    assert.deepEqual(db.cars.count.toPartiQL({ where: { VIN: "1" } }).text, `SELECT COUNT(*) AS n FROM "cars" AS d BY i WHERE d."VIN" = ?`);
   } finally {
     await close();
   }
@@ -103,8 +104,8 @@ test("update / updateMany / upsert / delete / deleteMany", async () => {
     assert.equal(updated.Owner, "Richard Roe");
     assert.equal(updated.Year, 2012);
     assert.deepEqual(seen.map((s) => s.text), [
-      `SELECT * FROM "cars" AS d BY id WHERE d."VIN" = ?`,
-      `UPDATE "cars" AS d BY id SET d."Owner" = ?, d."Price" = ? WHERE id = ?`,
+      `SELECT d AS doc, i AS id FROM "cars" AS d BY i WHERE d."VIN" = ?`,
+      `UPDATE "cars" AS d BY i SET d."Owner" = ?, d."Price" = ? WHERE i = ?`,
     ]);
     assert.equal((await db.cars.findUnique({ where: { id: updated.id } }))!.Price!.toString(), "1.50");
     await assert.rejects(db.cars.update({ where: { VIN: "nope" }, data: { Owner: "x" } }), (e) => isLedgerError(e, "DOCUMENT_NOT_FOUND"));
@@ -334,3 +335,68 @@ test("a filter's `in` list longer than a call can spread (150,000 values) runs, 
     await close();
   }
 });
+
+/**
+ * A document may hold a field of any name. Ones that are, or fold to, a name the compiler uses
+ * (the FROM alias, the BY variable, a projected column) must still leave every accessor on the
+ * document it names: `id` is written through PartiQL (a generated row type cannot declare it);
+ * the others are declared, so that where / orderBy / select use them too.
+ */
+const ODD_FIELD_NAMES = ["id", "ID", "d", "D", "i", "doc", "n"];
+
+for (const name of ODD_FIELD_NAMES) {
+  test(`a data field named ${JSON.stringify(name)} never stands for the document id or the compiler's names`, async () => {
+    const declared = name.toLowerCase() !== "id";
+    const things: TableDescriptor = {
+      table: "things",
+      typeName: "Thing",
+      fields: {
+        Key: { type: { kind: "string" }, optional: false },
+        Rank: { type: { kind: "int" }, optional: false },
+        ...(declared ? { [name]: { type: { kind: "string" }, optional: true } } : {}),
+      },
+      indexes: [],
+    };
+    const { dir, cleanup } = tempDir("quire-client-");
+    const db = await createClient<{ things: Record<string, unknown> }>(dir, { things });
+    try {
+      const a = await db.things.insert({ Key: "a", Rank: int(1) });
+      // b and c carry a's id in the odd field, the way a confused row would show it.
+      for (const Key of ["b", "c", "e"]) await db.$partiql`INSERT INTO things ${{ Key, Rank: 2, [name]: a.id }}`;
+      const stored = async () => {
+        const rows = await db.$partiql`SELECT i AS id, d.Key AS k, d.Rank AS r FROM things AS d BY i`;
+        return Object.fromEntries((rows as { id: string; k: string; r: number }[]).map((row) => [row.k, row]));
+      };
+      const before = await stored();
+      const found = await db.things.findMany();
+      assert.equal(found.length, 4);
+      for (const row of found) assert.equal(row.id, before[row.Key as string].id, `findMany id of ${row.Key}`);
+      assert.deepEqual((await db.things.findMany({ select: { Key: true }, where: { id: before.b.id } })).map((r) => [r.Key, r.id]), [["b", before.b.id]]);
+      assert.deepEqual((await db.things.findMany({ orderBy: [{ Rank: "asc" }, { id: "desc" }] })).map((r) => r.id),
+        [before.a.id, ...[before.b.id, before.c.id, before.e.id].sort().reverse()]);
+
+      assert.equal((await db.things.update({ where: { Key: "b" }, data: { Rank: int(20) } })).id, before.b.id);
+      assert.equal((await db.things.delete({ where: { Key: "c" } })).id, before.c.id);
+      assert.deepEqual(await db.things.updateMany({ where: { Key: "e" }, data: { Rank: int(30) } }), { count: 1 });
+      assert.equal((await db.things.upsert({ where: { Key: "e" }, create: { Key: "x", Rank: int(0) }, update: { Rank: int(31) } })).id, before.e.id);
+      const after = await stored();
+      assert.deepEqual(Object.keys(after).sort(), ["a", "b", "e"]);
+      assert.deepEqual([after.a.r, after.b.r, after.e.r], [1, 20, 31]);
+      assert.deepEqual([after.a.id, after.b.id, after.e.id], [before.a.id, before.b.id, before.e.id]);
+
+      if (declared) {
+        assert.deepEqual((await db.things.findMany({ where: { [name]: a.id }, orderBy: [{ [name]: "desc" }, { Key: "asc" }] })).map((r) => r.Key), ["b", "e"]);
+        const picked = await db.things.findMany({ select: { [name]: true } as never, orderBy: [{ [name]: "asc" }, { Key: "asc" }] });
+        assert.deepEqual(picked.map((r) => [r.id, r[name]]), [[before.b.id, a.id], [before.e.id, a.id], [before.a.id, undefined]]);
+        assert.equal(await db.things.count({ where: { [name]: a.id } }), 2);
+        assert.deepEqual(await db.things.deleteMany({ where: { [name]: a.id } }), { count: 2 });
+      } else {
+        assert.deepEqual(await db.things.deleteMany({ where: { Key: { in: ["b", "e"] } } }), { count: 2 });
+      }
+      assert.deepEqual(Object.keys(await stored()), ["a"]);
+    } finally {
+      await db.$close();
+      cleanup();
+    }
+  });
+}
