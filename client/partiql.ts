@@ -134,9 +134,15 @@ function fieldConditions(expr: string, d: TypeDescriptor, value: unknown, path: 
   }
   const out: string[] = [];
   const kind = unwrap(d).kind;
-  for (const [op, arg] of Object.entries(value)) {
-    if (arg === undefined) continue;
+  const ops = Object.entries(value);
+  // `{}` would add no condition and so match every row: deleteMany({ where: { VIN: {} } })
+  // would delete them all.
+  if (ops.length === 0) throw matchesAll(path, "a filter object needs an operator (equals, in, lt, …); leave the field out to not filter on it");
+  for (const [op, arg] of ops) {
     const at = `${path}.${op}`;
+    if (!OPS.has(op)) throw typeError(at, "unknown filter operator");
+    // Skipping it would drop the condition, and `{ id: { equals: undefined } }` match every row.
+    if (arg === undefined) throw typeError(at, `expected a value for ${op}, got undefined (leave the operator out to not filter on it)`);
     switch (op) {
       case "equals":
         out.push(arg === null ? `${expr} IS NULL` : `${expr} = ${encode(arg, at)}`);
@@ -172,17 +178,30 @@ function fieldConditions(expr: string, d: TypeDescriptor, value: unknown, path: 
         out.push(`${expr} LIKE ${p.add({ kind: "string", value: pattern })} ESCAPE '\\'`);
         break;
       }
-      default:
-        throw typeError(at, "unknown filter operator");
     }
   }
   return out;
+}
+
+function matchesAll(path: string, message: string): LedgerError {
+  return new LedgerError("INVALID_ARGUMENT", `${message} at ${path}`, { path });
 }
 
 function asList(x: unknown, path: string): unknown[] {
   if (Array.isArray(x)) return x;
   if (isPlainObject(x)) return [x];
   throw typeError(path, "expected a where object or an array of them");
+}
+
+/**
+ * The conditions of a where nested in AND / OR / NOT, which must restrict: an empty one (`{}`,
+ * or only undefined entries) would be TRUE inside AND / OR and make the whole filter match every
+ * row, the way a filter built from an empty or unset variable most often goes wrong.
+ */
+function nestedParts(where: unknown, target: Target, path: string, p: Params, depth: number): string[] {
+  const parts = whereParts(where, target, path, p, depth);
+  if (parts.length === 0) throw matchesAll(path, "a where inside AND / OR / NOT names no condition");
+  return parts;
 }
 
 /** One where object -> the conditions that must all hold (empty: no restriction). */
@@ -199,22 +218,22 @@ function whereParts(where: unknown, target: Target, path: string, p: Params, dep
   for (const [key, value] of Object.entries(where)) {
     if (value === undefined) continue;
     const at = `${path}.${key}`;
-    if (key === "AND") {
-      for (const [i, w] of asList(value, at).entries()) {
-        for (const part of whereParts(w, target, `${at}[${i}]`, p, depth + 1)) parts.push(part);
+    if (key === "AND" || key === "NOT") {
+      const list = asList(value, at);
+      // AND: [] / NOT: [] restrict nothing (see nestedParts). OR: [] matches no row, which is safe.
+      if (list.length === 0) throw matchesAll(at, `${key}: [] names no condition`);
+      for (const [i, w] of list.entries()) {
+        const sub = nestedParts(w, target, Array.isArray(value) ? `${at}[${i}]` : at, p, depth + 1);
+        if (key === "AND") parts.push(...sub);
+        else parts.push(`NOT (${sub.join(" AND ")})`);
       }
     } else if (key === "OR") {
       if (!Array.isArray(value)) throw typeError(at, "expected an array of where objects");
       const alts = value.map((w, i) => {
-        const sub = whereParts(w, target, `${at}[${i}]`, p, depth + 1);
-        return sub.length === 0 ? "TRUE" : sub.length === 1 ? sub[0] : `(${sub.join(" AND ")})`;
+        const sub = nestedParts(w, target, `${at}[${i}]`, p, depth + 1);
+        return sub.length === 1 ? sub[0] : `(${sub.join(" AND ")})`;
       });
       parts.push(alts.length === 0 ? "FALSE" : alts.length === 1 ? alts[0] : `(${alts.join(" OR ")})`);
-    } else if (key === "NOT") {
-      for (const [i, w] of asList(value, at).entries()) {
-        const sub = whereParts(w, target, `${at}[${i}]`, p, depth + 1);
-        parts.push(sub.length === 0 ? "FALSE" : `NOT (${sub.join(" AND ")})`);
-      }
     } else if (key === "id") {
       parts.push(...fieldConditions(target.id, ID_TYPE, value, at, p));
     } else if (Object.prototype.hasOwnProperty.call(fields, key)) {

@@ -83,7 +83,11 @@ export type WhereField<V, N = never> = Loose<NonNullable<V>> | N | FieldFilter<V
 
 /**
  * A filter on rows of `T`: every listed field must match (AND), plus `AND`, `OR`, `NOT`
- * combinators and the document `id`.
+ * combinators and the document `id`. A field set to `undefined` is left out, as if not given;
+ * anything else that would quietly match every row is refused (INVALID_ARGUMENT / TYPE_ERROR):
+ * an operator object with no operator (`{ VIN: {} }`), an operator whose value is `undefined`
+ * (`{ id: { equals: undefined } }`), `AND: []`, `NOT: []`, and a where inside AND / OR / NOT that
+ * names no condition. `OR: []` and `in: []` match no row; `notIn: []` every row.
  */
 export type Where<T> =
   & { [K in Exclude<keyof T, "id" | "AND" | "OR" | "NOT">]?: WhereField<T[K], NullOf<T[K], IsOptional<T, K>>> }

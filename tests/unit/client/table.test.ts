@@ -400,3 +400,50 @@ for (const name of ODD_FIELD_NAMES) {
     }
   });
 }
+
+test("a filter that names no condition is refused by every accessor; nothing is written", async () => {
+  const { db, close } = await seeded();
+  try {
+    const tip = (await db.$digest()).digestTipAddress.sequenceNo;
+    const filters: Record<string, unknown>[] = [
+      { VIN: {} },
+      { id: {} },
+      { id: { equals: undefined } },
+      { VIN: { in: undefined } },
+      { Year: { gte: undefined } },
+      { AND: [] },
+      { NOT: [] },
+      { AND: [{}] },
+      { OR: [{ VIN: "1" }, {}] },
+      { OR: [{ VIN: { equals: undefined } }] },
+      { NOT: {} },
+    ];
+    const refused = (e: unknown) => isLedgerError(e, "INVALID_ARGUMENT") || isLedgerError(e, "TYPE_ERROR");
+    for (const f of filters) {
+      const where = f as never;
+      const label = JSON.stringify(f, (_, v) => (v === undefined ? "<undefined>" : v));
+      const calls: [string, () => Promise<unknown>][] = [
+        ["deleteMany", () => db.cars.deleteMany({ where })],
+        ["updateMany", () => db.cars.updateMany({ where, data: { Owner: "Nobody" } })],
+        ["update", () => db.cars.update({ where, data: { Owner: "Nobody" } })],
+        ["delete", () => db.cars.delete({ where })],
+        ["upsert", () => db.cars.upsert({ where, create: car("9", 2000), update: { Owner: "Nobody" } })],
+        ["findUnique", () => db.cars.findUnique({ where })],
+        ["findMany", () => db.cars.findMany({ where })],
+        ["count", () => db.cars.count({ where })],
+        ["committed.findMany", () => db.cars.committed.findMany({ where })],
+        ["history", async () => { for await (const _ of db.cars.history({ where })); }],
+        ["asOf", () => db.cars.asOf(Temporal.Now.instant(), { where })],
+      ];
+      for (const [name, call] of calls) await assert.rejects(call(), refused, `${name} ${label}`);
+    }
+    assert.equal((await db.$digest()).digestTipAddress.sequenceNo, tip);
+    assert.deepEqual((await db.cars.findMany({ orderBy: { VIN: "asc" } })).map((r) => r.Owner), ["Maria Garcia", "Richard Roe", "Maria Lopez", "50%_off"]);
+    // What does restrict, or matches nothing, still runs.
+    assert.equal(await db.cars.count({ where: { OR: [] } }), 0);
+    assert.equal(await db.cars.count({ where: { VIN: undefined } }), 4);
+    assert.deepEqual(await db.cars.deleteMany({ where: { VIN: { in: [] } } }), { count: 0 });
+  } finally {
+    await close();
+  }
+});
