@@ -14,7 +14,8 @@
  * value the declared type cannot hold unchanged is a TYPE_ERROR naming where it is (documents
  * written through PartiQL are not checked against the schema): a null in a field not declared
  * `T | null`, a missing required field, an int beyond 2^53 or a fraction in an `Int`, a time of
- * day in a `PlainDate`.
+ * day in a `PlainDate`, digits past the nanosecond in an `Instant`, and in a `number` an int or
+ * decimal whose nearest double prints as another number (0.1 is kept; 2^53 + 1 is not).
  *
  * @example
  * ```ts
@@ -237,6 +238,93 @@ function exactNumber(v: { readonly value: bigint }, d: TypeDescriptor, path: Rea
   return n;
 }
 
+/** A decimal as a number `coefficient × 10^exponent` with a sign, trailing zeros not counted. */
+interface Numeral {
+  readonly negative: boolean;
+  readonly coefficient: bigint;
+  readonly exponent: number;
+}
+
+function decimalText(v: Numeral): string {
+  return new Decimal(v.coefficient, v.exponent, v.negative).toString();
+}
+
+/** Whether two numerals are the same number (1.50 and 1.5 are; -0 and 0 are). */
+function sameNumber(a: Numeral, b: Numeral): boolean {
+  const norm = (x: Numeral): Numeral => {
+    if (x.coefficient === 0n) return { negative: false, coefficient: 0n, exponent: 0 };
+    let c = x.coefficient;
+    let e = x.exponent;
+    while (c % 10n === 0n) {
+      c /= 10n;
+      e++;
+    }
+    return { negative: x.negative, coefficient: c, exponent: e };
+  };
+  const x = norm(a);
+  const y = norm(b);
+  return x.negative === y.negative && x.coefficient === y.coefficient && x.exponent === y.exponent;
+}
+
+/** The numeral a finite double prints as (its shortest round-trip form, e.g. "1e+21", "1.5e-7"). */
+function numeralOf(n: number): Numeral {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(n))!;
+  const frac = m[3] ?? "";
+  return { negative: m[1] === "-", coefficient: BigInt(m[2] + frac), exponent: Number(m[4] ?? 0) - frac.length };
+}
+
+/**
+ * A stored int or decimal as a `number`, only when the double reads back as that same number:
+ * 0.1 (the double printed as 0.1) is kept, as JSON keeps it; 2^53 + 1 (read as 2^53) and
+ * 0.10000000000000000000001 (read as 0.1) would be other numbers, and are refused.
+ */
+function nearestNumber(v: IonValue & Numeral, d: TypeDescriptor, path: ReadPath): number {
+  const n = Number(`${v.negative ? "-" : ""}${v.coefficient}e${v.exponent}`);
+  if (!Number.isFinite(n) || !sameNumber(v, numeralOf(n))) {
+    throw mismatch(v, d, path, `stored ${v.kind} ${decimalText(v)} is not exactly a number (declare ${v.kind === "int" ? "bigint" : "Decimal"})`);
+  }
+  return n;
+}
+
+/** A decimal that is a whole number as that integer; a fraction or a safe-range overflow refused. */
+function decimalInt(v: IonValue & Numeral, d: TypeDescriptor, path: ReadPath): number {
+  let c = v.coefficient;
+  if (c !== 0n) {
+    // Past 10^20 the value is beyond the safe range whatever the coefficient: 10^e is not worth making.
+    if (v.exponent > 20) c = 1n << 64n;
+    else if (v.exponent > 0) c *= 10n ** BigInt(v.exponent);
+    else if (v.exponent < 0) {
+      // A fraction's divisor longer than the coefficient cannot divide it.
+      const divisor = -v.exponent > c.toString().length ? undefined : 10n ** BigInt(-v.exponent);
+      if (divisor === undefined || c % divisor !== 0n) throw mismatch(v, d, path, `stored decimal ${decimalText(v)} is not an integer`);
+      c /= divisor;
+    }
+  }
+  const n = Number(v.negative ? -c : c);
+  if (!Number.isSafeInteger(n)) throw mismatch(v, d, path, `stored decimal ${decimalText(v)} is beyond a number's exact range (declare bigint)`);
+  return n;
+}
+
+/**
+ * A timestamp as a Temporal.Instant, refused when its fraction has digits past the nanosecond
+ * (an Instant's precision), which the conversion would drop.
+ */
+function exactInstant(v: IonTimestamp, d: TypeDescriptor, path: ReadPath): Temporal.Instant {
+  const f = v.fraction;
+  if (f !== null && f.exponent < -9 && f.coefficient !== 0n) {
+    const cut = -9 - f.exponent;
+    if (cut > f.coefficient.toString().length || f.coefficient % 10n ** BigInt(cut) !== 0n) {
+      throw mismatch(v, d, path, "stored timestamp is more precise than the nanosecond, which a Temporal.Instant would drop");
+    }
+  }
+  return instantOf(v);
+}
+
+/** An Ion struct may repeat a name; an object holds one value for it, and keeping either would drop the other. */
+function repeated(v: IonValue, d: TypeDescriptor, path: ReadPath, name: string): LedgerError {
+  return mismatch(v, d, { parent: path, key: name }, "stored struct holds this field more than once, which an object cannot");
+}
+
 /**
  * Converts a stored Ion value back to the declared TypeScript type, refusing (TYPE_ERROR naming
  * `path`) what the type cannot hold without a silent change: a null where the type has none, an
@@ -257,18 +345,16 @@ export function fromIon(v: IonValue, d: TypeDescriptor, path: ReadPath = "value"
     case "bool":
       if (v.kind === "bool") return v.value;
       throw mismatch(v, d, path);
-    case "int": {
+    case "int":
       if (v.kind === "int") return exactNumber(v, d, path);
-      const n = v.kind === "float" ? v.value : v.kind === "decimal" ? Number(new Decimal(v.coefficient, v.exponent, v.negative).numberValue()) : undefined;
-      if (n === undefined) throw mismatch(v, d, path);
-      if (!Number.isSafeInteger(n)) throw mismatch(v, d, path, `stored ${v.kind} ${n} is not an integer`);
-      return n;
-    }
+      if (v.kind === "decimal") return decimalInt(v, d, path);
+      if (v.kind !== "float") throw mismatch(v, d, path);
+      if (!Number.isSafeInteger(v.value)) throw mismatch(v, d, path, `stored float ${v.value} is not a safe integer`);
+      return v.value;
     case "float":
       if (v.kind === "float") return v.value;
-      // A number field holds ints and decimals as their nearest double, as JSON numbers do.
-      if (v.kind === "int") return Number(v.value);
-      if (v.kind === "decimal") return Number(new Decimal(v.coefficient, v.exponent, v.negative).numberValue());
+      if (v.kind === "int") return nearestNumber({ ...v, negative: v.value < 0n, coefficient: v.value < 0n ? -v.value : v.value, exponent: 0 }, d, path);
+      if (v.kind === "decimal") return nearestNumber(v, d, path);
       throw mismatch(v, d, path);
     case "bigint":
       if (v.kind === "int") return v.value;
@@ -278,7 +364,7 @@ export function fromIon(v: IonValue, d: TypeDescriptor, path: ReadPath = "value"
       if (v.kind === "int") return new Decimal(v.value < 0n ? -v.value : v.value, 0, v.value < 0n);
       throw mismatch(v, d, path);
     case "instant":
-      if (v.kind === "timestamp") return instantOf(v);
+      if (v.kind === "timestamp") return exactInstant(v, d, path);
       throw mismatch(v, d, path);
     case "date":
       if (v.kind !== "timestamp") throw mismatch(v, d, path);
@@ -296,7 +382,7 @@ export function fromIon(v: IonValue, d: TypeDescriptor, path: ReadPath = "value"
       if (v.kind !== "struct") throw mismatch(v, d, path);
       const out: Record<string, unknown> = {};
       for (const [name, value] of v.fields) {
-        if (Object.prototype.hasOwnProperty.call(out, name)) continue;
+        if (Object.prototype.hasOwnProperty.call(out, name)) throw repeated(v, d, path, name);
         Object.defineProperty(out, name, { value: fromIon(value, d.of, { parent: path, key: name }), enumerable: true, writable: true, configurable: true });
       }
       return out;
@@ -315,7 +401,8 @@ export function fromIonStruct(v: IonStruct, fields: Readonly<Record<string, Fiel
   const out: Record<string, unknown> = {};
   for (const [name, value] of v.fields) {
     const f = Object.prototype.hasOwnProperty.call(fields, name) ? fields[name] : undefined;
-    if (f === undefined || Object.prototype.hasOwnProperty.call(out, name)) continue;
+    if (f === undefined) continue;
+    if (Object.prototype.hasOwnProperty.call(out, name)) throw repeated(v, { kind: "struct", fields }, path, name);
     out[name] = fromIon(value, f.type, { parent: path, key: name });
   }
   for (const [name, f] of Object.entries(fields)) {

@@ -130,6 +130,14 @@ test("reading back refuses what the declared type cannot hold unchanged, naming 
   for (const [name, text, message] of cases) {
     assert.throws(() => read(text), (e) => isLedgerError(e, "TYPE_ERROR") && message.test(e.message), name);
   }
+  // A repeated name: an object keeps one value, so reading either would drop the other.
+  assert.throws(() => read(`{${base}, Year: 2012, Year: 2013}`), (e) => isLedgerError(e, "TYPE_ERROR") && e.details.path === 'cars["id1"].Year');
+  assert.throws(
+    () => fromIonDocument(parseText(`{Tags: {a: "1", a: "2"}}`)[0] as never, { Tags: registrationsTable.fields.Tags }, "r"),
+    (e) => isLedgerError(e, "TYPE_ERROR") && e.details.path === "r.Tags.a",
+  );
+  // An undeclared field (not returned) may repeat.
+  assert.equal((read(`{${base}, Year: 2012, Extra: 1, Extra: 2}`) as { Year: number }).Year, 2012);
   // Exact values come back: an integral decimal or float is an Int; a nullable field may be null.
   assert.equal((read(`{${base}, Year: 2012.}`) as { Year: number }).Year, 2012);
   assert.equal((read(`{${base}, Year: 2012e0}`) as { Year: number }).Year, 2012);
@@ -156,3 +164,49 @@ test("codec: an array holding one array 4,096 times is LIMIT_EXCEEDED before it 
   const v = toIon(small, { kind: "list", of: { kind: "list", of: { kind: "int" } } }, "$.m");
   assert.equal(v.kind === "list" ? v.items.length : -1, 64);
 });
+
+/** Stored values a read would have changed silently (rounded, truncated), and exact ones kept. */
+const numericReads: { name: string; ion: string; type: Parameters<typeof fromIon>[1]; refused?: RegExp; value?: string }[] = [
+  { name: "Int from a decimal with a tiny fraction", ion: "1.0000000000000000001", type: { kind: "int" }, refused: /stored decimal 1\.0000000000000000001 is not an integer/ },
+  { name: "Int from a decimal with a fraction digit far out", ion: "1d-400", type: { kind: "int" }, refused: /not an integer/ },
+  { name: "Int from a decimal beyond 2^53", ion: "9007199254740993.0", type: { kind: "int" }, refused: /beyond a number's exact range/ },
+  { name: "Int from a huge decimal", ion: "1d400", type: { kind: "int" }, refused: /beyond a number's exact range/ },
+  { name: "Int from an integral decimal", ion: "2012.000", type: { kind: "int" }, value: "2012" },
+  { name: "Int from a decimal with a positive exponent", ion: "-12d3", type: { kind: "int" }, value: "-12000" },
+  { name: "Int from a float beyond 2^53", ion: "1e300", type: { kind: "int" }, refused: /not a safe integer/ },
+  { name: "number from an int beyond 2^53", ion: "9007199254740993", type: { kind: "float" }, refused: /stored int 9007199254740993 is not exactly a number/ },
+  { name: "number from a negative int beyond 2^53", ion: "-9007199254740993", type: { kind: "float" }, refused: /not exactly a number/ },
+  { name: "number from 2^60 (printed as 1152921504606847000)", ion: "1152921504606846976", type: { kind: "float" }, refused: /not exactly a number/ },
+  { name: "number from 2^53", ion: "9007199254740992", type: { kind: "float" }, value: "9007199254740992" },
+  { name: "number from a decimal longer than a double", ion: "0.10000000000000000000001", type: { kind: "float" }, refused: /not exactly a number \(declare Decimal\)/ },
+  { name: "number from a decimal beyond a double's range", ion: "1d400", type: { kind: "float" }, refused: /not exactly a number/ },
+  { name: "number from a decimal below a double's range", ion: "1d-400", type: { kind: "float" }, refused: /not exactly a number/ },
+  { name: "number from 0.1", ion: "0.1", type: { kind: "float" }, value: "0.1" },
+  { name: "number from 1.50", ion: "1.50", type: { kind: "float" }, value: "1.5" },
+  { name: "number from -0.0", ion: "-0.0", type: { kind: "float" }, value: "0" },
+  { name: "number from 1e21 as a decimal", ion: "1d21", type: { kind: "float" }, value: "1e+21" },
+  { name: "Instant from a timestamp past the nanosecond", ion: "2020-01-01T00:00:00.1234567891Z", type: { kind: "instant" }, refused: /more precise than the nanosecond/ },
+  { name: "Instant from a timestamp with a digit far past the nanosecond", ion: "2020-01-01T00:00:00.0000000000000000000001Z", type: { kind: "instant" }, refused: /more precise than the nanosecond/ },
+  { name: "Instant from a timestamp with zeros past the nanosecond", ion: "2020-01-01T00:00:00.1234567890000Z", type: { kind: "instant" }, value: "2020-01-01T00:00:00.123456789Z" },
+];
+
+for (const c of numericReads) {
+  test(`reading: ${c.name} ${c.refused ? "is a TYPE_ERROR naming the field" : "is kept exactly"}`, async () => {
+    const { parseText } = await import("../../../engine/index.ts");
+    const doc = parseText(`{Owners: [{Name: "M", Extra: ${c.ion}}]}`)[0];
+    const fields = {
+      Owners: { optional: false, type: { kind: "list", of: { kind: "struct", fields: { Name: { optional: false, type: { kind: "string" } }, Extra: { optional: false, type: c.type } } } } },
+    } as const;
+    const read = () => (fromIonDocument(doc as never, fields, 'regs["id1"]') as { Owners: { Extra: unknown }[] }).Owners[0].Extra;
+    if (c.refused) {
+      assert.throws(read, (e) => {
+        assert.ok(isLedgerError(e, "TYPE_ERROR"), String(e));
+        assert.equal(e.details.path, 'regs["id1"].Owners[0].Extra');
+        assert.match(e.message, c.refused!);
+        return true;
+      });
+    } else {
+      assert.equal(String(read()), c.value);
+    }
+  });
+}

@@ -447,3 +447,33 @@ test("a filter that names no condition is refused by every accessor; nothing is 
     await close();
   }
 });
+
+test("a stored value a read would round is a TYPE_ERROR naming the document's field, on every read path", async () => {
+  const { db, close } = await openClient();
+  try {
+    const cases: [string, string, string][] = [
+      ["Year", "2012.0000000000000000001", "an Int from a decimal with a fraction"],
+      ["RegisteredAt", "2020-01-01T00:00:00.1234567891Z", "an Instant past the nanosecond"],
+    ];
+    for (const [field, ion, name] of cases) {
+      const [{ documentId: id }] = await db.$ledger.execute(
+        `INSERT INTO cars \`{VIN: "${field}", Manufacturer: "T", Model: "S", Owner: "M", ${field === "Year" ? "" : "Year: 2012, "}${field}: ${ion}}\``,
+      ) as { documentId: string }[];
+      const path = `cars[${JSON.stringify(id)}].${field}`;
+      const tip = (await db.$digest()).digestTipAddress.sequenceNo;
+      const reads: [string, () => Promise<unknown>][] = [
+        ["findMany", () => db.cars.findMany({ where: { VIN: field } })],
+        ["findUnique", () => db.cars.findUnique({ where: { id } })],
+        ["committed", () => db.cars.committed.findUnique({ where: { id } })],
+        ["history", async () => { for await (const _ of db.cars.history({ id })); }],
+        ["update", () => db.cars.update({ where: { id }, data: { Owner: "Other" } })],
+      ];
+      for (const [call, read] of reads) {
+        await assert.rejects(read(), (e) => isLedgerError(e, "TYPE_ERROR") && e.details.path === path, `${name}: ${call}`);
+      }
+      assert.equal((await db.$digest()).digestTipAddress.sequenceNo, tip, `${name}: nothing written`);
+    }
+  } finally {
+    await close();
+  }
+});
