@@ -338,10 +338,18 @@ export function fromIon(v: IonValue, d: TypeDescriptor, path: ReadPath = "value"
   switch (d.kind) {
     case "nullable": return fromIon(v, d.of, path);
     case "string":
-    case "enum":
       if (v.kind === "string") return v.value;
       if (v.kind === "symbol" && v.text !== null) return v.text;
       throw mismatch(v, d, path);
+    case "enum": {
+      const text = v.kind === "string" ? v.value : v.kind === "symbol" ? v.text : null;
+      if (text === null) throw mismatch(v, d, path);
+      // The row type promises one of the values; a switch over them would fall through.
+      if (!d.values.includes(text)) {
+        throw mismatch(v, d, path, `stored ${JSON.stringify(text.length > 40 ? text.slice(0, 40) + "…" : text)} is not one of ${d.values.map((x) => JSON.stringify(x)).join(", ")}`);
+      }
+      return text;
+    }
     case "bool":
       if (v.kind === "bool") return v.value;
       throw mismatch(v, d, path);

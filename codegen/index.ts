@@ -48,8 +48,11 @@ export interface GenerateResult {
   readonly tables: Readonly<Record<string, TableDescriptor>>;
 }
 
-/** Names the generated module declares or imports; a table type may not take one of them. */
-const GENERATED_NAMES = new Set(["schema", "Tables", "Db", "connect", "createClient", "Client", "ConnectOptions", "SchemaDescriptor"]);
+/**
+ * Names the generated module declares, imports or uses (`Promise`, the global, in connect's
+ * signature); a table type imported under one of them would take its place.
+ */
+const GENERATED_NAMES = new Set(["schema", "Tables", "Db", "connect", "createClient", "Client", "ConnectOptions", "SchemaDescriptor", "Promise"]);
 
 export function generate(options: GenerateOptions): GenerateResult {
   const cwd = options.cwd ?? process.cwd();

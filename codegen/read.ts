@@ -127,6 +127,12 @@ export function findTables(sources: readonly SourceFile[], diags: Diagnostics): 
         );
         continue;
       }
+      // The accessor is a key of the generated schema object and of the client, where
+      // `__proto__` sets the prototype instead: the table would vanish from both.
+      if (table === "__proto__") {
+        at(tags[0], typeName, `table name "__proto__" cannot be used: JavaScript objects take it for their prototype, so the table would be lost`, `choose another name, e.g. ${suggestTableName(typeName)}`);
+        continue;
+      }
       // The engine's own rule too (names of system views are reserved), so a schema that
       // generates also connects.
       const refused = tableNameProblem(table);

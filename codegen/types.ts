@@ -19,6 +19,7 @@ import {
 } from "ts-morph";
 import type { FieldDescriptor, TableDescriptor, TypeDescriptor } from "../client/schema.ts";
 import type { DiagnosticCode, Diagnostics } from "./errors.ts";
+import { checkFieldName } from "../engine/index.ts";
 import { column, type TableDeclaration } from "./read.ts";
 
 /** Top-level field names the runtime uses for the document id and its metadata. */
@@ -186,6 +187,10 @@ function describeMember(
   if (index !== undefined && !topLevel) {
     report(ctx, "BAD_INDEX", index, fp, "@index is only allowed on top-level fields of a table", "index a top-level field, or move the value to the top level");
     ok = false;
+  } else if (index !== undefined && indexableProblem(name) !== undefined) {
+    // The engine refuses the index when the client connects: every connect would fail.
+    report(ctx, "BAD_INDEX", index, fp, `field ${JSON.stringify(name)} cannot be indexed: ${indexableProblem(name)}`, "index another field, or rename this one");
+    ok = false;
   }
   const typeNode = (member as PropertySignature).getTypeNode();
   if (typeNode === undefined) {
@@ -207,6 +212,16 @@ function indexTag(member: Node & { getJsDocs(): import("ts-morph").JSDoc[] }): N
   const trivia = member.getSourceFile().getFullText().slice(member.getPos(), member.getStart());
   const inline = /\/\*\*(?:(?!\*\/)[\s\S])*@index\b/.test(trivia);
   return inline ? member : undefined;
+}
+
+/** Why the engine refuses an index on `name`, or undefined if it takes it. */
+function indexableProblem(name: string): string | undefined {
+  try {
+    checkFieldName(name);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }
 
 function memberName(nameNode: Node): string | undefined {
@@ -406,7 +421,7 @@ function describeLibraryReference(n: Node, name: string, args: TypeNode[], p: st
 
 function describeUnion(n: Node, p: string, ctx: Ctx): TypeDescriptor | undefined {
   const members: TypeNode[] = [];
-  flattenUnion(n, members, []);
+  flattenUnion(n, members, new Set());
   let nullable = false;
   const rest: TypeNode[] = [];
   for (const m of members) {
@@ -426,13 +441,13 @@ function describeUnionRest(n: Node, rest: TypeNode[], p: string, ctx: Ctx): Type
   if (rest.length === 1) return describeType(rest[0], p, ctx);
   const literal = (m: TypeNode) => (Node.isLiteralTypeNode(m) ? m.getLiteral() : undefined);
   if (rest.every((m) => literal(m) !== undefined && Node.isStringLiteral(literal(m)!))) {
-    const values: string[] = [];
+    const values = new Set<string>();
     for (const m of rest) {
       const v = (literal(m) as Node & { getLiteralText(): string }).getLiteralText();
       if (!v.isWellFormed()) return fail(ctx, m, p, "a string literal type with a lone surrogate cannot be stored (UTF-8 cannot encode it)", "remove the lone surrogate");
-      if (!values.includes(v)) values.push(v);
+      values.add(v);
     }
-    return { kind: "enum", values };
+    return { kind: "enum", values: [...values] };
   }
   const isBool = (m: TypeNode) =>
     m.getKind() === SyntaxKind.BooleanKeyword || literal(m)?.getKind() === SyntaxKind.TrueKeyword || literal(m)?.getKind() === SyntaxKind.FalseKeyword;
@@ -450,8 +465,12 @@ function describeUnionRest(n: Node, rest: TypeNode[], p: string, ctx: Ctx): Type
   return fail(ctx, n, p, `union of unrelated types (${rest.map((m) => m.getText()).join(" | ")}) is not supported`, FIX_UNION);
 }
 
-/** Flattens nested unions, parentheses and non-generic aliases of unions (`Color | null`). */
-function flattenUnion(n: Node, out: TypeNode[], seen: Node[]): void {
+/**
+ * Flattens nested unions, parentheses and non-generic aliases of unions (`Color | null`). Each
+ * alias is expanded once per union: a union is a set, so a second expansion adds nothing, and
+ * `type U1 = U0 | U0; type U2 = U1 | U1; …` would otherwise take 2^n steps (57 s at 24 levels).
+ */
+function flattenUnion(n: Node, out: TypeNode[], seen: Set<Node>): void {
   const u = unwrap(n as TypeNode);
   if (Node.isUnionTypeNode(u)) {
     for (const m of u.getTypeNodes()) flattenUnion(m, out, seen);
@@ -459,10 +478,12 @@ function flattenUnion(n: Node, out: TypeNode[], seen: Node[]): void {
   }
   if (Node.isTypeReference(u) && u.getTypeArguments().length === 0) {
     const decl = resolveNamed(u);
-    if (decl !== undefined && Node.isTypeAliasDeclaration(decl) && decl.getTypeParameters().length === 0 && !seen.includes(decl)) {
+    if (decl !== undefined && Node.isTypeAliasDeclaration(decl) && decl.getTypeParameters().length === 0) {
       const target = unwrap(decl.getTypeNodeOrThrow());
       if (Node.isUnionTypeNode(target)) {
-        flattenUnion(target, out, [...seen, decl]);
+        if (seen.has(decl)) return;
+        seen.add(decl);
+        flattenUnion(target, out, seen);
         return;
       }
     }

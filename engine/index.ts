@@ -15,5 +15,5 @@ export { revisionHash, statementDigest } from "./ledger/block.ts";
 export { blockAddressToIon, blockToIon, revisionToIon } from "./ledger/block-codec.ts";
 export { digestFromIon, digestToIon, type Evidence, evidenceFromIon, proofFromIon, proofToIon, revisionFromIon } from "./ledger/evidence.ts";
 export type { Block, BlockAddress, Digest, Revision, RevisionMetadata } from "./ledger/types.ts";
-export { checkTableName, type TableDef } from "./catalog/catalog.ts";
+export { checkFieldName, checkTableName, type TableDef } from "./catalog/catalog.ts";
 export * from "./ion/index.ts";

@@ -136,6 +136,12 @@ test("reading back refuses what the declared type cannot hold unchanged, naming 
     () => fromIonDocument(parseText(`{Tags: {a: "1", a: "2"}}`)[0] as never, { Tags: registrationsTable.fields.Tags }, "r"),
     (e) => isLedgerError(e, "TYPE_ERROR") && e.details.path === "r.Tags.a",
   );
+  // A string-literal union is one of its values on read as on write.
+  assert.throws(
+    () => fromIonDocument(parseText(`{Kind: "bicycle"}`)[0] as never, { Kind: registrationsTable.fields.Kind }, 'registrations["id1"]'),
+    (e) => isLedgerError(e, "TYPE_ERROR") && e.details.path === 'registrations["id1"].Kind' && /"bicycle" is not one of "car", "truck"/.test(e.message),
+  );
+  assert.equal((fromIonDocument(parseText(`{Kind: truck}`)[0] as never, { Kind: registrationsTable.fields.Kind }) as { Kind: string }).Kind, "truck");
   // An undeclared field (not returned) may repeat.
   assert.equal((read(`{${base}, Year: 2012, Extra: 1, Extra: 2}`) as { Year: number }).Year, 2012);
   // Exact values come back: an integral decimal or float is an Int; a nullable field may be null.

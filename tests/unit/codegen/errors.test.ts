@@ -294,4 +294,43 @@ export type T = {
     const d = one("/** @table t */\nexport interface T { At: Temporal.ZonedDateTime }\n");
     assert.match(d.fix, /Temporal\.Instant/);
   });
+
+  // Schemas that generated but gave a client that lost a table, could never connect, or did not
+  // type-check: refused here, where the fix is.
+  for (const [what, source, code, message] of [
+    ["@table __proto__ (the generated schema object would take it for its prototype)",
+      "/** @table __proto__ */\nexport interface Car { VIN: string }\n", "BAD_TABLE", /"__proto__" cannot be used/],
+    ["@index on a field the engine cannot index (every connect would fail)",
+      '/** @table cars */\nexport interface Car {\n  /** @index */ "": string;\n  VIN: string;\n}\n', "BAD_INDEX", /field "" cannot be indexed/],
+    ["@index on a name longer than the engine indexes",
+      `/** @table cars */\nexport interface Car {\n  /** @index */ ${"a".repeat(129)}: string;\n}\n`, "BAD_INDEX", /cannot be indexed/],
+    ["a table type named Promise (connect returns a Promise)",
+      "/** @table cars */\nexport interface Promise { VIN: string }\n", "NAME_CONFLICT", /Promise clashes with a name in the generated module/],
+  ] as const) {
+    test(`${what} is ${code}`, () => {
+      const d = one(source);
+      assert.equal(d.code, code, formatDiagnostic(d));
+      assert.match(d.message, message);
+    });
+  }
+
+  // 24 levels: 2^24 paths took 57 s when each path was expanded; once each, well under a second.
+  test("nested aliases of unions are flattened once each, not once per path", () => {
+    let source = 'type U0 = "a" | "b" | null;\n';
+    for (let i = 1; i <= 24; i++) source += `type U${i} = U${i - 1} | U${i - 1} | "v${i}";\n`;
+    source += "/** @table t */\nexport interface T { Kind: U24 }\n";
+    const tmp = tempDir();
+    try {
+      const file = write(path.join(tmp.dir, "unions.ts"), source);
+      const started = performance.now();
+      const { tables } = generate({ schemaFiles: [file], outDir: tmp.dir, runtimeImport: "quire" });
+      assert.ok(performance.now() - started < 10_000, `took ${Math.round(performance.now() - started)} ms`);
+      const kind = tables.t.fields.Kind.type;
+      assert.equal(kind.kind, "nullable");
+      assert.deepEqual(kind.kind === "nullable" && kind.of.kind === "enum" ? [...kind.of.values].sort() : kind,
+        ["a", "b", ...Array.from({ length: 24 }, (_, i) => `v${i + 1}`)].sort());
+    } finally {
+      tmp.cleanup();
+    }
+  });
 });
