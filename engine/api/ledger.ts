@@ -41,7 +41,7 @@ import { Committer } from "../txn/committer.ts";
 import { type StoredRevision, Store } from "../txn/store.ts";
 import { TableRules } from "../txn/table-rules.ts";
 import type { BlockLocation } from "../txn/block-directory.ts";
-import type { TransactionHost } from "../txn/transaction.ts";
+import { snapshotOf, type TransactionHost } from "../txn/transaction.ts";
 import { Transaction } from "./transaction.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { handOutCopy, toJS } from "../ion/js.ts";
@@ -427,7 +427,7 @@ export class Ledger {
 
   private oldestSnapshot(): number {
     let oldest = Infinity;
-    for (const tx of this.active) oldest = Math.min(oldest, tx.snapshot);
+    for (const tx of this.active) oldest = Math.min(oldest, snapshotOf(tx));
     return oldest;
   }
 

@@ -358,18 +358,25 @@ function writeDecimal(d: IonDecimal): void {
 }
 
 /**
- * Frozen timestamps already checked: a frozen one cannot have changed since. The commit clock's
+ * The last frozen timestamps checked: a frozen one cannot have changed since. The commit clock's
  * timestamps are frozen and shared by every block of a millisecond (ledger/clock.ts); checking
  * each of a block's three again was 5% of a commit's CPU with 64 writers (bun:jsc profile).
+ * Two slots, not a WeakSet: the store keeps every block's txTime, so a set would gain an entry
+ * per millisecond committed in for good, and V8 aborts the process once a weak table passes
+ * about 2^25 entries.
  */
-const checkedFrozen = new WeakSet<IonTimestamp>();
+let checkedFrozenA: IonTimestamp | undefined;
+let checkedFrozenB: IonTimestamp | undefined;
 
 function writeTimestamp(t: IonTimestamp): void {
   // The last line of defence: binary Ion that no reader accepts must never reach the journal.
-  if (!checkedFrozen.has(t)) {
+  if (t !== checkedFrozenA && t !== checkedFrozenB) {
     const why = timestampRangeError(t);
     if (why !== undefined) throw new LedgerError("TYPE_ERROR", `a timestamp cannot be written as Ion: ${why}`);
-    if (Object.isFrozen(t) && (t.fraction === null || Object.isFrozen(t.fraction))) checkedFrozen.add(t);
+    if (Object.isFrozen(t) && (t.fraction === null || Object.isFrozen(t.fraction))) {
+      checkedFrozenB = checkedFrozenA;
+      checkedFrozenA = t;
+    }
   }
   const start = pos;
   ensure(1);

@@ -23,7 +23,7 @@ import { bag, MISSING, type PBag, type PStruct, type PValue } from "../partiql/v
 
 import type { TableDef } from "../catalog/catalog.ts";
 import type { KeyRange } from "../catalog/index-order.ts";
-import type { Transaction } from "../txn/transaction.ts";
+import { sharedReads, type Transaction } from "../txn/transaction.ts";
 import { type Store, visibleRevision } from "../txn/store.ts";
 import { indexKey, indexKeysOf, isIndexableKey } from "../catalog/index-key.ts";
 import { resultRows, toDocument, toIon } from "./convert.ts";
@@ -261,7 +261,7 @@ class Run {
   async table(name: string, caseSensitive: boolean): Promise<TableDef | undefined> {
     const key = nameKey(name, caseSensitive);
     if (this.tables.has(key)) return this.tables.get(key);
-    const def = await this.tx.resolveTableShared(name, caseSensitive);
+    const def = await sharedReads.resolveTableShared(this.tx, name, caseSensitive);
     this.tables.set(key, def);
     return def;
   }
@@ -413,11 +413,11 @@ async function narrowedRows(r: Run, name: string, caseSensitive: boolean, access
 
 /** The rows a plan's access reads from its table. */
 function accessRows(r: Run, def: TableDef, access: Access | undefined) {
-  if (access?.kind === "ids") return r.tx.lookupIdsShared(def.name, access.ids);
-  if (access?.kind === "index") return r.tx.lookupShared(def.name, access.field, access.keys);
-  if (access?.kind === "range") return r.tx.lookupRangeShared(def.name, access.field, access.range);
-  if (access?.kind === "ordered") return r.tx.lookupOrderedShared(def.name, access.field, access.descending, access.take);
-  return r.tx.scanShared(def.name);
+  if (access?.kind === "ids") return sharedReads.lookupIdsShared(r.tx, def.name, access.ids);
+  if (access?.kind === "index") return sharedReads.lookupShared(r.tx, def.name, access.field, access.keys);
+  if (access?.kind === "range") return sharedReads.lookupRangeShared(r.tx, def.name, access.field, access.range);
+  if (access?.kind === "ordered") return sharedReads.lookupOrderedShared(r.tx, def.name, access.field, access.descending, access.take);
+  return sharedReads.scanShared(r.tx, def.name);
 }
 
 /** A table's rows, a committed view or information_schema, read once per execution. */
@@ -433,7 +433,7 @@ async function readGlobal(r: Run, name: string, caseSensitive: boolean): Promise
   const tx = r.tx;
   if (!caseSensitive && name.toLowerCase() === "information_schema") return informationSchema(tx);
   const def = await r.table(name, caseSensitive);
-  if (def !== undefined) return userRows(await tx.scanShared(def.name));
+  if (def !== undefined) return userRows(await sharedReads.scanShared(tx, def.name));
   if (name.startsWith(COMMITTED_PREFIX)) {
     const committed = await r.table(name.slice(COMMITTED_PREFIX.length), caseSensitive);
     if (committed !== undefined) return committedView(tx, committed.name);
@@ -514,7 +514,7 @@ async function runQuery(r: Run, s: QueryStatement): Promise<PValue> {
   const names = p.callsHistory ? globalNames(resolved) : p.globals;
   const { access, def } = await plan(r, target, names);
   if (p.point !== undefined && access?.kind === "index" && def !== undefined) {
-    if (p.pointPlan === undefined || p.pointPlan.catalog !== r.tx.sharedCatalog()) await keepPointPlan(r, p, p.point, def, access.field);
+    if (p.pointPlan === undefined || p.pointPlan.catalog !== sharedReads.sharedCatalog(r.tx)) await keepPointPlan(r, p, p.point, def, access.field);
     const rows = await pointRows(r, p.point, def, access);
     if (rows !== undefined) return rows;
   }
@@ -537,7 +537,7 @@ async function runQuery(r: Run, s: QueryStatement): Promise<PValue> {
  * or another ledger: statements are cached per process) is replaced.
  */
 async function keepPointPlan(r: Run, p: Prepared, shape: PointShape, def: TableDef, field: string): Promise<void> {
-  const catalog = r.tx.sharedCatalog();
+  const catalog = sharedReads.sharedCatalog(r.tx);
   if (catalog === undefined || field.toLowerCase() !== shape.field.toLowerCase()) return;
   if (shape.bare && (await isGlobalName(r, shape.field, shape.caseSensitive))) return;
   p.pointPlan = { catalog, def, field };
@@ -554,7 +554,7 @@ async function pointRows(r: Run, shape: PointShape, def: TableDef, access: Extra
   const value = r.constant(shape.value);
   const matches = (name: string) => name === shape.field || (!shape.caseSensitive && name.toLowerCase() === lower);
   const out: PStruct[] = [];
-  for (const row of await r.tx.lookupShared(def.name, access.field, access.keys)) {
+  for (const row of await sharedReads.lookupShared(r.tx, def.name, access.field, access.keys)) {
     let found: IonValue | undefined;
     let count = 0;
     for (const [name, v] of row.data.fields) {

@@ -14,7 +14,7 @@ import { revisionToIon } from "../ledger/block-codec.ts";
 import { epochMillisOf } from "../ledger/clock.ts";
 import type { Revision } from "../ledger/types.ts";
 import { tableDefToIon } from "../catalog/catalog.ts";
-import type { Transaction } from "../txn/transaction.ts";
+import { sharedReads, type Transaction } from "../txn/transaction.ts";
 import { bag, documentRow, type PBag, type PStruct } from "../partiql/value.ts";
 
 export const COMMITTED_PREFIX = "_ql_committed_";
@@ -25,16 +25,16 @@ export function userRows(rows: readonly { id: string; data: PStruct }[]): PBag {
 }
 
 export async function userView(tx: Transaction, table: string): Promise<PBag> {
-  return userRows(await tx.scanShared(table));
+  return userRows(await sharedReads.scanShared(tx, table));
 }
 
 export async function committedView(tx: Transaction, table: string): Promise<PBag> {
-  return committedRows(await tx.scanCommittedShared(table));
+  return committedRows(await sharedReads.scanCommittedShared(tx, table));
 }
 
 /** The committed view's rows for the documents among `ids` (a `c.metadata.id = ?` plan). */
 export async function committedRowsOf(tx: Transaction, table: string, ids: readonly string[]): Promise<PBag> {
-  return committedRows(await tx.committedAmongShared(table, ids));
+  return committedRows(await sharedReads.committedAmongShared(tx, table, ids));
 }
 
 /** Committed-view rows: each revision's QLDB struct, registered with its document id. */
@@ -43,7 +43,7 @@ function committedRows(revisions: readonly Revision[]): PBag {
 }
 
 export async function informationSchema(tx: Transaction): Promise<PStruct> {
-  const tables = await tx.tablesShared();
+  const tables = await sharedReads.tablesShared(tx);
   return ion.struct([["user_tables", ion.list(tables.map(tableDefToIon))]]) as PStruct & { fields: never };
 }
 
@@ -52,7 +52,7 @@ export async function informationSchema(tx: Transaction): Promise<PStruct> {
  * same document; it is returned when that span meets the inclusive window [start, end].
  */
 export async function historyView(tx: Transaction, table: string, start?: IonTimestamp, end?: IonTimestamp): Promise<PBag> {
-  const revisions = await tx.tableHistoryShared(table);
+  const revisions = await sharedReads.tableHistoryShared(tx, table);
   const from = start === undefined ? -Infinity : epochMillisOf(start);
   const to = end === undefined ? Infinity : epochMillisOf(end);
   const next = new Map<string, number>();

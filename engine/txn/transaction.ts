@@ -181,39 +181,82 @@ function checkDocumentId(id: unknown): void {
  */
 export let writesOf: (tx: Transaction) => ReadonlyMap<string, WriteEntry>;
 export let statementsOf: (tx: Transaction) => readonly StatementRecord[];
+/** The snapshot and read set OCC validates, read from the fields (a property the application defines cannot stand in). */
+export let snapshotOf: (tx: Transaction) => number;
+export let readsOf: (tx: Transaction) => ReadSet;
+
+/**
+ * Reads that return the store's own objects (documents, revisions, table definitions, and the
+ * transaction's pending writes), for the query executor, which never changes them and builds its
+ * results afresh. Not methods: an application that changed one of these objects would change
+ * committed data in memory, or a write after it was checked, and could commit a block the next
+ * open refuses. The public reads (scan, lookup, tables, …) return copies.
+ */
+export interface SharedReads {
+  sharedCatalog(tx: Transaction): readonly TableDef[] | undefined;
+  tablesShared(tx: Transaction): Promise<TableDef[]>;
+  resolveTableShared(tx: Transaction, name: string, caseSensitive?: boolean): Promise<TableDef | undefined>;
+  scanCommittedShared(tx: Transaction, table: string): Promise<Revision[]>;
+  committedAmongShared(tx: Transaction, table: string, ids: readonly string[]): Promise<Revision[]>;
+  tableHistoryShared(tx: Transaction, table: string): Promise<Revision[]>;
+  lookupIdsShared(tx: Transaction, table: string, ids: readonly string[]): Promise<DocumentRow[]>;
+  lookupShared(tx: Transaction, table: string, field: string, keys: readonly string[]): Promise<DocumentRow[]>;
+  lookupRangeShared(tx: Transaction, table: string, field: string, range: KeyRange): Promise<DocumentRow[]>;
+  lookupOrderedShared(tx: Transaction, table: string, field: string, descending: boolean, take: number): Promise<DocumentRow[]>;
+  scanShared(tx: Transaction, table: string): Promise<DocumentRow[]>;
+}
+export let sharedReads: SharedReads;
 
 export class Transaction {
   static {
     writesOf = (tx) => tx.#writes;
     statementsOf = (tx) => tx.#statements;
+    snapshotOf = (tx) => tx.#snapshot;
+    readsOf = (tx) => tx.#reads;
+    sharedReads = {
+      sharedCatalog: (tx) => tx.#sharedCatalog(),
+      tablesShared: (tx) => tx.#tablesShared(),
+      resolveTableShared: (tx, name, caseSensitive) => tx.#resolveTableShared(name, caseSensitive),
+      scanCommittedShared: (tx, table) => tx.#scanCommittedShared(table),
+      committedAmongShared: (tx, table, ids) => tx.#committedAmongShared(table, ids),
+      tableHistoryShared: (tx, table) => tx.#tableHistoryShared(table),
+      lookupIdsShared: (tx, table, ids) => tx.#lookupIdsShared(table, ids),
+      lookupShared: (tx, table, field, keys) => tx.#lookupShared(table, field, keys),
+      lookupRangeShared: (tx, table, field, range) => tx.#lookupRangeShared(table, field, range),
+      lookupOrderedShared: (tx, table, field, descending, take) => tx.#lookupOrderedShared(table, field, descending, take),
+      scanShared: (tx, table) => tx.#scanShared(table),
+    };
   }
 
-  private txId: string | undefined;
+  #txId: string | undefined;
   readonly #snapshot: number;
   readonly #reads: ReadSet;
   readonly #writes = new Map<string, WriteEntry>();
   /** What the documents in `writes` cost at least (see writtenAfter). */
-  private written: WriteCost = NO_COST;
+  #written: WriteCost = NO_COST;
   readonly #statements: StatementRecord[] = [];
-  private state: State = "active";
+  #state: State = "active";
   /** Set when the ledger's close() aborted this transaction (see abortForClose). */
-  private closedByLedger = false;
+  #closedByLedger = false;
   /** Index of the statement `withStatement` is running, if any. */
-  private activeStatement: number | undefined;
+  #activeStatement: number | undefined;
   /** Catalog changes made by this transaction (the catalog is shared until there is one). */
-  private catalogWrites = 0;
-  private commitDone: Promise<void> | undefined;
-  private managed = false;
+  #catalogWrites = 0;
+  #commitDone: Promise<void> | undefined;
+  #managed = false;
   /**
    * While a statement runs (withStatement): each write entry it touches, as it was before the
    * statement (undefined: it did not exist), so that a statement that fails leaves no write
    * behind. `null` while a statement runs and has touched nothing yet (no Map made for reads).
    */
-  private undo: Map<string, WriteEntry | undefined> | null | undefined;
+  #undo: Map<string, WriteEntry | undefined> | null | undefined;
   /** Set while the running statement performs one of its own writes (statementWrite). */
-  private writingForStatement = false;
+  #writingForStatement = false;
 
-  constructor(private readonly host: TransactionHost) {
+  readonly #host: TransactionHost;
+
+  constructor(host: TransactionHost) {
+    this.#host = host;
     this.#snapshot = host.store.tip;
     this.#reads = new ReadSet(host.untracked !== true);
   }
@@ -223,14 +266,9 @@ export class Transaction {
     return this.#snapshot;
   }
 
-  /** What the transaction has read, as OCC validation sees it. */
-  get reads(): ReadSet {
-    return this.#reads;
-  }
-
   /** Whether reads are recorded for OCC (false only for an auto-commit read; see TransactionHost). */
   get tracked(): boolean {
-    return this.host.untracked !== true;
+    return this.#host.untracked !== true;
   }
 
   /**
@@ -238,74 +276,74 @@ export class Transaction {
    * catalog change of its own (undefined otherwise). The array is the store's: its identity, or
    * failing that its elements' identities, say whether the catalog changed (plan caches key on it).
    */
-  sharedCatalog(): readonly TableDef[] | undefined {
-    return this.catalogWrites === 0 ? this.host.store.tableDefsAt(this.#snapshot) : undefined;
+  #sharedCatalog(): readonly TableDef[] | undefined {
+    return this.#catalogWrites === 0 ? this.#host.store.tableDefsAt(this.#snapshot) : undefined;
   }
 
   /** The transaction id (made on first use: read-only transactions rarely need one). */
   get id(): string {
-    return (this.txId ??= newId());
+    return (this.#txId ??= newId());
   }
 
   get isActive(): boolean {
-    return this.state === "active";
+    return this.#state === "active";
   }
 
   // ---- tables -------------------------------------------------------------------------------
 
   /** Creates a table; returns its tableId. */
   async createTable(name: string): Promise<string> {
-    this.checkActive();
+    this.#checkActive();
     checkTableName(name);
-    if (this.findActiveTable(name) !== undefined) throw new LedgerError("TABLE_EXISTS", `table ${name} already exists`, { name });
+    if (this.#findActiveTable(name) !== undefined) throw new LedgerError("TABLE_EXISTS", `table ${name} already exists`, { name });
     const tableId = newId();
-    this.putCatalog({ tableId, name, status: "ACTIVE", indexes: [] }, `CREATE TABLE ${name}`);
+    this.#putCatalog({ tableId, name, status: "ACTIVE", indexes: [] }, `CREATE TABLE ${name}`);
     return tableId;
   }
 
   /** Drops an active table; its documents and history stay in the journal. Returns its tableId. */
   async dropTable(name: string): Promise<string> {
-    this.checkActive();
-    const def = this.activeTable(name);
-    this.putCatalog({ ...def, status: "INACTIVE" }, `DROP TABLE ${name}`);
+    this.#checkActive();
+    const def = this.#activeTable(name);
+    this.#putCatalog({ ...def, status: "INACTIVE" }, `DROP TABLE ${name}`);
     return def.tableId;
   }
 
   /** Reactivates a dropped table by its id; fails if an active table has its name. */
   async undropTable(tableId: string): Promise<string> {
-    this.checkActive();
+    this.#checkActive();
     checkName(tableId, "tableId");
-    const def = this.tableById(tableId);
+    const def = this.#tableById(tableId);
     if (def === undefined) throw new LedgerError("TABLE_NOT_FOUND", `no table has id ${tableId}`, { tableId });
     if (def.status === "ACTIVE") throw new LedgerError("TABLE_EXISTS", `table ${def.name} is not dropped`, { tableId });
-    if (this.findActiveTable(def.name) !== undefined) {
+    if (this.#findActiveTable(def.name) !== undefined) {
       throw new LedgerError("TABLE_EXISTS", `an active table is already named ${def.name}`, { name: def.name });
     }
-    this.putCatalog({ ...def, status: "ACTIVE" }, `UNDROP TABLE "${tableId}"`);
+    this.#putCatalog({ ...def, status: "ACTIVE" }, `UNDROP TABLE "${tableId}"`);
     return def.name;
   }
 
   /** Creates an index on a top-level field; returns its indexId. */
   async createIndex(table: string, field: string): Promise<string> {
-    this.checkActive();
+    this.#checkActive();
     checkFieldName(field);
-    const def = this.activeTable(table);
+    const def = this.#activeTable(table);
     if (def.indexes.some((ix) => ix.field === field)) {
       throw new LedgerError("INDEX_EXISTS", `${table} already has an index on ${field}`, { table, field });
     }
     const indexId = newId();
-    this.putCatalog({ ...def, indexes: [...def.indexes, { indexId, field }] }, `CREATE INDEX ON ${table} (${field})`);
+    this.#putCatalog({ ...def, indexes: [...def.indexes, { indexId, field }] }, `CREATE INDEX ON ${table} (${field})`);
     return indexId;
   }
 
   /** Removes an index from a table; returns the indexed field. */
   async dropIndex(table: string, indexId: string): Promise<string> {
-    this.checkActive();
+    this.#checkActive();
     checkName(indexId, "indexId");
-    const def = this.activeTable(table);
+    const def = this.#activeTable(table);
     const ix = def.indexes.find((i) => i.indexId === indexId);
     if (ix === undefined) throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index ${indexId}`, { table, indexId });
-    this.putCatalog({ ...def, indexes: def.indexes.filter((i) => i !== ix) }, `DROP INDEX "${indexId}" ON ${table}`);
+    this.#putCatalog({ ...def, indexes: def.indexes.filter((i) => i !== ix) }, `DROP INDEX "${indexId}" ON ${table}`);
     return ix.field;
   }
 
@@ -314,19 +352,19 @@ export class Transaction {
    * case-insensitive match. Undefined if there is none; ambiguity is an error.
    */
   async resolveTable(name: string, caseSensitive = true): Promise<TableDef | undefined> {
-    const def = await this.resolveTableShared(name, caseSensitive);
+    const def = await this.#resolveTableShared(name, caseSensitive);
     return def === undefined ? undefined : copyTableDef(def);
   }
 
   /** resolveTable, returning the catalog's own definition (for the executor, which never changes it). */
-  async resolveTableShared(name: string, caseSensitive = true): Promise<TableDef | undefined> {
-    this.checkActive();
+  async #resolveTableShared(name: string, caseSensitive = true): Promise<TableDef | undefined> {
+    this.#checkActive();
     if (typeof name !== "string") throw new LedgerError("INVALID_ARGUMENT", "a table name must be a string", { name: shown(name) });
-    const exact = this.findActiveTable(name);
+    const exact = this.#findActiveTable(name);
     if (exact !== undefined || caseSensitive) return exact;
     const lower = name.toLowerCase();
     this.#reads.addTable(SYSTEM_TABLE_ID);
-    const matches = this.catalog().filter((d) => d.status === "ACTIVE" && d.name.toLowerCase() === lower);
+    const matches = this.#catalog().filter((d) => d.status === "ACTIVE" && d.name.toLowerCase() === lower);
     if (matches.length > 1) {
       throw new LedgerError("TABLE_NOT_FOUND", `${name} matches several tables (${matches.map((m) => m.name).join(", ")}); quote it`, { name });
     }
@@ -335,28 +373,28 @@ export class Transaction {
 
   /** Every table (active and dropped) as this transaction sees it. */
   async tables(): Promise<TableDef[]> {
-    return (await this.tablesShared()).map(copyTableDef);
+    return (await this.#tablesShared()).map(copyTableDef);
   }
 
   /** tables(), holding the catalog's own definitions (for the executor's views). */
-  async tablesShared(): Promise<TableDef[]> {
-    this.checkActive();
+  async #tablesShared(): Promise<TableDef[]> {
+    this.#checkActive();
     this.#reads.addTable(SYSTEM_TABLE_ID);
-    return [...this.catalog()];
+    return [...this.#catalog()];
   }
 
   // ---- writes -------------------------------------------------------------------------------
 
   /** Inserts a document (a plain object, or an Ion struct); returns its new id. */
   async insert(table: string, document: unknown): Promise<string> {
-    this.checkActive();
-    const def = this.activeTable(table);
+    this.#checkActive();
+    const def = this.#activeTable(table);
     const data = toDocument(document);
-    this.checkWriteCount();
-    const written = this.writtenAfter(undefined, data);
+    this.#checkWriteCount();
+    const written = this.#writtenAfter(undefined, data);
     const id = newId();
-    const stmt = this.record(statementText(def.name, "insert"), [data]);
-    this.touch(id);
+    const stmt = this.#record(statementText(def.name, "insert"), [data]);
+    this.#touch(id);
     this.#writes.set(id, {
       tableId: def.tableId,
       tableName: def.name,
@@ -366,35 +404,35 @@ export class Transaction {
       version: 0,
       statements: [stmt],
     });
-    this.written = written;
+    this.#written = written;
     return id;
   }
 
   /** Replaces the data of an existing document. */
   async update(table: string, id: string, document: unknown): Promise<void> {
-    this.checkActive();
+    this.#checkActive();
     checkDocumentId(id);
-    const def = this.activeTable(table);
+    const def = this.#activeTable(table);
     const data = toDocument(document);
-    this.change(def, id, data, () => this.record(statementText(def.name, "update"), [data, ion.string(String(id))]));
+    this.#change(def, id, data, () => this.#record(statementText(def.name, "update"), [data, ion.string(String(id))]));
   }
 
   /** Deletes a document: its final revision has metadata and no data. */
   async delete(table: string, id: string): Promise<void> {
-    this.checkActive();
+    this.#checkActive();
     checkDocumentId(id);
-    const def = this.activeTable(table);
-    this.change(def, id, undefined, () => this.record(statementText(def.name, "delete"), [ion.string(String(id))]));
+    const def = this.#activeTable(table);
+    this.#change(def, id, undefined, () => this.#record(statementText(def.name, "delete"), [ion.string(String(id))]));
   }
 
   // ---- reads --------------------------------------------------------------------------------
 
   /** The current data of a document, or undefined if it does not exist (or is deleted). */
   async get(table: string, id: string): Promise<IonStruct | undefined> {
-    this.checkActive();
+    this.#checkActive();
     checkDocumentId(id);
-    const def = this.activeTable(table);
-    const data = this.current(def, id);
+    const def = this.#activeTable(table);
+    const data = this.#current(def, id);
     return data === undefined ? undefined : handOutCopy(data);
   }
 
@@ -405,55 +443,55 @@ export class Transaction {
 
   /** lookupIdsShared, with copies of the documents. */
   async lookupIds(table: string, ids: readonly string[]): Promise<DocumentRow[]> {
-    return copiedRows(await this.lookupIdsShared(table, ids));
+    return copiedRows(await this.#lookupIdsShared(table, ids));
   }
 
   /** scanShared, with copies of the documents. */
   async scan(table: string): Promise<DocumentRow[]> {
-    return copiedRows(await this.scanShared(table));
+    return copiedRows(await this.#scanShared(table));
   }
 
   /** lookupShared, with copies of the documents. */
   async lookup(table: string, field: string, keys: readonly string[]): Promise<DocumentRow[]> {
-    return copiedRows(await this.lookupShared(table, field, keys));
+    return copiedRows(await this.#lookupShared(table, field, keys));
   }
 
   /** lookupRangeShared, with copies of the documents. */
   async lookupRange(table: string, field: string, range: KeyRange): Promise<DocumentRow[]> {
-    return copiedRows(await this.lookupRangeShared(table, field, range));
+    return copiedRows(await this.#lookupRangeShared(table, field, range));
   }
 
   /** lookupOrderedShared, with copies of the documents. */
   async lookupOrdered(table: string, field: string, descending: boolean, take: number): Promise<DocumentRow[]> {
-    return copiedRows(await this.lookupOrderedShared(table, field, descending, take));
+    return copiedRows(await this.#lookupOrderedShared(table, field, descending, take));
   }
 
   /**
    * The current documents among `ids` in `table` (a `BY id` lookup for the planner), recording a
    * read of each id, found or not: ids are never reused, so a missing one cannot appear later.
    */
-  async lookupIdsShared(table: string, ids: readonly string[]): Promise<DocumentRow[]> {
-    this.checkActive();
+  async #lookupIdsShared(table: string, ids: readonly string[]): Promise<DocumentRow[]> {
+    this.#checkActive();
     checkStrings(ids, "document ids");
-    const def = this.activeTable(table);
+    const def = this.#activeTable(table);
     const rows: DocumentRow[] = [];
     const seen = new Set<string>();
     for (const id of ids) {
       if (seen.has(id)) continue;
       seen.add(id);
-      const data = this.current(def, id);
+      const data = this.#current(def, id);
       if (data !== undefined) rows.push({ id, data });
     }
     return rows;
   }
 
   /** Every current document of a table. */
-  async scanShared(table: string): Promise<DocumentRow[]> {
-    this.checkActive();
-    const def = this.activeTable(table);
+  async #scanShared(table: string): Promise<DocumentRow[]> {
+    this.#checkActive();
+    const def = this.#activeTable(table);
     this.#reads.addTable(def.tableId);
     const rows: DocumentRow[] = [];
-    const store = this.host.store;
+    const store = this.#host.store;
     const writes = this.#writes;
     for (const chain of store.chainsOf(def.tableId)) {
       const id = chain.id;
@@ -473,13 +511,13 @@ export class Transaction {
    * that key); otherwise it is a scan.
    */
   async findBy(table: string, field: string, value: unknown): Promise<DocumentRow[]> {
-    this.checkActive();
+    this.#checkActive();
     checkName(field, "field");
-    const def = this.activeTable(table);
+    const def = this.#activeTable(table);
     const key = indexKey(fromJS(value, "$value"));
     const matches = (data: IonStruct) => indexKey(getField(data, field)) === key;
-    if (!def.indexes.some((ix) => ix.field === field)) return copiedRows((await this.scanShared(table)).filter((row) => matches(row.data)));
-    return copiedRows(this.lookupKeys(def, field, [key]).filter((row) => matches(row.data)));
+    if (!def.indexes.some((ix) => ix.field === field)) return copiedRows((await this.#scanShared(table)).filter((row) => matches(row.data)));
+    return copiedRows(this.#lookupKeys(def, field, [key]).filter((row) => matches(row.data)));
   }
 
   /**
@@ -487,15 +525,15 @@ export class Transaction {
    * (a superset of the exact matches; see indexKeysOf), recording the key reads. The table must
    * have an index on `field`.
    */
-  async lookupShared(table: string, field: string, keys: readonly string[]): Promise<DocumentRow[]> {
-    this.checkActive();
+  async #lookupShared(table: string, field: string, keys: readonly string[]): Promise<DocumentRow[]> {
+    this.#checkActive();
     checkName(field, "field");
     checkStrings(keys, "keys");
-    const def = this.activeTable(table);
+    const def = this.#activeTable(table);
     if (!def.indexes.some((ix) => ix.field === field)) {
       throw new LedgerError("INDEX_NOT_FOUND", `${table} has no index on ${field}`, { table, field });
     }
-    return this.lookupKeys(def, field, keys);
+    return this.#lookupKeys(def, field, keys);
   }
 
   /**
@@ -503,15 +541,15 @@ export class Transaction {
    * the matches, see index-order.ts), recording the range read — so it conflicts with writers of
    * values in the range and no others. The table must have an index on `field`.
    */
-  async lookupRangeShared(table: string, field: string, range: KeyRange): Promise<DocumentRow[]> {
-    this.checkActive();
+  async #lookupRangeShared(table: string, field: string, range: KeyRange): Promise<DocumentRow[]> {
+    this.#checkActive();
     checkName(field, "field");
     checkKeyRange(range);
-    const def = this.activeTable(table);
-    const ids = this.host.store.rangeCandidates(def.tableId, field, range);
-    if (ids === undefined) return this.unpublishedIndexRows(def, field, (k) => rangeMustVisit(k, range));
+    const def = this.#activeTable(table);
+    const ids = this.#host.store.rangeCandidates(def.tableId, field, range);
+    if (ids === undefined) return this.#unpublishedIndexRows(def, field, (k) => rangeMustVisit(k, range));
     this.#reads.addRange({ tableId: def.tableId, field, range });
-    return this.candidateRows(def, field, ids, (k) => rangeMustVisit(k, range));
+    return this.#candidateRows(def, field, ids, (k) => rangeMustVisit(k, range));
   }
 
   /**
@@ -521,19 +559,19 @@ export class Transaction {
    * first `take` rows that the evaluator then sorts and cuts. Conflicts like a scan: which
    * documents are first can change with any write.
    */
-  async lookupOrderedShared(table: string, field: string, descending: boolean, take: number): Promise<DocumentRow[]> {
-    this.checkActive();
+  async #lookupOrderedShared(table: string, field: string, descending: boolean, take: number): Promise<DocumentRow[]> {
+    this.#checkActive();
     checkName(field, "field");
     if (typeof descending !== "boolean") throw new LedgerError("INVALID_ARGUMENT", "descending must be a boolean");
     if (!(typeof take === "number" && take >= 0 && (Number.isSafeInteger(take) || take === Infinity))) {
       throw new LedgerError("INVALID_ARGUMENT", "take must be a non-negative integer", { take: shown(take) });
     }
-    const def = this.activeTable(table);
-    const index = this.host.store.orderedIndex(def.tableId, field, descending);
+    const def = this.#activeTable(table);
+    const index = this.#host.store.orderedIndex(def.tableId, field, descending);
     // Every row is a superset of the first `take`: the evaluator sorts and cuts.
-    if (index === undefined) return this.unpublishedIndexRows(def, field, () => true);
+    if (index === undefined) return this.#unpublishedIndexRows(def, field, () => true);
     this.#reads.addTable(def.tableId);
-    const store = this.host.store;
+    const store = this.#host.store;
     const rows: DocumentRow[] = [];
     const seen = new Set<string>();
     // A document counts towards `take` only when `key` is its one key: one with several fields
@@ -565,16 +603,16 @@ export class Transaction {
     return rows;
   }
 
-  private lookupKeys(def: TableDef, field: string, keys: readonly string[]): DocumentRow[] {
-    const store = this.host.store;
+  #lookupKeys(def: TableDef, field: string, keys: readonly string[]): DocumentRow[] {
+    const store = this.#host.store;
     const wanted = new Set(keys);
-    if (!store.hasIndex(def.tableId, field)) return this.unpublishedIndexRows(def, field, (k) => wanted.has(k));
+    if (!store.hasIndex(def.tableId, field)) return this.#unpublishedIndexRows(def, field, (k) => wanted.has(k));
     const ids = new Set<string>();
     for (const key of keys) {
       this.#reads.addKey({ tableId: def.tableId, field, key });
       for (const id of store.indexCandidates(def.tableId, field, key)!) ids.add(id);
     }
-    return this.candidateRows(def, field, ids, (k) => wanted.has(k));
+    return this.#candidateRows(def, field, ids, (k) => wanted.has(k));
   }
 
   /**
@@ -583,17 +621,17 @@ export class Transaction {
    * recorded as one. Without this, a lookup through an index created earlier in the same
    * transaction found nothing, and an UPDATE through it silently changed no rows.
    */
-  private unpublishedIndexRows(def: TableDef, field: string, matches: (key: string) => boolean): DocumentRow[] {
+  #unpublishedIndexRows(def: TableDef, field: string, matches: (key: string) => boolean): DocumentRow[] {
     if (!def.indexes.some((ix) => ix.field === field)) {
       throw new LedgerError("INDEX_NOT_FOUND", `${def.name} has no index on ${field}`, { table: def.name, field });
     }
     this.#reads.addTable(def.tableId);
-    return this.candidateRows(def, field, this.host.store.docIdsOf(def.tableId), matches);
+    return this.#candidateRows(def, field, this.#host.store.docIdsOf(def.tableId), matches);
   }
 
   /** Visible rows among `ids`, plus this transaction's own writes, whose keys on `field` match. */
-  private candidateRows(def: TableDef, field: string, ids: Iterable<string>, matches: (key: string) => boolean): DocumentRow[] {
-    const store = this.host.store;
+  #candidateRows(def: TableDef, field: string, ids: Iterable<string>, matches: (key: string) => boolean): DocumentRow[] {
+    const store = this.#host.store;
     const hit = (data: IonStruct) => indexKeysOf(data, field).some(matches);
     const rows: DocumentRow[] = [];
     for (const id of ids) {
@@ -609,16 +647,16 @@ export class Transaction {
 
   /** The committed view of every current document of a table (a scan, for conflicts). */
   async scanCommitted(table: string): Promise<Revision[]> {
-    return (await this.scanCommittedShared(table)).map(copyRevision);
+    return (await this.#scanCommittedShared(table)).map(copyRevision);
   }
 
   /** scanCommitted, sharing the store's data, hashes and metadata (for the executor's views). */
-  async scanCommittedShared(table: string): Promise<Revision[]> {
-    this.checkActive();
-    const def = this.activeTable(table);
+  async #scanCommittedShared(table: string): Promise<Revision[]> {
+    this.#checkActive();
+    const def = this.#activeTable(table);
     this.#reads.addTable(def.tableId);
     const out: Revision[] = [];
-    const store = this.host.store;
+    const store = this.#host.store;
     for (const id of store.docIdsOf(def.tableId)) {
       const r = visibleRevision(store.docs.get(id)!, this.#snapshot);
       if (r?.data !== undefined) out.push(publicRevision(r));
@@ -631,29 +669,29 @@ export class Transaction {
    * recording a read of each id rather than of the table.
    */
   async committedAmong(table: string, ids: readonly string[]): Promise<Revision[]> {
-    return (await this.committedAmongShared(table, ids)).map(copyRevision);
+    return (await this.#committedAmongShared(table, ids)).map(copyRevision);
   }
 
   /** committedAmong, sharing the store's objects (for the executor's views). */
-  async committedAmongShared(table: string, ids: readonly string[]): Promise<Revision[]> {
-    this.checkActive();
+  async #committedAmongShared(table: string, ids: readonly string[]): Promise<Revision[]> {
+    this.#checkActive();
     checkStrings(ids, "ids");
-    const def = this.activeTable(table);
+    const def = this.#activeTable(table);
     const out: Revision[] = [];
     const seen = new Set<string>();
     for (const id of ids) {
       if (seen.has(id)) continue;
       seen.add(id);
-      const r = this.committedRevision(def, id);
+      const r = this.#committedRevision(def, id);
       if (r !== undefined) out.push(publicRevision(r));
     }
     return out;
   }
 
   /** The live committed revision of `id` in table `def` at this snapshot, recording the read. */
-  private committedRevision(def: TableDef, id: string): StoredRevision | undefined {
+  #committedRevision(def: TableDef, id: string): StoredRevision | undefined {
     this.#reads.addDoc(id);
-    const chain = this.host.store.docs.get(id);
+    const chain = this.#host.store.docs.get(id);
     if (chain === undefined || chain.tableId !== def.tableId) return undefined;
     const r = visibleRevision(chain, this.#snapshot);
     return r?.data === undefined ? undefined : r;
@@ -664,17 +702,17 @@ export class Transaction {
    * (deletes included). `table` is a name or, to reach a dropped table, its tableId.
    */
   async tableHistory(table: string): Promise<Revision[]> {
-    return (await this.tableHistoryShared(table)).map(copyRevision);
+    return (await this.#tableHistoryShared(table)).map(copyRevision);
   }
 
   /** tableHistory, sharing the store's objects (for the executor's history()). */
-  async tableHistoryShared(table: string): Promise<Revision[]> {
-    this.checkActive();
+  async #tableHistoryShared(table: string): Promise<Revision[]> {
+    this.#checkActive();
     checkName(table, "table");
-    const def = this.tableByNameOrId(table);
+    const def = this.#tableByNameOrId(table);
     this.#reads.addTable(def.tableId);
     const out: StoredRevision[] = [];
-    const store = this.host.store;
+    const store = this.#host.store;
     for (const id of store.docIdsOf(def.tableId)) {
       for (const r of store.docs.get(id)!.revisions) if (r.blockAddress.sequenceNo <= this.#snapshot) out.push(r);
     }
@@ -684,9 +722,9 @@ export class Transaction {
 
   /** The committed view of a document at this snapshot: {blockAddress, hash, data?, metadata}. */
   async committed(table: string, id: string): Promise<Revision | undefined> {
-    this.checkActive();
+    this.#checkActive();
     checkDocumentId(id);
-    const r = this.committedRevision(this.activeTable(table), id);
+    const r = this.#committedRevision(this.#activeTable(table), id);
     return r === undefined ? undefined : copyRevision(r);
   }
 
@@ -695,12 +733,12 @@ export class Transaction {
    * last one, without data). `table` may be a name or, for a dropped table, its tableId.
    */
   async history(table: string, id: string): Promise<Revision[]> {
-    this.checkActive();
+    this.#checkActive();
     checkDocumentId(id);
     checkName(table, "table");
-    const def = this.tableByNameOrId(table);
+    const def = this.#tableByNameOrId(table);
     this.#reads.addDoc(id);
-    const chain = this.host.store.docs.get(id);
+    const chain = this.#host.store.docs.get(id);
     if (chain === undefined || chain.tableId !== def.tableId) return [];
     return chain.revisions.filter((r) => r.blockAddress.sequenceNo <= this.#snapshot).map(copyRevision);
   }
@@ -710,53 +748,53 @@ export class Transaction {
   /** Commits: validates against blocks committed since the snapshot, journals, syncs, publishes. */
   commit(): Promise<void> {
     try {
-      this.checkActive();
+      this.#checkActive();
     } catch (e) {
       return Promise.reject(e);
     }
-    const done = this.commitActive();
+    const done = this.#commitActive();
     // Kept for ledger.transaction(), which must not report a commit the callback started but
     // did not await as done: it awaits this (and retries its OCC_CONFLICT) instead. Its
     // rejection is then that call's to report, so it is not also an unhandled one.
-    this.commitDone = done;
-    if (this.managed) done.catch(() => {});
+    this.#commitDone = done;
+    if (this.#managed) done.catch(() => {});
     return done;
   }
 
   /** Called by ledger.transaction() on the transactions it runs (see commit()). */
   markManaged(): void {
-    this.managed = true;
+    this.#managed = true;
   }
 
   /** The commit started on this transaction, if any (see commit()). */
   get commitInFlight(): Promise<void> | undefined {
-    return this.commitDone;
+    return this.#commitDone;
   }
 
-  private async commitActive(): Promise<void> {
-    if (this.activeStatement !== undefined) {
+  async #commitActive(): Promise<void> {
+    if (this.#activeStatement !== undefined) {
       // Committing now would journal the statement's changes so far, not the statement.
       throw new LedgerError("INVALID_ARGUMENT", "a statement of this transaction is still running: await it before committing", {
-        statement: this.#statements[this.activeStatement].statement,
+        statement: this.#statements[this.#activeStatement].statement,
       });
     }
-    this.state = "committing";
+    this.#state = "committing";
     try {
-      if (this.#writes.size > 0) await this.host.commit(this);
-      this.state = "committed";
+      if (this.#writes.size > 0) await this.#host.commit(this);
+      this.#state = "committed";
     } catch (e) {
-      this.state = "aborted";
+      this.#state = "aborted";
       throw e;
     } finally {
-      this.host.finished(this);
+      this.#host.finished(this);
     }
   }
 
   /** Discards the transaction; nothing it did is journaled. Safe to call more than once. */
   abort(): void {
-    if (this.state !== "active") return;
-    this.state = "aborted";
-    this.host.finished(this);
+    if (this.#state !== "active") return;
+    this.#state = "aborted";
+    this.#host.finished(this);
   }
 
   /**
@@ -764,22 +802,22 @@ export class Transaction {
    * is LEDGER_CLOSED. Called by Ledger.close(), not by applications.
    */
   abortForClose(): void {
-    if (this.state !== "active") return;
-    this.closedByLedger = true;
+    if (this.#state !== "active") return;
+    this.#closedByLedger = true;
     this.abort();
   }
 
   /** True if Ledger.close() aborted this transaction before it could commit. */
   get abortedByClose(): boolean {
-    return this.closedByLedger;
+    return this.#closedByLedger;
   }
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private checkActive(): void {
-    if (this.closedByLedger) throw new LedgerError("LEDGER_CLOSED", "the ledger was closed before this transaction committed");
-    if (this.state !== "active") {
-      throw new LedgerError("TRANSACTION_CLOSED", `the transaction is ${this.state}`, { transactionId: this.id });
+  #checkActive(): void {
+    if (this.#closedByLedger) throw new LedgerError("LEDGER_CLOSED", "the ledger was closed before this transaction committed");
+    if (this.#state !== "active") {
+      throw new LedgerError("TRANSACTION_CLOSED", `the transaction is ${this.#state}`, { transactionId: this.id });
     }
   }
 
@@ -792,8 +830,8 @@ export class Transaction {
    * FROM t), twice, over 200 documents) built 16 million values before the commit found the
    * block too big, and Deno ran out of memory.
    */
-  private writtenAfter(before: IonStruct | undefined, after: IonStruct | undefined): WriteCost {
-    const next = replacedCost(this.written, before, after);
+  #writtenAfter(before: IonStruct | undefined, after: IonStruct | undefined): WriteCost {
+    const next = replacedCost(this.#written, before, after);
     if (next.bytes > limits.maxBlockBytes) {
       throw new LedgerError("LIMIT_EXCEEDED", `the transaction's documents are at least ${next.bytes} bytes; a block may hold ${limits.maxBlockBytes}`, {
         limit: "maxBlockBytes",
@@ -809,16 +847,16 @@ export class Transaction {
     return next;
   }
 
-  private checkWriteCount(): void {
+  #checkWriteCount(): void {
     // Table definitions do not count (limits.ts): counted only near the limit, where a pass
     // over the writes is rare.
-    if (this.#writes.size >= limits.maxDocumentsPerTransaction && this.documentWriteCount() >= limits.maxDocumentsPerTransaction) {
+    if (this.#writes.size >= limits.maxDocumentsPerTransaction && this.#documentWriteCount() >= limits.maxDocumentsPerTransaction) {
       throw new LedgerError("LIMIT_EXCEEDED", `a transaction may write at most ${limits.maxDocumentsPerTransaction} documents`);
     }
   }
 
   /** Documents written, table definitions left out. */
-  private documentWriteCount(): number {
+  #documentWriteCount(): number {
     let n = 0;
     for (const w of this.#writes.values()) if (w.tableId !== SYSTEM_TABLE_ID) n++;
     return n;
@@ -830,51 +868,51 @@ export class Transaction {
    * statements the programmatic methods record. PartiQL's `execute` runs through this.
    */
   async withStatement<T>(statement: string, params: readonly IonValue[], fn: () => Promise<T>): Promise<T> {
-    this.checkActive();
+    this.#checkActive();
     checkName(statement, "statement");
     if (!Array.isArray(params)) throw new LedgerError("INVALID_ARGUMENT", "a statement's params must be an array of Ion values");
     if (typeof fn !== "function") throw new LedgerError("INVALID_ARGUMENT", "withStatement runs a function");
-    if (this.activeStatement !== undefined) {
+    if (this.#activeStatement !== undefined) {
       throw new LedgerError("INVALID_ARGUMENT", "statements cannot nest: await one before starting the next");
     }
     // An untracked (auto-commit, read-only) transaction journals nothing: no record to keep.
-    if (this.host.untracked === true) return fn();
-    this.#statements.push({ statement, startMillis: this.host.nowMillis(), params });
-    this.activeStatement = this.#statements.length - 1;
-    const catalogWrites = this.catalogWrites;
-    this.undo = null;
+    if (this.#host.untracked === true) return fn();
+    this.#statements.push({ statement, startMillis: this.#host.nowMillis(), params });
+    this.#activeStatement = this.#statements.length - 1;
+    const catalogWrites = this.#catalogWrites;
+    this.#undo = null;
     try {
       return await fn();
     } catch (e) {
       // A statement is atomic: one that fails part-way (10 / 0 in the third row of an UPDATE, a
       // non-struct in an INSERT bag, a limit) leaves neither writes nor its record, and the
       // transaction goes on as it was before it (the application may catch and commit).
-      this.rollBackStatement(catalogWrites);
+      this.#rollBackStatement(catalogWrites);
       throw e;
     } finally {
-      this.activeStatement = undefined;
-      this.undo = undefined;
+      this.#activeStatement = undefined;
+      this.#undo = undefined;
     }
   }
 
   /** Restores the write entries a failed statement touched, and drops its record. */
-  private rollBackStatement(catalogWrites: number): void {
-    if (this.undo) {
-      for (const [id, before] of this.undo) {
+  #rollBackStatement(catalogWrites: number): void {
+    if (this.#undo) {
+      for (const [id, before] of this.#undo) {
         // Taking back a write that passed the limits is always within them.
-        this.written = replacedCost(this.written, this.#writes.get(id)?.data, before?.data);
+        this.#written = replacedCost(this.#written, this.#writes.get(id)?.data, before?.data);
         if (before === undefined) this.#writes.delete(id);
         else this.#writes.set(id, before);
       }
     }
-    this.catalogWrites = catalogWrites;
-    this.#statements.length = this.activeStatement!;
+    this.#catalogWrites = catalogWrites;
+    this.#statements.length = this.#activeStatement!;
   }
 
   /** Before a write entry changes inside a statement: remember it as it was (see `undo`). */
-  private touch(id: string): void {
-    if (this.undo === undefined) return;
-    const undo = (this.undo ??= new Map());
+  #touch(id: string): void {
+    if (this.#undo === undefined) return;
+    const undo = (this.#undo ??= new Map());
     if (undo.has(id)) return;
     const w = this.#writes.get(id);
     undo.set(id, w === undefined ? undefined : { ...w, statements: [...w.statements] });
@@ -886,48 +924,48 @@ export class Transaction {
    * exactly while they are attributed to the statement.
    */
   statementWrite<T>(write: () => Promise<T>): Promise<T> {
-    this.writingForStatement = true;
+    this.#writingForStatement = true;
     try {
       return write();
     } finally {
-      this.writingForStatement = false;
+      this.#writingForStatement = false;
     }
   }
 
-  private record(statement: string, params: readonly IonValue[]): number {
-    if (this.activeStatement !== undefined) {
+  #record(statement: string, params: readonly IonValue[]): number {
+    if (this.#activeStatement !== undefined) {
       // An application's own write while a statement runs (an un-awaited execute) would be
       // attributed to that statement and taken back with it if it failed, after it had returned.
-      if (!this.writingForStatement) {
+      if (!this.#writingForStatement) {
         throw new LedgerError("INVALID_ARGUMENT", "a statement is still running in this transaction: await it before writing");
       }
-      return this.activeStatement;
+      return this.#activeStatement;
     }
-    this.#statements.push({ statement, startMillis: this.host.nowMillis(), params });
+    this.#statements.push({ statement, startMillis: this.#host.nowMillis(), params });
     return this.#statements.length - 1;
   }
 
   /** The current data of `id` in table `def`, recording the read. */
-  private current(def: TableDef, id: string): IonStruct | undefined {
+  #current(def: TableDef, id: string): IonStruct | undefined {
     this.#reads.addDoc(id);
     const w = this.#writes.get(id);
     if (w !== undefined) return w.tableId === def.tableId ? w.data : undefined;
-    const chain = this.host.store.docs.get(id);
+    const chain = this.#host.store.docs.get(id);
     if (chain === undefined || chain.tableId !== def.tableId) return undefined;
     return visibleRevision(chain, this.#snapshot)?.data;
   }
 
   /** Changes a document; `record` is called (the statement journaled) only once the change is certain. */
-  private change(def: TableDef, id: string, data: IonStruct | undefined, record: () => number): void {
-    if (this.current(def, id) === undefined) {
+  #change(def: TableDef, id: string, data: IonStruct | undefined, record: () => number): void {
+    if (this.#current(def, id) === undefined) {
       throw new LedgerError("DOCUMENT_NOT_FOUND", `table ${def.name} has no document ${id}`, { table: def.name, id });
     }
     const w = this.#writes.get(id);
-    if (w === undefined) this.checkWriteCount();
-    const written = this.writtenAfter(w?.data, data);
+    if (w === undefined) this.#checkWriteCount();
+    const written = this.#writtenAfter(w?.data, data);
     const stmt = record();
-    this.touch(id);
-    this.written = written;
+    this.#touch(id);
+    this.#written = written;
     if (w !== undefined) {
       if (data === undefined && w.before === undefined) {
         // Inserted and deleted in the same transaction: it never existed.
@@ -938,7 +976,7 @@ export class Transaction {
       if (!w.statements.includes(stmt)) w.statements.push(stmt);
       return;
     }
-    const r = visibleRevision(this.host.store.docs.get(id)!, this.#snapshot)!;
+    const r = visibleRevision(this.#host.store.docs.get(id)!, this.#snapshot)!;
     this.#writes.set(id, {
       tableId: def.tableId,
       tableName: def.name,
@@ -951,9 +989,9 @@ export class Transaction {
   }
 
   /** Table definitions at the snapshot, overlaid with this transaction's own catalog writes. */
-  private catalog(): readonly TableDef[] {
-    const store = this.host.store;
-    if (this.catalogWrites === 0) return store.tableDefsAt(this.#snapshot);
+  #catalog(): readonly TableDef[] {
+    const store = this.#host.store;
+    if (this.#catalogWrites === 0) return store.tableDefsAt(this.#snapshot);
     const defs = new Map<string, TableDef>();
     for (const d of store.tableDefsAt(this.#snapshot)) defs.set(d.tableId, d);
     for (const w of this.#writes.values()) {
@@ -962,30 +1000,30 @@ export class Transaction {
     return [...defs.values()];
   }
 
-  private findActiveTable(name: string): TableDef | undefined {
-    const def = this.catalog().find((d) => d.status === "ACTIVE" && d.name === name);
+  #findActiveTable(name: string): TableDef | undefined {
+    const def = this.#catalog().find((d) => d.status === "ACTIVE" && d.name === name);
     if (def === undefined) this.#reads.addTable(SYSTEM_TABLE_ID);
     else this.#reads.addDoc(def.tableId);
     return def;
   }
 
-  private activeTable(name: string): TableDef {
+  #activeTable(name: string): TableDef {
     if (typeof name !== "string") throw new LedgerError("INVALID_ARGUMENT", "a table name must be a string", { name });
-    const def = this.findActiveTable(name);
+    const def = this.#findActiveTable(name);
     if (def === undefined) throw new LedgerError("TABLE_NOT_FOUND", `no active table is named ${name}`, { name });
     return def;
   }
 
-  private tableById(tableId: string): TableDef | undefined {
+  #tableById(tableId: string): TableDef | undefined {
     this.#reads.addDoc(tableId);
-    return this.catalog().find((d) => d.tableId === tableId);
+    return this.#catalog().find((d) => d.tableId === tableId);
   }
 
-  private tableByNameOrId(table: string): TableDef {
-    const def = this.findActiveTable(table) ?? this.tableById(table);
+  #tableByNameOrId(table: string): TableDef {
+    const def = this.#findActiveTable(table) ?? this.#tableById(table);
     if (def === undefined) {
       // A dropped table is reached by id only (a name can be reused by a newer table): say so.
-      const dropped = this.catalog().filter((d) => d.status !== "ACTIVE" && d.name === table).map((d) => d.tableId);
+      const dropped = this.#catalog().filter((d) => d.status !== "ACTIVE" && d.name === table).map((d) => d.tableId);
       if (dropped.length > 0) {
         throw new LedgerError(
           "TABLE_NOT_FOUND",
@@ -1004,22 +1042,22 @@ export class Transaction {
    * limit leaves no statement in the block (one did: a CREATE INDEX that failed with
    * LIMIT_EXCEEDED was still journaled when the application went on and committed).
    */
-  private putCatalog(def: TableDef, statement: string): void {
+  #putCatalog(def: TableDef, statement: string): void {
     // Handed out like documents (information_schema reads return it), and so the store need not.
     const data = handOut(tableDefToIon(def));
     const w = this.#writes.get(def.tableId);
     // Counted like documents (a few hundred bytes), so a rolled-back statement's sums stay right.
-    const written = this.writtenAfter(w?.data, data);
-    const stmt = this.record(statement, []);
-    this.catalogWrites++;
-    this.touch(def.tableId);
-    this.written = written;
+    const written = this.#writtenAfter(w?.data, data);
+    const stmt = this.#record(statement, []);
+    this.#catalogWrites++;
+    this.#touch(def.tableId);
+    this.#written = written;
     if (w !== undefined) {
       w.data = data;
       if (!w.statements.includes(stmt)) w.statements.push(stmt);
       return;
     }
-    const chain = this.host.store.docs.get(def.tableId);
+    const chain = this.#host.store.docs.get(def.tableId);
     const r = chain === undefined ? undefined : visibleRevision(chain, this.#snapshot);
     this.#writes.set(def.tableId, {
       tableId: SYSTEM_TABLE_ID,

@@ -1,7 +1,7 @@
 // Model-based check of OCC validation: every commit's outcome (conflict or not) is compared with
 // a brute-force model: conflict iff some live block (queued or published, not discarded by a
-// failed flush) with sequence number > tx.snapshot wrote a document in tx.reads.docs or any
-// document of a table in tx.reads.tables. Long-lived transactions in a few slots interleave with
+// failed flush) with sequence number > tx.snapshot wrote a document in readsOf(tx).docs or any
+// document of a table in readsOf(tx).tables. Long-lived transactions in a few slots interleave with
 // bursts of unawaited commits (blocks queue behind one another's syncs), hundreds of filler
 // commits (so the committer's write index turns over its generations), and failed writes and
 // syncs (queued blocks are discarded and their sequence numbers reused). At the end the journal
@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { isLedgerError, Ledger, type Transaction } from "../../engine/index.ts";
 import { FaultyFileLayer } from "../../engine/journal/faulty-file-layer.ts";
-import { writesOf } from "../../engine/txn/transaction.ts";
+import { readsOf, writesOf } from "../../engine/txn/transaction.ts";
 
 const S = 4; // long-lived slots
 const PER_TABLE = 8;
@@ -85,8 +85,8 @@ async function run(ops: Op[]): Promise<void> {
       return;
     }
     const snap = tx.snapshot;
-    const rd = new Set(tx.reads.docs);
-    const rt = new Set(tx.reads.tables);
+    const rd = new Set(readsOf(tx).docs);
+    const rt = new Set(readsOf(tx).tables);
     let expected: number | undefined;
     for (let i = Math.max(0, snap + 1 - base); i < live.length; i++) {
       const b = live[i];

@@ -363,8 +363,15 @@ describe("Ledger arguments", () => {
     await ledger.transaction(async (tx) => {
       await tx.insert("t", { a: 1 });
       const open = tx as unknown as Record<string, unknown>;
-      // Before, `tx.writes.set(…)` could queue a write the journal would hold but not replay.
-      for (const name of ["writes", "statements"]) {
+      // Before, `tx.writes.set(…)` could queue a write the journal would hold but not replay,
+      // and `tx.scanShared(t)` returned the pending write itself (and tablesShared the catalog's
+      // own definitions) for the application to change after the write was checked.
+      const internal = [
+        "writes", "statements", "reads", "undo", "host", "state", "change", "record",
+        "sharedCatalog", "tablesShared", "resolveTableShared", "scanCommittedShared", "committedAmongShared",
+        "tableHistoryShared", "lookupIdsShared", "lookupShared", "lookupRangeShared", "lookupOrderedShared", "scanShared",
+      ];
+      for (const name of internal) {
         assert.equal(open[name], undefined, name);
         assert.equal(Reflect.ownKeys(tx).includes(name), false, name);
       }
@@ -376,6 +383,20 @@ describe("Ledger arguments", () => {
     const reopened = await Ledger.open("/l", { fs: disk });
     assert.equal((await reopened.verify()).ok, true);
     await reopened.close();
+  });
+
+  test("a transaction cannot opt out of its conflict check by redefining its snapshot", async () => {
+    const ledger = await Ledger.open("/l", { fs: fs() });
+    await ledger.transaction((tx) => tx.createTable("t"));
+    const id = await ledger.transaction((tx) => tx.insert("t", { balance: 100 }));
+    const a = ledger.begin();
+    const seen = toJS((await a.get("t", id))!) as { balance: number };
+    await ledger.transaction((tx) => tx.update("t", id, { balance: 50 }));
+    Object.defineProperty(a, "snapshot", { value: Number.MAX_SAFE_INTEGER });
+    await a.update("t", id, { balance: seen.balance + 10 });
+    await rejectsWith(a.commit(), "OCC_CONFLICT");
+    assert.equal((await ledger.execute("SELECT balance FROM t"))[0].balance, 50);
+    await ledger.close();
   });
 
   test("a clock reading that is not epoch milliseconds fails the transaction and poisons no later txTime", async () => {

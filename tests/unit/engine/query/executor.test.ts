@@ -7,6 +7,7 @@ import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
 import { withLedger } from "../../../helpers/ledger.ts";
 import { autoPointQuery } from "../../../../engine/query/executor.ts";
+import { readsOf } from "../../../../engine/txn/transaction.ts";
 
 /** `execute` returns JavaScript rows; this only types them for the assertions. */
 const js = (rows: unknown[]) => rows as Record<string, unknown>[];
@@ -407,7 +408,7 @@ describe("execute: auto-commit reads", () => {
       // Inside explicit transactions the same statement records its reads and conflicts.
       const tx = ledger.begin();
       assert.deepEqual(js(await tx.execute("SELECT * FROM t WHERE VIN = ?", "a")).map((r) => r.n), [1]);
-      assert.equal(tx.reads.keys.length, 1, "the key read is tracked");
+      assert.equal(readsOf(tx).keys.length, 1, "the key read is tracked");
       await ledger.execute("UPDATE t SET n = 10 WHERE VIN = 'a'");
       await tx.execute("INSERT INTO t ?", { VIN: "d", n: 11 });
       await rejectsWith(tx.commit(), "OCC_CONFLICT");
