@@ -29,14 +29,19 @@ export function dot(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
   // Two 32-byte hashes (every dot on the commit path) are joined in a reused buffer.
-  const joined = a.length + b.length === 64 ? JOINED : new Uint8Array(a.length + b.length);
-  if (compareHashes(a, b) < 0) {
-    joined.set(a, 0);
-    joined.set(b, a.length);
-  } else {
-    joined.set(b, 0);
-    joined.set(a, b.length);
+  const first = compareHashes(a, b) < 0 ? a : b;
+  const second = first === a ? b : a;
+  if (a.length === 32 && b.length === 32) {
+    // Byte loops rather than two `set` calls: the native call costs more than 32 bytes of copying.
+    for (let i = 0; i < 32; i++) {
+      JOINED[i] = first[i];
+      JOINED[32 + i] = second[i];
+    }
+    return sha256(JOINED);
   }
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(first, 0);
+  joined.set(second, first.length);
   return sha256(joined);
 }
 
