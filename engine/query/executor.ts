@@ -23,7 +23,7 @@ import { bag, MISSING, type PBag, type PStruct, type PValue } from "../partiql/v
 
 import type { TableDef } from "../catalog/catalog.ts";
 import type { KeyRange } from "../catalog/index-order.ts";
-import { sharedReads, type Transaction } from "../txn/transaction.ts";
+import { sharedReads, statementScope, type Transaction } from "../txn/transaction.ts";
 import { type Store, visibleRevision } from "../txn/store.ts";
 import { indexKey, indexKeysOf, isIndexableKey } from "../catalog/index-key.ts";
 import { resultRows, toDocument, toIon } from "./convert.ts";
@@ -139,7 +139,7 @@ export async function execute(
   const p = prepareStatement(text);
   checkParamCount(p, rawParams);
   const params = convertParams(rawParams);
-  return tx.withStatement(text, params, () => run(new Run(tx, params, options, p), p.statement));
+  return statementScope.run(tx, text, params, () => run(new Run(tx, params, options, p), p.statement));
 }
 
 /** Whether `text` is a query (SELECT …), which reads only. Throws as `execute` would for a bad statement. */
@@ -300,24 +300,24 @@ async function run(r: Run, s: Statement): Promise<IonValue[]> {
     case "query":
       return resultRows(await runQuery(r, s));
     case "create_table":
-      return [row({ tableId: ion.string(await tx.statementWrite(() => tx.createTable(s.table.name))) })];
+      return [row({ tableId: ion.string(await statementScope.write(tx, () => tx.createTable(s.table.name))) })];
     case "drop_table": {
       const name = (await table(r, s.table.name, s.table.caseSensitive)).name;
-      return [row({ tableId: ion.string(await tx.statementWrite(() => tx.dropTable(name))) })];
+      return [row({ tableId: ion.string(await statementScope.write(tx, () => tx.dropTable(name))) })];
     }
     case "undrop_table":
-      await tx.statementWrite(() => tx.undropTable(s.tableId));
+      await statementScope.write(tx, () => tx.undropTable(s.tableId));
       return [row({ tableId: ion.string(s.tableId) })];
     case "create_index": {
       const def = await table(r, s.table.name, s.table.caseSensitive);
       if (s.fields.length !== 1) throw new LedgerError("INVALID_ARGUMENT", "an index covers exactly one top-level field", { table: def.name });
       const field = indexField(s.fields[0]);
-      const indexId = await tx.statementWrite(() => tx.createIndex(def.name, field));
+      const indexId = await statementScope.write(tx, () => tx.createIndex(def.name, field));
       return [row({ tableId: ion.string(def.tableId), indexId: ion.string(indexId) })];
     }
     case "drop_index": {
       const def = await table(r, s.table.name, s.table.caseSensitive);
-      await tx.statementWrite(() => tx.dropIndex(def.name, s.indexId));
+      await statementScope.write(tx, () => tx.dropIndex(def.name, s.indexId));
       return [row({ tableId: ion.string(def.tableId), indexId: ion.string(s.indexId) })];
     }
     case "insert":
@@ -614,7 +614,7 @@ async function runInsert(r: Run, s: Extract<Statement, { kind: "insert" }>): Pro
   const out: IonValue[] = [];
   for (const [i, d] of docs.entries()) {
     const doc = ionLiteral(toDocument(d, docs.length === 1 ? "the inserted value" : `inserted value ${i}`));
-    const id = await r.tx.statementWrite(() => r.tx.insert(def.name, doc));
+    const id = await statementScope.write(r.tx, () => r.tx.insert(def.name, doc));
     out.push(row({ documentId: ion.string(id) }));
   }
   return out;
@@ -649,7 +649,7 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
       if (w.kind !== "bool" || !w.value) continue;
     }
     if (s.kind === "delete") {
-      await r.tx.statementWrite(() => r.tx.delete(def.name, id));
+      await statementScope.write(r.tx, () => r.tx.delete(def.name, id));
     } else {
       let doc: IonStruct = data;
       for (const op of s.ops) {
@@ -673,7 +673,7 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
           doc = insertAtPath(doc, steps, v, at);
         }
       }
-      await r.tx.statementWrite(() => r.tx.update(def.name, id, ionLiteral(doc)));
+      await statementScope.write(r.tx, () => r.tx.update(def.name, id, ionLiteral(doc)));
     }
     out.push(row({ documentId: ion.string(id) }));
   }

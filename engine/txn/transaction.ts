@@ -207,12 +207,27 @@ export interface SharedReads {
 }
 export let sharedReads: SharedReads;
 
+/**
+ * The query executor's hold on a statement: `run` attributes every write `fn` makes to one
+ * journaled statement and takes them all back if it fails; `write` marks one of those writes.
+ * Not methods, for the reason SharedReads gives: params recorded here are hashed into the block
+ * unchecked (the executor made them), and only the engine may vouch for that.
+ */
+export let statementScope: {
+  run<T>(tx: Transaction, statement: string, params: readonly IonValue[], fn: () => Promise<T>): Promise<T>;
+  write<T>(tx: Transaction, write: () => Promise<T>): Promise<T>;
+};
+
 export class Transaction {
   static {
     writesOf = (tx) => tx.#writes;
     statementsOf = (tx) => tx.#statements;
     snapshotOf = (tx) => tx.#snapshot;
     readsOf = (tx) => tx.#reads;
+    statementScope = {
+      run: (tx, statement, params, fn) => tx.#withStatement(statement, params, fn),
+      write: (tx, write) => tx.#statementWrite(write),
+    };
     sharedReads = {
       sharedCatalog: (tx) => tx.#sharedCatalog(),
       tablesShared: (tx) => tx.#tablesShared(),
@@ -867,7 +882,7 @@ export class Transaction {
    * (with its parameters) in the block's transactionInfo, instead of to the per-operation
    * statements the programmatic methods record. PartiQL's `execute` runs through this.
    */
-  async withStatement<T>(statement: string, params: readonly IonValue[], fn: () => Promise<T>): Promise<T> {
+  async #withStatement<T>(statement: string, params: readonly IonValue[], fn: () => Promise<T>): Promise<T> {
     this.#checkActive();
     checkName(statement, "statement");
     if (!Array.isArray(params)) throw new LedgerError("INVALID_ARGUMENT", "a statement's params must be an array of Ion values");
@@ -923,7 +938,7 @@ export class Transaction {
    * the DDL methods). Those methods reach record() before their first await, so the flag is set
    * exactly while they are attributed to the statement.
    */
-  statementWrite<T>(write: () => Promise<T>): Promise<T> {
+  #statementWrite<T>(write: () => Promise<T>): Promise<T> {
     this.#writingForStatement = true;
     try {
       return write();

@@ -367,7 +367,7 @@ describe("Ledger arguments", () => {
       // and `tx.scanShared(t)` returned the pending write itself (and tablesShared the catalog's
       // own definitions) for the application to change after the write was checked.
       const internal = [
-        "writes", "statements", "reads", "undo", "host", "state", "change", "record",
+        "writes", "statements", "reads", "undo", "host", "state", "change", "record", "withStatement", "statementWrite",
         "sharedCatalog", "tablesShared", "resolveTableShared", "scanCommittedShared", "committedAmongShared",
         "tableHistoryShared", "lookupIdsShared", "lookupShared", "lookupRangeShared", "lookupOrderedShared", "scanShared",
       ];

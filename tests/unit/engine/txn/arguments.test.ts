@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isLedgerError, Ledger } from "../../../../engine/index.ts";
 import { withLedger } from "../../../helpers/ledger.ts";
+import { statementScope } from "../../../../engine/txn/transaction.ts";
 
 type Tx = Parameters<Parameters<Ledger["transaction"]>[0]>[0];
 
@@ -23,9 +24,9 @@ const calls: [string, (tx: Tx, w: never) => Promise<unknown>, unknown[]?][] = [
   ["committedAmong(t, w)", (tx, w) => tx.committedAmong("t", w)],
   ["tableHistory(w)", (tx, w) => tx.tableHistory(w)],
   ["findBy(t, w, 1)", (tx, w) => tx.findBy("t", w, 1)],
-  ["withStatement(w, [], fn)", (tx, w) => tx.withStatement(w, [], async () => 1)],
-  ["withStatement(s, w, fn)", (tx, w) => tx.withStatement("SELECT 1", w, async () => 1)],
-  ["withStatement(s, [], w)", (tx, w) => tx.withStatement("SELECT 1", [], w), [undefined, null, 1, {}, Symbol("s"), hostile]],
+  ["withStatement(w, [], fn)", (tx, w) => statementScope.run(tx, w, [], async () => 1)],
+  ["withStatement(s, w, fn)", (tx, w) => statementScope.run(tx, "SELECT 1", w, async () => 1)],
+  ["withStatement(s, [], w)", (tx, w) => statementScope.run(tx, "SELECT 1", [], w), [undefined, null, 1, {}, Symbol("s"), hostile]],
   ["update(t, w, {})", (tx, w) => tx.update("t", w, {})],
   ["history(w, id)", (tx, w) => tx.history(w, "id")],
   ["createTable(w)", (tx, w) => tx.createTable(w)],
