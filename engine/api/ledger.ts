@@ -42,7 +42,7 @@ import { type StoredRevision, Store } from "../txn/store.ts";
 import { TableRules } from "../txn/table-rules.ts";
 import type { BlockLocation } from "../txn/block-directory.ts";
 import { snapshotOf, type TransactionHost } from "../txn/transaction.ts";
-import { Transaction } from "./transaction.ts";
+import { executeShared, Transaction } from "./transaction.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { handOutCopy, toJS } from "../ion/js.ts";
 import { autoPointQuery, isQuery } from "../query/executor.ts";
@@ -103,42 +103,64 @@ export interface OpenInfo {
 
 const DEFAULT_RETRIES = 4;
 
+/** A ledger's store: for the engine's tests (fault injection, direct planner calls), not an API. */
+export let storeOf: (ledger: Ledger) => Store;
+
 export class Ledger {
-  private readonly active = new Set<Transaction>();
-  private closed = false;
-  private closing: Promise<void> | undefined;
+  static {
+    storeOf = (ledger) => ledger.#store;
+  }
+
+  readonly #active = new Set<Transaction>();
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  readonly #journal: Journal;
+  readonly #lock: { release(): void };
+  readonly #store: Store;
+  readonly #tree: DigestTree;
+  readonly #committer: Committer;
+  readonly #retries: number;
+  readonly #typingMode: EvalMode;
 
   private constructor(
     readonly dir: string,
-    private readonly journal: Journal,
-    private readonly lock: { release(): void },
-    private readonly store: Store,
-    private readonly tree: DigestTree,
-    private readonly committer: Committer,
-    private readonly retries: number,
-    private readonly typingMode: EvalMode,
+    journal: Journal,
+    lock: { release(): void },
+    store: Store,
+    tree: DigestTree,
+    committer: Committer,
+    retries: number,
+    typingMode: EvalMode,
     /** What open found: block count and any torn tail it truncated. */
     readonly openInfo: OpenInfo,
   ) {
-    this.host = {
+    this.#journal = journal;
+    this.#lock = lock;
+    this.#store = store;
+    this.#tree = tree;
+    this.#committer = committer;
+    this.#retries = retries;
+    this.#typingMode = typingMode;
+    this.#host = {
       store,
       nowMillis: () => committer.nextMillis(),
       commit: (t) => committer.commit(t),
-      finished: (t) => this.active.delete(t as Transaction),
+      finished: (t) => this.#active.delete(t as Transaction),
     };
     // An auto-commit read's transaction: nothing to record, nothing it may commit.
-    this.readHost = {
-      ...this.host,
+    this.#readHost = {
+      ...this.#host,
       commit: () => Promise.reject(new LedgerError("INVALID_ARGUMENT", "an auto-commit read cannot write")),
       untracked: true,
     };
-    this.commitClock = () => committer.now();
+    this.#commitClock = () => committer.now();
   }
 
   /** What every transaction of this ledger shares (one object, not closures per transaction). */
-  private readonly host: TransactionHost;
-  private readonly readHost: TransactionHost;
-  private readonly commitClock: () => IonTimestamp;
+  readonly #host: TransactionHost;
+  readonly #readHost: TransactionHost;
+  readonly #commitClock: () => IonTimestamp;
 
   /** Opens (creating if needed) the ledger in `dir`. Fails with LEDGER_LOCKED if it is open elsewhere. */
   static async open(dir: string, options: LedgerOptions = {}): Promise<Ledger> {
@@ -177,8 +199,8 @@ export class Ledger {
         tree,
         journal,
         options.clock ?? systemClock,
-        () => holder.ledger!.active.size,
-        () => holder.ledger!.oldestSnapshot(),
+        () => holder.ledger!.#active.size,
+        () => holder.ledger!.#oldestSnapshot(),
       );
       const ledger = new Ledger(dir, journal, lock, store, tree, committer, options.retries ?? DEFAULT_RETRIES, typingMode, {
         blocks: store.blocks.size,
@@ -194,14 +216,14 @@ export class Ledger {
 
   /** The journal's strand id (every block address carries it). */
   get strandId(): string {
-    return this.journal.strandId;
+    return this.#journal.strandId;
   }
 
   /** Starts a transaction at the current snapshot. Commit with `tx.commit()`, or `tx.abort()`. */
   begin(): Transaction {
-    this.checkOpen();
-    const tx: Transaction = new Transaction(this.host, this.typingMode, this.commitClock);
-    this.active.add(tx);
+    this.#checkOpen();
+    const tx: Transaction = new Transaction(this.#host, this.#typingMode, this.#commitClock);
+    this.#active.add(tx);
     return tx;
   }
 
@@ -228,7 +250,7 @@ export class Ledger {
     if (typeof fn !== "function") throw new LedgerError("INVALID_ARGUMENT", "transaction() needs a function to run in the transaction");
     options = readOptions(options, ["retries"], "transaction()");
     checkOptions(options, "transaction()");
-    const retries = options.retries ?? this.retries;
+    const retries = options.retries ?? this.#retries;
     for (let attempt = 0;; attempt++) {
       const tx = this.begin();
       tx.markManaged();
@@ -243,6 +265,13 @@ export class Ledger {
         }
         return result;
       } catch (e) {
+        // A commit the callback started before it failed may have gone through: running the
+        // callback again would then make its writes twice. Only its own conflict is retried.
+        const started = tx.commitInFlight;
+        if (started !== undefined) {
+          const committed = await started.then(() => true, () => false);
+          if (committed) throw e;
+        }
         tx.abort();
         if (!isLedgerError(e, "OCC_CONFLICT") || attempt >= retries) throw e instanceof TypeError ? uncallable(fn, e) : e;
         await backoff(attempt);
@@ -264,10 +293,10 @@ export class Ledger {
    * ```
    */
   async execute<Row = any>(statement: string, ...params: unknown[]): Promise<Row[]> {
-    const rows = this.autoPoint(statement, params);
+    const rows = this.#autoPoint(statement, params);
     if (rows !== undefined) return rows.map((v) => toJS(v) as Row);
-    const run = async (tx: Transaction) => (await tx.executeWith(statement, params)).map((v) => toJS(v) as Row);
-    if (this.readsOnly(statement)) return this.autoRead(run);
+    const run = async (tx: Transaction) => (await executeShared(tx, statement, params)).map((v) => toJS(v) as Row);
+    if (this.#readsOnly(statement)) return this.#autoRead(run);
     return this.transaction(run);
   }
 
@@ -288,13 +317,13 @@ export class Ledger {
    */
   async executeIonWith(statement: string, params: readonly unknown[]): Promise<IonValue[]> {
     if (!Array.isArray(params)) throw new LedgerError("INVALID_ARGUMENT", "executeIonWith() takes the parameters as an array");
-    const rows = this.autoPoint(statement, params);
+    const rows = this.#autoPoint(statement, params);
     // Rows are copies (their values are the store's own; see ion/copy.ts), registered as the
     // engine's values, so passing one back (`tx.insert(t, row)`) keeps it exact instead of
     // storing its {kind, fields} shape as a document.
     if (rows !== undefined) return rows.map((v) => handOutCopy(toIon(v)!));
-    const run = async (tx: Transaction) => (await tx.executeWith(statement, params)).map(handOutCopy);
-    if (this.readsOnly(statement)) return this.autoRead(run);
+    const run = async (tx: Transaction) => (await executeShared(tx, statement, params)).map(handOutCopy);
+    if (this.#readsOnly(statement)) return this.#autoRead(run);
     return this.transaction(run);
   }
 
@@ -303,13 +332,13 @@ export class Ledger {
    * autoPointQuery), or undefined for the transactional path. query.point, full config: from
    * ~93k queries/s (ratio 0.31) through `transaction()` to ~283k–306k (ratio 0.93–1.02).
    */
-  private autoPoint(statement: string, params: readonly unknown[]): IonStruct[] | undefined {
-    this.checkOpen();
-    return autoPointQuery(this.store, statement, params);
+  #autoPoint(statement: string, params: readonly unknown[]): IonStruct[] | undefined {
+    this.#checkOpen();
+    return autoPointQuery(this.#store, statement, params);
   }
 
   /** Whether an auto-commit statement only reads (errors are left to the transactional path to throw). */
-  private readsOnly(statement: string): boolean {
+  #readsOnly(statement: string): boolean {
     try {
       return isQuery(statement);
     } catch {
@@ -321,10 +350,10 @@ export class Ledger {
    * Runs an auto-commit query in an untracked transaction: it cannot conflict (it writes
    * nothing), so there is no OCC read set to keep, no statement to record and nothing to commit.
    */
-  private async autoRead<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    this.checkOpen();
-    const tx: Transaction = new Transaction(this.readHost, this.typingMode, this.commitClock);
-    this.active.add(tx);
+  async #autoRead<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.#checkOpen();
+    const tx: Transaction = new Transaction(this.#readHost, this.#typingMode, this.#commitClock);
+    this.#active.add(tx);
     try {
       return await fn(tx);
     } finally {
@@ -334,50 +363,50 @@ export class Ledger {
 
   /** The current digest: the root over every block hash, and the tip's address. */
   async getDigest(): Promise<Digest> {
-    this.checkOpen();
-    const tip = this.store.tip;
+    this.#checkOpen();
+    const tip = this.#store.tip;
     if (tip < 0) throw new LedgerError("INVALID_ARGUMENT", "the ledger has no blocks yet, so it has no digest");
     // A copy: the root of a power-of-two tree is a node of the digest tree itself.
-    return { digest: this.tree.root(tip + 1).slice(), digestTipAddress: { strandId: this.strandId, sequenceNo: tip } };
+    return { digest: this.#tree.root(tip + 1).slice(), digestTipAddress: { strandId: this.strandId, sequenceNo: tip } };
   }
 
   /** A block and its proof against the digest at `digestTipAddress` (default: the current tip). */
   async getBlock(args: { blockAddress: BlockAddress; digestTipAddress?: BlockAddress }): Promise<{ block: Block; proof: Uint8Array[] }> {
-    this.checkOpen();
+    this.#checkOpen();
     const a = evidenceArgs(args, "getBlock");
-    const sequenceNo = this.sequenceNoOf(a.blockAddress, "blockAddress");
-    const tip = this.tipOf(a.digestTipAddress, sequenceNo);
+    const sequenceNo = this.#sequenceNoOf(a.blockAddress, "blockAddress");
+    const tip = this.#tipOf(a.digestTipAddress, sequenceNo);
     // Read back from the journal (but the newest) and checked against the digest tree.
-    const block = this.store.blocks.block(sequenceNo);
+    const block = this.#store.blocks.block(sequenceNo);
     // Copies: the block and the proof's hashes are the ledger's own (ledger/copy.ts).
-    return { block: copyBlock(block), proof: copyProof(blockProof(this.tree, sequenceNo, tip)) };
+    return { block: copyBlock(block), proof: copyProof(blockProof(this.#tree, sequenceNo, tip)) };
   }
 
   /** A document's revision in a block, and its proof against the digest at `digestTipAddress`. */
   async getRevision(
     args: { blockAddress: BlockAddress; documentId: string; digestTipAddress?: BlockAddress },
   ): Promise<{ revision: Revision; proof: Uint8Array[] }> {
-    this.checkOpen();
+    this.#checkOpen();
     const a = evidenceArgs(args, "getRevision");
-    const sequenceNo = this.sequenceNoOf(a.blockAddress, "blockAddress");
+    const sequenceNo = this.#sequenceNoOf(a.blockAddress, "blockAddress");
     const documentId = a.documentId;
     if (typeof documentId !== "string") throw new LedgerError("INVALID_ARGUMENT", "documentId must be a document id string");
     // The store's revision is the block's own (Store.apply), and the directory keeps the hashes
     // of its block that the proof needs: no read of the block.
-    const revision = revisionIn(this.store.docs.get(documentId)?.revisions, sequenceNo);
+    const revision = revisionIn(this.#store.docs.get(documentId)?.revisions, sequenceNo);
     if (revision === undefined) {
       throw new LedgerError("DOCUMENT_NOT_FOUND", `block ${sequenceNo} has no revision of document ${documentId}`, {
         documentId,
       });
     }
-    const tip = this.tipOf(a.digestTipAddress, sequenceNo);
-    const blocks = this.store.blocks;
+    const tip = this.#tipOf(a.digestTipAddress, sequenceNo);
+    const blocks = this.#store.blocks;
     const proof = revisionProofOf({
       sequenceNo,
       revisionHashes: blocks.revisionHashesOf(sequenceNo),
       entriesHashList: blocks.entriesHashListOf(sequenceNo),
-      previousBlockHash: sequenceNo === 0 ? new Uint8Array(0) : this.tree.leaf(sequenceNo - 1),
-    }, revision.index, this.tree, tip);
+      previousBlockHash: sequenceNo === 0 ? new Uint8Array(0) : this.#tree.leaf(sequenceNo - 1),
+    }, revision.index, this.#tree, tip);
     return { revision: copyRevision(revision), proof: copyProof(proof) };
   }
 
@@ -387,23 +416,23 @@ export class Ledger {
    * Reports what it checked and the first thing that does not hold.
    */
   async verify(): Promise<VerifyReport> {
-    this.checkOpen();
+    this.#checkOpen();
     // Read the journal back from disk, so damage done to the files since open is found too.
     let blocks: Block[];
     try {
       // As decoded: verify hashes the structs read, not ones rebuilt from their source.
-      blocks = this.journal.readAll().map((r) => decodeRecord(r, undefined, true));
+      blocks = this.#journal.readAll().map((r) => decodeRecord(r, undefined, true));
     } catch (e) {
       if (!isLedgerError(e, "JOURNAL_CORRUPT")) throw e;
       return { ok: false, blocks: 0, revisions: 0, documents: 0, problem: { sequenceNo: -1, message: e.message } };
     }
     const report = verifyBlocks(blocks, this.strandId);
     if (!report.ok) return report;
-    const tip = this.store.tip;
+    const tip = this.#store.tip;
     if (blocks.length !== tip + 1) {
       return { ...report, ok: false, problem: { sequenceNo: blocks.length, message: `the journal holds ${blocks.length} blocks; ${tip + 1} were committed` } };
     }
-    if (tip >= 0 && !hashEquals(report.digest!.digest, this.tree.root(tip + 1))) {
+    if (tip >= 0 && !hashEquals(report.digest!.digest, this.#tree.root(tip + 1))) {
       return { ...report, ok: false, problem: { sequenceNo: tip, message: "the journal's digest differs from the digest the ledger has published" } };
     }
     return report;
@@ -414,32 +443,32 @@ export class Ledger {
    * returns the first call's promise, so awaiting any of them means the directory is free.
    */
   close(): Promise<void> {
-    return this.closing ??= this.closeOnce();
+    return this.#closing ??= this.#closeOnce();
   }
 
-  private async closeOnce(): Promise<void> {
-    this.closed = true;
-    await this.committer.drain();
-    for (const tx of [...this.active]) tx.abortForClose();
-    this.journal.close();
-    this.lock.release();
+  async #closeOnce(): Promise<void> {
+    this.#closed = true;
+    await this.#committer.drain();
+    for (const tx of [...this.#active]) tx.abortForClose();
+    this.#journal.close();
+    this.#lock.release();
   }
 
-  private oldestSnapshot(): number {
+  #oldestSnapshot(): number {
     let oldest = Infinity;
-    for (const tx of this.active) oldest = Math.min(oldest, snapshotOf(tx));
+    for (const tx of this.#active) oldest = Math.min(oldest, snapshotOf(tx));
     return oldest;
   }
 
-  private checkOpen(): void {
-    if (this.closed) throw new LedgerError("LEDGER_CLOSED", "the ledger is closed");
+  #checkOpen(): void {
+    if (this.#closed) throw new LedgerError("LEDGER_CLOSED", "the ledger is closed");
     // Memory no longer follows the journal (a block half published): nothing read is trustworthy.
-    const failed = this.committer.failed;
+    const failed = this.#committer.failed;
     if (failed !== undefined) throw failed;
   }
 
   /** The sequence number of a published block's address; INVALID_ARGUMENT for anything else. */
-  private sequenceNoOf(address: BlockAddress | undefined, what: string): number {
+  #sequenceNoOf(address: BlockAddress | undefined, what: string): number {
     if (
       address === null || typeof address !== "object" || typeof address.strandId !== "string" ||
       !Number.isSafeInteger(address.sequenceNo)
@@ -450,13 +479,13 @@ export class Ledger {
       throw new LedgerError("INVALID_ARGUMENT", `${what} names strand ${address.strandId}; this ledger's is ${this.strandId}`);
     }
     const sequenceNo = address.sequenceNo;
-    if (sequenceNo < 0 || sequenceNo > this.store.tip) throw new LedgerError("INVALID_ARGUMENT", `${what}: no block ${sequenceNo}`);
+    if (sequenceNo < 0 || sequenceNo > this.#store.tip) throw new LedgerError("INVALID_ARGUMENT", `${what}: no block ${sequenceNo}`);
     return sequenceNo;
   }
 
-  private tipOf(digestTipAddress: BlockAddress | undefined, atLeast: number): number {
-    if (digestTipAddress === undefined) return this.store.tip;
-    const tip = this.sequenceNoOf(digestTipAddress, "digestTipAddress");
+  #tipOf(digestTipAddress: BlockAddress | undefined, atLeast: number): number {
+    if (digestTipAddress === undefined) return this.#store.tip;
+    const tip = this.#sequenceNoOf(digestTipAddress, "digestTipAddress");
     if (tip < atLeast) {
       throw new LedgerError("INVALID_ARGUMENT", `digestTipAddress ${tip} precedes block ${atLeast}: a digest covers only earlier blocks`);
     }

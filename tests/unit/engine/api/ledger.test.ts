@@ -385,6 +385,52 @@ describe("Ledger arguments", () => {
     await reopened.close();
   });
 
+  test("the ledger's and a transaction's internals are not reachable, and the engine's calls cannot be shadowed", async () => {
+    const disk = fs();
+    const ledger = await Ledger.open("/l", { fs: disk });
+    const open = ledger as unknown as Record<string, unknown>;
+    for (const name of ["journal", "store", "tree", "committer", "lock", "host", "readHost", "active", "closed", "retries"]) {
+      assert.equal(open[name], undefined, name);
+    }
+    await ledger.execute("CREATE TABLE t");
+    await ledger.execute("INSERT INTO t ?", { keep: { deep: 1 }, n: 1 });
+    await ledger.transaction(async (tx) => {
+      // Before, a shadowed update received the executor's document, sharing the store's values,
+      // and a redefined id became the block's transactionId.
+      assert.equal(Object.isExtensible(tx), false);
+      assert.throws(() => { (tx as unknown as Record<string, unknown>).update = () => {}; }, TypeError);
+      assert.throws(() => Object.defineProperty(tx, "id", { value: "same" }), TypeError);
+      // executeWith hands out copies, as executeIon does: scribbling on a row changes nothing.
+      const [row] = await tx.executeWith("SELECT * FROM t", []);
+      ((row as unknown as { fields: [string, { fields: [string, { value: bigint }][] }][] }).fields[0][1].fields[0][1]).value = 666n;
+    });
+    assert.deepEqual(await ledger.execute("SELECT t.keep.deep AS d FROM t"), [{ d: 1 }]);
+    assert.deepEqual(await ledger.execute("SELECT n FROM t WHERE t.keep.deep = 1"), [{ n: 1 }]);
+    await ledger.close();
+  });
+
+  test("transaction() does not run its callback again once a commit it started went through", async () => {
+    const ledger = await Ledger.open("/l", { fs: fs() });
+    await ledger.execute("CREATE TABLE t");
+    await ledger.execute("CREATE TABLE audit");
+    const [{ documentId: counter }] = await ledger.execute("INSERT INTO t ?", { n: 0 });
+    let runs = 0;
+    await rejectsWith(ledger.transaction(async (tx) => {
+      runs++;
+      await tx.insert("audit", { run: runs });
+      void tx.commit(); // started, not awaited
+      // Other work in the callback that fails with a conflict of its own.
+      const other = ledger.begin();
+      await other.get("t", counter);
+      await ledger.execute("UPDATE t SET n = n + 1");
+      await other.update("t", counter, { n: 100 });
+      await other.commit();
+    }, { retries: 3 }), "OCC_CONFLICT");
+    assert.equal(runs, 1);
+    assert.deepEqual(await ledger.execute("SELECT run FROM audit"), [{ run: 1 }]);
+    await ledger.close();
+  });
+
   test("a transaction cannot opt out of its conflict check by redefining its snapshot", async () => {
     const ledger = await Ledger.open("/l", { fs: fs() });
     await ledger.transaction((tx) => tx.createTable("t"));
@@ -392,7 +438,9 @@ describe("Ledger arguments", () => {
     const a = ledger.begin();
     const seen = toJS((await a.get("t", id))!) as { balance: number };
     await ledger.transaction((tx) => tx.update("t", id, { balance: 50 }));
-    Object.defineProperty(a, "snapshot", { value: Number.MAX_SAFE_INTEGER });
+    // No property can be added to the transaction object, so none shadows a getter (before, this
+    // defineProperty succeeded and the commit below overwrote the other update).
+    assert.throws(() => Object.defineProperty(a, "snapshot", { value: Number.MAX_SAFE_INTEGER }), TypeError);
     await a.update("t", id, { balance: seen.balance + 10 });
     await rejectsWith(a.commit(), "OCC_CONFLICT");
     assert.equal((await ledger.execute("SELECT balance FROM t"))[0].balance, 50);

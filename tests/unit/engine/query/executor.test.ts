@@ -2,6 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { fromJS, isLedgerError, Ledger, type LedgerError, statementDigest, toJS, toText } from "../../../../engine/index.ts";
+import { storeOf } from "../../../../engine/api/ledger.ts";
 import { getField, type IonValue } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
 import { rejectsWith } from "../../../helpers/assert.ts";
@@ -354,7 +355,7 @@ describe("execute: auto-commit reads", () => {
       await ledger.execute("UPDATE u SET VIN = 'z' WHERE n = 7");
       await ledger.execute("DELETE FROM t WHERE n = 2");
       await ledger.execute("DELETE FROM u WHERE n = 2");
-      const store = (ledger as unknown as { store: Parameters<typeof autoPointQuery>[0] }).store;
+      const store = storeOf(ledger);
       const outcome = async (run: () => Promise<unknown[]>) => {
         try {
           return (await run()).map((r) => (r as { n: number }).n).sort();

@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isLedgerError, Ledger } from "../../../../engine/index.ts";
+import { storeOf } from "../../../../engine/api/ledger.ts";
 import { FaultyFileLayer } from "../../../../engine/journal/faulty-file-layer.ts";
 
 async function open(): Promise<{ ledger: Ledger; fs: FaultyFileLayer }> {
@@ -180,7 +181,7 @@ test("a durable block that cannot be published fails its commit and every later 
   const { ledger } = await open();
   // Nothing a valid transaction writes makes publishing throw (replay refuses journals that
   // would: txn/table-rules.ts), so the store is made to, once.
-  const store = (ledger as unknown as { store: { apply: (...args: unknown[]) => void } }).store;
+  const store = storeOf(ledger) as unknown as { apply: (...args: unknown[]) => void };
   const apply = store.apply;
   store.apply = function () {
     store.apply = apply;
@@ -197,7 +198,7 @@ test("a durable block that cannot be published fails its commit and every later 
 
 test("when a later block of a group commit cannot be published, the earlier ones commit, and the ledger then refuses reads", async () => {
   const { ledger, fs } = await open();
-  const store = (ledger as unknown as { store: { apply: (...args: unknown[]) => void } }).store;
+  const store = storeOf(ledger) as unknown as { apply: (...args: unknown[]) => void };
   const apply = store.apply;
   let calls = 0;
   store.apply = function (...args: unknown[]) {
