@@ -37,10 +37,12 @@ import {
   compileCommitted,
   compileCount,
   compileDelete,
+  compileWhere,
   compileFindMany,
   compileHistory,
   compileInsert,
   compileUpdate,
+  liveTarget,
   type QueryArgs,
   type Statement,
 } from "./partiql.ts";
@@ -242,6 +244,7 @@ export class TableClient<T> {
   /** Updates every row `where` matches, in one transaction. */
   async updateMany(given: { where?: Where<T>; data: UpdateInput<T> }): Promise<{ count: number }> {
     const args = optionsOf(given, `${this.descriptor.table}.updateMany`);
+    this.restricting(args.where, "updateMany");
     return this.ex.atomically(async (ex) => {
       const rows = await ex.run(compileFindMany(this.descriptor, { where: args.where }));
       for (const row of rows) await this.apply(ex, struct(row), args.data);
@@ -252,6 +255,8 @@ export class TableClient<T> {
   /** Updates the row `where` matches, or inserts `create` when none does (one transaction). */
   async upsert(given: { where: Where<T>; create: CreateInput<T>; update: UpdateInput<T> }): Promise<Row<T>> {
     const args = optionsOf(given, `${this.descriptor.table}.upsert`);
+    if (args.where === undefined) throw new LedgerError("INVALID_ARGUMENT", "upsert needs a where");
+    this.restricting(args.where, "upsert");
     const doc = toIonDocument(args.create, this.descriptor.fields, this.descriptor.table);
     return this.ex.atomically(async (ex) => {
       const rows = await ex.run(compileFindMany(this.descriptor, { where: args.where }));
@@ -277,6 +282,7 @@ export class TableClient<T> {
   /** Deletes every row `where` matches, in one transaction. */
   async deleteMany(given?: { where?: Where<T> }): Promise<{ count: number }> {
     const args = optionsOf(given, `${this.descriptor.table}.deleteMany`);
+    this.restricting(args.where, "deleteMany");
     return this.ex.atomically(async (ex) => {
       const rows = await ex.run(compileFindMany(this.descriptor, { where: args.where, select: { id: true } }));
       for (const row of rows) await ex.run(compileDelete(this.descriptor, str(getField(struct(row), "id"))));
@@ -397,8 +403,24 @@ export class TableClient<T> {
     return { ...fromIonStruct(doc, this.descriptor.fields), id } as Row<T>;
   }
 
+  /**
+   * Refuses a `where` given to a write that names no condition (`{}`, or every entry undefined,
+   * as `{ VIN: input.vin }` is when the input lacks it): it would reach every row, or the only
+   * one. A write meant for every row leaves `where` out.
+   */
+  private restricting(where: unknown, what: string): void {
+    if (where === undefined) return;
+    if (compileWhere(where, liveTarget(this.descriptor)).clause === "") {
+      throw new LedgerError(
+        "INVALID_ARGUMENT",
+        `${what} on ${this.descriptor.table}: where names no condition (every entry is undefined or it is empty); leave where out to mean every row`,
+      );
+    }
+  }
+
   private async exactlyOne(ex: Executor, where: unknown, what: string): Promise<IonStruct> {
     if (where === undefined) throw new LedgerError("INVALID_ARGUMENT", `${what} needs a where`);
+    this.restricting(where, what);
     const rows = await ex.run(compileFindMany(this.descriptor, { where }));
     if (rows.length !== 1) {
       throw new LedgerError(

@@ -87,7 +87,9 @@ export type WhereField<V, N = never> = Loose<NonNullable<V>> | N | FieldFilter<V
  * anything else that would quietly match every row is refused (INVALID_ARGUMENT / TYPE_ERROR):
  * an operator object with no operator (`{ VIN: {} }`), an operator whose value is `undefined`
  * (`{ id: { equals: undefined } }`), `AND: []`, `NOT: []`, and a where inside AND / OR / NOT that
- * names no condition. `OR: []` and `in: []` match no row; `notIn: []` every row.
+ * names no condition. `OR: []` and `in: []` match no row; `notIn: []` every row. A write
+ * (update, delete, upsert, updateMany, deleteMany) also refuses a where that names no condition
+ * at all (`{}`, or every entry undefined): to write every row, leave where out.
  */
 export type Where<T> =
   & { [K in Exclude<keyof T, "id" | "AND" | "OR" | "NOT">]?: WhereField<T[K], NullOf<T[K], IsOptional<T, K>>> }

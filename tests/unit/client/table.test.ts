@@ -448,6 +448,31 @@ test("a filter that names no condition is refused by every accessor; nothing is 
   }
 });
 
+test("a write's where that is empty, or whose every entry is undefined, is refused; reads take it as every row", async () => {
+  const { db, close } = await seeded();
+  try {
+    const tip = (await db.$digest()).digestTipAddress.sequenceNo;
+    const input: { vin?: string } = {};
+    for (const where of [{}, { VIN: input.vin }, { VIN: undefined, Owner: undefined }] as never[]) {
+      const calls: [string, () => Promise<unknown>][] = [
+        ["deleteMany", () => db.cars.deleteMany({ where })],
+        ["updateMany", () => db.cars.updateMany({ where, data: { Owner: "Nobody" } })],
+        ["update", () => db.cars.update({ where, data: { Owner: "Nobody" } })],
+        ["delete", () => db.cars.delete({ where })],
+        ["upsert", () => db.cars.upsert({ where, create: car("9", 2000), update: { Owner: "Nobody" } })],
+      ];
+      for (const [name, call] of calls) await assert.rejects(call(), (e) => isLedgerError(e, "INVALID_ARGUMENT"), name);
+      assert.equal(await db.cars.count({ where }), 4);
+    }
+    assert.equal((await db.$digest()).digestTipAddress.sequenceNo, tip);
+    // Every row, said so by leaving where out.
+    assert.deepEqual(await db.cars.updateMany({ data: { Owner: "Nobody" } }), { count: 4 });
+    assert.deepEqual(await db.cars.deleteMany(), { count: 4 });
+  } finally {
+    await close();
+  }
+});
+
 test("a stored value a read would round is a TYPE_ERROR naming the document's field, on every read path", async () => {
   const { db, close } = await openClient();
   try {
