@@ -401,6 +401,17 @@ for (const name of ODD_FIELD_NAMES) {
   });
 }
 
+/** Every accessor that writes, called with `where` (cars to Nobody, or deleted). */
+function writeCalls(db: Awaited<ReturnType<typeof seeded>>["db"], where: never): [string, () => Promise<unknown>][] {
+  return [
+    ["deleteMany", () => db.cars.deleteMany({ where })],
+    ["updateMany", () => db.cars.updateMany({ where, data: { Owner: "Nobody" } })],
+    ["update", () => db.cars.update({ where, data: { Owner: "Nobody" } })],
+    ["delete", () => db.cars.delete({ where })],
+    ["upsert", () => db.cars.upsert({ where, create: car("9", 2000), update: { Owner: "Nobody" } })],
+  ];
+}
+
 test("a filter that names no condition is refused by every accessor; nothing is written", async () => {
   const { db, close } = await seeded();
   try {
@@ -423,11 +434,7 @@ test("a filter that names no condition is refused by every accessor; nothing is 
       const where = f as never;
       const label = JSON.stringify(f, (_, v) => (v === undefined ? "<undefined>" : v));
       const calls: [string, () => Promise<unknown>][] = [
-        ["deleteMany", () => db.cars.deleteMany({ where })],
-        ["updateMany", () => db.cars.updateMany({ where, data: { Owner: "Nobody" } })],
-        ["update", () => db.cars.update({ where, data: { Owner: "Nobody" } })],
-        ["delete", () => db.cars.delete({ where })],
-        ["upsert", () => db.cars.upsert({ where, create: car("9", 2000), update: { Owner: "Nobody" } })],
+        ...writeCalls(db, where),
         ["findUnique", () => db.cars.findUnique({ where })],
         ["findMany", () => db.cars.findMany({ where })],
         ["count", () => db.cars.count({ where })],
@@ -454,14 +461,7 @@ test("a write's where that is empty, or whose every entry is undefined, is refus
     const tip = (await db.$digest()).digestTipAddress.sequenceNo;
     const input: { vin?: string } = {};
     for (const where of [{}, { VIN: input.vin }, { VIN: undefined, Owner: undefined }] as never[]) {
-      const calls: [string, () => Promise<unknown>][] = [
-        ["deleteMany", () => db.cars.deleteMany({ where })],
-        ["updateMany", () => db.cars.updateMany({ where, data: { Owner: "Nobody" } })],
-        ["update", () => db.cars.update({ where, data: { Owner: "Nobody" } })],
-        ["delete", () => db.cars.delete({ where })],
-        ["upsert", () => db.cars.upsert({ where, create: car("9", 2000), update: { Owner: "Nobody" } })],
-      ];
-      for (const [name, call] of calls) await assert.rejects(call(), (e) => isLedgerError(e, "INVALID_ARGUMENT"), name);
+      for (const [name, call] of writeCalls(db, where)) await assert.rejects(call(), (e) => isLedgerError(e, "INVALID_ARGUMENT"), name);
       assert.equal(await db.cars.count({ where }), 4);
     }
     assert.equal((await db.$digest()).digestTipAddress.sequenceNo, tip);
