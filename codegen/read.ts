@@ -135,7 +135,7 @@ export function findTables(sources: readonly SourceFile[], diags: Diagnostics): 
       }
       // The engine's own rule too (names of system views are reserved), so a schema that
       // generates also connects.
-      const refused = tableNameProblem(table);
+      const refused = engineRefusal(checkTableName, table);
       if (refused !== undefined) {
         at(tags[0], typeName, refused, `choose another name, e.g. ${suggestTableName(typeName)}`);
         continue;
@@ -150,10 +150,10 @@ export function findTables(sources: readonly SourceFile[], diags: Diagnostics): 
   return tables;
 }
 
-/** Why the engine refuses `table` as a table name, or undefined if it takes it. */
-function tableNameProblem(table: string): string | undefined {
+/** Why the engine's `check` (checkTableName, checkFieldName) refuses `name`, or undefined if it takes it. */
+export function engineRefusal(check: (name: string) => void, name: string): string | undefined {
   try {
-    checkTableName(table);
+    check(name);
     return undefined;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);

@@ -20,7 +20,7 @@ import {
 import type { FieldDescriptor, TableDescriptor, TypeDescriptor } from "../client/schema.ts";
 import type { DiagnosticCode, Diagnostics } from "./errors.ts";
 import { checkFieldName } from "../engine/index.ts";
-import { column, type TableDeclaration } from "./read.ts";
+import { column, engineRefusal, type TableDeclaration } from "./read.ts";
 
 /** Top-level field names the runtime uses for the document id and its metadata. */
 const RESERVED_FIELDS = new Set(["id", "metadata"]);
@@ -184,12 +184,13 @@ function describeMember(
     ok = false;
   }
   const index = indexTag(member);
+  // The engine refuses such an index when the client connects: every connect would fail.
+  const unindexable = index === undefined || !topLevel ? undefined : engineRefusal(checkFieldName, name);
   if (index !== undefined && !topLevel) {
     report(ctx, "BAD_INDEX", index, fp, "@index is only allowed on top-level fields of a table", "index a top-level field, or move the value to the top level");
     ok = false;
-  } else if (index !== undefined && indexableProblem(name) !== undefined) {
-    // The engine refuses the index when the client connects: every connect would fail.
-    report(ctx, "BAD_INDEX", index, fp, `field ${JSON.stringify(name)} cannot be indexed: ${indexableProblem(name)}`, "index another field, or rename this one");
+  } else if (index !== undefined && unindexable !== undefined) {
+    report(ctx, "BAD_INDEX", index, fp, `field ${JSON.stringify(name)} cannot be indexed: ${unindexable}`, "index another field, or rename this one");
     ok = false;
   }
   const typeNode = (member as PropertySignature).getTypeNode();
@@ -212,16 +213,6 @@ function indexTag(member: Node & { getJsDocs(): import("ts-morph").JSDoc[] }): N
   const trivia = member.getSourceFile().getFullText().slice(member.getPos(), member.getStart());
   const inline = /\/\*\*(?:(?!\*\/)[\s\S])*@index\b/.test(trivia);
   return inline ? member : undefined;
-}
-
-/** Why the engine refuses an index on `name`, or undefined if it takes it. */
-function indexableProblem(name: string): string | undefined {
-  try {
-    checkFieldName(name);
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
 }
 
 function memberName(nameNode: Node): string | undefined {
