@@ -502,3 +502,42 @@ test("a stored value a read would round is a TYPE_ERROR naming the document's fi
     await close();
   }
 });
+
+test("a struct description shared by several fields (as codegen writes a type used twice) checks and reads each field", async () => {
+  const address = {
+    kind: "struct",
+    fields: { Street: { type: { kind: "string" }, optional: false }, Zip: { type: { kind: "int" }, optional: true } },
+  } as const;
+  const people: TableDescriptor = {
+    table: "people",
+    typeName: "Person",
+    fields: {
+      Name: { type: { kind: "string" }, optional: false },
+      Home: { type: address, optional: false },
+      Work: { type: { kind: "nullable", of: address }, optional: false },
+      Past: { type: { kind: "list", of: address }, optional: false },
+    },
+    indexes: [],
+  };
+  type Address = { Street: string; Zip?: number };
+  type Person = { Name: string; Home: Address; Work: Address | null; Past: Address[] };
+  const { dir, cleanup } = tempDir("quire-client-");
+  const db = await createClient<{ people: Person }>(dir, { people });
+  try {
+    const row = await db.people.insert({ Name: "Ana", Home: { Street: "Elm", Zip: int(12) }, Work: null, Past: [{ Street: "Oak" }] });
+    const back = await db.people.findUnique({ where: { id: row.id } });
+    assert.deepEqual({ ...back, id: undefined }, { Name: "Ana", Home: { Street: "Elm", Zip: 12 }, Work: null, Past: [{ Street: "Oak" }], id: undefined });
+    // The shared description is enforced wherever it is used.
+    for (const bad of [
+      { Name: "B", Home: { Street: 1 }, Work: null, Past: [] },
+      { Name: "B", Home: { Street: "x" }, Work: { Street: "y", Zip: 1.5 }, Past: [] },
+      { Name: "B", Home: { Street: "x" }, Work: null, Past: [{ Zip: int(1) }] },
+    ]) {
+      await assert.rejects(db.people.insert(bad as unknown as Person), (e) => isLedgerError(e, "TYPE_ERROR"), JSON.stringify(bad));
+    }
+    assert.equal(await db.people.count(), 1);
+  } finally {
+    await db.$close();
+    cleanup();
+  }
+});
