@@ -26,7 +26,14 @@
  * transactions other than the batch's were running, never engaged with 64 writers: the flush
  * waits for every running writer to join (committer.ts), so the batch holds them all and nothing
  * is left to build during its sync. An A/B of that (11 interleaved pairs, 2026-12-04) read
- * ×1.04, which is noise, since the code it switched was never reached.
+ * ×1.04, which is noise, since the code it switched was never reached. With the split added
+ * (half the batch sent when it held every running writer; worker blocked in fdatasync, its
+ * answer a message), 11 pairs read ×0.996 (paired ×0.88): the sync ran 310-370 µs in the worker
+ * and was hidden behind the other half's CPU, yet 32 commits then took 1.0-1.8 ms against about
+ * 0.8 ms of CPU. On this VM the CPU runs slower while the disk works: a lone writer's commit CPU
+ * measured 23.5 µs with syncs skipped and 42.7 µs between real syncs (9 interleaved rounds), and
+ * a worker syncing while the main thread spins did not bring it down (44.8-53 µs). So overlap
+ * buys nothing here; less CPU per commit is what moves the commit figures.
  *
  * Contract every implementation keeps:
  * - Errors are thrown as Error objects carrying a Node-style `code` ("ENOENT", "EEXIST", "EIO"…);
