@@ -28,7 +28,8 @@
  *   `kind` key would misread user objects that happen to have one, so it is never done: an
  *   unwrapped `{kind: "int", value: 1n}` of the application's own is just a struct.
  * - `Date` is TYPE_ERROR (it drops precision and offset; convert to Temporal first); functions,
- *   symbols, Map, Set, class instances, other typed arrays: TYPE_ERROR. Cycles: TYPE_ERROR.
+ *   symbols, Map, Set, class instances, other typed arrays, `arguments` objects: TYPE_ERROR.
+ *   Cycles: TYPE_ERROR.
  *   Nesting deeper than limits.maxValueDepth: LIMIT_EXCEEDED.
  *
  * toJS rules: any null -> null; bool; int -> number when safe, else bigint; float -> number;
@@ -308,6 +309,12 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
   // Plain objects first (documents are made of them): no instanceof chain, no toString tag.
   if (Object.getPrototypeOf(o) === Object.prototype) {
     if (HandedOutMark.has(o)) return checked(o, path);
+    // An arguments object's prototype is Object.prototype too, and it would become a struct with
+    // fields "0", "1", …: a list silently made something else. It has its own Symbol.iterator,
+    // which a plain object almost never has, so the tag is read only then.
+    if (Symbol.iterator in o && tag(o) === "[object Arguments]") {
+      throw typeError(pathText(path), "an arguments object is not convertible to Ion; pass an array (Array.from(arguments))");
+    }
     return convertObject(o, path, depth, ancestors);
   }
   if (o instanceof IonLiteral) return checked(o.value, path);

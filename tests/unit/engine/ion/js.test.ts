@@ -51,7 +51,11 @@ test("fromJS: containers, paths, undefined, __proto__", () => {
 });
 
 test("fromJS: rejected types", () => {
-  for (const bad of [new Date(0), new Map(), new Set(), Symbol("s"), () => 1, new (class Car {})(), new Uint16Array(2)]) {
+  const args = (function (..._: unknown[]) {
+    // deno-lint-ignore prefer-rest-params
+    return arguments;
+  })(1, 2);
+  for (const bad of [new Date(0), new Map(), new Set(), Symbol("s"), () => 1, new (class Car {})(), new Uint16Array(2), args]) {
     assert.throws(() => fromJS({ x: bad }), code("TYPE_ERROR", "$.x"), String(bad?.toString?.()));
   }
   assert.throws(() => fromJS(new Date()), (e) => isLedgerError(e, "TYPE_ERROR") && /Temporal/.test((e as Error).message));
