@@ -58,7 +58,10 @@ function describe(x: unknown): string {
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== "object" || x === null || Array.isArray(x)) return false;
   const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
+  if (proto === null) return true;
+  // An arguments object has Object.prototype too, and would be stored as fields "0", "1", …
+  // (fromJS refuses it the same way; its own Symbol.iterator keeps the tag read rare).
+  return proto === Object.prototype && !(Symbol.iterator in x && Object.prototype.toString.call(x) === "[object Arguments]");
 }
 
 function expected(path: string, what: string, x: unknown): LedgerError {

@@ -15,7 +15,7 @@ import { emitClient, type EmitTable } from "./emit.ts";
 import { type Diagnostic, Diagnostics, GenerateError } from "./errors.ts";
 import { relativeImport, runtimeSpecifier } from "./paths.ts";
 import { findTables, loadSchemaFiles, type TableDeclaration } from "./read.ts";
-import { describeTable } from "./types.ts";
+import { describeTable, newDescribeMemo } from "./types.ts";
 
 export { type Diagnostic, type DiagnosticCode, formatDiagnostic, GenerateError } from "./errors.ts";
 export { DEFAULT_RUNTIME } from "./paths.ts";
@@ -92,8 +92,9 @@ export function generate(options: GenerateOptions): GenerateResult {
   checkNames(declarations, diags);
 
   const tables: EmitTable[] = [];
+  const memo = newDescribeMemo();
   for (const decl of declarations) {
-    const descriptor = describeTable(decl, diags);
+    const descriptor = describeTable(decl, diags, memo);
     if (descriptor !== undefined) tables.push({ name: decl.table, descriptor, typeImport: relativeImport(outDir, decl.file) });
   }
   if (diags.count > 0) throw new GenerateError(diags.sorted());

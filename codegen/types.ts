@@ -37,9 +37,25 @@ interface Ctx {
    * a type used twice at each of n levels was described 2^n times: 16 levels took 60 s and 3 GB
    * and wrote a 194 MB client. The emitter writes a shared description out once (emit.ts).
    * Sharing cannot hide a recursion: a type whose description succeeded reaches no type that
-   * reaches it back, or that description would have met itself and failed.
+   * reaches it back, or that description would have met itself and failed. Shared by the tables
+   * of one generate run (DescribeMemo).
    */
   readonly described: Map<Named, TypeDescriptor | undefined>;
+  /** Bases an interface extends, checked once each: true if the check found nothing wrong. */
+  readonly basesChecked: Map<Named, boolean>;
+}
+
+/**
+ * What describing the tables of one generate run shares: each named type's description, so a
+ * type several tables use is written out once too. Diagnostics are per run already.
+ */
+export interface DescribeMemo {
+  readonly described: Map<Named, TypeDescriptor | undefined>;
+  readonly basesChecked: Map<Named, boolean>;
+}
+
+export function newDescribeMemo(): DescribeMemo {
+  return { described: new Map(), basesChecked: new Map() };
 }
 
 interface Fields {
@@ -49,8 +65,8 @@ interface Fields {
 }
 
 /** Describes one table; undefined when it has errors (they are in `diags`). */
-export function describeTable(t: TableDeclaration, diags: Diagnostics): TableDescriptor | undefined {
-  const ctx: Ctx = { diags, stack: [], described: new Map() };
+export function describeTable(t: TableDeclaration, diags: Diagnostics, memo: DescribeMemo = newDescribeMemo()): TableDescriptor | undefined {
+  const ctx: Ctx = { diags, stack: [], ...memo };
   const before = diags.count;
   const result = describeNamedAsObject(t.declaration, t.typeName, ctx, true);
   if (result === undefined || diags.count !== before) return undefined;
@@ -101,11 +117,17 @@ function describeInterface(decl: InterfaceDeclaration, p: string, ctx: Ctx, topL
     } else if (ctx.stack.includes(target)) {
       report(ctx, "RECURSIVE_TYPE", base, p, `recursive type: ${decl.getName()} extends a type that contains it`, "store the related document's id (a string) instead of nesting the type in itself");
       ok = false;
+    } else if (ctx.basesChecked.has(target)) {
+      // Checked already (diamond-shaped extends were checked once per path: 2^n times for n
+      // levels); what it found was reported then. The same argument as for `described` holds.
+      if (!ctx.basesChecked.get(target)) ok = false;
     } else {
       // Validate the base itself (its own errors, recursion) as part of this object.
       const before = ctx.diags.count;
       describeNamedAsObject(target, p, ctx, topLevel);
-      if (ctx.diags.count !== before) ok = false;
+      const fine = ctx.diags.count === before;
+      ctx.basesChecked.set(target, fine);
+      if (!fine) ok = false;
     }
   }
   for (const sig of decl.getIndexSignatures()) {
@@ -116,7 +138,12 @@ function describeInterface(decl: InterfaceDeclaration, p: string, ctx: Ctx, topL
     report(ctx, "UNSUPPORTED_TYPE", sig, p, "call and construct signatures (functions) cannot be stored", "remove the signature; store data only");
     ok = false;
   }
-  if (!ok) return undefined;
+  if (!ok) {
+    // Its own fields are still looked at, so their problems are reported in the same run (the
+    // bases' fields were reported by checking the bases).
+    describeMembers(decl.getMembers(), p, ctx, topLevel);
+    return undefined;
+  }
   // The checker's property list includes inherited fields (own first, then the bases').
   const members: Node[] = [];
   for (const symbol of decl.getType().getProperties()) {

@@ -541,3 +541,31 @@ test("a struct description shared by several fields (as codegen writes a type us
     cleanup();
   }
 });
+
+test("an arguments object is not taken for a struct or a record", async () => {
+  const table: TableDescriptor = {
+    table: "bags",
+    typeName: "Bag",
+    fields: {
+      R: { type: { kind: "record", of: { kind: "string" } }, optional: true },
+      S: { type: { kind: "struct", fields: { "0": { type: { kind: "string" }, optional: true } } }, optional: true },
+    },
+    indexes: [],
+  };
+  type Bag = { R?: Record<string, string>; S?: { "0"?: string } };
+  const args = (function (..._: unknown[]) {
+    // deno-lint-ignore prefer-rest-params
+    return arguments;
+  })("x", "y");
+  const { dir, cleanup } = tempDir("quire-client-");
+  const db = await createClient<{ bags: Bag }>(dir, { bags: table });
+  try {
+    await assert.rejects(db.bags.insert({ R: args as unknown as Record<string, string> }), (e) => isLedgerError(e, "TYPE_ERROR"));
+    await assert.rejects(db.bags.insert({ S: args as unknown as { "0"?: string } }), (e) => isLedgerError(e, "TYPE_ERROR"));
+    assert.equal(await db.bags.count(), 0);
+    assert.deepEqual({ ...(await db.bags.insert({ R: { a: "b" }, S: { "0": "z" } })), id: undefined }, { R: { a: "b" }, S: { "0": "z" }, id: undefined });
+  } finally {
+    await db.$close();
+    cleanup();
+  }
+});

@@ -333,6 +333,45 @@ export type T = {
     }
   });
 
+  test("an interface whose base has a problem still has its own fields' problems reported in the same run", () => {
+    const tmp = tempDir();
+    try {
+      const file = write(path.join(tmp.dir, "bad-base.ts"), [
+        "export interface Bad { At: Date }",
+        "export interface Tree extends Bad { /** @index */ Name: string; Kids?: Tree[] }",
+        "/** @table t */",
+        "export interface T { A: Tree; B: Tree }",
+        "",
+      ].join("\n"));
+      const diags = diagnosticsOf([file]);
+      assert.deepEqual(diags.map((d) => [d.code, d.line]), [["UNSUPPORTED_TYPE", 1], ["BAD_INDEX", 2], ["RECURSIVE_TYPE", 2]], diags.map((d) => formatDiagnostic(d)).join("\n"));
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  // Each base was checked once per path: 2^n times for n levels of diamonds (18 levels: 21 s).
+  test("diamond-shaped extends are checked once each", () => {
+    let source = "export interface N24 { Leaf: string }\n";
+    for (let i = 23; i >= 0; i--) {
+      source += `export interface P${i} extends N${i + 1} { P${i}: string }\nexport interface Q${i} extends N${i + 1} { Q${i}: string }\n`;
+      source += `export interface N${i} extends P${i}, Q${i} {}\n`;
+    }
+    source += "/** @table t */\nexport interface T { Root: N0 }\n";
+    const tmp = tempDir();
+    try {
+      const file = write(path.join(tmp.dir, "diamonds.ts"), source);
+      const started = performance.now();
+      const { tables } = generate({ schemaFiles: [file], outDir: tmp.dir, runtimeImport: "quire" });
+      assert.ok(performance.now() - started < 10_000, `took ${Math.round(performance.now() - started)} ms`);
+      const root = tables.t.fields.Root.type;
+      assert.equal(root.kind, "struct");
+      assert.equal(root.kind === "struct" && Object.keys(root.fields).length, 24 * 2 + 1);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   // 24 levels: 2^24 paths took 57 s when each path was expanded; once each, well under a second.
   test("nested aliases of unions are flattened once each, not once per path", () => {
     let source = 'type U0 = "a" | "b" | null;\n';

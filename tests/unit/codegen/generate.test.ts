@@ -180,6 +180,28 @@ describe("codegen: a type several fields use", () => {
     }
   });
 
+  test("a type several tables use is written out once for all of them", () => {
+    const tmp = tempDir();
+    try {
+      const file = write(path.join(tmp.dir, "two-tables.ts"), [
+        "export interface Address { Street: string }",
+        "/** @table people */",
+        "export interface Person { Home: Address }",
+        "/** @table shops */",
+        "export interface Shop { Site: Address }",
+        "",
+      ].join("\n"));
+      const { files, tables } = generate({ schemaFiles: [file], outDir: tmp.dir, runtimeImport: "quire" });
+      assert.equal(tables.people.fields.Home.type, tables.shops.fields.Site.type);
+      const text = files[0].text;
+      assert.equal([...text.matchAll(/^const shared\d+ = /gm)].length, 1);
+      assert.match(text, /Home: \{ type: shared0, optional: false \}/);
+      assert.match(text, /Site: \{ type: shared0, optional: false \}/);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   test("a struct used once stays inline", () => {
     const tmp = tempDir();
     try {
