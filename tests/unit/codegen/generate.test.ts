@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_RUNTIME, generate, HEADER } from "../../../codegen/index.ts";
-import { fixture, ROOT, STUB, tempDir, UPDATE_GOLDEN, write } from "./helpers.ts";
+import { fixture, ROOT, STUB, tempDir, UPDATE_GOLDEN, withSchemaFile, write } from "./helpers.ts";
 
 const GOLDEN = [
   { name: "cars", schemaFiles: [fixture("cars.schema.ts")] },
@@ -159,10 +159,8 @@ describe("codegen: a type several fields use", () => {
 
   // Written out at each use, 24 levels were 2^24 copies (16 levels: 60 s, 3 GB, a 194 MB client).
   test("is described once and written out once, however deep the sharing goes", () => {
-    const tmp = tempDir();
-    try {
-      const file = write(path.join(tmp.dir, "doubling.ts"), doubling(24));
-      const { files, tables } = generate({ schemaFiles: [file], outDir: tmp.dir, runtimeImport: "quire" });
+    withSchemaFile("doubling.ts", doubling(24), (file, dir) => {
+      const { files, tables } = generate({ schemaFiles: [file], outDir: dir, runtimeImport: "quire" });
       const text = files[0].text;
       assert.ok(text.length < 16_000, `the client is ${text.length} bytes`);
       const fields = tables.roots.fields;
@@ -175,42 +173,30 @@ describe("codegen: a type several fields use", () => {
         assert.match(text, new RegExp(`^const shared${i} = \\{\\n  kind: "struct",\\n  fields: \\{ X: \\{ type: shared${i - 1}, optional: false \\}, Y: \\{ type: shared${i - 1}, optional: false \\} \\},\\n\\} as const;$`, "m"));
       }
       assert.match(text, /A: \{ type: shared23, optional: false \},\n\s+B: \{ type: shared23, optional: false \},/);
-    } finally {
-      tmp.cleanup();
-    }
+    });
   });
 
   test("a type several tables use is written out once for all of them", () => {
-    const tmp = tempDir();
-    try {
-      const file = write(path.join(tmp.dir, "two-tables.ts"), [
-        "export interface Address { Street: string }",
-        "/** @table people */",
-        "export interface Person { Home: Address }",
-        "/** @table shops */",
-        "export interface Shop { Site: Address }",
-        "",
-      ].join("\n"));
-      const { files, tables } = generate({ schemaFiles: [file], outDir: tmp.dir, runtimeImport: "quire" });
-      assert.equal(tables.people.fields.Home.type, tables.shops.fields.Site.type);
-      const text = files[0].text;
-      assert.equal([...text.matchAll(/^const shared\d+ = /gm)].length, 1);
-      assert.match(text, /Home: \{ type: shared0, optional: false \}/);
-      assert.match(text, /Site: \{ type: shared0, optional: false \}/);
-    } finally {
-      tmp.cleanup();
-    }
+    const source = [
+      "export interface Address { Street: string }",
+      "/** @table people */",
+      "export interface Person { Home: Address }",
+      "/** @table shops */",
+      "export interface Shop { Site: Address }",
+      "",
+    ].join("\n");
+    const { files, tables } = withSchemaFile("two-tables.ts", source, (file, dir) => generate({ schemaFiles: [file], outDir: dir, runtimeImport: "quire" }));
+    assert.equal(tables.people.fields.Home.type, tables.shops.fields.Site.type);
+    const text = files[0].text;
+    assert.equal([...text.matchAll(/^const shared\d+ = /gm)].length, 1);
+    assert.match(text, /Home: \{ type: shared0, optional: false \}/);
+    assert.match(text, /Site: \{ type: shared0, optional: false \}/);
   });
 
   test("a struct used once stays inline", () => {
-    const tmp = tempDir();
-    try {
-      const file = write(path.join(tmp.dir, "once.ts"), "/** @table t */\nexport interface T { A: Inner }\nexport interface Inner { X: string }\n");
-      const text = generate({ schemaFiles: [file], outDir: tmp.dir, runtimeImport: "quire" }).files[0].text;
-      assert.doesNotMatch(text, /shared\d/);
-      assert.match(text, /A: \{\n\s+type: \{ kind: "struct", fields: \{ X: \{ type: \{ kind: "string" \}, optional: false \} \} \},/);
-    } finally {
-      tmp.cleanup();
-    }
+    const source = "/** @table t */\nexport interface T { A: Inner }\nexport interface Inner { X: string }\n";
+    const text = withSchemaFile("once.ts", source, (file, dir) => generate({ schemaFiles: [file], outDir: dir, runtimeImport: "quire" }).files[0].text);
+    assert.doesNotMatch(text, /shared\d/);
+    assert.match(text, /A: \{\n\s+type: \{ kind: "struct", fields: \{ X: \{ type: \{ kind: "string" \}, optional: false \} \} \},/);
   });
 });

@@ -31,3 +31,13 @@ export function write(file: string, text: string): string {
   fs.writeFileSync(file, text);
   return file;
 }
+
+/** Runs `fn` on `source` written as `name` in a fresh temporary directory, removed afterwards. */
+export function withSchemaFile<T>(name: string, source: string, fn: (file: string, dir: string) => T): T {
+  const tmp = tempDir();
+  try {
+    return fn(write(path.join(tmp.dir, name), source), tmp.dir);
+  } finally {
+    tmp.cleanup();
+  }
+}
