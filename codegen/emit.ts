@@ -85,7 +85,7 @@ type Value = string | number | boolean | Ref | readonly Value[] | { readonly [k:
 /**
  * The struct descriptors that several fields share, in the order they are to be declared (each
  * after the ones it uses), with the constant's name. The reader describes a named type once per
- * table and hands the same descriptor to every field that uses it (types.ts); written out at
+ * run and hands the same descriptor to every field that uses it (types.ts); written out at
  * each use, a type used twice at each of n levels came to 2^n copies. Written once each, the
  * module grows with the schema's text.
  */

@@ -32,8 +32,8 @@ interface Ctx {
   /** Named types being expanded, outermost first (to detect recursion). */
   readonly stack: Named[];
   /**
-   * Each named type a field refers to, described once per table and shared by every field that
-   * refers to it (undefined: it had errors, reported where it was first met). Described per use,
+   * Each named type a field refers to, described once and shared by every field that refers to
+   * it (undefined: it had errors, reported where it was first met). Described per use,
    * a type used twice at each of n levels was described 2^n times: 16 levels took 60 s and 3 GB
    * and wrote a 194 MB client. The emitter writes a shared description out once (emit.ts).
    * Sharing cannot hide a recursion: a type whose description succeeded reaches no type that
