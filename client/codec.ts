@@ -28,7 +28,7 @@
  * ```
  */
 import { Decimal } from "ion-js";
-import { fromJS, LedgerError, limits, type IonField, type IonStruct, type IonTimestamp, type IonValue } from "../engine/index.ts";
+import { fromJS, isArgumentsObject, LedgerError, limits, type IonField, type IonStruct, type IonTimestamp, type IonValue } from "../engine/index.ts";
 import type { FieldDescriptor, TypeDescriptor } from "./schema.ts";
 import { isInstant, isPlainDate, Temporal } from "./temporal.ts";
 
@@ -60,8 +60,7 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   const proto = Object.getPrototypeOf(x);
   if (proto === null) return true;
   // An arguments object has Object.prototype too, and would be stored as fields "0", "1", …
-  // (fromJS refuses it the same way; its own Symbol.iterator keeps the tag read rare).
-  return proto === Object.prototype && !(Symbol.iterator in x && Object.prototype.toString.call(x) === "[object Arguments]");
+  return proto === Object.prototype && !isArgumentsObject(x);
 }
 
 function expected(path: string, what: string, x: unknown): LedgerError {

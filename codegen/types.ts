@@ -27,31 +27,28 @@ const RESERVED_FIELDS = new Set(["id", "metadata"]);
 
 type Named = InterfaceDeclaration | TypeAliasDeclaration;
 
-interface Ctx {
-  readonly diags: Diagnostics;
-  /** Named types being expanded, outermost first (to detect recursion). */
-  readonly stack: Named[];
+/**
+ * What describing the tables of one generate run shares, so a type several tables use is
+ * written out once too. Diagnostics are per run already.
+ */
+export interface DescribeMemo {
   /**
    * Each named type a field refers to, described once and shared by every field that refers to
    * it (undefined: it had errors, reported where it was first met). Described per use,
    * a type used twice at each of n levels was described 2^n times: 16 levels took 60 s and 3 GB
    * and wrote a 194 MB client. The emitter writes a shared description out once (emit.ts).
    * Sharing cannot hide a recursion: a type whose description succeeded reaches no type that
-   * reaches it back, or that description would have met itself and failed. Shared by the tables
-   * of one generate run (DescribeMemo).
+   * reaches it back, or that description would have met itself and failed.
    */
   readonly described: Map<Named, TypeDescriptor | undefined>;
   /** Bases an interface extends, checked once each: true if the check found nothing wrong. */
   readonly basesChecked: Map<Named, boolean>;
 }
 
-/**
- * What describing the tables of one generate run shares: each named type's description, so a
- * type several tables use is written out once too. Diagnostics are per run already.
- */
-export interface DescribeMemo {
-  readonly described: Map<Named, TypeDescriptor | undefined>;
-  readonly basesChecked: Map<Named, boolean>;
+interface Ctx extends DescribeMemo {
+  readonly diags: Diagnostics;
+  /** Named types being expanded, outermost first (to detect recursion). */
+  readonly stack: Named[];
 }
 
 export function newDescribeMemo(): DescribeMemo {

@@ -8,4 +8,4 @@ export { sha256 } from "./sha256.ts";
 export { encodeBinary, decodeBinary } from "./binary.ts";
 export { parseText, toText } from "./text.ts";
 export { ionEquals } from "./equals.ts";
-export { fromJS, toJS, ionLiteral, IonLiteral } from "./js.ts";
+export { fromJS, toJS, ionLiteral, IonLiteral, isArgumentsObject } from "./js.ts";

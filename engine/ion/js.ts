@@ -163,6 +163,15 @@ function tag(x: object): string {
   return Object.prototype.toString.call(x);
 }
 
+/**
+ * True for a function's `arguments` object, which passes for a plain object (its prototype is
+ * Object.prototype) yet stands for a list. It has its own Symbol.iterator, which a plain object
+ * almost never has, so the tag is read only then. Used by fromJS and by the typed client's codec.
+ */
+export function isArgumentsObject(x: object): boolean {
+  return Symbol.iterator in x && tag(x) === "[object Arguments]";
+}
+
 /** Fractional seconds for a nanosecond count, per the 3-or-9-digit rule in the header. */
 function fractionOf(nanos: number): { coefficient: bigint; exponent: number } {
   return nanos % 1_000_000 === 0
@@ -310,9 +319,8 @@ function convert(x: unknown, path: Path, depth: number, ancestors: Ancestors): I
   if (Object.getPrototypeOf(o) === Object.prototype) {
     if (HandedOutMark.has(o)) return checked(o, path);
     // An arguments object's prototype is Object.prototype too, and it would become a struct with
-    // fields "0", "1", …: a list silently made something else. It has its own Symbol.iterator,
-    // which a plain object almost never has, so the tag is read only then.
-    if (Symbol.iterator in o && tag(o) === "[object Arguments]") {
+    // fields "0", "1", …: a list silently made something else.
+    if (isArgumentsObject(o)) {
       throw typeError(pathText(path), "an arguments object is not convertible to Ion; pass an array (Array.from(arguments))");
     }
     return convertObject(o, path, depth, ancestors);

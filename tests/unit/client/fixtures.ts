@@ -77,10 +77,18 @@ export const schema: SchemaDescriptor = { cars: carsTable, registrations: regist
 
 export type Tables = { cars: Car; registrations: Registration };
 
-/** A client on a fresh temp-dir ledger; `close` closes it and removes the directory. */
-export async function openClient(options: ClientOptions = {}): Promise<{ db: Client<Tables>; dir: string; close: () => Promise<void> }> {
+/** A client of this file's schema on a fresh temp-dir ledger; `close` closes it and removes the directory. */
+export function openClient(options: ClientOptions = {}): Promise<{ db: Client<Tables>; dir: string; close: () => Promise<void> }> {
+  return openClientOf<Tables>(schema, options);
+}
+
+/** openClient with a schema of the test's own. */
+export async function openClientOf<T extends Record<string, object>>(
+  tables: SchemaDescriptor,
+  options: ClientOptions = {},
+): Promise<{ db: Client<T>; dir: string; close: () => Promise<void> }> {
   const { dir, cleanup } = tempDir("quire-client-");
-  const db = await createClient<Tables>(dir, schema, options);
+  const db = await createClient<T>(dir, tables, options);
   return {
     db,
     dir,

@@ -2,9 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Decimal } from "ion-js";
 import { isLedgerError } from "../../../engine/index.ts";
-import { createClient, int, Temporal, unset, type Statement, type TableDescriptor } from "../../../client/index.ts";
-import { tempDir } from "../../helpers/tmp.ts";
-import { openClient, type Car } from "./fixtures.ts";
+import { int, Temporal, unset, type Statement, type TableDescriptor } from "../../../client/index.ts";
+import { openClient, openClientOf, type Car } from "./fixtures.ts";
 
 const car = (VIN: string, Year: number, Owner = "Maria Garcia"): Car => ({
   VIN, Manufacturer: "Tesla", Model: "Model S", Year: int(Year), Owner,
@@ -357,8 +356,7 @@ for (const name of ODD_FIELD_NAMES) {
       },
       indexes: [],
     };
-    const { dir, cleanup } = tempDir("quire-client-");
-    const db = await createClient<{ things: Record<string, unknown> }>(dir, { things });
+    const { db, close } = await openClientOf<{ things: Record<string, unknown> }>({ things });
     try {
       const a = await db.things.insert({ Key: "a", Rank: int(1) });
       // b and c carry a's id in the odd field, the way a confused row would show it.
@@ -395,8 +393,7 @@ for (const name of ODD_FIELD_NAMES) {
       }
       assert.deepEqual(Object.keys(await stored()), ["a"]);
     } finally {
-      await db.$close();
-      cleanup();
+      await close();
     }
   });
 }
@@ -521,8 +518,7 @@ test("a struct description shared by several fields (as codegen writes a type us
   };
   type Address = { Street: string; Zip?: number };
   type Person = { Name: string; Home: Address; Work: Address | null; Past: Address[] };
-  const { dir, cleanup } = tempDir("quire-client-");
-  const db = await createClient<{ people: Person }>(dir, { people });
+  const { db, close } = await openClientOf<{ people: Person }>({ people });
   try {
     const row = await db.people.insert({ Name: "Ana", Home: { Street: "Elm", Zip: int(12) }, Work: null, Past: [{ Street: "Oak" }] });
     const back = await db.people.findUnique({ where: { id: row.id } });
@@ -537,8 +533,7 @@ test("a struct description shared by several fields (as codegen writes a type us
     }
     assert.equal(await db.people.count(), 1);
   } finally {
-    await db.$close();
-    cleanup();
+    await close();
   }
 });
 
@@ -557,15 +552,13 @@ test("an arguments object is not taken for a struct or a record", async () => {
     // deno-lint-ignore prefer-rest-params
     return arguments;
   })("x", "y");
-  const { dir, cleanup } = tempDir("quire-client-");
-  const db = await createClient<{ bags: Bag }>(dir, { bags: table });
+  const { db, close } = await openClientOf<{ bags: Bag }>({ bags: table });
   try {
     await assert.rejects(db.bags.insert({ R: args as unknown as Record<string, string> }), (e) => isLedgerError(e, "TYPE_ERROR"));
     await assert.rejects(db.bags.insert({ S: args as unknown as { "0"?: string } }), (e) => isLedgerError(e, "TYPE_ERROR"));
     assert.equal(await db.bags.count(), 0);
     assert.deepEqual({ ...(await db.bags.insert({ R: { a: "b" }, S: { "0": "z" } })), id: undefined }, { R: { a: "b" }, S: { "0": "z" }, id: undefined });
   } finally {
-    await db.$close();
-    cleanup();
+    await close();
   }
 });
