@@ -20,8 +20,9 @@
  * An existing lock is stale when the file is unreadable (a crash between create and write) and
  * older than a few seconds, or when:
  * - we hold the flock and the owner, which says it held the flock too (`flock: true`), ran on
- *   this kernel (same boot) but in another PID namespace or under another hostname: alive, it
- *   would still hold the flock;
+ *   this kernel (same boot): alive and holding this directory, it would still hold the flock.
+ *   Its pid is not asked: it may be in another PID namespace or under another hostname, or be
+ *   alive holding another directory, the one this lock file was copied from;
  * - on this host and in this PID namespace, its pid is dead (kill(pid, 0) gives ESRCH, or
  *   /proc says zombie) or has a different start time.
  * A lock from another host, or from another PID namespace where there is no flock, is never
@@ -142,11 +143,13 @@ function isStale(owner: Owner | undefined, fs: FileLayer, path: string, kernelLo
       return false;
     }
   }
-  const here = isHere(owner);
   // Only an owner that held the flock itself: one that opened through another file layer, or
-  // where flock failed, could be alive without it.
-  if (kernelLocked && !here && owner.flock === true && MY_BOOT !== undefined && owner.boot === MY_BOOT) return true;
-  if (!here) return false;
+  // where flock failed, could be alive without it. Judged before the pid, which cannot tell: an
+  // owner alive in another PID namespace reads as dead or as someone else here, and a lock file
+  // copied with its directory (a backup of a ledger in use) names a live process that holds the
+  // flock of the original, not of this directory; the copy was LEDGER_LOCKED until it exited.
+  if (kernelLocked && owner.flock === true && MY_BOOT !== undefined && owner.boot === MY_BOOT) return true;
+  if (!isHere(owner)) return false;
   if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0 || owner.pid > MAX_PID) return true;
   if (!isAlive(owner.pid) || isZombie(owner.pid)) return true;
   if (owner.start === undefined) return false;

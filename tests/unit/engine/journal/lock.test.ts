@@ -165,6 +165,37 @@ test("the kernel's flock decides while its holder lives: a lock file that looks 
   }
 });
 
+test("a copy of a directory whose ledger is open elsewhere can be opened: its lock file names a holder of the original's flock", async () => {
+  if (BOOT === undefined) return; // the copied owner is judged by its boot id (Linux)
+  const original = tempDir();
+  const copies = [tempDir(), tempDir()];
+  /** Every file of `original`, lock files included, as cp -a or a backup tool copies them. */
+  const copyInto = (to: string) => {
+    for (const name of nodeFs.readdirSync(original)) nodeFs.copyFileSync(path.join(original, name), path.join(to, name));
+  };
+  try {
+    // Held by this process: the copy's lock file names a live pid, its own.
+    const lock = acquireLock(original);
+    copyInto(copies[0]);
+    acquireLock(copies[0]).release();
+    assert.throws(() => acquireLock(original), (e) => isLedgerError(e, "LEDGER_LOCKED"));
+    lock.release();
+
+    // Held by another live process.
+    const child = await holdInChild(original);
+    try {
+      copyInto(copies[1]);
+      assert.equal(JSON.parse(nodeFs.readFileSync(path.join(copies[1], LOCK_FILE), "utf8")).pid, child.pid);
+      acquireLock(copies[1]).release();
+      assert.throws(() => acquireLock(original), (e) => isLedgerError(e, "LEDGER_LOCKED") && e.details.pid === child.pid);
+    } finally {
+      await child.kill();
+    }
+  } finally {
+    for (const d of [original, ...copies]) nodeFs.rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test("with the flock free, a lock from this kernel's other namespaces or hostnames is stale; one from another kernel is not", () => {
   const dir = tempDir();
   const boot = BOOT;
