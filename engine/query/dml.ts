@@ -10,6 +10,7 @@
  * (AT gives the position; without AT the value is appended).
  */
 import { LedgerError } from "../errors.ts";
+import { MAX_DOCUMENT_DEPTH } from "../ion/depth.ts";
 import type { IonField, IonList, IonStruct, IonValue } from "../ion/value.ts";
 
 /** One resolved step of a target path. */
@@ -33,45 +34,62 @@ function findField(s: IonStruct, step: { name: string; caseSensitive: boolean })
 }
 
 /**
- * Replaces the value at `steps` below `root` with `update(current)`; `undefined` from `update`
- * removes it. `create` says whether missing fields and parents may be created.
+ * Replaces the value at `steps[at…]` below `root` with `update(current)`; `undefined` from
+ * `update` removes it. `create` says whether missing fields and parents may be created. Steps are
+ * read by position, not sliced: a path of n steps costs O(n), where copying the rest at every
+ * level made 10,000 steps take 4.5 s (the length itself is bounded by checkLength).
  */
 function edit(
   root: IonValue,
   steps: readonly EditStep[],
+  at: number,
   update: (current: IonValue | undefined) => IonValue | undefined,
   create: boolean,
-  done: readonly EditStep[] = [],
 ): IonValue | undefined {
-  if (steps.length === 0) return update(root);
-  const [step, ...rest] = steps;
-  const here = [...done, step];
+  if (at === steps.length) return update(root);
+  const step = steps[at];
+  const here = () => steps.slice(0, at + 1);
   if (step.kind === "field") {
-    if (root.kind !== "struct") fail(`cannot reach field ${step.name} of a ${root.kind}`, here);
+    if (root.kind !== "struct") fail(`cannot reach field ${step.name} of a ${root.kind}`, here());
     const i = findField(root, step);
     if (i < 0) {
       if (!create) return root;
-      const created = rest.length === 0 ? update(undefined) : edit({ kind: "struct", fields: [] }, rest, update, create, here);
+      const created = at + 1 === steps.length ? update(undefined) : edit({ kind: "struct", fields: [] }, steps, at + 1, update, create);
       if (created === undefined) return root;
       return { ...root, fields: [...root.fields, [step.name, created]] };
     }
-    const next = edit(root.fields[i][1], rest, update, create, here);
+    const next = edit(root.fields[i][1], steps, at + 1, update, create);
     const fields: IonField[] = root.fields.slice();
     if (next === undefined) fields.splice(i, 1);
     else fields[i] = [root.fields[i][0], next];
     return { ...root, fields };
   }
-  if (root.kind !== "list" && root.kind !== "sexp") fail(`cannot index a ${root.kind}`, here);
+  if (root.kind !== "list" && root.kind !== "sexp") fail(`cannot index a ${root.kind}`, here());
   const list = root as IonList;
   if (!Number.isSafeInteger(step.index) || step.index < 0 || step.index >= list.items.length) {
     if (!create) return root;
-    fail(`index ${step.index} is outside the list of ${list.items.length}`, here);
+    fail(`index ${step.index} is outside the list of ${list.items.length}`, here());
   }
-  const next = edit(list.items[step.index], rest, update, create, here);
+  const next = edit(list.items[step.index], steps, at + 1, update, create);
   const items = list.items.slice();
   if (next === undefined) items.splice(step.index, 1);
   else items[step.index] = next;
   return { ...list, items };
+}
+
+/**
+ * Refuses a path that reaches deeper than a document may nest (MAX_DOCUMENT_DEPTH: the document
+ * is level 1, so n steps reach level n + 1). Nothing can be there, and whatever SET or INSERT
+ * INTO made there would be refused anyway; before this, such a path was walked first, one stack
+ * frame a step: 15,000 steps overflowed the stack (a RangeError, not a LedgerError).
+ */
+function checkLength(steps: readonly EditStep[]): void {
+  if (steps.length < MAX_DOCUMENT_DEPTH) return;
+  throw new LedgerError(
+    "LIMIT_EXCEEDED",
+    `a path of ${steps.length} steps reaches deeper than a document may nest (${MAX_DOCUMENT_DEPTH} levels)`,
+    { limit: "maxValueDepth", max: MAX_DOCUMENT_DEPTH, steps: steps.length },
+  );
 }
 
 function asDocument(v: IonValue | undefined): IonStruct {
@@ -83,18 +101,21 @@ function asDocument(v: IonValue | undefined): IonStruct {
 
 /** SET path = value (value undefined: the value was MISSING, so the field goes). */
 export function setPath(doc: IonStruct, steps: readonly EditStep[], value: IonValue | undefined): IonStruct {
-  return asDocument(edit(doc, steps, () => value, true));
+  checkLength(steps);
+  return asDocument(edit(doc, steps, 0, () => value, true));
 }
 
 /** REMOVE path. */
 export function removePath(doc: IonStruct, steps: readonly EditStep[]): IonStruct {
   if (steps.length === 0) throw new LedgerError("TYPE_ERROR", "REMOVE needs a path below the document; use DELETE to remove a document", { path: "" });
-  return asDocument(edit(doc, steps, () => undefined, false));
+  checkLength(steps);
+  return asDocument(edit(doc, steps, 0, () => undefined, false));
 }
 
 /** INSERT INTO path VALUE value [AT position]. */
 export function insertAtPath(doc: IonStruct, steps: readonly EditStep[], value: IonValue, at: number | undefined): IonStruct {
-  return asDocument(edit(doc, steps, (current) => {
+  checkLength(steps);
+  return asDocument(edit(doc, steps, 0, (current) => {
     if (current === undefined || (current.kind !== "list" && current.kind !== "sexp")) {
       fail(`INSERT INTO needs a list, not ${current === undefined ? "a missing value" : current.kind}`, steps);
     }
