@@ -56,7 +56,14 @@ function one(r: Reader, t: IonJsType, depth: number): IonValue {
       case IonTypes.FLOAT: v = { kind: "float", value: r.numberValue()! }; break;
       case IonTypes.DECIMAL: {
         const d = r.decimalValue()!;
-        v = { kind: "decimal", coefficient: BigInt(d.getCoefficient()), exponent: d.getExponent(), negative: d.isNegative() };
+        const exponent = d.getExponent();
+        // ion-js reads the exponent into a JS number: beyond 2^53 - 1 it is rounded (`1d9007199254740993`
+        // read as 1d9007199254740992), so another number would be compared, hashed and returned.
+        // As the PartiQL lexer does for its own literals, such text is refused.
+        if (!Number.isSafeInteger(exponent)) {
+          throw new LedgerError("ION_PARSE_ERROR", "decimal exponent out of range: beyond ±(2^53 - 1) it cannot be held exactly");
+        }
+        v = { kind: "decimal", coefficient: BigInt(d.getCoefficient()), exponent, negative: d.isNegative() };
         // ion-js keeps -0 via isNegative; a negative coefficient would double-count the sign.
         if (v.coefficient < 0n) v = { ...v, coefficient: -v.coefficient };
         break;

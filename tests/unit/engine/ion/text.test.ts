@@ -59,6 +59,16 @@ test("parseText: multiple top-level values and errors", () => {
   assert.throws(() => parseText("[1,,2]"), (e) => isLedgerError(e, "ION_PARSE_ERROR"));
 });
 
+test("a decimal exponent beyond ±(2^53 - 1) is ION_PARSE_ERROR, never rounded to another number", () => {
+  for (const ok of ["1d9007199254740991", "1d-9007199254740991", "-0d9007199254740991"]) {
+    const [v] = parseText(ok);
+    assert.equal(v.kind === "decimal" && String(v.exponent), ok.slice(ok.indexOf("d") + 1));
+  }
+  for (const bad of ["1d9007199254740992", "1d9007199254740993", "1d-9007199254740993", "1d100000000000000000001", "[1, {a: 2d99999999999999999}]"]) {
+    assert.throws(() => parseText(bad), (e) => isLedgerError(e, "ION_PARSE_ERROR") && /exponent out of range/.test(e.message), bad);
+  }
+});
+
 test("deep nesting in text is LIMIT_EXCEEDED, not RangeError", () => {
   const deep = "[".repeat(100_000) + "]".repeat(100_000);
   assert.throws(() => parseText(deep), (e) => isLedgerError(e, "LIMIT_EXCEEDED"));
