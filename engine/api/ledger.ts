@@ -165,6 +165,11 @@ export class Ledger {
   /** Opens (creating if needed) the ledger in `dir`. Fails with LEDGER_LOCKED if it is open elsewhere. */
   static async open(dir: string, options: LedgerOptions = {}): Promise<Ledger> {
     if (typeof dir !== "string" || dir.length === 0) throw new LedgerError("INVALID_ARGUMENT", "Ledger.open needs a directory path");
+    // A lone surrogate has no UTF-8 form: the runtime writes U+FFFD in its place, so "s\uD800" and
+    // "s\uDBFF" opened one and the same directory. A NUL cannot be in a path at all.
+    if (!(dir as string & { isWellFormed(): boolean }).isWellFormed() || dir.includes("\0")) {
+      throw new LedgerError("INVALID_ARGUMENT", "Ledger.open: the directory path holds a lone surrogate or a NUL, which no file name can");
+    }
     options = readOptions(options, ["fs", "clock", "segmentBytes", "retries", "typingMode"], "Ledger.open");
     checkOptions(options, "Ledger.open");
     if (options.fs !== undefined && (options.fs === null || typeof options.fs !== "object")) {
@@ -667,6 +672,27 @@ function evidenceArgs(
 function readOptions<T extends object>(options: T, keys: readonly (keyof T & string)[], where: string): T {
   if (options === null || typeof options !== "object") {
     throw new LedgerError("INVALID_ARGUMENT", `${where}: options must be an object`);
+  }
+  // An option the ledger does not know is refused, not ignored: `{ typingmode: "permissive" }`
+  // opened a strict ledger without a word. One set to undefined stands for no option at all.
+  let own: string[];
+  try {
+    own = Object.keys(options);
+  } catch (e) {
+    throw new LedgerError("INVALID_ARGUMENT", `${where}: options could not be read`, {}, e);
+  }
+  for (const k of own) {
+    if ((keys as readonly string[]).includes(k)) continue;
+    let v: unknown;
+    try {
+      v = (options as Record<string, unknown>)[k];
+    } catch (e) {
+      throw new LedgerError("INVALID_ARGUMENT", `${where}: option ${k} could not be read`, { option: k }, e);
+    }
+    if (v === undefined) continue;
+    throw new LedgerError("INVALID_ARGUMENT", `${where}: unknown option ${JSON.stringify(k)}; the options are ${keys.join(", ")}`, {
+      option: k,
+    });
   }
   const out: Record<string, unknown> = {};
   for (const k of keys) {

@@ -314,7 +314,18 @@ describe("Ledger arguments", () => {
     ["an fs that is not an object", () => Ledger.open("/l", { fs: "disk" as never }), "INVALID_ARGUMENT"],
     ["options whose Proxy trap throws", () => Ledger.open("/l", throwingProxy() as never), "INVALID_ARGUMENT"],
     ["retries whose toString throws", () => Ledger.open("/l", { fs: fs(), retries: { toString: () => { throw new Error("no"); } } as never }), "INVALID_ARGUMENT"],
+    // A misspelt option opened a strict ledger where a permissive one was asked for.
+    ["an unknown option", () => Ledger.open("/l", { fs: fs(), typingmode: "permissive" } as never), "INVALID_ARGUMENT"],
+    ["options whose keys cannot be listed", () => Ledger.open("/l", new Proxy({}, { ownKeys: () => { throw new Error("trap"); } }) as never), "INVALID_ARGUMENT"],
+    // The runtime writes U+FFFD for a lone surrogate: two such paths named one directory.
+    ["a path with a lone surrogate", () => Ledger.open("/l/s\uD800", { fs: fs() }), "INVALID_ARGUMENT"],
+    ["a path with a NUL", () => Ledger.open("/l/s\0t", { fs: fs() }), "INVALID_ARGUMENT"],
   ];
+  test("Ledger.open takes an unknown option set to undefined as no option", async () => {
+    const ledger = await Ledger.open("/l", { fs: fs(), typingmode: undefined } as never);
+    await ledger.close();
+  });
+
   for (const [what, call, code] of openCases) {
     test(`Ledger.open refuses ${what} with ${code}`, async () => {
       await rejectsWith(call(), code);
@@ -328,6 +339,7 @@ describe("Ledger arguments", () => {
     await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), null as never), "INVALID_ARGUMENT");
     await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), { retries: "4" as never }), "INVALID_ARGUMENT");
     await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), throwingProxy() as never), "INVALID_ARGUMENT");
+    await rejectsWith(ledger.transaction((tx) => tx.createTable("t"), { retry: 8 } as never), "INVALID_ARGUMENT");
     // Callables typeof calls functions, that cannot be called.
     const revocable = Proxy.revocable(() => 1, {});
     revocable.revoke();
