@@ -16,7 +16,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import { loneSurrogate, writeUtf8 } from "./utf8.ts";
-import { MAX_DEPTH, depthError } from "./depth.ts";
+import { MAX_DEPTH, MAX_NODES, depthError, expansionError } from "./depth.ts";
 import { shiftMinutes, timestampRangeError } from "./utc.ts";
 import type { SharedSymbolTable } from "./shared-symbols.ts";
 import type { IonDecimal, IonTimestamp, IonType, IonValue } from "./value.ts";
@@ -427,8 +427,17 @@ function writeSid(typeCode: number, id: number): void {
   writeMagnitude(m, false, false);
 }
 
+/**
+ * Values encodeBinary may still write (limits.maxValueNodes): a value that repeats a subtree is
+ * written once per place it appears, so 26 doublings made a 220 MB stream from a few objects.
+ * binaryStream's callers (the block encoder) write documents a transaction was already held to
+ * that budget for, plus the block around them, and are not counted.
+ */
+let left = Infinity;
+
 function write(v: IonValue, depth: number): void {
   if (depth > MAX_DEPTH) throw depthError();
+  if (--left < 0) throw expansionError();
   const ann = v.annotations;
   let wrap = -1;
   if (ann !== undefined && ann.length > 0) {
@@ -570,13 +579,19 @@ function importing(table: SharedSymbolTable): void {
 /**
  * Encodes one value or a sequence of top-level values as a complete Ion 1.0 binary stream
  * (IVM, local symbol table, values), importing `shared` if given. Throws TYPE_ERROR for a lone surrogate and
- * LIMIT_EXCEEDED for nesting deeper than limits.maxValueDepth.
+ * LIMIT_EXCEEDED for nesting deeper than limits.maxValueDepth or more than limits.maxValueNodes
+ * values in all (a shared subtree counts wherever it appears).
  */
 export function encodeBinary(values: readonly IonValue[] | IonValue, shared?: SharedSymbolTable): Uint8Array {
   if (values === null || typeof values !== "object") throw new LedgerError("TYPE_ERROR", "encodeBinary takes an Ion value or an array of them");
   const list: readonly IonValue[] = Array.isArray(values) ? values : [values as IonValue];
   begin(shared);
-  for (let i = 0; i < list.length; i++) write(list[i], 1);
+  left = MAX_NODES;
+  try {
+    for (let i = 0; i < list.length; i++) write(list[i], 1);
+  } finally {
+    left = Infinity;
+  }
   return finish();
 }
 

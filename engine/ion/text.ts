@@ -12,7 +12,7 @@
  */
 import { makeReader } from "ion-js";
 import { LedgerError } from "../errors.ts";
-import { MAX_DEPTH, depthError } from "./depth.ts";
+import { MAX_DEPTH, MAX_NODES, depthError, expansionError } from "./depth.ts";
 import { readAllFrom } from "./ionjs-reader.ts";
 import { lineEnd, respellForIonJs, VERSION_MARKER_TEXT } from "./text-respell.ts";
 import type { IonDecimal, IonTimestamp, IonValue } from "./value.ts";
@@ -174,8 +174,16 @@ function base64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
+/**
+ * Values toText may still write (limits.maxValueNodes): a value that repeats a subtree is written
+ * once per place it appears, so 26 doublings took 40 s and 9 GB under Bun, and Deno's array of
+ * pieces overflowed (RangeError). Reset by toText.
+ */
+let left = 0;
+
 function write(v: IonValue, depth: number, out: string[]): void {
   if (depth > MAX_DEPTH) throw depthError();
+  if (--left < 0) throw expansionError();
   const ann = v.annotations;
   if (ann) for (const a of ann) out.push(symbolText(a), "::");
   switch (v.kind) {
@@ -216,13 +224,15 @@ function write(v: IonValue, depth: number, out: string[]): void {
 
 /**
  * Ion text of one value; parseText(toText(v)) is equivalent to v. Throws TYPE_ERROR for a
- * string or symbol with a lone surrogate and LIMIT_EXCEEDED for over-deep values.
+ * string or symbol with a lone surrogate and LIMIT_EXCEEDED for over-deep values and for more
+ * than limits.maxValueNodes values in all (a shared subtree counts wherever it appears).
  */
 export function toText(v: IonValue): string {
   if (v === null || typeof v !== "object") {
     throw new LedgerError("TYPE_ERROR", `toText takes an Ion value (use fromJS for a JavaScript value), not ${v === null ? "null" : typeof v}`);
   }
   const out: string[] = [];
+  left = MAX_NODES;
   write(v, 1, out);
   return out.join("");
 }

@@ -9,7 +9,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ion, ionLiteral, isLedgerError, Ledger, verifyRevision } from "../../../../engine/index.ts";
+import { encodeBinary, ion, ionEquals, ionLiteral, isLedgerError, Ledger, parseText, toText, verifyRevision } from "../../../../engine/index.ts";
 import type { IonValue } from "../../../../engine/ion/value.ts";
 import { withLedger } from "../../../helpers/ledger.ts";
 
@@ -120,6 +120,24 @@ test("a revision whose data doubles one struct 30 times does not verify, and say
   const t0 = performance.now();
   assert.equal(verifyRevision(revision, [], { digest: new Uint8Array(32), digestTipAddress: address }), false);
   assert.ok(performance.now() - t0 < 30_000, "bounded, not 2^30 steps");
+});
+
+test("the exported encoders and ionEquals refuse a model value doubling 40 times after maxValueNodes visits, not minutes; a small shared one is written in full", SLOW, () => {
+  // Before: encodeBinary made 220 MB from 26 doublings, toText took 40 s and 9 GB (a RangeError
+  // under Deno), and ionEquals of two 40-doubling values ran for minutes.
+  const limit = (e: unknown) => isLedgerError(e, "LIMIT_EXCEEDED") && e.details.limit === "maxValueNodes";
+  const [a, b] = [modelDoubling(40), modelDoubling(40)];
+  assert.throws(() => encodeBinary(a), limit);
+  assert.throws(() => encodeBinary([ion.int(1), a]), limit);
+  assert.throws(() => toText(a), limit);
+  assert.throws(() => ionEquals(a, b), limit);
+  // The same struct in many places, below the limit: every place is written, and reads back equal.
+  const small = modelDoubling(3);
+  const text = toText(small);
+  assert.equal(text.match(/x: ?1/g)?.length, 8, text);
+  assert.equal(ionEquals(parseText(text)[0], small), true);
+  assert.equal(ionEquals(small, modelDoubling(3)), true);
+  assert.ok(encodeBinary(small).length > 8 * 2);
 });
 
 test("an ordinary oversized document is LIMIT_EXCEEDED with its size (a lower bound) in details", async () => {
