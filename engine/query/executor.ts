@@ -20,6 +20,7 @@ import type { Expr, Path, QueryStatement, Statement, VarRef } from "../partiql/a
 import { parse } from "../partiql/parser/index.ts";
 import { eqValues, type EvalMode, evaluate, type Globals } from "../partiql/eval/index.ts";
 import { bag, MISSING, type PBag, type PStruct, type PValue } from "../partiql/value.ts";
+import { stepField } from "../partiql/eval/path.ts";
 
 import type { TableDef } from "../catalog/catalog.ts";
 import type { KeyRange } from "../catalog/index-order.ts";
@@ -691,9 +692,11 @@ function rowScope(globals: Globals, alias: string, by: string | undefined, id: s
       if (by !== undefined && (caseSensitive ? name === by : name.toLowerCase() === lowerBy)) return ion.string(id);
       const table = globals.get(name, caseSensitive);
       if (table !== undefined) return table;
-      const lower = name.toLowerCase();
-      const field = data.fields.find((f) => f[0] === name) ?? (caseSensitive ? undefined : data.fields.find((f) => f[0].toLowerCase() === lower));
-      return field?.[1];
+      // The row's own field, by SELECT's rule (stepField): a name that two fields answer to is
+      // ambiguous (TYPE_ERROR). Taking the first made UPDATE … WHERE owner = 'x' act on a document
+      // with two owner fields that SELECT … WHERE owner = 'x' refused to read.
+      const field = stepField(data, name, caseSensitive, true);
+      return field.kind === "missing" ? undefined : field;
     },
   };
 }

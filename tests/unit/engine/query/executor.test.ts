@@ -515,6 +515,45 @@ describe("execute: UPDATE and DELETE over documents that lack a field", () => {
     }));
 });
 
+describe("execute: a name two fields of a document answer to", () => {
+  // A document may repeat a field name (Ion allows it). SELECT refuses to guess which one a bare
+  // name means; UPDATE and DELETE took the first, so they changed rows SELECT would not show.
+  const repeated = "INSERT INTO t VALUE {'owner': 'mallory', 'owner': 'alice', 'n': 2}";
+
+  test("is ambiguous (TYPE_ERROR) in UPDATE and DELETE as in SELECT, in strict mode, and nothing changes", () =>
+    withLedger(async (ledger) => {
+      await ledger.execute(repeated);
+      for (const statement of [
+        "SELECT n FROM t WHERE owner = 'alice'",
+        "UPDATE t SET n = 3 WHERE owner = 'alice'",
+        "UPDATE t SET n = 4 WHERE owner = 'mallory'",
+        "DELETE FROM t WHERE owner = 'mallory'",
+        // Case-folded names count too: Owner and owner both answer to OWNER.
+        "UPDATE t SET n = 5 WHERE OWNER = 'mallory'",
+      ]) {
+        await rejectsWith(ledger.execute(statement), "TYPE_ERROR");
+      }
+      assert.deepEqual(js(await ledger.execute("SELECT VALUE n FROM t")), [2]);
+      // A qualified path says which document, and one field name is still looked up as before.
+      assert.equal((await ledger.execute("UPDATE t AS x SET n = 6 WHERE x.n = 2")).length, 1);
+      assert.deepEqual(js(await ledger.execute("SELECT VALUE n FROM t")), [6]);
+    }, ["t"]));
+
+  test("is MISSING in permissive mode in UPDATE as in SELECT: the row does not match", () =>
+    withTempDir(async (dir) => {
+      const ledger = await Ledger.open(dir, { typingMode: "permissive" });
+      try {
+        await ledger.execute("CREATE TABLE t");
+        await ledger.execute(repeated);
+        assert.deepEqual(await ledger.execute("SELECT n FROM t WHERE owner = 'mallory'"), []);
+        assert.deepEqual(await ledger.execute("UPDATE t SET n = 4 WHERE owner = 'mallory'"), []);
+        assert.deepEqual(js(await ledger.execute("SELECT VALUE n FROM t")), [2]);
+      } finally {
+        await ledger.close();
+      }
+    }));
+});
+
 test("an UPDATE or DELETE's subquery may read the statement's own table under its name, and conflicts like a scan", () =>
   withLedger(async (ledger) => {
     await ledger.execute("CREATE TABLE t");
