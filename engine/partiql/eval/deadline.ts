@@ -37,10 +37,18 @@ export function tick(units: number): void {
   work += units;
   if (work < CHECK_EVERY) return;
   work = 0;
-  if (performance.now() > deadline) {
-    throw new LedgerError("LIMIT_EXCEEDED", `the statement ran longer than ${maxMillis} ms (limits.maxStatementMillis)`, {
+  checkDeadline(deadline, maxMillis);
+}
+
+/**
+ * LIMIT_EXCEEDED once `at` (a performance.now() time) has passed: for a statement's work outside
+ * its evaluations, such as applying an UPDATE's assignments to a document.
+ */
+export function checkDeadline(at: number, millis: number): void {
+  if (performance.now() > at) {
+    throw new LedgerError("LIMIT_EXCEEDED", `the statement ran longer than ${millis} ms (limits.maxStatementMillis)`, {
       limit: "maxStatementMillis",
-      max: maxMillis,
+      max: millis,
     });
   }
 }

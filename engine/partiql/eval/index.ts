@@ -6,3 +6,4 @@ export type { EvalMode, EvalOptions, Globals } from "./context.ts";
 export { evaluate, globalsOf } from "./evaluator.ts";
 /** PartiQL's `=` on two values (true only when they are equal; NULL/MISSING are never equal). */
 export { eqValues } from "./compare.ts";
+export { checkDeadline } from "./deadline.ts";
