@@ -36,7 +36,9 @@
  * decimal -> ion-js Decimal; timestamp -> ion-js Timestamp (exact: precision, offset and
  * fraction digits survive, which no Temporal type can carry; but one in the last millisecond of
  * year 9999 UTC with a sub-millisecond fraction is TYPE_ERROR, since ion-js rounds it through a
- * Date into year 10000: such values are read with executeIon); string and symbol -> string;
+ * Date into year 10000, and so is one whose fraction has more than about 300 digits, which
+ * ion-js's check of its instant overflows to NaN as a JS number: such values are read with
+ * executeIon); string and symbol -> string;
  * blob and clob -> Uint8Array (copied); list and sexp -> array; struct -> plain object
  * (repeated names: the first wins, as in getField; `__proto__` becomes an own property).
  * Annotations are dropped. fromJS(toJS(v)) is therefore exact only for values without symbols,
@@ -439,10 +441,13 @@ function toIonJsTimestamp(t: IonTimestamp): Timestamp {
     return newIonJsTimestamp(t);
   } catch (e) {
     // ion-js rounds sub-millisecond fractions through a Date: 9999-12-31T23:59:59.9999995Z
-    // becomes year 10000, which its own constructor then refuses with a plain Error.
+    // becomes year 10000, which its own constructor then refuses with a plain Error. A fraction
+    // of more than about 300 digits overflows its JS number on the way ("Year NaN").
     const two = (n: number) => String(n).padStart(2, "0");
     const at = `${String(t.year).padStart(4, "0")}-${two(t.month)}-${two(t.day)}T${two(t.hour)}:${two(t.minute)}:${two(t.second)}`;
-    throw new LedgerError("TYPE_ERROR", `the timestamp at ${at} has no ion-js Timestamp (${(e as Error)?.message}); read it with executeIon`);
+    const digits = t.fraction === null ? 0 : -t.fraction.exponent;
+    const why = digits > 300 ? `its fraction of ${digits} digits overflows ion-js` : (e as Error)?.message;
+    throw new LedgerError("TYPE_ERROR", `the timestamp at ${at} has no ion-js Timestamp (${why}); read it with executeIon`);
   }
 }
 

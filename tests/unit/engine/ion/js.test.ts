@@ -120,6 +120,11 @@ test("binary Ion refuses a timestamp outside 0001-9999 in UTC rather than write 
 test("toJS: a timestamp ion-js cannot construct is a TYPE_ERROR, not ion-js's Error", () => {
   const v = fromJS(TemporalPolyfill.Instant.from("9999-12-31T23:59:59.9999995Z"));
   assert.throws(() => toJS(v), code("TYPE_ERROR"));
+  // A fraction of 310 digits overflows ion-js's JS number: the message says so, not "Year NaN".
+  const [long] = parseText(`2021-06-01T12:00:00.${"1".repeat(310)}Z`);
+  assert.throws(() => toJS(long), (e) => isLedgerError(e, "TYPE_ERROR") && /fraction of 310 digits.*executeIon/.test(e.message));
+  const [fine] = parseText(`2021-06-01T12:00:00.${"1".repeat(300)}Z`);
+  assert.equal((toJS(fine) as Timestamp).getSecondsDecimal().toString(), `0.${"1".repeat(300)}`);
 });
 
 test("ionLiteral: annotations that are not all strings are a TYPE_ERROR, holes included", () => {
