@@ -28,6 +28,17 @@
  * 2-core VM these figures come from; so 8× holds only where one writer's durable commit takes
  * at least 8 × 32 µs, and 0.8× only where at most ~30 µs of CPU fits beside the sync (measured there:
  * sync 135-172 µs, pwrite 7-9 µs, CPU 42-62 µs once a blocking sync has cooled the caches).
+ *
+ * What that VM is, as far as it can be seen from inside (2026-12-04): a Firecracker guest whose
+ * kernel runs with page-table isolation (pti=on) on a CPU without PCID, so every system call and
+ * interrupt costs a TLB flush; no PMU (perf has no cycle or TLB counters). A first touch of an
+ * anonymous page costs 11 µs. The bare fsync loop spends about 57% of its time in the guest
+ * kernel, and a durable commit about 37 µs of system time; the commit's user time, read per thread
+ * from /proc, rose from ~23 µs with syncs skipped to ~36 µs between real syncs. Page faults are
+ * not that rise: the committing thread takes 0.1-0.2 per commit in steady state (the JIT and
+ * runtime threads take the rest, mostly in the first seconds). Neither is interrupt placement:
+ * the disk's interrupts all go to CPU 1, and the run pinned to CPU 0 or to CPU 1 (taskset)
+ * measured within the noise for one writer and lost 64 writers their second core.
  */
 import { Ledger } from "../../engine/index.ts";
 import { type FileLayer, nodeFileLayer } from "../../engine/journal/index.ts";
