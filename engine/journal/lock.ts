@@ -10,7 +10,7 @@
  * ledger is open (by hand, by a cleanup job) cannot let a second open in the same process in.
  *
  * Lock file `quire.lock` in the directory, created with O_CREAT|O_EXCL ('wx'), holding one line
- * of JSON: {"pid", "start", "host", "pidns", "boot", "flock"?, "nonce"}. `start` is the owner's start time
+ * of JSON: {"pid", "start", "host", "pidns", "boot", "flock"?, "flockDev"?, "flockIno"?, "nonce"}. `start` is the owner's start time
  * from field 22 of /proc/<pid>/stat (Linux; omitted elsewhere), so a pid reused by an unrelated
  * process after a crash or reboot is recognised. `pidns` (the /proc/self/ns/pid link) and `boot`
  * (the kernel's boot_id) say which PID namespace and which running kernel its pid belongs to
@@ -20,9 +20,14 @@
  * An existing lock is stale when the file is unreadable (a crash between create and write) and
  * older than a few seconds, or when:
  * - we hold the flock and the owner, which says it held the flock too (`flock: true`), ran on
- *   this kernel (same boot): alive and holding this directory, it would still hold the flock.
- *   Its pid is not asked: it may be in another PID namespace or under another hostname, or be
- *   alive holding another directory, the one this lock file was copied from;
+ *   this kernel (same boot) but in another PID namespace or under another hostname: alive, it
+ *   would still hold the flock;
+ * - we hold the flock and the owner's flock file (`flockDev`, `flockIno`: the device and inode of
+ *   the `quire.flock` it locked) is another file on this same filesystem: the lock file was copied
+ *   with its directory (cp -a, a backup of a ledger in use) from one whose holder may well be
+ *   alive, but holds that other directory. Only the same device counts: a second mount of the same
+ *   files (bindfs, NFS from this host) shows them on another device, where the flock does not
+ *   exclude, so there the pid still decides;
  * - on this host and in this PID namespace, its pid is dead (kill(pid, 0) gives ESRCH, or
  *   /proc says zombie) or has a different start time.
  * A lock from another host, or from another PID namespace where there is no flock, is never
@@ -66,6 +71,9 @@ interface Owner {
   boot?: string;
   /** True when the owner holds the flock too (kernel-lock.ts); only such a lock is judged by it. */
   flock?: boolean;
+  /** Device and inode of the `quire.flock` the owner locked (decimal strings), where known. */
+  flockDev?: string;
+  flockIno?: string;
   nonce: string;
 }
 
@@ -134,8 +142,27 @@ function isHere(owner: Owner): boolean {
   return owner.host === os.hostname() && (owner.pidns === undefined || MY_PIDNS === undefined || owner.pidns === MY_PIDNS);
 }
 
-/** See the header. `kernelLocked`: this contender holds the flock. */
-function isStale(owner: Owner | undefined, fs: FileLayer, path: string, kernelLocked: boolean): boolean {
+/** Device and inode of the flock file this contender holds, as the lock file records them. */
+interface FlockFile {
+  readonly dev: string;
+  readonly ino: string;
+}
+
+/** The identity of `path`, or undefined if it cannot be read. */
+function flockFileOf(path: string): FlockFile | undefined {
+  try {
+    const st = nodeFs.statSync(path, { bigint: true });
+    return { dev: String(st.dev), ino: String(st.ino) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * See the header. `kernelLocked`: this contender holds the flock; `flockFile`: the identity of the
+ * file it holds it on, where known.
+ */
+function isStale(owner: Owner | undefined, fs: FileLayer, path: string, kernelLocked: boolean, flockFile?: FlockFile): boolean {
   if (!owner) {
     try {
       return Date.now() - fs.mtimeMs(path) > UNREADABLE_GRACE_MS;
@@ -143,13 +170,19 @@ function isStale(owner: Owner | undefined, fs: FileLayer, path: string, kernelLo
       return false;
     }
   }
+  const here = isHere(owner);
   // Only an owner that held the flock itself: one that opened through another file layer, or
-  // where flock failed, could be alive without it. Judged before the pid, which cannot tell: an
-  // owner alive in another PID namespace reads as dead or as someone else here, and a lock file
-  // copied with its directory (a backup of a ledger in use) names a live process that holds the
-  // flock of the original, not of this directory; the copy was LEDGER_LOCKED until it exited.
-  if (kernelLocked && owner.flock === true && MY_BOOT !== undefined && owner.boot === MY_BOOT) return true;
-  if (!isHere(owner)) return false;
+  // where flock failed, could be alive without it.
+  const flockedHere = kernelLocked && owner.flock === true && MY_BOOT !== undefined && owner.boot === MY_BOOT;
+  if (flockedHere && !here) return true;
+  // A copied lock file (header): its owner's flock file is another file on this filesystem. The
+  // copy was LEDGER_LOCKED until the original's holder exited. Judging by the flock alone, as for
+  // the namespaces above, let a second mount of the same files in (bindfs does not pass flock on)
+  // while the holder lived: both wrote, and an acknowledged commit was lost.
+  if (flockedHere && flockFile !== undefined && owner.flockDev === flockFile.dev && owner.flockIno !== undefined && owner.flockIno !== flockFile.ino) {
+    return true;
+  }
+  if (!here) return false;
   if (!Number.isSafeInteger(owner.pid) || owner.pid <= 0 || owner.pid > MAX_PID) return true;
   if (!isAlive(owner.pid) || isZombie(owner.pid)) return true;
   if (owner.start === undefined) return false;
@@ -199,7 +232,8 @@ export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { relea
   }
   const kernelLocked = kernel !== "unsupported";
   try {
-    return acquireLockFile(fs, dir, path, held, key, locked, kernelLocked ? kernel : undefined);
+    const flockFile = kernelLocked ? flockFileOf(joinPath(dir, KERNEL_LOCK_FILE)) : undefined;
+    return acquireLockFile(fs, dir, path, held, key, locked, kernelLocked ? kernel : undefined, flockFile);
   } catch (e) {
     if (kernelLocked) kernel.release();
     throw e;
@@ -215,6 +249,8 @@ function acquireLockFile(
   locked: (owner: Owner | undefined, unjudged?: boolean) => LedgerError,
   /** The flock, when this contender holds it. */
   kernel: KernelLock | undefined,
+  /** The identity of the file the flock is on, where known. */
+  flockFile: FlockFile | undefined,
 ): { release(): void } {
   const kernelLocked = kernel !== undefined;
   const me: Owner = {
@@ -224,6 +260,7 @@ function acquireLockFile(
     pidns: MY_PIDNS,
     boot: MY_BOOT,
     ...(kernelLocked ? { flock: true } : {}),
+    ...(flockFile !== undefined ? { flockDev: flockFile.dev, flockIno: flockFile.ino } : {}),
     nonce: randomHex(),
   };
   const mine = new TextEncoder().encode(JSON.stringify(me) + "\n");
@@ -238,16 +275,16 @@ function acquireLockFile(
     const existing = readIfPresent(fs, path, dir);
     if (existing === undefined) continue; // released meanwhile
     holder = parseOwner(existing);
-    if (!isStale(holder, fs, path, kernelLocked)) throw locked(holder, holder !== undefined && !isHere(holder));
+    if (!isStale(holder, fs, path, kernelLocked, flockFile)) throw locked(holder, holder !== undefined && !isHere(holder));
 
-    const guard = takeGuard(fs, dir, mine, kernelLocked);
+    const guard = takeGuard(fs, dir, mine, kernelLocked, flockFile);
     if (guard !== "taken") throw locked(guard);
     try {
       const now = readIfPresent(fs, path, dir);
       // Changed since it was judged (released, or taken over and taken again): judge it afresh.
       // Equal bytes are not enough: a stale lock left empty by a crash looks like a contender's
       // lock between its create and its write, so staleness is judged again on what is there now.
-      if (now !== undefined && sameBytes(now, existing) && isStale(parseOwner(now), fs, path, kernelLocked)) {
+      if (now !== undefined && sameBytes(now, existing) && isStale(parseOwner(now), fs, path, kernelLocked, flockFile)) {
         try {
           fs.unlink(path);
         } catch (e) {
@@ -274,7 +311,7 @@ function readIfPresent(fs: FileLayer, path: string, dir: string): Uint8Array | u
  * Creates the takeover guard, breaking one left by a dead process. Returns "taken", or the owner
  * of a live guard (undefined if its file could not be read) for the LEDGER_LOCKED error.
  */
-function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array, kernelLocked: boolean): "taken" | Owner | undefined {
+function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array, kernelLocked: boolean, flockFile: FlockFile | undefined): "taken" | Owner | undefined {
   const path = joinPath(dir, TAKEOVER_FILE);
   let owner: Owner | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -287,7 +324,7 @@ function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array, kernelLocked: b
     const existing = readIfPresent(fs, path, dir);
     if (existing === undefined) continue;
     owner = parseOwner(existing);
-    if (!isStale(owner, fs, path, kernelLocked)) return owner;
+    if (!isStale(owner, fs, path, kernelLocked, flockFile)) return owner;
     const aside = joinPath(dir, `${TAKEOVER_FILE}.stale-${process.pid}-${randomHex()}`);
     try {
       fs.rename(path, aside);
@@ -299,7 +336,7 @@ function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array, kernelLocked: b
     try {
       moved = fs.readFile(aside);
     } catch { /* treated as not the file we judged */ }
-    if (!moved || !sameBytes(moved, existing) || !isStale(parseOwner(moved), fs, aside, kernelLocked)) {
+    if (!moved || !sameBytes(moved, existing) || !isStale(parseOwner(moved), fs, aside, kernelLocked, flockFile)) {
       // A contender replaced the dead guard with its own between our read and our rename (an
       // empty one, mid-write, has the same bytes as an empty dead one but a fresh mtime): put it
       // back (exclusively, in case a third got in) and give way.

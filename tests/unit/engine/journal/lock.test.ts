@@ -196,6 +196,30 @@ test("a copy of a directory whose ledger is open elsewhere can be opened: its lo
   }
 });
 
+test("a live owner's lock is judged by its flock file only on the same device: another file there is a copy; the same file, or another device, is not", () => {
+  if (BOOT === undefined) return;
+  const dir = tempDir();
+  try {
+    acquireLock(dir).release(); // creates quire.flock
+    const st = nodeFs.statSync(path.join(dir, KERNEL_LOCK_FILE), { bigint: true });
+    const live = { pid: process.pid, start: processStartTime(process.pid), host: os.hostname(), pidns: nodeFs.readlinkSync("/proc/self/ns/pid"), boot: BOOT, flock: true, nonce: "x" };
+    // Another flock file on this filesystem: copied from a directory this (live) process holds.
+    writeLock(dir, { ...live, flockDev: String(st.dev), flockIno: String(st.ino + 1n) });
+    acquireLock(dir).release();
+    // A second mount of the same files (bindfs, NFS from this host) shows them on another device,
+    // where flock does not exclude: whatever the inode, the live pid decides.
+    for (const ino of [st.ino, st.ino + 1n]) {
+      writeLock(dir, { ...live, flockDev: String(st.dev + 1n), flockIno: String(ino) });
+      assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED") && e.details.pid === process.pid);
+    }
+    // No identity recorded (a lock written before it was): the pid decides too.
+    writeLock(dir, live);
+    assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED"));
+  } finally {
+    nodeFs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("with the flock free, a lock from this kernel's other namespaces or hostnames is stale; one from another kernel is not", () => {
   const dir = tempDir();
   const boot = BOOT;
