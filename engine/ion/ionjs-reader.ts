@@ -43,6 +43,33 @@ function timestampOf(r: Reader): IonTimestamp {
   return { ...t, fraction: { coefficient: BigInt(digits), exponent: -digits.length } };
 }
 
+/** A text decimal: integer digits, fraction digits, exponent digits (underscores allowed, Ion 1.0). */
+const DECIMAL_TEXT = /^[+-]?[0-9_]*(?:\.([0-9_]*))?(?:[dD]([+-]?[0-9_]+))?$/;
+const MAX_EXPONENT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The decimal's exponent, exactly. ion-js computes it as a JS number, the exponent written minus
+ * the fraction's digits, so one written beyond 2^53 - 1 is rounded first: `1d9007199254740993`
+ * read as 1d9007199254740992, and `1.55d9007199254740993` as 155d9007199254740990, an exponent in
+ * range but off by one. Such a value would be compared, hashed and returned as another number.
+ * The text reader's token is read again with bigints, and an exponent beyond ±(2^53 - 1) is
+ * refused, as the PartiQL lexer refuses its own such literals. (Binary Ion's exponents are
+ * VarInts the binary reader bounds far below that.)
+ */
+function exactExponent(r: Reader, approximate: number): number {
+  const raw = (r as { _stringRepresentation?: () => unknown })._stringRepresentation?.();
+  const m = typeof raw === "string" ? DECIMAL_TEXT.exec(raw) : null;
+  let exact: bigint | undefined;
+  if (m !== null) {
+    const fractionDigits = m[1] === undefined ? 0 : m[1].replaceAll("_", "").length;
+    exact = (m[2] === undefined ? 0n : BigInt(m[2].replaceAll("_", ""))) - BigInt(fractionDigits);
+  }
+  if (exact === undefined ? !Number.isSafeInteger(approximate) : exact > MAX_EXPONENT || exact < -MAX_EXPONENT) {
+    throw new LedgerError("ION_PARSE_ERROR", "decimal exponent out of range: beyond ±(2^53 - 1) it cannot be held exactly");
+  }
+  return exact === undefined ? approximate : Number(exact);
+}
+
 function one(r: Reader, t: IonJsType, depth: number): IonValue {
   if (depth > MAX_DEPTH) throw depthError();
   const anns = r.annotations();
@@ -56,13 +83,7 @@ function one(r: Reader, t: IonJsType, depth: number): IonValue {
       case IonTypes.FLOAT: v = { kind: "float", value: r.numberValue()! }; break;
       case IonTypes.DECIMAL: {
         const d = r.decimalValue()!;
-        const exponent = d.getExponent();
-        // ion-js reads the exponent into a JS number: beyond 2^53 - 1 it is rounded (`1d9007199254740993`
-        // read as 1d9007199254740992), so another number would be compared, hashed and returned.
-        // As the PartiQL lexer does for its own literals, such text is refused.
-        if (!Number.isSafeInteger(exponent)) {
-          throw new LedgerError("ION_PARSE_ERROR", "decimal exponent out of range: beyond ±(2^53 - 1) it cannot be held exactly");
-        }
+        const exponent = exactExponent(r, d.getExponent());
         v = { kind: "decimal", coefficient: BigInt(d.getCoefficient()), exponent, negative: d.isNegative() };
         // ion-js keeps -0 via isNegative; a negative coefficient would double-count the sign.
         if (v.coefficient < 0n) v = { ...v, coefficient: -v.coefficient };

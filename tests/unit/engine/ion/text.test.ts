@@ -64,7 +64,12 @@ test("a decimal exponent beyond ±(2^53 - 1) is ION_PARSE_ERROR, never rounded t
     const [v] = parseText(ok);
     assert.equal(v.kind === "decimal" && String(v.exponent), ok.slice(ok.indexOf("d") + 1));
   }
-  for (const bad of ["1d9007199254740992", "1d9007199254740993", "1d-9007199254740993", "1d100000000000000000001", "[1, {a: 2d99999999999999999}]"]) {
+  // Written beyond the range but brought back into it by the fraction's digits: ion-js rounded the
+  // written exponent first, so 1.55d9007199254740993 read as 155d9007199254740990.
+  const [near] = parseText("1.55d9007199254740992");
+  assert.equal(near.kind === "decimal" && near.exponent, 9007199254740990);
+  assert.equal(near.kind === "decimal" && near.coefficient, 155n);
+  for (const bad of ["1d9007199254740992", "1d9007199254740993", "1d-9007199254740993", "1d100000000000000000001", "[1, {a: 2d99999999999999999}]", "1.0d9007199254740993", "-0.5d-9007199254740991"]) {
     assert.throws(() => parseText(bad), (e) => isLedgerError(e, "ION_PARSE_ERROR") && /exponent out of range/.test(e.message), bad);
   }
 });
