@@ -27,18 +27,17 @@ test("UPDATE and DELETE share one time limit across the documents they evaluate"
 test("an UPDATE's assignments count against the statement's time limit too, not only its evaluations", () =>
   withLedger(async (ledger) => {
     await ledger.execute("INSERT INTO t ?", { n: 1 });
-    // Each assignment copies the document's growing field list: 30,000 of them took about 10 s,
-    // with no evaluation long enough to see the clock (37 s for 50,000 against a 30 s limit).
-    const statement = `UPDATE t SET ${Array.from({ length: 30_000 }, (_, i) => `f${i} = 1`).join(", ")} WHERE n = 1`;
+    // Each assignment copies the document's growing field list, and the clock was read only
+    // inside evaluations, once per 4,096 units of work: 50,000 assignments ran 37 s against a
+    // 30 s limit. With the deadline already past, 2,000 of them (fewer units than that) finished.
+    const statement = `UPDATE t SET ${Array.from({ length: 2_000 }, (_, i) => `f${i} = 1`).join(", ")} WHERE n = 1`;
     const mutable = limits as { maxStatementMillis: number };
     const saved = mutable.maxStatementMillis;
-    mutable.maxStatementMillis = 300;
-    const t0 = performance.now();
+    mutable.maxStatementMillis = -1;
     try {
       await assert.rejects(ledger.execute(statement), (e: unknown) => isLedgerError(e, "LIMIT_EXCEEDED") && e.details.limit === "maxStatementMillis");
     } finally {
       mutable.maxStatementMillis = saved;
     }
-    assert.ok(performance.now() - t0 < 5_000, `stopped near the limit, not after ${performance.now() - t0} ms`);
     assert.deepEqual(await ledger.execute("SELECT * FROM t"), [{ n: 1 }]);
   }, ["t"]));
