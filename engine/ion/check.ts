@@ -64,8 +64,34 @@ export interface ByteBudget {
  * budget, also a value whose bytes run past it (kind "size").
  */
 export function ionValueProblem(v: unknown, budget?: ByteBudget): IonValueProblem | undefined {
+  nodesLeft = MAX_NODES;
+  storing = true;
   return check(v, 0, budget ?? { limit: Infinity, left: Infinity });
 }
+
+/**
+ * ionValueProblem for a value to be read rather than stored: numbers of any size pass (parseText
+ * reads a 3-million-digit int, and toText must write it back); everything else is checked alike.
+ */
+export function modelValueProblem(v: unknown): IonValueProblem | undefined {
+  nodesLeft = MAX_NODES;
+  storing = false;
+  try {
+    return check(v, 0, { limit: Infinity, left: Infinity });
+  } finally {
+    storing = true;
+  }
+}
+
+/** Whether the check in progress holds numbers to limits.maxNumberDigits (values to be stored). */
+let storing = true;
+
+/**
+ * Values the check in progress may still visit (limits.maxValueNodes), whatever its byte budget:
+ * without one, a value sharing one subtree 2^40 times would be walked 2^40 times. A value past it
+ * is a "size" problem without bytes, reported as LIMIT_EXCEEDED maxValueNodes.
+ */
+let nodesLeft = 0;
 
 /** Every element, holes included (`every` skips a sparse array's holes). */
 function allWellFormedTexts(a: readonly unknown[]): boolean {
@@ -79,6 +105,7 @@ function allWellFormedTexts(a: readonly unknown[]): boolean {
 function check(v: unknown, depth: number, budget: ByteBudget): IonValueProblem | undefined {
   if (depth > MAX_DEPTH) return problem("depth", "");
   if (--budget.left < 0) return sizeProblem(budget);
+  if (--nodesLeft < 0) return { kind: "size", why: "", keys: [] };
   if (typeof v !== "object" || v === null) return problem("type", `${v === null ? "null" : typeof v} is not a model value object`);
   const o = v as Record<string, unknown>;
   if (o.annotations !== undefined) {
@@ -91,14 +118,14 @@ function check(v: unknown, depth: number, budget: ByteBudget): IonValueProblem |
       return typeof o.value === "boolean" ? undefined : problem("type", "a bool's value must be true or false");
     case "int":
       if (typeof o.value !== "bigint") return problem("type", "an int's value must be a bigint");
-      return digitsProblem(o.value);
+      return storing ? digitsProblem(o.value) : undefined;
     case "float":
       return typeof o.value === "number" ? undefined : problem("type", "a float's value must be a number");
     case "decimal":
       if (typeof o.coefficient !== "bigint" || o.coefficient < 0n) return problem("type", "a decimal's coefficient must be a bigint ≥ 0 (the sign is `negative`)");
       if (!Number.isSafeInteger(o.exponent)) return problem("type", "a decimal's exponent must be an integer");
       if (typeof o.negative !== "boolean") return problem("type", "a decimal's negative must be true or false");
-      return digitsProblem(o.coefficient);
+      return storing ? digitsProblem(o.coefficient) : undefined;
     case "timestamp": {
       // The model holds every field (timestampRangeError also serves inputs where the last two are
       // optional): one missing was stored as `second: undefined`, read as 0 by some code and NaN

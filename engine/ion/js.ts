@@ -52,7 +52,7 @@ import { describeThrown, LedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { MAX_DEPTH, MAX_NODES, depthError, expansionError } from "./depth.ts";
 import type { IonField, IonTimestamp, IonValue } from "./value.ts";
-import { type ByteBudget, digitsProblem, ionValueProblem, problemError } from "./check.ts";
+import { type ByteBudget, digitsProblem, ionValueProblem, type IonValueProblem, modelValueProblem, problemError } from "./check.ts";
 import { copyBytes, copyValue } from "./copy.ts";
 import { timestampRangeError } from "./utc.ts";
 
@@ -136,8 +136,21 @@ function checked(v: unknown, path: Path): IonValue {
   return copy;
 }
 
+/**
+ * Refuses what is not a model value Ion can hold (check.ts), with the LedgerError for its first
+ * problem at its path from `$`: for values handed to the exported helpers, which a caller may have
+ * built by hand (ion/index.ts).
+ */
+export function requireModelValue(v: unknown): void {
+  throwProblem(modelValueProblem(v), "$");
+}
+
 function checkModelValue(v: unknown, path: Path, budget: ByteBudget): void {
-  const p = ionValueProblem(v, budget);
+  throwProblem(ionValueProblem(v, budget), path);
+}
+
+/** Throws the LedgerError for `p` (if any), at its path below `path`. */
+function throwProblem(p: IonValueProblem | undefined, path: Path): void {
   if (p === undefined) return;
   let at = path;
   for (let i = p.keys.length - 1; i >= 0; i--) at = { parent: at, key: p.keys[i] };
