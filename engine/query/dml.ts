@@ -37,7 +37,7 @@ function findField(s: IonStruct, step: { name: string; caseSensitive: boolean })
  * Replaces the value at `steps[at…]` below `root` with `update(current)`; `undefined` from
  * `update` removes it. `create` says whether missing fields and parents may be created. Steps are
  * read by position, not sliced: a path of n steps costs O(n), where copying the rest at every
- * level made 10,000 steps take 4.5 s (the length itself is bounded by checkLength).
+ * level made 10,000 steps take 4.5 s (the length itself is bounded by editDocument).
  */
 function edit(
   root: IonValue,
@@ -48,9 +48,8 @@ function edit(
 ): IonValue | undefined {
   if (at === steps.length) return update(root);
   const step = steps[at];
-  const here = () => steps.slice(0, at + 1);
   if (step.kind === "field") {
-    if (root.kind !== "struct") fail(`cannot reach field ${step.name} of a ${root.kind}`, here());
+    if (root.kind !== "struct") fail(`cannot reach field ${step.name} of a ${root.kind}`, steps.slice(0, at + 1));
     const i = findField(root, step);
     if (i < 0) {
       if (!create) return root;
@@ -64,11 +63,11 @@ function edit(
     else fields[i] = [root.fields[i][0], next];
     return { ...root, fields };
   }
-  if (root.kind !== "list" && root.kind !== "sexp") fail(`cannot index a ${root.kind}`, here());
+  if (root.kind !== "list" && root.kind !== "sexp") fail(`cannot index a ${root.kind}`, steps.slice(0, at + 1));
   const list = root as IonList;
   if (!Number.isSafeInteger(step.index) || step.index < 0 || step.index >= list.items.length) {
     if (!create) return root;
-    fail(`index ${step.index} is outside the list of ${list.items.length}`, here());
+    fail(`index ${step.index} is outside the list of ${list.items.length}`, steps.slice(0, at + 1));
   }
   const next = edit(list.items[step.index], steps, at + 1, update, create);
   const items = list.items.slice();
@@ -78,21 +77,26 @@ function edit(
 }
 
 /**
- * Refuses a path that reaches deeper than a document may nest (MAX_DOCUMENT_DEPTH: the document
- * is level 1, so n steps reach level n + 1). Nothing can be there, and whatever SET or INSERT
- * INTO made there would be refused anyway; before this, such a path was walked first, one stack
- * frame a step: 15,000 steps overflowed the stack (a RangeError, not a LedgerError).
+ * `edit` of a whole document, which must stay a struct. A path that reaches deeper than a
+ * document may nest (MAX_DOCUMENT_DEPTH: the document is level 1, so n steps reach level n + 1)
+ * is refused first: nothing can be there, and whatever SET or INSERT INTO made there would be
+ * refused anyway. Before, such a path was walked, one stack frame a step: 15,000 steps
+ * overflowed the stack (a RangeError, not a LedgerError).
  */
-function checkLength(steps: readonly EditStep[]): void {
-  if (steps.length < MAX_DOCUMENT_DEPTH) return;
-  throw new LedgerError(
-    "LIMIT_EXCEEDED",
-    `a path of ${steps.length} steps reaches deeper than a document may nest (${MAX_DOCUMENT_DEPTH} levels)`,
-    { limit: "maxValueDepth", max: MAX_DOCUMENT_DEPTH, steps: steps.length },
-  );
-}
-
-function asDocument(v: IonValue | undefined): IonStruct {
+function editDocument(
+  doc: IonStruct,
+  steps: readonly EditStep[],
+  update: (current: IonValue | undefined) => IonValue | undefined,
+  create: boolean,
+): IonStruct {
+  if (steps.length >= MAX_DOCUMENT_DEPTH) {
+    throw new LedgerError(
+      "LIMIT_EXCEEDED",
+      `a path of ${steps.length} steps reaches deeper than a document may nest (${MAX_DOCUMENT_DEPTH} levels)`,
+      { limit: "maxValueDepth", max: MAX_DOCUMENT_DEPTH, steps: steps.length },
+    );
+  }
+  const v = edit(doc, steps, 0, update, create);
   if (v === undefined || v.kind !== "struct") {
     throw new LedgerError("TYPE_ERROR", "an update must leave the document a struct", { path: "" });
   }
@@ -101,21 +105,18 @@ function asDocument(v: IonValue | undefined): IonStruct {
 
 /** SET path = value (value undefined: the value was MISSING, so the field goes). */
 export function setPath(doc: IonStruct, steps: readonly EditStep[], value: IonValue | undefined): IonStruct {
-  checkLength(steps);
-  return asDocument(edit(doc, steps, 0, () => value, true));
+  return editDocument(doc, steps, () => value, true);
 }
 
 /** REMOVE path. */
 export function removePath(doc: IonStruct, steps: readonly EditStep[]): IonStruct {
   if (steps.length === 0) throw new LedgerError("TYPE_ERROR", "REMOVE needs a path below the document; use DELETE to remove a document", { path: "" });
-  checkLength(steps);
-  return asDocument(edit(doc, steps, 0, () => undefined, false));
+  return editDocument(doc, steps, () => undefined, false);
 }
 
 /** INSERT INTO path VALUE value [AT position]. */
 export function insertAtPath(doc: IonStruct, steps: readonly EditStep[], value: IonValue, at: number | undefined): IonStruct {
-  checkLength(steps);
-  return asDocument(edit(doc, steps, 0, (current) => {
+  return editDocument(doc, steps, (current) => {
     if (current === undefined || (current.kind !== "list" && current.kind !== "sexp")) {
       fail(`INSERT INTO needs a list, not ${current === undefined ? "a missing value" : current.kind}`, steps);
     }
@@ -126,5 +127,5 @@ export function insertAtPath(doc: IonStruct, steps: readonly EditStep[], value: 
     }
     items.splice(position, 0, value);
     return { ...current, items };
-  }, true));
+  }, true);
 }

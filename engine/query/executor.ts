@@ -18,9 +18,8 @@ import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { ion } from "../ion/value.ts";
 import type { Expr, Path, QueryStatement, Statement, VarRef } from "../partiql/ast.ts";
 import { parse } from "../partiql/parser/index.ts";
-import { checkDeadline, eqValues, type EvalMode, evaluate, type Globals } from "../partiql/eval/index.ts";
+import { checkDeadline, eqValues, type EvalMode, evaluate, type Globals, stepField } from "../partiql/eval/index.ts";
 import { bag, MISSING, type PBag, type PStruct, type PValue } from "../partiql/value.ts";
-import { stepField } from "../partiql/eval/path.ts";
 
 import type { TableDef } from "../catalog/catalog.ts";
 import type { KeyRange } from "../catalog/index-order.ts";
