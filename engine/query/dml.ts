@@ -4,13 +4,15 @@
  *
  * A target is a path below the row variable (`SET c.Owner.Name = ?`) or, written without the
  * variable, below the document itself (`SET Owner = ?`, QLDB's usual form). Field steps match
- * an exact name first, then (unless quoted) a name equal ignoring case; list steps take an index.
+ * a name exactly or (unless quoted) ignoring case, as a read of the path does, and a name that
+ * matches more than one field is ambiguous (TYPE_ERROR); list steps take an index.
  * SET creates missing fields (and missing parent structs); SET to MISSING removes the field.
  * REMOVE of a path that does not exist changes nothing. INSERT INTO needs a list at the path
  * (AT gives the position; without AT the value is appended).
  */
 import { LedgerError } from "../errors.ts";
 import { MAX_DOCUMENT_DEPTH } from "../ion/depth.ts";
+import { foldedMatch, foldedName } from "../partiql/eval/index.ts";
 import type { IonField, IonList, IonStruct, IonValue } from "../ion/value.ts";
 
 /** One resolved step of a target path. */
@@ -26,11 +28,27 @@ function fail(message: string, steps: readonly EditStep[]): never {
   throw new LedgerError("TYPE_ERROR", `${message} at ${describe(steps) || "the document"}`, { path: describe(steps) });
 }
 
-function findField(s: IonStruct, step: { name: string; caseSensitive: boolean }): number {
-  const exact = s.fields.findIndex((f) => f[0] === step.name);
-  if (exact >= 0 || step.caseSensitive) return exact;
-  const lower = step.name.toLowerCase();
-  return s.fields.findIndex((f) => f[0].toLowerCase() === lower);
+/**
+ * The position of the field a step names, or -1 if there is none. Matched as a read of the same
+ * path matches (stepField): exactly, or (unless quoted) ignoring case. More than one match is
+ * ambiguous, and a TYPE_ERROR here as there: taking the first, as before, changed or removed one
+ * of two `x` fields (or an `Owner` for `owner`) that `SELECT x` refuses to read.
+ */
+function findField(s: IonStruct, step: { name: string; caseSensitive: boolean }, steps: readonly EditStep[], at: number): number {
+  const name = step.name;
+  const folded = step.caseSensitive ? undefined : foldedName(name);
+  const fields = s.fields;
+  let found = -1;
+  for (let i = 0; i < fields.length; i++) {
+    const k = fields[i][0];
+    if (k !== name && (folded === undefined || !foldedMatch(k, name, folded))) continue;
+    if (found >= 0) {
+      const why = fields[found][0] === k ? "the struct has more than one field of that name" : `it matches both '${fields[found][0]}' and '${k}' (quote it to match one exactly)`;
+      fail(`field '${name}' is ambiguous (${why}; set the enclosing ${at === 0 ? "document" : "value"} as a whole instead)`, steps.slice(0, at + 1));
+    }
+    found = i;
+  }
+  return found;
 }
 
 /**
@@ -50,7 +68,7 @@ function edit(
   const step = steps[at];
   if (step.kind === "field") {
     if (root.kind !== "struct") fail(`cannot reach field ${step.name} of a ${root.kind}`, steps.slice(0, at + 1));
-    const i = findField(root, step);
+    const i = findField(root, step, steps, at);
     if (i < 0) {
       if (!create) return root;
       const created = at + 1 === steps.length ? update(undefined) : edit({ kind: "struct", fields: [] }, steps, at + 1, update, create);

@@ -8,3 +8,4 @@ export { evaluate, globalsOf } from "./evaluator.ts";
 export { eqValues } from "./compare.ts";
 export { checkDeadline } from "./deadline.ts";
 export { stepField } from "./path.ts";
+export { foldedMatch, foldedName } from "./names.ts";

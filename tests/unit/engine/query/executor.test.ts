@@ -545,6 +545,46 @@ describe("execute: a name two fields of a document answer to", () => {
       assert.deepEqual(js(await ledger.execute("SELECT VALUE n FROM t")), [6]);
     }, ["t"]));
 
+  test("is ambiguous (TYPE_ERROR) as the target of SET, REMOVE and INSERT INTO, in either mode, and nothing changes", async () => {
+    // These took the first of the fields: SET owner changed 'mallory' and left 'alice', REMOVE
+    // removed one of the two, and SET y picked y over Y, all of which SELECT refuses to read.
+    const doc = "{'k': 1, 'owner': 'mallory', 'owner': 'alice', 'n': {'a': 1, 'a': 2}, 'Y': 1, 'y': 2}";
+    for (const typingMode of ["strict", "permissive"] as const) {
+      await withTempDir(async (dir) => {
+        const ledger = await Ledger.open(dir, { typingMode });
+        try {
+          await ledger.execute("CREATE TABLE t");
+          await ledger.execute(`INSERT INTO t VALUE ${doc}`);
+          const text = async () => toText((await ledger.executeIon("SELECT * FROM t"))[0]);
+          const before = await text();
+          for (const [statement, path] of [
+            ["UPDATE t SET owner = 'eve' WHERE k = 1", ".owner"],
+            ["UPDATE t AS c SET c.owner = 'eve' WHERE c.k = 1", ".owner"],
+            [`UPDATE t SET "owner" = 'eve' WHERE k = 1`, ".owner"],
+            ["UPDATE t REMOVE owner WHERE k = 1", ".owner"],
+            ["UPDATE t INSERT INTO owner VALUE 1 WHERE k = 1", ".owner"],
+            ["UPDATE t SET n.a = 5 WHERE k = 1", ".n.a"],
+            ["UPDATE t SET y = 3 WHERE k = 1", ".y"],
+            ["UPDATE t SET k = 2, owner = 'eve' WHERE k = 1", ".owner"],
+          ]) {
+            const e = await rejectsWith(ledger.execute(statement), "TYPE_ERROR");
+            assert.match(e.message, /is ambiguous/, statement);
+            assert.equal(e.details.path, path, statement);
+          }
+          assert.equal(await text(), before);
+          // A quoted name that one field has exactly is not ambiguous; the document as a whole can always be set.
+          await ledger.execute(`UPDATE t SET "y" = 3 WHERE k = 1`);
+          assert.match(await text(), /Y: 1, y: 3/);
+          await ledger.execute("UPDATE t AS c SET c = {'k': 1, 'owner': 'eve'} WHERE c.k = 1");
+          assert.deepEqual(await ledger.execute("SELECT owner FROM t"), [{ owner: "eve" }]);
+          assert.equal((await ledger.verify()).ok, true);
+        } finally {
+          await ledger.close();
+        }
+      });
+    }
+  });
+
   test("is MISSING in permissive mode in UPDATE as in SELECT: the row does not match", () =>
     withTempDir(async (dir) => {
       const ledger = await Ledger.open(dir, { typingMode: "permissive" });
