@@ -521,8 +521,15 @@ function replay(records: readonly JournalRecord[], strandId: string, store: Stor
     }
     tree.append(block.blockHash);
     previous = block;
+    // No transaction runs yet: every replaced revision can be packed, and is, in batches, so a
+    // long history never stands in memory as structs.
+    if (store.supersededCount >= REPLAY_PACK_BATCH) store.packSuperseded(Infinity);
   }
+  store.packSuperseded(Infinity);
 }
+
+/** Replaced revisions replay leaves as structs before packing them (see replay). */
+const REPLAY_PACK_BATCH = 4096;
 
 /**
  * Published block `sequenceNo`, read back from the journal `at` (BlockDirectory). It must be the

@@ -19,11 +19,13 @@ function copyMetadata(m: RevisionMetadata): RevisionMetadata {
 /** A revision with only the public fields (not the store's bookkeeping), sharing nothing. */
 export function copyRevision(r: Revision): Revision {
   const base = { blockAddress: copyAddress(r.blockAddress), hash: r.hash.slice() };
-  return r.data === undefined
+  // Read once: a stored revision may decode its data on each read (txn/store.ts).
+  const data = r.data;
+  return data === undefined
     ? { ...base, metadata: copyMetadata(r.metadata) }
     // Registered as handed out, like the stored data: `tx.update(t, id, revision.data)` keeps
     // the document exact rather than converting the model object as a JavaScript object.
-    : { ...base, data: handOutCopy(r.data), metadata: copyMetadata(r.metadata) };
+    : { ...base, data: handOutCopy(data), metadata: copyMetadata(r.metadata) };
 }
 
 export function copyBlock(b: Block): Block {

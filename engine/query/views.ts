@@ -69,5 +69,6 @@ export async function historyView(tx: Transaction, table: string, start?: IonTim
 
 /** The revision with a copy of its hash, so a row's `hash` blob is not the store's own bytes. */
 function withOwnHash(r: Revision): Revision {
-  return { ...r, hash: r.hash.slice() };
+  // Field by field, not a spread: a stored revision's data is a getter (txn/store.ts).
+  return { blockAddress: r.blockAddress, hash: r.hash.slice(), data: r.data, metadata: r.metadata };
 }

@@ -73,6 +73,12 @@ const YIELD_AFTER_MS = 50;
 const MIN_CLOCK_MILLIS = -62_135_596_800_000; // 0001-01-01T00:00:00Z (Date.UTC maps years 0-99 to 19xx)
 const MAX_CLOCK_MILLIS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+/**
+ * Replaced revisions the store keeps as structs before prune packs them (Store.packSuperseded):
+ * packing in batches reads the running transactions' oldest snapshot once per batch.
+ */
+const PACK_BATCH = 64;
+
 /** Size of the arena queued blocks are encoded into (see Committer.arena). */
 const ARENA_BYTES = 1 << 20;
 
@@ -369,11 +375,14 @@ export class Committer {
 
   /** Forgets summaries, and a generation of the document index, that no transaction can conflict with. */
   private prune(): void {
-    if (this.recent.length < 256) return;
+    const packing = this.store.supersededCount >= PACK_BATCH;
+    if (this.recent.length < 256 && !packing) return;
     // Blocks above the newest published one are still queued, and every snapshot is below them
     // (their transactions are still running). The min is defensive: it keeps a queued block's
     // writes even if that ever stopped holding.
     const oldest = Math.min(this.oldestSnapshot(), this.store.blocks.size - 1);
+    if (packing) this.store.packSuperseded(oldest);
+    if (this.recent.length < 256) return;
     let drop = 0;
     while (drop < this.recent.length && this.recent[drop].sequenceNo <= oldest) drop++;
     if (drop > 0) this.recent.splice(0, drop);

@@ -1119,9 +1119,11 @@ function copyTableDef(d: TableDef): TableDef {
 
 /** A stored revision with only the public fields, sharing the store's objects (see the …Shared reads). */
 function publicRevision(r: Revision): Revision {
-  return r.data === undefined
+  // Read once: a packed revision decodes its data on each read (store.ts).
+  const data = r.data;
+  return data === undefined
     ? { blockAddress: r.blockAddress, hash: r.hash, metadata: r.metadata }
-    : { blockAddress: r.blockAddress, hash: r.hash, data: r.data, metadata: r.metadata };
+    : { blockAddress: r.blockAddress, hash: r.hash, data, metadata: r.metadata };
 }
 
 /** A document from user input: a plain object or an Ion struct; must be a struct within the size limit. */

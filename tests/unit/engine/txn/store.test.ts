@@ -2,7 +2,8 @@
 // change, so transactions of different ages, asked in any order, must each still get their own.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Ledger, type Transaction } from "../../../../engine/index.ts";
+import { Ledger, toJS, type Transaction, verifyRevision } from "../../../../engine/index.ts";
+import { storeOf } from "../../../../engine/api/ledger.ts";
 import { FaultyFileLayer } from "../../../../engine/journal/faulty-file-layer.ts";
 
 /** "name:STATUS" for every table the transaction sees, sorted. */
@@ -35,4 +36,41 @@ test("transactions begun between catalog changes each see the catalog of their s
   }
   for (const [, tx] of open) tx.abort();
   await ledger.close();
+});
+
+test("replaced revisions are packed once no running snapshot reads them, and read back exactly: history, getRevision, a later CREATE INDEX", async () => {
+  const ledger = await Ledger.open("/ledger", { fs: new FaultyFileLayer() });
+  try {
+    await ledger.execute("CREATE TABLE cars");
+    const [{ documentId: id }] = await ledger.execute("INSERT INTO cars ?", { VIN: "1", Owner: "owner 0", n: 0 });
+    const early = ledger.begin();
+    for (let i = 1; i <= 200; i++) await ledger.execute("UPDATE cars SET Owner = ?, n = ? WHERE VIN = '1'", `owner ${i}`, i);
+    type Kept = { packed: boolean };
+    const kept = () => storeOf(ledger).docs.get(id)!.revisions as unknown as Kept[];
+    // The early transaction reads version 0 as current: it stays a struct while it runs.
+    assert.equal(kept()[0].packed, false);
+    assert.deepEqual(toJS((await early.get("cars", id))!), { VIN: "1", Owner: "owner 0", n: 0 });
+    early.abort();
+    await ledger.execute("UPDATE cars SET n = 201 WHERE VIN = '1'");
+    // Every replaced revision but the last batch (64) is packed now; the current one never is.
+    const packed = kept().filter((r) => r.packed).length;
+    assert.ok(packed >= 201 - 63 && packed <= 201, `${packed} packed`);
+    assert.equal(kept()[201].packed, false);
+    const history = await ledger.transaction((tx) => tx.history("cars", id));
+    assert.deepEqual(history.map((r) => toJS(r.data!)), [
+      ...Array.from({ length: 201 }, (_, i) => ({ VIN: "1", Owner: `owner ${i}`, n: i })),
+      { VIN: "1", Owner: "owner 200", n: 201 },
+    ]);
+    const digest = await ledger.getDigest();
+    const { revision, proof } = await ledger.getRevision({ blockAddress: history[3].blockAddress, documentId: id });
+    assert.deepEqual(toJS(revision.data!), { VIN: "1", Owner: "owner 3", n: 3 });
+    assert.equal(verifyRevision(revision, proof, digest), true);
+    // An index made now holds the keys of packed revisions too (read back to build it).
+    await ledger.execute("CREATE INDEX ON cars (Owner)");
+    assert.deepEqual(await ledger.execute("SELECT VALUE n FROM cars WHERE Owner = 'owner 200'"), [201]);
+    assert.deepEqual(await ledger.execute("SELECT VALUE n FROM cars WHERE Owner = 'owner 5'"), []);
+    assert.equal((await ledger.execute("SELECT * FROM history(cars) AS h WHERE h.data.Owner = 'owner 5'")).length, 1);
+  } finally {
+    await ledger.close();
+  }
 });
