@@ -36,8 +36,9 @@ export interface StoredRevision extends Revision {
  * at its snapshot. Once a later revision of the document is visible to every running snapshot,
  * only history reads reach it (history(), getRevision, CREATE INDEX over old revisions), and it
  * is kept packed, as its Ion binary encoding, and decoded on each read (`Store.packSuperseded`).
- * A superseded car of six fields held 1,020 bytes of heap as a struct (bun:jsc, 100,000
- * revisions of 5,000 documents); packed, it holds the ~150 bytes of its encoding.
+ * A superseded car of six fields held 1,019 bytes of heap as a struct (bun:jsc, 100,000
+ * revisions of 5,000 documents), 424 in all once packed. A revision mostly made of long strings
+ * stays a struct (packingPays): those are usually shared with the revision that replaced it.
  *
  * `data` is a getter on the prototype: a spread of a stored revision drops it (copy fields
  * one by one, as ledger/copy.ts does).
@@ -69,13 +70,64 @@ class StoredRevisionRecord implements StoredRevision {
     return this.#packed !== undefined;
   }
 
-  /** Keeps the data as its encoding from now on (see the class comment). */
+  /** Keeps the data as its encoding from now on (see the class comment), unless that costs more (packingPays). */
   pack(): void {
     const d = this.#data;
-    if (d === undefined) return;
-    this.#packed = encodeBinary(d);
+    if (d === undefined || !packingPays(d)) return;
+    let packed: Uint8Array;
+    try {
+      packed = encodeBinary(d);
+    } catch {
+      // Never expected (the block encoder wrote this struct already), but pack runs in the
+      // committer's prune after a durable publish and in replay: a throw there would leave commits
+      // unresolved or refuse the open. Kept as a struct instead.
+      return;
+    }
+    this.#packed = packed;
     this.#data = undefined;
   }
+}
+
+/** Heap a stored struct takes per value as objects, roughly (a superseded 7-value car: 1,020 bytes). */
+const STRUCT_BYTES_PER_VALUE = 100;
+/** Strings at least this long count as text that may be shared; shorter ones as structure. */
+const LONG_STRING = 64;
+
+/**
+ * Whether packing `data` saves memory even when its long strings are shared with other revisions.
+ * An UPDATE of one field hands the new revision the other fields' values by reference (a string
+ * is the same JS string in every revision), so packing wrote a long string into the encoding of
+ * every replaced revision: a 200,000-character text updated 300 times grew the heap by ~50 MB
+ * instead of ~3 MB. A revision stays a struct when its long strings hold more characters than its
+ * objects take bytes.
+ */
+function packingPays(data: IonStruct): boolean {
+  let values = 0, longChars = 0;
+  const stack: IonValue[] = [data];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    values++;
+    switch (v.kind) {
+      case "string":
+        if (v.value.length >= LONG_STRING) longChars += v.value.length;
+        break;
+      case "symbol":
+        if (v.text !== null && v.text.length >= LONG_STRING) longChars += v.text.length;
+        break;
+      case "list":
+      case "sexp":
+        for (let i = 0; i < v.items.length; i++) stack.push(v.items[i]);
+        break;
+      case "struct":
+        for (let i = 0; i < v.fields.length; i++) {
+          const f = v.fields[i];
+          if (f[0].length >= LONG_STRING) longChars += f[0].length;
+          stack.push(f[1]);
+        }
+        break;
+    }
+  }
+  return longChars <= values * STRUCT_BYTES_PER_VALUE;
 }
 
 export interface DocumentChain {
@@ -141,6 +193,8 @@ export class Store {
    */
   private superseded: StoredRevisionRecord[] = [];
   private supersededBy: number[] = [];
+  /** Entries of superseded before this one are packed (dropped in bulk: see packSuperseded). */
+  private supersededHead = 0;
 
   /** `loadBlock` reads a published block back from the journal (BlockDirectory.block). */
   constructor(loadBlock: BlockLoader) {
@@ -205,23 +259,31 @@ export class Store {
 
   /** How many replaced revisions wait to be packed. */
   get supersededCount(): number {
-    return this.superseded.length;
+    return this.superseded.length - this.supersededHead;
   }
 
   /**
    * Packs the replaced revisions that no running snapshot can read as current: those replaced
    * by block `oldestSnapshot` or earlier (every running transaction's snapshot is at least that;
-   * Infinity when none runs). Costs an encoding per revision (~1-2 µs for a small document).
+   * Infinity when none runs), at most `max` of them. Costs an encoding per revision (~1-2 µs for
+   * a small document).
    */
-  packSuperseded(oldestSnapshot: number): void {
+  packSuperseded(oldestSnapshot: number, max = Infinity): void {
     const by = this.supersededBy;
-    let n = 0;
-    while (n < by.length && by[n] <= oldestSnapshot) n++;
-    if (n === 0) return;
     const revisions = this.superseded;
-    for (let i = 0; i < n; i++) revisions[i].pack();
-    revisions.splice(0, n);
-    by.splice(0, n);
+    const start = this.supersededHead;
+    const end = Math.min(by.length, start + max);
+    let i = start;
+    while (i < end && by[i] <= oldestSnapshot) revisions[i++].pack();
+    if (i === start) return;
+    this.supersededHead = i;
+    // The packed prefix is dropped once it is half the arrays or more, not on every call: while a
+    // reader holds back a long backlog, a splice per commit moved all of it each time.
+    if (i * 2 >= by.length) {
+      revisions.splice(0, i);
+      by.splice(0, i);
+      this.supersededHead = 0;
+    }
   }
 
   /** The parsed table definition held in a catalog revision's data. */
