@@ -74,3 +74,30 @@ test("replaced revisions are packed once no running snapshot reads them, and rea
     await ledger.close();
   }
 });
+
+test("packed revisions read back exactly across arena chunks, small ones and ones above a quarter chunk", async () => {
+  const ledger = await Ledger.open("/ledger", { fs: new FaultyFileLayer() });
+  try {
+    await ledger.execute("CREATE TABLE t");
+    // ~250 bytes each: 1,200 of them fill several 64 KiB chunks.
+    const small = (i: number) => ({ k: "small", i, words: Array.from({ length: 20 }, (_, j) => `w${i}-${j}`) });
+    // ~20 KB of short values (not long strings, so packing pays): above a quarter chunk.
+    const big = (i: number) => ({ k: "big", i, xs: Array.from({ length: 3000 }, (_, j) => i * 10_000 + j) });
+    const [{ documentId: s }] = await ledger.execute("INSERT INTO t ?", small(0));
+    const [{ documentId: b }] = await ledger.execute("INSERT INTO t ?", big(0));
+    for (let i = 1; i < 1200; i++) {
+      await ledger.transaction(async (tx) => {
+        await tx.update("t", s, small(i));
+        if (i < 100) await tx.update("t", b, big(i));
+      });
+    }
+    type Kept = { packed: boolean };
+    const packed = (id: string) => (storeOf(ledger).docs.get(id)!.revisions as unknown as Kept[]).filter((r) => r.packed).length;
+    assert.ok(packed(s) > 1100 && packed(b) > 30, `${packed(s)} and ${packed(b)} packed`);
+    const history = async (id: string) => (await ledger.transaction((tx) => tx.history("t", id))).map((r) => toJS(r.data!));
+    assert.deepEqual(await history(s), Array.from({ length: 1200 }, (_, i) => small(i)));
+    assert.deepEqual(await history(b), Array.from({ length: 100 }, (_, i) => big(i)));
+  } finally {
+    await ledger.close();
+  }
+});
