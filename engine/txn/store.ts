@@ -37,7 +37,7 @@ export interface StoredRevision extends Revision {
  * only history reads reach it (history(), getRevision, CREATE INDEX over old revisions), and it
  * is kept packed, as its Ion binary encoding, and decoded on each read (`Store.packSuperseded`).
  * A superseded car of six fields held 1,019 bytes of heap as a struct (bun:jsc, 100,000
- * revisions of 5,000 documents), 400 in all once packed (Deno, counting memory outside its
+ * revisions of 5,000 documents), 368 in all once packed (Deno, counting memory outside its
  * heap: 1,391 and 549). A revision mostly made of long strings
  * stays a struct (packingPays): those are usually shared with the revision that replaced it.
  *
@@ -45,11 +45,14 @@ export interface StoredRevision extends Revision {
  * one by one, as ledger/copy.ts does).
  */
 class StoredRevisionRecord implements StoredRevision {
-  #data: IonStruct | undefined;
-  /** Once packed: the arena chunk holding the encoding, and where in it (PackArena). */
-  #chunk: Uint8Array | undefined;
-  #offset = 0;
-  #length = 0;
+  /**
+   * The data as a struct, or once packed the arena chunk holding its encoding (PackArena), at
+   * `#at`. One slot for both, and offset and length in one number: every revision has these
+   * fields, and most are never packed.
+   */
+  #kept: IonStruct | Uint8Array | undefined;
+  /** offset × 2^24 + length of the encoding in the chunk (length < 2^24: maxDocumentBytes). */
+  #at = 0;
 
   constructor(
     readonly blockAddress: Revision["blockAddress"],
@@ -59,26 +62,26 @@ class StoredRevisionRecord implements StoredRevision {
     readonly index: number,
     data: IonStruct | undefined,
   ) {
-    this.#data = data;
+    this.#kept = data;
   }
 
   get data(): IonStruct | undefined {
-    const d = this.#data;
-    const chunk = this.#chunk;
-    if (d !== undefined || chunk === undefined) return d;
+    const k = this.#kept;
+    if (!(k instanceof Uint8Array)) return k;
+    const offset = Math.floor(this.#at / LENGTH_SPAN);
     // The encoding is the engine's own, made from a stored struct: it decodes to one.
-    return handOut(decodeBinary(chunk.subarray(this.#offset, this.#offset + this.#length))[0] as IonStruct);
+    return handOut(decodeBinary(k.subarray(offset, offset + (this.#at % LENGTH_SPAN)))[0] as IonStruct);
   }
 
   /** Whether the data is kept as its encoding (for tests). */
   get packed(): boolean {
-    return this.#chunk !== undefined;
+    return this.#kept instanceof Uint8Array;
   }
 
   /** Keeps the data as its encoding from now on (see the class comment), unless that costs more (packingPays). */
   pack(arena: PackArena): void {
-    const d = this.#data;
-    if (d === undefined || !packingPays(d)) return;
+    const d = this.#kept;
+    if (d === undefined || d instanceof Uint8Array || !packingPays(d)) return;
     let packed: Uint8Array;
     try {
       packed = encodeBinary(d);
@@ -88,21 +91,26 @@ class StoredRevisionRecord implements StoredRevision {
       // unresolved or refuse the open. Kept as a struct instead.
       return;
     }
-    this.#offset = arena.place(packed);
-    this.#chunk = arena.chunk;
-    this.#length = packed.length;
-    this.#data = undefined;
+    // A document's encoding is below maxDocumentBytes (8 MiB), so its length fits #at's 24 bits.
+    if (packed.length >= LENGTH_SPAN) return;
+    const offset = arena.place(packed);
+    this.#at = offset * LENGTH_SPAN + packed.length;
+    this.#kept = arena.chunk;
   }
 }
+
+/** #at's unit for the offset: lengths take the 24 bits below it. */
+const LENGTH_SPAN = 2 ** 24;
 
 /** Size of a PackArena chunk; an encoding of more than a quarter of it keeps its own array. */
 const ARENA_CHUNK_BYTES = 64 * 1024;
 
 /**
  * Where packed revisions' encodings live: chunks filled in turn, each encoding a range of one.
- * An array of its own per revision cost 58 bytes of heap beyond the encoding under Bun, and
- * under Deno, where every array buffer has a backing store outside the heap, ~300 (a packed car:
- * 101 bytes of encoding).
+ * An array of its own per revision cost a packed car (101 bytes of encoding) 24 more bytes of
+ * heap under Bun and 182 more under Deno, where every array buffer has a backing store outside
+ * the heap (424 and 731 bytes per replaced revision, against 368 and 549 in chunks, the
+ * record's own fields merged as they are now).
  */
 class PackArena {
   /** The chunk the last `place` copied into. */
