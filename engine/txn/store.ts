@@ -112,26 +112,33 @@ const ARENA_CHUNK_BYTES = 64 * 1024;
  * the heap (424 and 731 bytes per replaced revision, against 368 and 549 in chunks, the
  * record's own fields merged as they are now).
  */
-class PackArena {
-  /** The chunk the last `place` copied into. */
+export class PackArena {
+  /**
+   * The array the last `place` copied into, or for an encoding of more than a quarter chunk the
+   * encoding itself.
+   */
   chunk: Uint8Array = new Uint8Array(0);
+  /** The chunk small encodings are copied into, and how much of it they fill. */
+  private filling: Uint8Array = new Uint8Array(0);
   private used = 0;
 
-  /** Copies `bytes` into a chunk (then `chunk`) and returns their offset in it. */
+  /** Puts `bytes` in an array (then `chunk`) and returns their offset in it. */
   place(bytes: Uint8Array): number {
     if (bytes.length > ARENA_CHUNK_BYTES / 4) {
+      // Kept as it is (encodeBinary's output, exactly its length), and the chunk being filled
+      // stays open to the next small encoding: giving it up cost a 64 KiB chunk for every small
+      // revision packed between two large ones.
       this.chunk = bytes;
-      // The next small encoding starts a fresh chunk.
-      this.used = ARENA_CHUNK_BYTES;
       return 0;
     }
-    if (this.used + bytes.length > this.chunk.length || this.chunk.length !== ARENA_CHUNK_BYTES) {
-      this.chunk = new Uint8Array(ARENA_CHUNK_BYTES);
+    if (this.used + bytes.length > this.filling.length) {
+      this.filling = new Uint8Array(ARENA_CHUNK_BYTES);
       this.used = 0;
     }
     const at = this.used;
-    this.chunk.set(bytes, at);
+    this.filling.set(bytes, at);
     this.used += bytes.length;
+    this.chunk = this.filling;
     return at;
   }
 }

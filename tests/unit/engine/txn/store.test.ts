@@ -82,7 +82,7 @@ test("packed revisions read back exactly across arena chunks, small ones and one
     // ~250 bytes each: 1,200 of them fill several 64 KiB chunks.
     const small = (i: number) => ({ k: "small", i, words: Array.from({ length: 20 }, (_, j) => `w${i}-${j}`) });
     // ~20 KB of short values (not long strings, so packing pays): above a quarter chunk.
-    const big = (i: number) => ({ k: "big", i, xs: Array.from({ length: 3000 }, (_, j) => i * 10_000 + j) });
+    const big = (i: number) => ({ k: "big", i, xs: Array.from({ length: 5000 }, (_, j) => 100_000 + i * 10_000 + j) });
     const [{ documentId: s }] = await ledger.execute("INSERT INTO t ?", small(0));
     const [{ documentId: b }] = await ledger.execute("INSERT INTO t ?", big(0));
     for (let i = 1; i < 1200; i++) {
