@@ -38,8 +38,8 @@ export interface StoredRevision extends Revision {
  * is kept packed, as its Ion binary encoding, and decoded on each read (`Store.packSuperseded`).
  * A superseded car of six fields held 1,019 bytes of heap as a struct (bun:jsc, 100,000
  * revisions of 5,000 documents), 368 in all once packed (Deno, counting memory outside its
- * heap: 1,391 and 549). A revision mostly made of long strings
- * stays a struct (packingPays): those are usually shared with the revision that replaced it.
+ * heap: 1,391 and 549). A revision mostly made of long strings stays a struct (packingPays):
+ * those are usually shared with the revision that replaced it.
  *
  * `data` is a getter on the prototype: a spread of a stored revision drops it (copy fields
  * one by one, as ledger/copy.ts does).
@@ -143,7 +143,7 @@ export class PackArena {
   }
 }
 
-/** Heap a stored struct takes per value as objects, roughly (a superseded 7-value car: 1,020 bytes). */
+/** Heap a stored struct takes per value as objects, roughly (a superseded 7-value car: 1,019 bytes). */
 const STRUCT_BYTES_PER_VALUE = 100;
 /** Strings at least this long count as text that may be shared; shorter ones as structure. */
 const LONG_STRING = 64;
@@ -247,10 +247,11 @@ export class Store {
    * the block that replaced each (packSuperseded packs a prefix of them).
    */
   private superseded: StoredRevisionRecord[] = [];
-  private readonly arena = new PackArena();
   private supersededBy: number[] = [];
   /** Entries of superseded before this one are packed (dropped in bulk: see packSuperseded). */
   private supersededHead = 0;
+  /** Where packed revisions' encodings live. */
+  private readonly arena = new PackArena();
 
   /** `loadBlock` reads a published block back from the journal (BlockDirectory.block). */
   constructor(loadBlock: BlockLoader) {
