@@ -12,8 +12,8 @@
  */
 import { LedgerError } from "../errors.ts";
 import { MAX_DOCUMENT_DEPTH } from "../ion/depth.ts";
-import { foldedMatch, foldedName } from "../partiql/eval/index.ts";
 import type { IonField, IonList, IonStruct, IonValue } from "../ion/value.ts";
+import { foldedMatch, foldedName } from "../partiql/eval/index.ts";
 
 /** One resolved step of a target path. */
 export type EditStep =
