@@ -13,7 +13,7 @@
 import { LedgerError } from "../errors.ts";
 import { MAX_DOCUMENT_DEPTH } from "../ion/depth.ts";
 import type { IonField, IonList, IonStruct, IonValue } from "../ion/value.ts";
-import { foldedMatch, foldedName } from "../partiql/eval/index.ts";
+import { AMBIGUOUS, fieldIndex } from "../partiql/eval/index.ts";
 
 /** One resolved step of a target path. */
 export type EditStep =
@@ -30,25 +30,17 @@ function fail(message: string, steps: readonly EditStep[]): never {
 
 /**
  * The position of the field a step names, or -1 if there is none. Matched as a read of the same
- * path matches (stepField): exactly, or (unless quoted) ignoring case. More than one match is
- * ambiguous, and a TYPE_ERROR here as there: taking the first, as before, changed or removed one
- * of two `x` fields (or an `Owner` for `owner`) that `SELECT x` refuses to read.
+ * path matches (fieldIndex, as stepField does). More than one match is ambiguous, and a
+ * TYPE_ERROR here as there: taking the first, as before, changed or removed one of two `x`
+ * fields (or an `Owner` for `owner`) that `SELECT x` refuses to read.
  */
 function findField(s: IonStruct, step: { name: string; caseSensitive: boolean }, steps: readonly EditStep[], at: number): number {
-  const name = step.name;
-  const folded = step.caseSensitive ? undefined : foldedName(name);
-  const fields = s.fields;
-  let found = -1;
-  for (let i = 0; i < fields.length; i++) {
-    const k = fields[i][0];
-    if (k !== name && (folded === undefined || !foldedMatch(k, name, folded))) continue;
-    if (found >= 0) {
-      const why = fields[found][0] === k ? "the struct has more than one field of that name" : `it matches both '${fields[found][0]}' and '${k}' (quote it to match one exactly)`;
-      fail(`field '${name}' is ambiguous (${why}; set the enclosing ${at === 0 ? "document" : "value"} as a whole instead)`, steps.slice(0, at + 1));
-    }
-    found = i;
-  }
-  return found;
+  const i = fieldIndex(s.fields, step.name, step.caseSensitive);
+  if (i !== AMBIGUOUS) return i;
+  // Which two, for the message: each field asked by the same rule.
+  const [first, second] = s.fields.filter((f) => fieldIndex([f], step.name, step.caseSensitive) === 0).map((f) => f[0]);
+  const why = first === second ? "the struct has more than one field of that name" : `it matches both '${first}' and '${second}' (quote it to match one exactly)`;
+  fail(`field '${step.name}' is ambiguous (${why}; set the enclosing ${at === 0 ? "document" : "value"} as a whole instead)`, steps.slice(0, at + 1));
 }
 
 /**

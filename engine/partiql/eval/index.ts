@@ -7,5 +7,4 @@ export { evaluate, globalsOf } from "./evaluator.ts";
 /** PartiQL's `=` on two values (true only when they are equal; NULL/MISSING are never equal). */
 export { eqValues } from "./compare.ts";
 export { checkDeadline } from "./deadline.ts";
-export { stepField } from "./path.ts";
-export { foldedMatch, foldedName } from "./names.ts";
+export { AMBIGUOUS, fieldIndex, stepField } from "./path.ts";

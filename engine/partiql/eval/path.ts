@@ -24,6 +24,28 @@ import { bagOf, isText, textOf, typeName } from "./values.ts";
 
 export type EvalFn = (e: import("../ast.ts").Expr, env: Env, ctx: Ctx) => PValue;
 
+/** fieldIndex's answer when more than one field answers to the name. */
+export const AMBIGUOUS = -2;
+
+/**
+ * The position of the field that `name` names among `fields`: one equal to it, or unless
+ * `caseSensitive` one equal ignoring case. -1 if none does; AMBIGUOUS if more than one does (a
+ * repeated name, or two spellings that fold to it). Reads (stepField) and UPDATE's targets
+ * (query/dml.ts) both go by it.
+ */
+export function fieldIndex(fields: readonly (readonly [string, unknown])[], name: string, caseSensitive: boolean): number {
+  // Folded once per name, compared without a string per field (names.ts).
+  const f = caseSensitive ? undefined : foldedName(name);
+  let found = -1;
+  for (let i = 0; i < fields.length; i++) {
+    const k = fields[i][0];
+    if (k !== name && (f === undefined || !foldedMatch(k, name, f))) continue;
+    if (found >= 0) return AMBIGUOUS;
+    found = i;
+  }
+  return found;
+}
+
 /**
  * The field `name` of struct `v`; TYPE_ERROR when ambiguous, and — unless `absentIsMissing` — when
  * absent or when `v` is MISSING (with it, absence propagates: `h.data.VIN` of a deleted revision is
@@ -33,22 +55,13 @@ export function stepField(v: PValue, name: string, caseSensitive: boolean, absen
   if (v.kind === "null") return MISSING;
   if (v.kind === "missing" && absentIsMissing) return MISSING;
   if (v.kind !== "struct") throw typeError(`cannot read field '${name}' of ${typeName(v)}`);
-  let exact: PValue | undefined, exactCount = 0, loose: PValue | undefined, looseCount = 0;
-  // Folded once per name, compared without a string per field (names.ts).
-  const f = caseSensitive ? undefined : foldedName(name);
-  const fields = v.fields;
-  for (let i = 0; i < fields.length; i++) {
-    const k = fields[i][0];
-    if (k === name) { if (exactCount++ === 0) exact = fields[i][1]; }
-    else if (f !== undefined && foldedMatch(k, name, f)) { if (looseCount++ === 0) loose = fields[i][1]; }
-  }
-  if (exactCount + looseCount > 1) throw typeError(`field '${name}' is ambiguous`);
-  const found = exact ?? loose;
-  if (found === undefined) {
+  const i = fieldIndex(v.fields, name, caseSensitive);
+  if (i === AMBIGUOUS) throw typeError(`field '${name}' is ambiguous`);
+  if (i < 0) {
     if (absentIsMissing) return MISSING;
     throw typeError(`struct has no field '${name}'`);
   }
-  return found;
+  return v.fields[i][1];
 }
 
 function stepIndex(v: PValue, index: PValue, absentIsMissing: boolean): PValue {
