@@ -656,8 +656,8 @@ async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" 
         // Each assignment copies the document's fields: 50,000 of them held the thread for 37 s,
         // past the statement's limit, since the time was only counted inside evaluations.
         checkDeadline(r.deadline, limits.maxStatementMillis);
-        const steps = editSteps(r, op.target, alias, rowScope(globals, alias, s.by, id, doc));
         const opScope = rowScope(globals, alias, s.by, id, doc);
+        const steps = editSteps(r, op.target, alias, opScope);
         if (op.kind === "set") {
           const v = toIon(evaluate(op.value, opScope, r.evalOptions()));
           if (steps.length === 0) doc = toDocument(v ?? MISSING, "the new document");
