@@ -25,6 +25,7 @@
 import { limits } from "../limits.ts";
 import { describeThrown, isLedgerError, LedgerError, readingArgument } from "../errors.ts";
 import { decodeBinary } from "../ion/binary.ts";
+import { ownDigest } from "../ion/sha256.ts";
 import { BLOCK_SYMBOL_CATALOG, blockFromIon, documentTables } from "../ledger/block-codec.ts";
 import { epochMillisOf, type Clock, systemClock } from "../ledger/clock.ts";
 import { DigestTree } from "../ledger/digest-tree.ts";
@@ -645,7 +646,7 @@ export function verifyBlocks(blocks: readonly Block[], strandId: string): Verify
     revisions,
     documents: versions.size,
     digest: blocks.length === 0 ? undefined : {
-      digest: tree.root(),
+      digest: ownDigest(tree.root()),
       digestTipAddress: { strandId, sequenceNo: blocks.length - 1 },
     },
   };

@@ -16,17 +16,24 @@ import { encodeBinary as encode } from "./binary.ts";
 import { toText as textOf } from "./text.ts";
 import { ionEquals as equals } from "./equals.ts";
 import { requireModelValue, toJS as jsOf } from "./js.ts";
+import { ownDigest, sha256 as digestOf } from "./sha256.ts";
 
 export * from "./value.ts";
-export { sha256 } from "./sha256.ts";
 export { decodeBinary } from "./binary.ts";
 export { parseText } from "./text.ts";
 export { fromJS, ionLiteral, IonLiteral, isArgumentsObject } from "./js.ts";
 
+export { ownDigest } from "./sha256.ts";
+
+/** SHA-256 of `bytes`: 32 bytes in an array of their own. */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  return ownDigest(digestOf(bytes));
+}
+
 /** Ion Hash (SHA-256) of `v`, byte-identical to ion-hash-js's (see hash.ts). */
 export function ionHash(v: IonValue): Uint8Array {
   requireModelValue(v);
-  return hashOf(v);
+  return ownDigest(hashOf(v));
 }
 
 /** A complete Ion 1.0 binary stream of one value or a sequence of them (see binary-write.ts). */

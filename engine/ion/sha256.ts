@@ -1,33 +1,30 @@
 /**
  * SHA-256 of a byte array, as fast as the runtime allows for the small inputs Ion Hash feeds it
- * (one struct field or one document: typically 20-200 bytes, hashed ~12 times per revision).
+ * (one struct field or one document: typically 20-200 bytes, hashed ~20 times per one-document
+ * commit).
  *
  * Measured (ns per hash of 20 / 60 / 200 bytes, this repo's pinned runtimes, x64):
  *   Bun  `Bun.SHA256.hash`            81 / 114 / 174   <- used under Bun
  *   Bun  `Bun.CryptoHasher.hash`     130 / 168 / 212
  *   Bun  `new Bun.CryptoHasher`      237 / 259 / 297
  *   Bun  node:crypto createHash      244 / 295 / 340
+ *   Bun  sha256-wasm.ts               494 / 784 / 1549
  *   Deno node:crypto createHash     2235 / 2584 / 2637
- *   Deno sha256js (pure JS, below)   910 / 1161 / 1719;  512 B: 3033 vs createHash 2174
- * Per-call overhead of node:crypto under Deno dominates small inputs, so Deno (and any other
- * non-Bun runtime) uses the pure-JS loop below 256 bytes and node:crypto above.
+ *   Deno sha256js (pure JS, below)   910 / 1161 / 1719
+ *   Deno sha256-wasm.ts               320 / 492 / 1095  <- used under Deno below 1 KiB
+ * Larger inputs under Deno (ns): 512 B wasm 1,724, createHash 2,573; 2 KiB wasm 5,567,
+ * createHash 3,760; 64 KiB wasm 190,000, createHash 44,000. Per-call overhead of node:crypto
+ * under Deno dominates small inputs, its native speed large ones, so Deno (and any other non-Bun
+ * runtime) uses the WebAssembly module below WASM_BELOW bytes and node:crypto from there. Where
+ * WebAssembly is unavailable the pure-JS loop takes the WebAssembly's place below 256 bytes.
  */
 import { createHash } from "node:crypto";
+import { makeWasmSha256, SHA256_K } from "./sha256-wasm.ts";
 
 type BunSha = { SHA256: { hash(input: Uint8Array, out?: Uint8Array): Uint8Array } };
 const bun = (globalThis as { Bun?: BunSha }).Bun;
 
-// Round constants: first 32 bits of the fractional parts of the cube roots of the first 64 primes.
-const K = new Int32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
+const K = new Int32Array(SHA256_K);
 const W = new Int32Array(64);
 const H = new Int32Array(8);
 const tail = new Uint8Array(128);
@@ -83,15 +80,67 @@ export function sha256js(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Inputs below this many bytes go to the WebAssembly module (when there is one) rather than node:crypto. */
+const WASM_BELOW = 1024;
+/** Likewise for the pure-JS loop, where WebAssembly is unavailable. */
+const JS_BELOW = 256;
+
+/**
+ * The non-Bun hash into `out`. The WebAssembly module is assembled on the first call (about 10
+ * ms under Deno), so Bun, which never calls this, never pays for it.
+ */
+let portableInto = (bytes: Uint8Array, out: Uint8Array): void => {
+  const wasm = makeWasmSha256();
+  portableInto = wasm === undefined
+    ? (b, o) => o.set(b.length < JS_BELOW ? sha256js(b) : createHash("sha256").update(b).digest())
+    : (b, o) => (b.length < WASM_BELOW ? wasm(b, o) : o.set(createHash("sha256").update(b).digest()));
+  portableInto(bytes, out);
+};
+
 /**
  * SHA-256 of `bytes` written into `out` (32 bytes), for digests consumed at once (Ion Hash's
  * field hashes): no array per digest.
  */
 export const sha256Into: (bytes: Uint8Array, out: Uint8Array) => void = bun
   ? (bytes, out) => void bun.SHA256.hash(bytes, out)
-  : (bytes, out) => out.set(bytes.length < 256 ? sha256js(bytes) : createHash("sha256").update(bytes).digest());
+  : (bytes, out) => portableInto(bytes, out);
 
-/** SHA-256 digest (32 bytes) of `bytes`; a fresh array the caller may keep. */
+/**
+ * Where the non-Bun `sha256` puts its digests: 32-byte views of a shared 1 KiB array. Deno pays
+ * about 1.25 µs for every new ArrayBuffer, however small (new Uint8Array(32) measured 1,253 ns,
+ * a view of an existing buffer 19-26 ns; Bun 10 ns), and a one-document commit made 16 digests:
+ * the slab took Deno's commit with syncs skipped from 61 to 40-46 µs. Size: about one in five
+ * digests of a commit is kept (a revision's hash, a block's hash, a digest-tree node) and keeps
+ * its slab alive; at 1 KiB that costs about what an array of its own does under Deno (~240 bytes
+ * per kept digest), where 2 KiB slabs measured 383 bytes per digest with one in eight kept.
+ */
+const SLAB_BYTES = 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+/**
+ * SHA-256 digest (32 bytes) of `bytes`, an array the caller may keep. Outside Bun it is a view of
+ * a slab shared with other digests (above): read it through its byteOffset, and never transfer
+ * or detach its buffer. Public entry points hand out `ownDigest` copies instead.
+ */
 export const sha256: (bytes: Uint8Array) => Uint8Array = bun
   ? (bytes) => bun.SHA256.hash(bytes, new Uint8Array(32))
-  : (bytes) => (bytes.length < 256 ? sha256js(bytes) : new Uint8Array(createHash("sha256").update(bytes).digest()));
+  : (bytes) => {
+    if (slabUsed === slab.length) {
+      slab = new Uint8Array(SLAB_BYTES);
+      slabUsed = 0;
+    }
+    const out = slab.subarray(slabUsed, slabUsed + 32);
+    slabUsed += 32;
+    portableInto(bytes, out);
+    return out;
+  };
+
+/**
+ * `h` if it is the whole of its buffer, else a copy that is: what public functions return, so an
+ * application may transfer or detach a digest's buffer without touching the digests the engine
+ * keeps (a slab view's buffer holds 31 others).
+ */
+export function ownDigest(h: Uint8Array): Uint8Array {
+  return h.byteOffset === 0 && h.byteLength === h.buffer.byteLength ? h : h.slice();
+}
