@@ -5,38 +5,41 @@
  *
  * Every *perfect* aligned subtree hash is kept (`levels[j][m]` covers leaves m·2^j … (m+1)·2^j − 1),
  * so an append costs O(1) amortised dots, and the root or a proof for any earlier tree size costs
- * O(log n) dots — history is never re-hashed. Memory: about two hashes per block.
+ * O(log n) dots — history is never re-hashed. Memory: about two hashes per block, 32 bytes each
+ * in flat columns (hash-column.ts).
  */
 import { dot } from "./dot.ts";
+import { HashColumn } from "./hash-column.ts";
 
 export class DigestTree {
-  private readonly levels: Uint8Array[][] = [[]];
+  private readonly levels: HashColumn[] = [new HashColumn()];
 
   /** Number of leaves (blocks). */
   get size(): number {
     return this.levels[0].length;
   }
 
-  /** The leaf at `index`. */
+  /** The leaf at `index`, as a view into the tree: never write to it. */
   leaf(index: number): Uint8Array {
-    return this.levels[0][index];
+    return this.levels[0].at(index);
   }
 
+  /** Appends a copy of `leaf`. */
   append(leaf: Uint8Array): void {
     this.levels[0].push(leaf);
     for (let j = 0; this.levels[j].length % 2 === 0; j++) {
       const level = this.levels[j];
-      if (this.levels.length === j + 1) this.levels.push([]);
-      this.levels[j + 1].push(dot(level[level.length - 2], level[level.length - 1]));
+      if (this.levels.length === j + 1) this.levels.push(new HashColumn());
+      this.levels[j + 1].push(dot(level.at(level.length - 2), level.at(level.length - 1)));
     }
   }
 
-  /** Drops leaves from `size` on (used only to undo an append that never became durable). */
+  /** Drops leaves from `size` on (for tests: an append is made only once its block is durable). */
   truncate(size: number): void {
-    for (let j = 0; j < this.levels.length; j++) this.levels[j].length = Math.min(this.levels[j].length, size >> j);
+    for (let j = 0; j < this.levels.length; j++) this.levels[j].truncate(size >> j);
   }
 
-  /** Root of the tree over the first `n` leaves (n ≥ 1). */
+  /** Root of the tree over the first `n` leaves (n ≥ 1); may be a view into the tree: copy it to keep or hand out. */
   root(n: number = this.size): Uint8Array {
     return this.rangeHash(0, n);
   }
@@ -65,7 +68,7 @@ export class DigestTree {
     const width = end - start;
     if ((width & (width - 1)) === 0) {
       const j = 31 - Math.clz32(width);
-      return this.levels[j][start >>> j];
+      return this.levels[j].at(start >>> j);
     }
     const k = largestPowerOfTwoBelow(width);
     return dot(this.rangeHash(start, start + k), this.rangeHash(start + k, end));

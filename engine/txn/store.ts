@@ -41,10 +41,13 @@ export interface StoredRevision extends Revision {
  * heap: 1,391 and 549). A revision mostly made of long strings stays a struct (packingPays):
  * those are usually shared with the revision that replaced it.
  *
- * `data` is a getter on the prototype: a spread of a stored revision drops it (copy fields
- * one by one, as ledger/copy.ts does).
+ * `data` and `hash` are getters on the prototype: a spread of a stored revision drops them (copy
+ * fields one by one, as ledger/copy.ts does). The hash is read from the block directory, where
+ * it lies flat.
  */
 class StoredRevisionRecord implements StoredRevision {
+  /** Where the hash lies (BlockDirectory.revisionHash): a reference in place of an array per revision. */
+  readonly #blocks: BlockDirectory;
   /**
    * The data as a struct, or once packed the arena chunk holding its encoding (PackArena), at
    * `#at`. One slot for both, and offset and length in one number: every revision has these
@@ -56,13 +59,19 @@ class StoredRevisionRecord implements StoredRevision {
 
   constructor(
     readonly blockAddress: Revision["blockAddress"],
-    readonly hash: Uint8Array,
+    blocks: BlockDirectory,
     readonly metadata: Revision["metadata"],
     readonly tableId: string,
     readonly index: number,
     data: IonStruct | undefined,
   ) {
+    this.#blocks = blocks;
     this.#kept = data;
+  }
+
+  /** The revision's hash: a view into the block directory, never to be written to (copy what is handed out). */
+  get hash(): Uint8Array {
+    return this.#blocks.revisionHash(this.blockAddress.sequenceNo, this.index);
   }
 
   get data(): IonStruct | undefined {
@@ -286,7 +295,7 @@ export class Store {
         : (tables as ReadonlyMap<string, { readonly tableId: string }>).get(r.metadata.id)?.tableId;
       if (tableId === undefined) throw new Error(`block ${block.blockAddress.sequenceNo}: revision ${r.metadata.id} has no table`);
       const data = r.data;
-      const stored = new StoredRevisionRecord(r.blockAddress, r.hash, r.metadata, tableId, index, data);
+      const stored = new StoredRevisionRecord(r.blockAddress, this.blocks, r.metadata, tableId, index, data);
       const table = this.table(tableId);
       let chain = this.docs.get(r.metadata.id);
       if (chain === undefined) {
