@@ -33,7 +33,9 @@ const fail = (msg: string): never => {
   throw new ParseFailure(msg);
 };
 
-let bytes: Uint8Array = new Uint8Array(0);
+/** What `bytes` holds between decodes, so the input is not kept alive (one array: Deno pays ~1 µs per new one). */
+const NO_BYTES = new Uint8Array(0);
+let bytes: Uint8Array = NO_BYTES;
 let pos = 0;
 let table: (string | null)[] = SYSTEM_SYMBOLS;
 const f32 = new DataView(new ArrayBuffer(8));
@@ -412,7 +414,7 @@ export function decodeBinary(input: Uint8Array, catalog: SymbolCatalog = []): Io
     }
     throw e;
   } finally {
-    bytes = new Uint8Array(0);
+    bytes = NO_BYTES;
     bytesAsBuffer = undefined;
   }
 }
