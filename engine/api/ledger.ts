@@ -33,7 +33,7 @@ import { hashEquals } from "../ledger/dot.ts";
 import { copyBlock, copyProof, copyRevision } from "../ledger/copy.ts";
 import { blockProof, revisionProofOf } from "../ledger/proof.ts";
 import type { Block, BlockAddress, Digest, Revision } from "../ledger/types.ts";
-import { checkBlockFields, checkBlockHashes } from "../ledger/verify.ts";
+import { checkBlockFields, checkBlockHashes, hashShapeProblem } from "../ledger/verify.ts";
 import { Journal, type JournalRecord } from "../journal/journal.ts";
 import { segmentFileName } from "../journal/format.ts";
 import { acquireLock } from "../journal/lock.ts";
@@ -513,14 +513,17 @@ function replay(records: readonly JournalRecord[], strandId: string, store: Stor
       if (!hashEquals(block.previousBlockHash, previous?.blockHash ?? new Uint8Array(0))) {
         throw new Error(`block ${expected}'s previousBlockHash is not block ${expected - 1}'s hash`);
       }
+      // The directory and the digest tree hold hashes as 32-byte slots (hash-column.ts).
+      const shape = hashShapeProblem(block);
+      if (shape !== undefined) throw new Error(shape);
       const tables = documentTables(block);
       const broken = rules.check(block, tables);
       if (broken !== undefined) throw new Error(broken);
       store.apply(block, { segment: rec.segmentNo, offset: rec.offset, length: rec.bytes.length }, tables);
+      tree.append(block.blockHash);
     } catch (e) {
       throw corruptRecord(rec, e);
     }
-    tree.append(block.blockHash);
     previous = block;
     // No transaction runs yet: every replaced revision can be packed, and is, in batches, so a
     // long history never stands in memory as structs.

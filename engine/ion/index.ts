@@ -23,8 +23,6 @@ export { decodeBinary } from "./binary.ts";
 export { parseText } from "./text.ts";
 export { fromJS, ionLiteral, IonLiteral, isArgumentsObject } from "./js.ts";
 
-export { ownDigest } from "./sha256.ts";
-
 /** SHA-256 of `bytes`: 32 bytes in an array of their own. */
 export function sha256(bytes: Uint8Array): Uint8Array {
   return ownDigest(digestOf(bytes));

@@ -142,5 +142,6 @@ export const sha256: (bytes: Uint8Array) => Uint8Array = bun
  * keeps (a slab view's buffer holds 31 others).
  */
 export function ownDigest(h: Uint8Array): Uint8Array {
-  return h.byteOffset === 0 && h.byteLength === h.buffer.byteLength ? h : h.slice();
+  // new Uint8Array(h) copies whatever h is: a Buffer's slice() would be another view.
+  return h.byteOffset === 0 && h.byteLength === h.buffer.byteLength ? h : new Uint8Array(h);
 }

@@ -235,6 +235,25 @@ export function verifyRevision(revision: Revision | IonStruct, proof: readonly U
 }
 
 /**
+ * What is wrong with the shape of a block's hashes, without computing any: every revision hash,
+ * entriesHashList entry, entriesHash and blockHash 32 bytes, previousBlockHash 32 bytes (empty
+ * for block 0). Replay checks this much of every block, so a journal re-sealed around a hash of
+ * another length is JOURNAL_CORRUPT at open, naming what is wrong.
+ */
+export function hashShapeProblem(block: Block): string | undefined {
+  const revisions = block.revisions;
+  for (let i = 0; i < revisions.length; i++) if (!isHash(revisions[i].hash)) return `revisions[${i}].hash is not a 32-byte hash`;
+  if (!block.entriesHashList.every(isHash)) return "entriesHashList holds something other than 32-byte hashes";
+  if (!isHash(block.entriesHash) || !isHash(block.blockHash)) return "entriesHash and blockHash must be 32-byte hashes";
+  const first = block.blockAddress.sequenceNo === 0;
+  const previous = block.previousBlockHash;
+  if (first ? !(previous instanceof Uint8Array && previous.length === 0) : !isHash(previous)) {
+    return first ? "block 0's previousBlockHash must be empty" : "previousBlockHash is not a 32-byte hash";
+  }
+  return undefined;
+}
+
+/**
  * The checks that make a block self-consistent; returns the first failure, or undefined.
  *
  * Every hash is 32 bytes, but block 0's previousBlockHash, which is empty: `dot` passes an empty
@@ -245,18 +264,12 @@ export function verifyRevision(revision: Revision | IonStruct, proof: readonly U
  * any other hashes there (another block's, say) verified for a block missing revisions.
  */
 export function checkBlockHashes(block: Block, qldb = false): string | undefined {
+  const shape = hashShapeProblem(block);
+  if (shape !== undefined) return shape;
   for (const [i, r] of block.revisions.entries()) {
-    if (!isHash(r.hash)) return `revisions[${i}].hash is not a 32-byte hash`;
     if (!hashEquals(revisionHash(r.metadata, r.data), r.hash)) return `revisions[${i}].hash does not match its metadata and data`;
   }
   const list = block.entriesHashList;
-  if (!list.every(isHash)) return "entriesHashList holds something other than 32-byte hashes";
-  if (!isHash(block.entriesHash) || !isHash(block.blockHash)) return "entriesHash and blockHash must be 32-byte hashes";
-  const first = block.blockAddress.sequenceNo === 0;
-  const previous = block.previousBlockHash;
-  if (first ? !(previous instanceof Uint8Array && previous.length === 0) : !isHash(previous)) {
-    return first ? "block 0's previousBlockHash must be empty" : "previousBlockHash is not a 32-byte hash";
-  }
   const [revIdx, infoIdx] = list.length === 2 ? [0, 1] : list.length === 4 && qldb ? [1, 3] : [-1, -1];
   if (revIdx < 0) return `entriesHashList has ${list.length} entries`;
   if (!hashEquals(merkleRoot(block.revisions.map((r) => r.hash)), list[revIdx])) {
