@@ -8,7 +8,7 @@
  * O(log n) dots — history is never re-hashed. Memory: about two hashes per block, 32 bytes each
  * in flat columns (hash-column.ts).
  */
-import { dot } from "./dot.ts";
+import { dot, dotPairInto } from "./dot.ts";
 import { HashColumn } from "./hash-column.ts";
 
 export class DigestTree {
@@ -30,7 +30,8 @@ export class DigestTree {
     for (let j = 0; this.levels[j].length % 2 === 0; j++) {
       const level = this.levels[j];
       if (this.levels.length === j + 1) this.levels.push(new HashColumn());
-      this.levels[j + 1].push(dot(level.at(level.length - 2), level.at(level.length - 1)));
+      // The two children lie side by side; their dot is written straight into its slot.
+      dotPairInto(level.pairAt(level.length - 2), this.levels[j + 1].pushSlot());
     }
   }
 

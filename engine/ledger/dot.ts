@@ -6,7 +6,7 @@
  * `dot` in order. The order compares bytes as *signed* values from the *last* byte to the first,
  * exactly as QLDB's published verifier does; any other order gives different hashes.
  */
-import { sha256 } from "../ion/sha256.ts";
+import { sha256, sha256Into } from "../ion/sha256.ts";
 
 /** The empty hash: "no hash", e.g. the first block's previousBlockHash. */
 export const EMPTY_HASH: Uint8Array = new Uint8Array(0);
@@ -43,6 +43,33 @@ export function dot(a: Uint8Array, b: Uint8Array): Uint8Array {
   joined.set(first, 0);
   joined.set(second, first.length);
   return sha256(joined);
+}
+
+/**
+ * dot of the two 32-byte hashes lying side by side in `pair` (64 bytes: a, then b), written into
+ * `out` (32 bytes): what the digest tree does for each new node, without an array per operand
+ * or per result.
+ */
+export function dotPairInto(pair: Uint8Array, out: Uint8Array): void {
+  // compareHashes(a, b) < 0, read in place: the first differing byte from the end, signed.
+  let aFirst = false;
+  for (let i = 31; i >= 0; i--) {
+    const x = (pair[i] << 24) >> 24;
+    const y = (pair[32 + i] << 24) >> 24;
+    if (x !== y) {
+      aFirst = x < y;
+      break;
+    }
+  }
+  if (aFirst) {
+    sha256Into(pair, out);
+    return;
+  }
+  for (let i = 0; i < 32; i++) {
+    JOINED[i] = pair[32 + i];
+    JOINED[32 + i] = pair[i];
+  }
+  sha256Into(JOINED, out);
 }
 
 /**

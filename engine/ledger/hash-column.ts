@@ -18,6 +18,8 @@ const FIRST_CHUNK_HASHES = 32;
 export class HashColumn {
   private readonly chunks: Uint8Array[] = [new Uint8Array(FIRST_CHUNK_HASHES * HASH)];
   private count = 0;
+  /** The chunk the last hash went into. */
+  private tail: Uint8Array = this.chunks[0];
 
   get length(): number {
     return this.count;
@@ -26,6 +28,23 @@ export class HashColumn {
   /** Appends a copy of `hash` (32 bytes). */
   push(hash: Uint8Array): void {
     if (hash.length !== HASH) throw new Error(`a hash of ${hash.length} bytes`);
+    const at = this.grow();
+    const chunk = this.tail;
+    // A loop, not `set`: for 32 bytes the native call costs more than the copy.
+    for (let i = 0; i < HASH; i++) chunk[at + i] = hash[i];
+  }
+
+  /**
+   * Appends a slot and returns it as a view for the caller to fill at once (a hash computed in
+   * place, as sha256Into does), with no array in between.
+   */
+  pushSlot(): Uint8Array {
+    const at = this.grow();
+    return this.tail.subarray(at, at + HASH);
+  }
+
+  /** Counts one more hash and returns its byte offset in `tail`, the chunk it lies in. */
+  private grow(): number {
     const c = this.count >>> CHUNK_SHIFT;
     let chunk = this.chunks[c];
     const at = (this.count & (CHUNK_HASHES - 1)) * HASH;
@@ -37,9 +56,15 @@ export class HashColumn {
       grown.set(chunk);
       chunk = this.chunks[c] = grown;
     }
-    // A loop, not `set`: for 32 bytes the native call costs more than the copy.
-    for (let i = 0; i < HASH; i++) chunk[at + i] = hash[i];
+    this.tail = chunk;
     this.count++;
+    return at;
+  }
+
+  /** Hashes `i` and `i + 1` (i even, both < length) as one 64-byte view: a chunk holds an even number. */
+  pairAt(i: number): Uint8Array {
+    const at = (i & (CHUNK_HASHES - 1)) * HASH;
+    return this.chunks[i >>> CHUNK_SHIFT].subarray(at, at + 2 * HASH);
   }
 
   /** Hash `i` (0 ≤ i < length) as a view: never write to it. */

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { sha256 } from "../../../../engine/ion/sha256.ts";
-import { compareHashes, dot, EMPTY_HASH, merklePath, merkleRoot } from "../../../../engine/ledger/dot.ts";
+import { compareHashes, dot, dotPairInto, EMPTY_HASH, merklePath, merkleRoot } from "../../../../engine/ledger/dot.ts";
 import { foldProof } from "../../../../engine/ledger/verify.ts";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -55,4 +55,29 @@ describe("merkleRoot (qldb-vectors.md)", () => {
       assert.deepEqual(foldProof(leaves[i], merklePath(leaves, i)), merkleRoot(leaves));
     }));
   });
+});
+
+test("dotPairInto (two hashes side by side, written into a slot) equals dot, whichever sorts first", () => {
+  const check = (a: Uint8Array, b: Uint8Array) => {
+    const pair = new Uint8Array(64);
+    pair.set(a, 0);
+    pair.set(b, 32);
+    // The slot is a view inside a larger array, as the digest tree's columns hand out.
+    const host = new Uint8Array(96).fill(0xaa);
+    dotPairInto(pair, host.subarray(32, 64));
+    assert.equal(hex(host.subarray(32, 64)), hex(dot(a, b)));
+    assert.ok(host.subarray(0, 32).every((x) => x === 0xaa) && host.subarray(64).every((x) => x === 0xaa), "wrote outside its slot");
+  };
+  fc.assert(fc.property(hash32, hash32, (a, b) => check(a, b)), { numRuns: 300 });
+  // Equal hashes, and pairs that differ only in one byte whose sign decides the order.
+  const base = h("x");
+  check(base, base.slice());
+  for (const at of [0, 15, 31]) {
+    for (const [x, y] of [[0x7f, 0x80], [0x80, 0x7f], [0x00, 0xff], [0xff, 0x00]]) {
+      const a = base.slice(), b = base.slice();
+      a[at] = x;
+      b[at] = y;
+      check(a, b);
+    }
+  }
 });
