@@ -51,6 +51,15 @@ export function clockTimestampOf(t: IonTimestamp): IonTimestamp | undefined {
   return ionEquals(own, t) ? own : undefined;
 }
 
+/**
+ * The 1,000 fractions a clock timestamp can have, made once, frozen and shared: a txTime kept
+ * with every revision then holds no fraction object or bigint of its own.
+ */
+const MILLI_FRACTIONS: readonly NonNullable<IonTimestamp["fraction"]>[] = Array.from(
+  { length: 1000 },
+  (_, n) => Object.freeze({ coefficient: BigInt(n), exponent: -3 }),
+);
+
 function makeTimestamp(ms: number): IonTimestamp {
   const d = new Date(ms);
   return {
@@ -63,7 +72,7 @@ function makeTimestamp(ms: number): IonTimestamp {
     hour: d.getUTCHours(),
     minute: d.getUTCMinutes(),
     second: d.getUTCSeconds(),
-    fraction: { coefficient: BigInt(d.getUTCMilliseconds()), exponent: -3 },
+    fraction: MILLI_FRACTIONS[d.getUTCMilliseconds()],
   };
 }
 

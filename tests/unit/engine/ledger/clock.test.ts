@@ -30,3 +30,13 @@ test("the last two milliseconds asked for get their objects again, alternating o
   assert.notEqual(again, a, "an older one is made afresh");
   assert.equal(toText(again), toText(a));
 });
+
+test("clock timestamps share one frozen fraction per millisecond of the second (no object or bigint of their own)", () => {
+  const a = timestampFromEpochMillis(Date.UTC(2025, 0, 15, 10, 30, 45, 291));
+  const b = timestampFromEpochMillis(Date.UTC(2031, 6, 2, 1, 2, 3, 291));
+  const c = timestampFromEpochMillis(Date.UTC(2031, 6, 2, 1, 2, 3, 0));
+  assert.equal(a.fraction, b.fraction);
+  assert.deepEqual(a.fraction, { coefficient: 291n, exponent: -3 });
+  assert.deepEqual(c.fraction, { coefficient: 0n, exponent: -3 });
+  assert.ok(Object.isFrozen(a.fraction));
+});
