@@ -573,7 +573,7 @@ function revisionIn(revisions: readonly StoredRevision[] | undefined, sequenceNo
   let hi = revisions.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const at = revisions[mid].blockAddress.sequenceNo;
+    const at = revisions[mid].sequenceNo;
     if (at === sequenceNo) return revisions[mid];
     if (at < sequenceNo) lo = mid + 1;
     else hi = mid - 1;

@@ -33,11 +33,26 @@ export function timestampFromEpochMillis(ms: number): IonTimestamp {
   const t = makeTimestamp(ms);
   Object.freeze(t.fraction);
   Object.freeze(t);
+  CLOCK_MILLIS.set(t, ms);
   prevMillis = lastMillis;
   prevTimestamp = lastTimestamp;
   lastMillis = ms;
   lastTimestamp = t;
   return t;
+}
+
+/**
+ * The millisecond each timestamp this clock made stands for, held weakly: whoever keeps many of
+ * them (every stored revision keeps its txTime) can keep the number and ask for the object again.
+ */
+const CLOCK_MILLIS = new WeakMap<IonTimestamp, number>();
+
+/**
+ * `t`'s milliseconds since the epoch if `t` is an object the clock made (so that
+ * timestampFromEpochMillis of the result gives back exactly `t`'s value), else undefined.
+ */
+export function clockMillisOf(t: IonTimestamp): number | undefined {
+  return CLOCK_MILLIS.get(t);
 }
 
 /**

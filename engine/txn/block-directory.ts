@@ -49,6 +49,8 @@ class NumberColumn<T extends Uint32Array | Float64Array> {
 export class BlockDirectory {
   private count = 0;
   private newest: Block | undefined;
+  /** The strand every block belongs to (one per ledger), known from the first block. */
+  private strand = "";
   private readonly segments = new NumberColumn(new Uint32Array(1024), (n) => new Uint32Array(n));
   private readonly offsets = new NumberColumn(new Float64Array(1024), (n) => new Float64Array(n));
   private readonly lengths = new NumberColumn(new Uint32Array(1024), (n) => new Uint32Array(n));
@@ -73,6 +75,11 @@ export class BlockDirectory {
     return this.count;
   }
 
+  /** The ledger's strand id ("" before the first block). */
+  get strandId(): string {
+    return this.strand;
+  }
+
   /** The newest published block, or undefined while there is none. */
   get last(): Block | undefined {
     return this.newest;
@@ -91,6 +98,7 @@ export class BlockDirectory {
     this.offsets.push(at.offset);
     this.lengths.push(at.length);
     this.newest = block;
+    this.strand = block.blockAddress.strandId;
     this.count++;
   }
 

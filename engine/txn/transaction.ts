@@ -729,9 +729,9 @@ export class Transaction {
     const out: StoredRevision[] = [];
     const store = this.#host.store;
     for (const id of store.docIdsOf(def.tableId)) {
-      for (const r of store.docs.get(id)!.revisions) if (r.blockAddress.sequenceNo <= this.#snapshot) out.push(r);
+      for (const r of store.docs.get(id)!.revisions) if (r.sequenceNo <= this.#snapshot) out.push(r);
     }
-    out.sort((a, b) => a.blockAddress.sequenceNo - b.blockAddress.sequenceNo || a.index - b.index);
+    out.sort((a, b) => a.sequenceNo - b.sequenceNo || a.index - b.index);
     return out.map(publicRevision);
   }
 
@@ -755,7 +755,7 @@ export class Transaction {
     this.#reads.addDoc(id);
     const chain = this.#host.store.docs.get(id);
     if (chain === undefined || chain.tableId !== def.tableId) return [];
-    return chain.revisions.filter((r) => r.blockAddress.sequenceNo <= this.#snapshot).map(copyRevision);
+    return chain.revisions.filter((r) => r.sequenceNo <= this.#snapshot).map(copyRevision);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------
