@@ -30,15 +30,22 @@ export function timestampFromEpochMillis(ms: number): IonTimestamp {
   if (ms === lastMillis) return lastTimestamp!;
   if (ms === prevMillis) return prevTimestamp!;
   // Frozen, since it is shared: blocks hand it out as txTime and blockTimestamp.
-  const t = makeTimestamp(ms);
-  Object.freeze(t.fraction);
-  Object.freeze(t);
+  const t = timestampAtMillis(ms);
   CLOCK_MILLIS.set(t, ms);
   prevMillis = lastMillis;
   prevTimestamp = lastTimestamp;
   lastMillis = ms;
   lastTimestamp = t;
   return t;
+}
+
+/**
+ * The value timestampFromEpochMillis gives for `ms`, as a new frozen object, leaving its memo and
+ * clockMillisOf untouched: for reads that rebuild a kept txTime (txn/store.ts), which would
+ * otherwise push the committer's recent milliseconds out of the memo.
+ */
+export function timestampAtMillis(ms: number): IonTimestamp {
+  return Object.freeze(makeTimestamp(ms));
 }
 
 /**

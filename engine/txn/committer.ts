@@ -137,7 +137,12 @@ export class Committer {
     this.arenaUsed = at + length;
     return this.arena.subarray(at, at + length);
   };
-  private lastTxMillis = 0;
+  /**
+   * The floor for the next txTime (txTimes never decrease): the last block's, or for a new
+   * ledger the earliest instant a timestamp can hold, so a clock set before 1970 is recorded as
+   * it reads rather than as 1970-01-01.
+   */
+  private lastTxMillis = MIN_CLOCK_MILLIS;
   /** When the event loop was last seen to turn (the heartbeat ran), in performance.now() ms. */
   private loopTurnedAt = performance.now();
   private heartbeatPending = false;

@@ -19,7 +19,7 @@ import { handOut } from "../ion/js.ts";
 import type { IonStruct, IonTimestamp, IonValue } from "../ion/value.ts";
 import { getField } from "../ion/value.ts";
 import { documentTables } from "../ledger/block-codec.ts";
-import { clockMillisOf, timestampFromEpochMillis } from "../ledger/clock.ts";
+import { clockMillisOf, timestampAtMillis } from "../ledger/clock.ts";
 import type { Block, Revision } from "../ledger/types.ts";
 import { BlockDirectory, type BlockLoader, type BlockLocation } from "./block-directory.ts";
 import { SYSTEM_TABLE_ID, type TableDef, tableDefFromIon } from "../catalog/catalog.ts";
@@ -29,6 +29,8 @@ import { CLASS_ORDER, type KeyClass, keyClass, type KeyRange, rangeMustVisit, So
 export interface StoredRevision extends Revision {
   /** Its block's sequence number: blockAddress.sequenceNo, without making the address. */
   readonly sequenceNo: number;
+  /** metadata.version, without making the metadata. */
+  readonly version: number;
   readonly tableId: string;
   /** Position of the revision inside its block. */
   readonly index: number;
@@ -66,7 +68,7 @@ class StoredRevisionRecord implements StoredRevision {
   #at = 0;
 
   readonly #id: string;
-  readonly #version: number;
+  readonly version: number;
   /**
    * The txTime as epoch milliseconds when the clock made it (nearly always: ledger/clock.ts's
    * clockMillisOf), made again on read; otherwise the timestamp itself. An object per distinct
@@ -85,7 +87,7 @@ class StoredRevisionRecord implements StoredRevision {
   ) {
     this.#blocks = blocks;
     this.#id = metadata.id;
-    this.#version = metadata.version;
+    this.version = metadata.version;
     this.#txTime = clockMillisOf(metadata.txTime) ?? metadata.txTime;
     this.#txId = metadata.txId;
     this.#kept = data;
@@ -97,7 +99,7 @@ class StoredRevisionRecord implements StoredRevision {
 
   get metadata(): Revision["metadata"] {
     const t = this.#txTime;
-    return { id: this.#id, version: this.#version, txTime: typeof t === "number" ? timestampFromEpochMillis(t) : t, txId: this.#txId };
+    return { id: this.#id, version: this.version, txTime: typeof t === "number" ? timestampAtMillis(t) : t, txId: this.#txId };
   }
 
   /** The revision's hash: a view into the block directory, never to be written to (copy what is handed out). */

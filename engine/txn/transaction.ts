@@ -998,7 +998,7 @@ export class Transaction {
       id,
       data,
       before: r.data,
-      version: r.metadata.version + 1,
+      version: r.version + 1,
       statements: [stmt],
     });
   }
@@ -1080,7 +1080,7 @@ export class Transaction {
       id: def.tableId,
       data,
       before: r?.data,
-      version: r === undefined ? 0 : r.metadata.version + 1,
+      version: r === undefined ? 0 : r.version + 1,
       statements: [stmt],
     });
   }

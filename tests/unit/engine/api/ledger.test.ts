@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as fsNode from "node:fs";
 import { execFileSync } from "node:child_process";
-import { isLedgerError, Ledger, LedgerError, verifyBlock, verifyRevision } from "../../../../engine/index.ts";
+import { isLedgerError, Ledger, LedgerError, toText, verifyBlock, verifyRevision } from "../../../../engine/index.ts";
 import { toJS } from "../../../../engine/ion/js.ts";
 import type { IonStruct } from "../../../../engine/ion/value.ts";
 import { withTempDir } from "../../../helpers/tmp.ts";
@@ -474,6 +474,19 @@ describe("Ledger arguments", () => {
       [r!.metadata.txTime.year, r!.metadata.txTime.second, r!.metadata.txTime.fraction],
       [2023, 20, { coefficient: 500n, exponent: -3 }],
     );
+    assert.equal((await ledger.verify()).ok, true);
+    await ledger.close();
+  });
+
+  test("a new ledger records a clock set before 1970 as it reads, and later txTimes never go below it", async () => {
+    let reading = Date.UTC(1969, 6, 20, 20, 17, 40, 5);
+    const ledger = await Ledger.open("/l", { fs: fs(), clock: () => reading });
+    await ledger.transaction((tx) => tx.createTable("t"));
+    const id = await ledger.transaction((tx) => tx.insert("t", { a: 1 }));
+    reading -= 1000;
+    await ledger.transaction((tx) => tx.update("t", id, { a: 2 }));
+    const times = (await ledger.transaction((tx) => tx.history("t", id))).map((r) => toText(r.metadata.txTime));
+    assert.deepEqual(times, ["1969-07-20T20:17:40.005Z", "1969-07-20T20:17:40.005Z"]);
     assert.equal((await ledger.verify()).ok, true);
     await ledger.close();
   });
