@@ -13,13 +13,20 @@ export const EMPTY_HASH: Uint8Array = new Uint8Array(0);
 
 /** Signed byte comparison from the last byte to the first: <0 if a sorts before b. */
 export function compareHashes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
+  return compareBytesBackward(a, a.length, b, b.length, Math.min(a.length, b.length)) || a.length - b.length;
+}
+
+/**
+ * The `n` bytes before `aEnd` in `a` against the `n` before `bEnd` in `b`, compared as signed
+ * values from the last one back: <0 if a's sort first, 0 if all are equal.
+ */
+function compareBytesBackward(a: Uint8Array, aEnd: number, b: Uint8Array, bEnd: number, n: number): number {
   for (let i = 1; i <= n; i++) {
-    const x = (a[a.length - i] << 24) >> 24;
-    const y = (b[b.length - i] << 24) >> 24;
+    const x = (a[aEnd - i] << 24) >> 24;
+    const y = (b[bEnd - i] << 24) >> 24;
     if (x !== y) return x - y;
   }
-  return a.length - b.length;
+  return 0;
 }
 
 const JOINED = new Uint8Array(64);
@@ -51,17 +58,8 @@ export function dot(a: Uint8Array, b: Uint8Array): Uint8Array {
  * or per result.
  */
 export function dotPairInto(pair: Uint8Array, out: Uint8Array): void {
-  // compareHashes(a, b) < 0, read in place: the first differing byte from the end, signed.
-  let aFirst = false;
-  for (let i = 31; i >= 0; i--) {
-    const x = (pair[i] << 24) >> 24;
-    const y = (pair[32 + i] << 24) >> 24;
-    if (x !== y) {
-      aFirst = x < y;
-      break;
-    }
-  }
-  if (aFirst) {
+  // compareHashes(a, b) < 0, read in place.
+  if (compareBytesBackward(pair, 32, pair, 64, 32) < 0) {
     sha256Into(pair, out);
     return;
   }
