@@ -10,9 +10,14 @@
  * - `undefined`: TYPE_ERROR at top level and in arrays; a struct field holding it is omitted
  *   (the usual meaning of an optional property).
  * - `Uint8Array` -> blob (copied, since values are immutable).
- * - arrays -> list; plain objects (prototype Object.prototype or null) -> struct of their own
- *   enumerable string keys in property order; symbol keys are ignored. A `__proto__` own key is
- *   an ordinary field; prototypes are never read or written.
+ * - arrays -> list of their items (indices 0 to length - 1). Named properties of an array are
+ *   not items and are not kept, as JSON.stringify does: a RegExp match stores its matched texts
+ *   (its `index`, `input` and `groups` go). Not refused, because finding them costs a pass that
+ *   makes every index a string: Object.keys tripled converting a 100-item array under Bun
+ *   (3.3 -> 9.5 µs) and a 100,000-item one went 15 -> 68 ms.
+ * - plain objects (prototype Object.prototype or null) -> struct of their own enumerable
+ *   string keys in property order; symbol keys are ignored. A `__proto__` own key is an
+ *   ordinary field; prototypes are never read or written.
  * - ion-js `Decimal` -> decimal, ion-js `Timestamp` -> timestamp (both exact).
  * - `Temporal.Instant` -> second-precision timestamp at offset Z; `Temporal.ZonedDateTime` ->
  *   the same at its offset (TYPE_ERROR if the offset is not whole minutes). The fraction is

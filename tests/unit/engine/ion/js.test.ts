@@ -50,6 +50,16 @@ test("fromJS: containers, paths, undefined, __proto__", () => {
   assert.equal(T(Object.assign(Object.create(null), { a: 1 })), "{a: 1}");
 });
 
+test("fromJS: an array keeps its items; named properties and symbol keys are not items", () => {
+  // The documented rule (js.ts header): what JSON.stringify keeps of an array, and no more.
+  const match = "VIN 123456789".match(/(\d+)/)!;
+  assert.equal(match.index, 4);
+  assert.equal(T({ m: match }), '{m: ["123456789", "123456789"]}');
+  assert.equal(T(Object.assign([1, 2], { note: "x", [Symbol("s")]: 3 })), "[1, 2]");
+  // A hole is not an item either, but it has a place in the list: refused, never closed up.
+  assert.throws(() => fromJS({ a: [1, , 3] }), code("TYPE_ERROR", "$.a[1]"));
+});
+
 test("fromJS: rejected types", () => {
   const args = (function (..._: unknown[]) {
     // deno-lint-ignore prefer-rest-params
