@@ -40,6 +40,17 @@
  * the disk's interrupts all go to CPU 1, and the run pinned to CPU 0 or to CPU 1 (taskset)
  * measured within the noise for one writer and lost 64 writers their second core.
  *
+ * Memory on that VM (2026-12-05): a page fault costs 14.5 µs (a C loop touching fresh anonymous
+ * pages, the same after munmap and mmap again; no transparent huge pages in the guest), so every
+ * byte of memory first touched costs ~3.5 ns. The committing thread takes 0.1-0.24 faults per
+ * commit and the runtime's other threads 0.3-0.8 more; the allocators madvise pages away and
+ * fault them back (966 madvise calls in 1.5 s of commits). The heap grows ~1.8 KB a commit (32
+ * objects per one-car insert, 18 of them the document), and over 4 s of 64 writers the collector
+ * ran 726 ms of cycles (full ones of 8-176 ms as the heap reached 16-301 MB) at a mutator
+ * utilization of 0.6. With every user document's data dropped at publish (a scratch change),
+ * 64 writers with syncs skipped ran 7-11% faster in 4 alternating pairs: the most a store that
+ * kept documents outside the JS heap could give here.
+ *
  * Where a lone writer's durable commit goes (2026-12-04, probes around each stage, 7 interleaved
  * rounds of 0.7 s against the bare loop): the O_DSYNC write took 108 µs where the loop's whole
  * write + fdatasync iteration took 101 µs, and the CPU outside the write 26.8 µs against 21.3 µs
