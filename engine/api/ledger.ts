@@ -27,6 +27,7 @@ import { describeThrown, isLedgerError, LedgerError, readingArgument } from "../
 import { decodeBinary } from "../ion/binary.ts";
 import { ownDigest } from "../ion/sha256.ts";
 import { BLOCK_SYMBOL_CATALOG, blockFromIon, documentTables } from "../ledger/block-codec.ts";
+import { decodeBlockRecord } from "../ledger/block-decode.ts";
 import { epochMillisOf, type Clock, systemClock } from "../ledger/clock.ts";
 import { DigestTree } from "../ledger/digest-tree.ts";
 import { hashEquals } from "../ledger/dot.ts";
@@ -592,6 +593,11 @@ function corruptRecord(rec: JournalRecord, e: unknown): LedgerError {
 
 /** A journal record's block. */
 function decodeRecord(rec: JournalRecord, previous?: Block, asDecoded = false): Block {
+  // The layout Quire writes, read in place; anything else (and every error) by the generic path.
+  if (!asDecoded) {
+    const block = decodeBlockRecord(rec.bytes, previous);
+    if (block !== undefined) return block;
+  }
   try {
     const values = decodeBinary(rec.bytes, BLOCK_SYMBOL_CATALOG);
     if (values.length !== 1) throw new Error(`a record holds ${values.length} values`);

@@ -16,7 +16,7 @@ import { limits } from "../limits.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import type { SharedSymbolTable, SymbolCatalog } from "./shared-symbols.ts";
 import { daysInMonth, shiftMinutes } from "./utc.ts";
-import type { IonField, IonType, IonValue, TimestampPrecision } from "./value.ts";
+import type { IonField, IonTimestamp, IonType, IonValue, TimestampPrecision } from "./value.ts";
 
 const SYSTEM_SYMBOLS: (string | null)[] = [
   null, "$ion", "$ion_1_0", "$ion_symbol_table", "name", "version", "imports", "symbols", "max_id",
@@ -417,4 +417,165 @@ export function decodeBinary(input: Uint8Array, catalog: SymbolCatalog = []): Io
     bytes = NO_BYTES;
     bytesAsBuffer = undefined;
   }
+}
+
+/**
+ * Direct access to the reader for decoders of one fixed layout (the journal's blocks,
+ * ledger/block-decode.ts) that would otherwise build a value tree only to take it apart. Each
+ * read checks the type it expects and gives `undefined` (or -1) when the bytes hold something
+ * else; the caller then hands the whole input to decodeBinary, so malformed input is still
+ * reported by one reader, with its messages. Bounds are checked as everywhere in this file; a
+ * read past `end` throws, and the caller treats a throw like a mismatch. Not reentrant: no
+ * decodeBinary call may happen between begin() and end().
+ */
+export const binaryCursor = {
+  /** Starts reading `input` at its first byte, with the system symbol table. */
+  begin(input: Uint8Array): void {
+    bytes = input;
+    bytesAsBuffer = undefined;
+    pos = 0;
+    table = SYSTEM_SYMBOLS;
+  },
+  /** Lets go of the input. */
+  end(): void {
+    bytes = NO_BYTES;
+    bytesAsBuffer = undefined;
+    table = SYSTEM_SYMBOLS;
+  },
+  get pos(): number {
+    return pos;
+  },
+  /** Consumes `expected` if the input continues with exactly those bytes. */
+  match(expected: Uint8Array): boolean {
+    if (pos + expected.length > bytes.length) return false;
+    for (let i = 0; i < expected.length; i++) if (bytes[pos + i] !== expected[i]) return false;
+    pos += expected.length;
+    return true;
+  },
+  /**
+   * The symbol table for what follows: the system symbols, then `shared`'s texts from SID 10,
+   * then `local`'s. The array is kept for the next call with the same `shared` (a fresh one per
+   * journal record was a tenth of a ledger's open); nothing outside a decode holds it.
+   */
+  useSymbols(shared: readonly string[], local: readonly string[]): void {
+    if (cursorShared !== shared) {
+      cursorShared = shared;
+      cursorTable = SYSTEM_SYMBOLS.concat(shared);
+    }
+    const base = SYSTEM_SYMBOLS.length + shared.length;
+    cursorTable.length = base;
+    for (let i = 0; i < local.length; i++) cursorTable.push(local[i]);
+    table = cursorTable;
+  },
+  /** The text of a symbol ID in the current table (undefined: unknown text or out of range). */
+  symbolText(sid: number): string | undefined {
+    return sid < table.length ? table[sid] ?? undefined : undefined;
+  },
+  varUInt(end: number): number {
+    return varUInt(end);
+  },
+  /**
+   * A non-null container of type code `t` (11 list, 13 struct, 14 annotation wrapper): the
+   * position its content ends at, with `pos` at its first byte; -1 for anything else (a sorted
+   * struct included, which only a writer other than Quire's would produce).
+   */
+  container(t: number, end: number): number {
+    if (pos >= end || bytes[pos] >> 4 !== t) return -1;
+    let len = bytes[pos] & 0x0f;
+    if (len === 15 || (t === 13 && len === 1)) return -1;
+    pos++;
+    if (len === 14) len = varUInt(end);
+    const vend = pos + len;
+    return vend > end ? -1 : vend;
+  },
+  /**
+   * A string (type 8, not null, no annotations). When its bytes spell `likely` (an ASCII text
+   * the caller expects, such as the previous record's), that string is returned, not a new one:
+   * the same texts recur in every journal record, and decoding them was a sixth of an open.
+   */
+  string(end: number, likely?: string): string | undefined {
+    const vend = scalar(8, end);
+    if (vend < 0) return undefined;
+    const n = vend - pos;
+    if (likely !== undefined && likely.length === n) {
+      let i = 0;
+      while (i < n && bytes[pos + i] < 0x80 && likely.charCodeAt(i) === bytes[pos + i]) i++;
+      if (i === n) {
+        pos = vend;
+        return likely;
+      }
+    }
+    const s = decodeString(pos, vend);
+    pos = vend;
+    return s;
+  },
+  /**
+   * For a non-null scalar of type code `t` (no annotations): its content's end, with `pos` at
+   * its first content byte (read it with sameBytes, then skip to the end); -1 for anything else.
+   */
+  scalar(t: number, end: number): number {
+    return scalar(t, end);
+  },
+  /** Whether the input's bytes [start, end) equal `other`. */
+  sameBytes(start: number, end: number, other: Uint8Array): boolean {
+    if (end - start !== other.length) return false;
+    for (let i = 0; i < other.length; i++) if (bytes[start + i] !== other[i]) return false;
+    return true;
+  },
+  /** Whether the input's bytes [start, end) equal its bytes [otherStart, otherEnd). */
+  sameSpans(start: number, end: number, otherStart: number, otherEnd: number): boolean {
+    if (end - start !== otherEnd - otherStart) return false;
+    for (let i = 0; i < end - start; i++) if (bytes[start + i] !== bytes[otherStart + i]) return false;
+    return true;
+  },
+  /** A copy of the input's bytes [start, end). */
+  copy(start: number, end: number): Uint8Array {
+    return bytes.slice(start, end);
+  },
+  /** Moves to `at` (within the input). */
+  seek(at: number): void {
+    pos = at;
+  },
+  /** A blob (type 10, not null, no annotations), copied out of the input. */
+  blob(end: number): Uint8Array | undefined {
+    if (pos >= end || bytes[pos] >> 4 !== 10) return undefined;
+    const v = value(end, 1);
+    return v !== null && v.kind === "blob" ? v.bytes : undefined;
+  },
+  /** A non-negative int (type 2) up to Number.MAX_SAFE_INTEGER; -1 for anything else. */
+  uint(end: number): number {
+    const vend = scalar(2, end);
+    if (vend < 0 || vend - pos > 7) return -1;
+    let n = 0;
+    while (pos < vend) n = n * 256 + bytes[pos++];
+    // Above 2^53 the sum rounds, but never below 2^53, so nothing unsafe passes.
+    return n <= Number.MAX_SAFE_INTEGER ? n : -1;
+  },
+  /** A timestamp (type 6, not null, no annotations), validated as decodeBinary validates it. */
+  timestamp(end: number): IonTimestamp | undefined {
+    const vend = scalar(6, end);
+    if (vend < 0) return undefined;
+    const v = timestamp(vend);
+    if (pos !== vend) fail("timestamp length mismatch");
+    return v as IonTimestamp;
+  },
+  /** Any one value, as decodeBinary reads it (null for a NOP pad). */
+  value(end: number, depth: number): IonValue | null {
+    return value(end, depth);
+  },
+};
+
+/** binaryCursor.useSymbols' table, and the shared texts it was made for. */
+let cursorTable: (string | null)[] = [];
+let cursorShared: readonly string[] | undefined;
+
+/** For a scalar of type code `t` at `pos` (not null): its end, with `pos` at its content; else -1. */
+function scalar(t: number, end: number): number {
+  if (pos >= end || bytes[pos] >> 4 !== t) return -1;
+  let len = bytes[pos] & 0x0f;
+  if (len === 15) return -1;
+  pos++;
+  if (len === 14) len = varUInt(end);
+  const vend = pos + len;
+  return vend > end ? -1 : vend;
 }

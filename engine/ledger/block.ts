@@ -305,9 +305,9 @@ export function blockWithSource(b: Omit<Block, "transactionInfo">, source: Trans
 // ---- a decoded transactionInfo back to its source ------------------------------------------------
 
 /** Journaled statements carry their digest, not their parameters. */
-const NO_PARAMS: readonly IonValue[] = Object.freeze([]);
+export const NO_PARAMS: readonly IonValue[] = Object.freeze([]);
 /** The statements list of nearly every documents entry, shared by the replayed blocks. */
-const FIRST_STATEMENT: readonly number[] = Object.freeze([0]);
+export const FIRST_STATEMENT: readonly number[] = Object.freeze([0]);
 
 function plain(v: IonValue): boolean {
   return v.annotations === undefined || v.annotations.length === 0;
@@ -371,7 +371,7 @@ export function transactionInfoSourceOf(info: IonStruct, revisions: readonly Rev
 /** Texts that recur in every block (statement texts, table names and ids), one string each. */
 const internedTexts = new Map<string, string>();
 
-function interned(text: string): string {
+export function interned(text: string): string {
   const seen = internedTexts.get(text);
   if (seen !== undefined) return seen;
   if (internedTexts.size >= CACHE_LIMIT) internedTexts.clear();

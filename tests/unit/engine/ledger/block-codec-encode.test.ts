@@ -14,34 +14,14 @@ import {
   transactionInfoOf,
   transactionInfoSourceOf,
   transactionInfoSourceOfBlock,
-  type DocumentWrite,
-  type StatementRecord,
 } from "../../../../engine/ledger/block.ts";
 import { BLOCK_SYMBOL_CATALOG, BLOCK_SYMBOLS, blockFromIon, blockToIon, documentTables, encodeBlock } from "../../../../engine/ledger/block-codec.ts";
 import { timestampFromEpochMillis } from "../../../../engine/ledger/clock.ts";
-import { arbIonValue, arbText } from "../ion/arbitrary.ts";
+import { arbText } from "../ion/arbitrary.ts";
+import { arbStatement, arbWrite } from "./arbitrary.ts";
 
 // encodeBlock must produce exactly the bytes of encodeBinary(blockToIon(b), BLOCK_SYMBOLS): the journal's
 // format and every hash a reader recomputes depend on it.
-
-const arbData: fc.Arbitrary<IonStruct> = fc
-  .array(fc.tuple(arbText, arbIonValue), { maxLength: 8 })
-  .map((fields) => ion.struct(fields));
-
-const arbWrite: fc.Arbitrary<DocumentWrite> = fc.record({
-  tableId: fc.oneof(arbText, fc.constantFrom("t1", "t2")),
-  tableName: fc.oneof(arbText, fc.constantFrom("cars", "people")),
-  id: arbText,
-  version: fc.oneof(fc.nat(300), fc.constant(255), fc.constant(256), fc.constant(2 ** 32 + 5), fc.constant(Number.MAX_SAFE_INTEGER)),
-  data: fc.option(arbData, { nil: undefined }),
-  statements: fc.array(fc.nat(3), { maxLength: 3 }),
-});
-
-const arbStatement: fc.Arbitrary<StatementRecord> = fc.record({
-  statement: fc.oneof(arbText, fc.constantFrom("INSERT INTO cars ?", "DELETE FROM cars")),
-  startMillis: fc.integer({ min: 0, max: 4102444800000 }),
-  params: fc.array(arbIonValue, { maxLength: 3 }),
-});
 
 /** What encodeBlock must equal: the generic writer on the block's struct, importing the block symbols. */
 const generic = (b: Parameters<typeof blockToIon>[0]) => encodeBinary(blockToIon(b), BLOCK_SYMBOLS);
