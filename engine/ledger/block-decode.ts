@@ -171,8 +171,8 @@ function readBlock(end: number, previous: Block | undefined): Block | undefined 
 
   // As blockFromIon: a lone revision's hash is the root of the block's revisions, one array for both.
   if (revisions.length === 1 && entriesHashList.length > 0 && hashEquals(entriesHashList[0], revisions[0].hash)) entriesHashList[0] = revisions[0].hash;
-  // As transactionInfoSourceOf: documents are listed in revision order, sharing the revision's id.
   last.strandId = strandId;
+  // As transactionInfoSourceOf: documents are listed in revision order, sharing the revision's id.
   const writes: DocumentEntrySource[] = new Array(entries.length);
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
@@ -196,7 +196,8 @@ function readSymbolTable(end: number): boolean {
   const wrapperEnd = c.container(TYPE_ANNOTATION, end);
   if (wrapperEnd < 0 || !c.match(LST_ANNOTATION)) return false;
   const tableEnd = c.container(TYPE_STRUCT, wrapperEnd);
-  if (tableEnd !== wrapperEnd || !c.match(IMPORTS)) return false;
+  // match() is bounded by the input only: imports running past the table's end are not its own.
+  if (tableEnd !== wrapperEnd || !c.match(IMPORTS) || c.pos > tableEnd) return false;
   const locals: string[] = [];
   if (c.pos < tableEnd) {
     if (c.varUInt(tableEnd) !== SYMBOLS) return false;

@@ -203,3 +203,21 @@ test("a revision whose txTime or txId is not its block's keeps its own, as the r
   assertSameBlock(got, reference(bytes)!);
   assert.deepEqual(got.revisions.map((r) => [r.metadata.txTime === got.blockTimestamp, r.metadata.txId]), [[false, "tx"], [true, "elsewhere"]]);
 });
+
+test("a symbol table whose declared lengths end inside its imports is declined, as the reference rejects it", () => {
+  // A block with no writes has no local symbols: E0 01 00 EA, EE 9C (wrapper, 28 bytes),
+  // 81 83 ($ion_symbol_table), DE 98 (struct, 24 bytes: the imports field exactly), then the block.
+  const { block, source } = buildBlockWithSource({
+    address: { strandId: "S", sequenceNo: 0 }, previousBlockHash: new Uint8Array(0), transactionId: "t",
+    txTime: timestampFromEpochMillis(0), statements: [], writes: [],
+  });
+  const bytes = encodeBlock(block, source);
+  assert.deepEqual([...bytes.subarray(4, 10)], [0xee, 0x9c, 0x81, 0x83, 0xde, 0x98]);
+  assert.ok(decodeBlockRecord(bytes) !== undefined);
+  // Both lengths one byte short, so they agree with each other but cut the imports' last byte.
+  const cut = bytes.slice();
+  cut[5] = 0x9b;
+  cut[9] = 0x97;
+  assert.equal(reference(cut), undefined);
+  assert.equal(decodeBlockRecord(cut), undefined);
+});
