@@ -445,10 +445,9 @@ export const binaryCursor = {
   get pos(): number {
     return pos;
   },
-  /** Consumes `expected` if the input continues with exactly those bytes. */
-  match(expected: Uint8Array): boolean {
-    if (pos + expected.length > bytes.length) return false;
-    for (let i = 0; i < expected.length; i++) if (bytes[pos + i] !== expected[i]) return false;
+  /** Consumes `expected` if the input continues with exactly those bytes, all before `end`. */
+  match(expected: Uint8Array, end: number): boolean {
+    if (pos + expected.length > end || !binaryCursor.sameBytes(pos, pos + expected.length, expected)) return false;
     pos += expected.length;
     return true;
   },
@@ -480,13 +479,8 @@ export const binaryCursor = {
    * struct included, which only a writer other than Quire's would produce).
    */
   container(t: number, end: number): number {
-    if (pos >= end || bytes[pos] >> 4 !== t) return -1;
-    let len = bytes[pos] & 0x0f;
-    if (len === 15 || (t === 13 && len === 1)) return -1;
-    pos++;
-    if (len === 14) len = varUInt(end);
-    const vend = pos + len;
-    return vend > end ? -1 : vend;
+    if (t === 13 && pos < end && bytes[pos] === 0xd1) return -1;
+    return scalar(t, end);
   },
   /**
    * A string (type 8, not null, no annotations). When its bytes spell `likely` (an ASCII text
@@ -569,7 +563,7 @@ export const binaryCursor = {
 let cursorTable: (string | null)[] = [];
 let cursorShared: readonly string[] | undefined;
 
-/** For a scalar of type code `t` at `pos` (not null): its end, with `pos` at its content; else -1. */
+/** For a value of type code `t` at `pos` (not null): its end, with `pos` at its content; else -1. */
 function scalar(t: number, end: number): number {
   if (pos >= end || bytes[pos] >> 4 !== t) return -1;
   let len = bytes[pos] & 0x0f;

@@ -121,7 +121,7 @@ export function decodeBlockRecord(bytes: Uint8Array, previous?: Block): Block | 
 }
 
 function readBlock(end: number, previous: Block | undefined): Block | undefined {
-  if (!c.match(IVM) || !readSymbolTable(end)) return undefined;
+  if (!c.match(IVM, end) || !readSymbolTable(end)) return undefined;
   const top = c.container(TYPE_STRUCT, end);
   if (top !== end) return undefined;
 
@@ -194,10 +194,9 @@ function readBlock(end: number, previous: Block | undefined): Block | undefined 
 /** The local symbol table: the block symbols imported, then the record's own. */
 function readSymbolTable(end: number): boolean {
   const wrapperEnd = c.container(TYPE_ANNOTATION, end);
-  if (wrapperEnd < 0 || !c.match(LST_ANNOTATION)) return false;
+  if (wrapperEnd < 0 || !c.match(LST_ANNOTATION, wrapperEnd)) return false;
   const tableEnd = c.container(TYPE_STRUCT, wrapperEnd);
-  // match() is bounded by the input only: imports running past the table's end are not its own.
-  if (tableEnd !== wrapperEnd || !c.match(IMPORTS) || c.pos > tableEnd) return false;
+  if (tableEnd !== wrapperEnd || !c.match(IMPORTS, tableEnd)) return false;
   const locals: string[] = [];
   if (c.pos < tableEnd) {
     if (c.varUInt(tableEnd) !== SYMBOLS) return false;
