@@ -339,24 +339,35 @@ export function blockFromIon(v: IonValue, previous?: Block, asDecoded = false): 
   });
   const list = field(s, "entriesHashList", "block");
   if (list.kind !== "list") throw new BlockShapeError("block.entriesHashList is not a list");
-  const previousBlockHash = bytes(field(s, "previousBlockHash", "block"), "block.previousBlockHash");
-  const entriesHashList = list.items.map((h, i) => bytes(h, `block.entriesHashList[${i}]`));
-  // A lone revision's hash is the root of the block's revisions: one array for both.
-  if (revisions.length === 1 && entriesHashList.length > 0 && hashEquals(entriesHashList[0], revisions[0].hash)) entriesHashList[0] = revisions[0].hash;
   const parts = {
     blockAddress,
     transactionId,
     blockTimestamp,
     blockHash: bytes(field(s, "blockHash", "block"), "block.blockHash"),
     entriesHash: bytes(field(s, "entriesHash", "block"), "block.entriesHash"),
-    previousBlockHash: previous !== undefined && hashEquals(previous.blockHash, previousBlockHash) ? previous.blockHash : previousBlockHash,
-    entriesHashList,
+    previousBlockHash: bytes(field(s, "previousBlockHash", "block"), "block.previousBlockHash"),
+    entriesHashList: list.items.map((h, i) => bytes(h, `block.entriesHashList[${i}]`)),
     revisions,
   };
+  shareHashes(parts, previous);
   const transactionInfo = struct(field(s, "transactionInfo", "block"), "block.transactionInfo");
   // Kept as its source when that rebuilds it exactly (block.ts): a fraction of the memory.
   const source = asDecoded ? undefined : transactionInfoSourceOf(transactionInfo, revisions);
   return source !== undefined ? blockWithSource(parts, source) : { ...parts, transactionInfo };
+}
+
+/**
+ * Makes a decoded block's parts hold one array where a committed block holds one: a lone
+ * revision's hash is also the root of the block's revisions (entriesHashList[0]), and
+ * previousBlockHash is `previous`'s blockHash when equal (replay passes the block before).
+ */
+export function shareHashes(
+  parts: { previousBlockHash: Uint8Array; entriesHashList: Uint8Array[]; readonly revisions: readonly Revision[] },
+  previous: Block | undefined,
+): void {
+  const { revisions, entriesHashList } = parts;
+  if (revisions.length === 1 && entriesHashList.length > 0 && hashEquals(entriesHashList[0], revisions[0].hash)) entriesHashList[0] = revisions[0].hash;
+  if (previous !== undefined && hashEquals(previous.blockHash, parts.previousBlockHash)) parts.previousBlockHash = previous.blockHash;
 }
 
 /** Document id -> {tableId, tableName} from a block's transactionInfo.documents. */

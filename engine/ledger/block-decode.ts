@@ -32,9 +32,8 @@ import { binaryCursor as c } from "../ion/binary-read.ts";
 import { ionEquals } from "../ion/equals.ts";
 import type { IonStruct, IonTimestamp } from "../ion/value.ts";
 import { blockWithSource, FIRST_STATEMENT, interned, NO_PARAMS, type DocumentEntrySource, type StatementRecord } from "./block.ts";
-import { BLOCK_SYMBOLS } from "./block-codec.ts";
+import { BLOCK_SYMBOLS, shareHashes } from "./block-codec.ts";
 import { clockTimestampOf, epochMillisOf } from "./clock.ts";
-import { hashEquals } from "./dot.ts";
 import type { Block, BlockAddress, Revision, RevisionMetadata } from "./types.ts";
 
 /** A block field's symbol ID: its place in BLOCK_SYMBOLS after the 9 system symbols. */
@@ -94,14 +93,6 @@ const SYMBOLS = 7;
 const DATA_DEPTH = 4;
 /** The largest statement index transactionInfoSourceOf keeps as a number. */
 const MAX_STATEMENT_INDEX = 0x7fff_ffff;
-
-/** A transactionInfo.documents entry as read, before its id is matched with a revision's. */
-interface DocumentEntry {
-  readonly id: string;
-  readonly tableName: string;
-  readonly tableId: string;
-  readonly statements: readonly number[];
-}
 
 /**
  * The block in `bytes` when it has exactly the layout in the header, as
@@ -169,26 +160,10 @@ function readBlock(end: number, previous: Block | undefined): Block | undefined 
   const revisions = readRevisions(top, blockAddress, transactionId, blockTimestamp, entries);
   if (revisions === undefined || c.pos !== end) return undefined;
 
-  // As blockFromIon: a lone revision's hash is the root of the block's revisions, one array for both.
-  if (revisions.length === 1 && entriesHashList.length > 0 && hashEquals(entriesHashList[0], revisions[0].hash)) entriesHashList[0] = revisions[0].hash;
   last.strandId = strandId;
-  // As transactionInfoSourceOf: documents are listed in revision order, sharing the revision's id.
-  const writes: DocumentEntrySource[] = new Array(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    const revisionId = revisions[i]?.metadata.id;
-    writes[i] = { id: revisionId === e.id ? revisionId : e.id, tableName: e.tableName, tableId: e.tableId, statements: e.statements };
-  }
-  return blockWithSource({
-    blockAddress,
-    transactionId,
-    blockTimestamp,
-    blockHash,
-    entriesHash,
-    previousBlockHash: previous !== undefined && hashEquals(previous.blockHash, previousBlockHash) ? previous.blockHash : previousBlockHash,
-    entriesHashList,
-    revisions,
-  }, { statements: statements.records, digests: statements.digests, writes });
+  const parts = { blockAddress, transactionId, blockTimestamp, blockHash, entriesHash, previousBlockHash, entriesHashList, revisions };
+  shareHashes(parts, previous);
+  return blockWithSource(parts, { statements: statements.records, digests: statements.digests, writes: entries });
 }
 
 /** The local symbol table: the block symbols imported, then the record's own. */
@@ -222,7 +197,7 @@ function readStatements(infoEnd: number): { records: StatementRecord[]; digests:
   while (c.pos < listEnd) {
     const end = c.container(TYPE_STRUCT, listEnd);
     if (end < 0 || c.varUInt(end) !== STATEMENT) return undefined;
-    const statement = c.string(end, last.statements[records.length]);
+    const statement = c.string(end, last.statements[records.length]?.statement);
     if (statement === undefined || c.varUInt(end) !== START_TIME) return undefined;
     const startTime = readTimestamp(end);
     // A startTime the commit clock did not write keeps the block's transactionInfo as a struct.
@@ -232,15 +207,15 @@ function readStatements(infoEnd: number): { records: StatementRecord[]; digests:
     records.push({ statement: interned(statement), startMillis: epochMillisOf(startTime), params: NO_PARAMS });
     digests.push(digest);
   }
-  last.statements = records.map((r) => r.statement);
+  last.statements = records;
   return { records, digests };
 }
 
-function readDocuments(infoEnd: number): DocumentEntry[] | undefined {
+function readDocuments(infoEnd: number): DocumentEntrySource[] | undefined {
   if (c.varUInt(infoEnd) !== DOCUMENTS) return undefined;
   const docsEnd = c.container(TYPE_STRUCT, infoEnd);
   if (docsEnd !== infoEnd) return undefined;
-  const entries: DocumentEntry[] = [];
+  const entries: DocumentEntrySource[] = [];
   while (c.pos < docsEnd) {
     const id = c.symbolText(c.varUInt(docsEnd));
     if (id === undefined) return undefined;
@@ -271,7 +246,7 @@ function readRevisions(
   blockAddress: BlockAddress,
   transactionId: string,
   blockTimestamp: IonTimestamp,
-  entries: readonly DocumentEntry[],
+  entries: readonly DocumentEntrySource[],
 ): Revision[] | undefined {
   const listEnd = c.container(TYPE_LIST, top);
   if (listEnd !== top) return undefined;
@@ -302,8 +277,10 @@ function readRevisions(
 function readMetadata(revisionEnd: number, transactionId: string, blockTimestamp: IonTimestamp, likelyId: string | undefined): RevisionMetadata | undefined {
   const end = c.container(TYPE_STRUCT, revisionEnd);
   if (end !== revisionEnd || c.varUInt(end) !== ID) return undefined;
-  // Its transactionInfo.documents entry, listed in revision order, has the same id.
-  const id = c.string(end, likelyId);
+  // Its transactionInfo.documents entry, listed in revision order, has the same id: both then
+  // hold that entry's string, one string for the two as transactionInfoSourceOf shares it.
+  const read = c.string(end, likelyId);
+  const id = read === likelyId ? likelyId : read;
   if (id === undefined || c.varUInt(end) !== VERSION) return undefined;
   const version = c.uint(end);
   if (version < 0 || c.varUInt(end) !== TX_TIME) return undefined;
@@ -336,7 +313,7 @@ function readMetadata(revisionEnd: number, transactionId: string, blockTimestamp
 const last = {
   strandId: undefined as string | undefined,
   locals: [] as readonly string[],
-  statements: [] as readonly string[],
+  statements: [] as readonly StatementRecord[],
   tableName: undefined as string | undefined,
   tableId: undefined as string | undefined,
 };
