@@ -16,6 +16,10 @@
  *   same rounds as the fsync loop, its ratio taken to that loop. A durable commit costs about one
  *   sync plus this CPU, so 0.8x the loop is within reach only while this ratio is at least 4
  *   (the CPU at most a quarter of a sync); below that, the missed 0.8x is the CPU's.
+ * - machine.cpu_during_sync and machine.cpu_during_spin (bench/machine/cpu-during-sync.ts), also
+ *   printed in this group: the share of its speed commit-like CPU work keeps while the other core
+ *   syncs the disk, or only computes. Where the first is well below 1, the CPU between real syncs
+ *   is the no-sync CPU divided by it, and 0.8x needs the no_sync ratio above 4 divided by it too.
  *
  * Reading the 64-writer ratio: one writer syncs every ~150 µs, a 64-commit batch after ~1 ms of
  * CPU, and on the VM disk these figures were taken on a sync after an idle gap costs more
@@ -66,6 +70,7 @@ import { Ledger } from "../../engine/index.ts";
 import { type FileLayer, nodeFileLayer } from "../../engine/journal/index.ts";
 import { fsyncLoopRep } from "../baselines/fsync-loop.ts";
 import { SqliteBaseline } from "../baselines/sqlite.ts";
+import { cpuDuringSyncFigures } from "../machine/cpu-during-sync.ts";
 import { car } from "../car.ts";
 import type { BenchConfig } from "../config.ts";
 import { type Figure, figure, interleave, log, rateFor } from "../stats.ts";
@@ -139,6 +144,8 @@ export async function commitFigures(cfg: BenchConfig, emit: (f: Figure) => void)
     emit(figure("commit.single.no_sync", one.ledgerNoSync.median, "commits/s", bestName, best));
     emit(figure(bestName, best, "syncs/s", null, null));
     emit(figure(otherName, other, "syncs/s", null, null));
+    // Not a target either: how much of its speed the CPU keeps while the disk syncs (see the file).
+    await cpuDuringSyncFigures(cfg, fsDir, emit);
 
     // ---- commit.concurrent64: 64 async writers; baseline = one writer, re-measured interleaved --
     log("commit.concurrent64");
