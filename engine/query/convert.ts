@@ -8,7 +8,7 @@
  */
 import { LedgerError } from "../errors.ts";
 import type { IonField, IonStruct, IonValue } from "../ion/value.ts";
-import type { PValue } from "../partiql/value.ts";
+import { documentIdOf, type PValue } from "../partiql/value.ts";
 import { expansionError, MAX_NODES } from "../ion/depth.ts";
 
 /**
@@ -18,7 +18,14 @@ import { expansionError, MAX_NODES } from "../ion/depth.ts";
  */
 let left = 0;
 
-/** The Ion form of a PartiQL value; undefined for MISSING. */
+/**
+ * The Ion form of a PartiQL value; undefined for MISSING. A value that holds no bag and no
+ * MISSING is already Ion and comes back as it is, so is any part of one: only the containers on
+ * the way to a bag or a MISSING are made anew. Every caller either copies what it gets before
+ * handing it out (toJS, handOutCopy) or stores it, and the engine never changes a value in
+ * place, so sharing is safe. Copying every row's struct and field pairs was 13% of a
+ * `SELECT * FROM cars` (20,000 rows, Bun profile, 2026-12-05).
+ */
 export function toIon(v: PValue): IonValue | undefined {
   left = MAX_NODES;
   return ionOf(v);
@@ -30,17 +37,29 @@ function ionOf(v: PValue): IonValue | undefined {
     case "missing":
       return undefined;
     case "bag":
-      return { kind: "list", items: itemsToIon(v.items) };
+      // A copy even when nothing changed: the list must not share the evaluator's array.
+      return { kind: "list", items: itemsToIon(v.items) ?? (v.items.slice() as IonValue[]) };
     case "list":
     case "sexp": {
       const items = itemsToIon(v.items);
+      if (items === undefined) return v as IonValue;
       return v.annotations === undefined ? { kind: v.kind, items } : { kind: v.kind, items, annotations: v.annotations };
     }
     case "struct": {
-      const fields: IonField[] = [];
-      for (const [name, value] of v.fields) {
+      let fields: IonField[] | undefined;
+      for (let i = 0; i < v.fields.length; i++) {
+        const [name, value] = v.fields[i];
         const ionValue = ionOf(value);
-        if (ionValue !== undefined) fields.push([name, ionValue]);
+        if (fields === undefined) {
+          if (ionValue === value) continue;
+          fields = v.fields.slice(0, i) as IonField[];
+        }
+        if (ionValue !== undefined) fields.push(ionValue === value ? (v.fields[i] as IonField) : [name, ionValue]);
+      }
+      // A table's row (a LedgerRow, which knows its document) leaves as a plain struct.
+      if (fields === undefined) {
+        if (documentIdOf(v) === undefined) return v as IonValue;
+        fields = v.fields as IonField[];
       }
       return v.annotations === undefined ? { kind: "struct", fields } : { kind: "struct", fields, annotations: v.annotations };
     }
@@ -49,10 +68,16 @@ function ionOf(v: PValue): IonValue | undefined {
   }
 }
 
-function itemsToIon(items: readonly PValue[]): IonValue[] {
-  const out: IonValue[] = [];
-  for (const item of items) {
+/** The Ion forms of `items`, MISSING left out; undefined when that is `items` itself. */
+function itemsToIon(items: readonly PValue[]): IonValue[] | undefined {
+  let out: IonValue[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     const v = ionOf(item);
+    if (out === undefined) {
+      if (v === item) continue;
+      out = items.slice(0, i) as IonValue[];
+    }
     if (v !== undefined) out.push(v);
   }
   return out;

@@ -392,8 +392,12 @@ function project(q: Select, s: Env, ctx: Ctx, grouped: boolean): PValue {
   switch (proj.kind) {
     case "value": return evalExpr(proj.expr, s, ctx);
     case "star": {
+      const vars = starVariables(s, grouped);
+      // One struct variable (SELECT * FROM t): its fields as they are. Values are never changed
+      // in place, so the array is shared rather than copied pair by pair for every row.
+      if (vars.length === 1 && vars[0].value.kind === "struct") return { kind: "struct", fields: vars[0].value.fields };
       const fields: (readonly [string, PValue])[] = [];
-      for (const { name, value } of starVariables(s, grouped)) {
+      for (const { name, value } of vars) {
         if (value.kind === "struct") fields.push(...value.fields);
         else if (value.kind !== "missing") fields.push([name, value]);
       }

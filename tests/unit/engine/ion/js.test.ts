@@ -168,6 +168,22 @@ test("toJS: mapping and round trip", () => {
   assert.ok(ionEquals(fromJS(toJS(parseText("2019-06-05T20:53-00:00")[0])), parseText("2019-06-05T20:53-00:00")[0]));
 });
 
+test("toJS: every field name becomes an own, plain data property; the first of repeated names wins", () => {
+  // Names Object.prototype already answers to, the one with a setter, and ordinary ones.
+  const names = ["toString", "constructor", "hasOwnProperty", "valueOf", "__proto__", "__defineGetter__", "isPrototypeOf", "1", "a", ""];
+  for (const name of names) {
+    const struct: IonValue = {
+      kind: "struct",
+      fields: [[name, { kind: "int", value: 1n }], ["x", { kind: "null", of: "null" }], [name, { kind: "int", value: 2n }]],
+    };
+    const js = toJS(struct) as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(js), Object.prototype, name);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(js, name), { value: 1, writable: true, enumerable: true, configurable: true }, name);
+    assert.deepEqual(Object.keys(js), name === "1" ? ["1", "x"] : [name, "x"], name);
+    assert.equal(js.x, null, name);
+  }
+});
+
 test("sha256 matches node:crypto for every length up to 300 and a 1 MB input", () => {
   for (let n = 0; n < 300; n++) {
     const b = new Uint8Array(n).map((_, i) => (i * 31 + n) & 255);
