@@ -108,7 +108,10 @@ function copy(v: IonValue, depth: number): IonValue {
       out = {
         kind,
         precision: v.precision,
-        offset: v.offset,
+        // -0 is offset 0 (Z): the encoders and ionEquals read it so, but ion-js, which toJS
+        // hands timestamps to, takes -0 for the unknown offset (-00:00), so a stored -0 read
+        // back as -00:00 until a reopen brought Z from the journal.
+        offset: v.offset === 0 ? 0 : v.offset,
         year: v.year,
         month: v.month,
         day: v.day,

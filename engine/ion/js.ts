@@ -470,7 +470,8 @@ function toIonJsTimestamp(t: IonTimestamp): Timestamp {
 }
 
 function newIonJsTimestamp(t: IonTimestamp): Timestamp {
-  const off = t.offset === null ? -0 : t.offset;
+  // ion-js's unknown offset is -0; a known offset of -0 (never stored: copy.ts) is 0.
+  const off = t.offset === null ? -0 : t.offset || 0;
   switch (t.precision) {
     case "year": return new Timestamp(off, t.year);
     case "month": return new Timestamp(off, t.year, t.month);
