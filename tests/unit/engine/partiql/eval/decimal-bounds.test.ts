@@ -41,3 +41,26 @@ test("arithmetic that would need more than maxNumberDigits digits is LIMIT_EXCEE
     assert.deepEqual((await ledger.execute("SELECT VALUE 1e5000 + 1 > 0 FROM <<0>>")), [true]);
     await ledger.close();
   }));
+
+test("a product or quotient whose exponent a decimal cannot hold is LIMIT_EXCEEDED, never a rounded exponent", () =>
+  withTempDir(async (dir) => {
+    // The exponents were added as JS numbers past 2^53: the product came back as 1d18014398509481980
+    // (the true exponent ends in 981) and the quotient wrong by a factor of 10^42, with no error.
+    const ledger = await Ledger.open(dir);
+    const max = "9007199254740991";
+    for (const expr of [`\`1d${max}\` * \`1d${max}\``, `\`1d${max}\` * \`1d9007199254740990\``, `\`1d-${max}\` / \`1d${max}\``, `\`-1d-${max}\` * \`2d-1\``, `\`1d5\` * \`1d${max}\``]) {
+      await rejectsWith(ledger.execute(`SELECT VALUE ${expr} FROM <<0>>`), "LIMIT_EXCEEDED");
+    }
+    // Right at the edges, and back inside them, the results are exact.
+    const { toText } = await import("../../../../../engine/index.ts");
+    const cases: [string, string][] = [
+      [`\`1d${max}\` * \`1d-${max}\``, "1."],
+      [`\`3d${max}\` * 1`, `3d${max}`],
+      [`\`1d-9007199254740990\` * \`1d-1\``, `1d-${max}`],
+      [`\`1d${max}\` / \`1d1\``, "1d9007199254740990"],
+    ];
+    for (const [expr, expected] of cases) {
+      assert.deepEqual((await ledger.executeIon(`SELECT VALUE ${expr} FROM <<0>>`)).map(toText), [expected], expr);
+    }
+    await ledger.close();
+  }));
