@@ -11,8 +11,18 @@ export type { LedgerErrorCode } from "./errors.ts";
 export { limits } from "./limits.ts";
 export { verifyBlock, verifyRevision } from "./ledger/verify.ts";
 export { dot, merkleRoot, revisionHash, statementDigest } from "./ledger/public-hashes.ts";
-export { blockAddressToIon, blockToIon, revisionToIon } from "./ledger/block-codec.ts";
-export { digestFromIon, digestToIon, type Evidence, evidenceFromIon, proofFromIon, proofToIon, revisionFromIon } from "./ledger/evidence.ts";
+export {
+  blockAddressToIon,
+  blockToIon,
+  digestFromIon,
+  digestToIon,
+  type Evidence,
+  evidenceFromIon,
+  proofFromIon,
+  proofToIon,
+  revisionFromIon,
+  revisionToIon,
+} from "./ledger/evidence.ts";
 export type { Block, BlockAddress, Digest, Revision, RevisionMetadata } from "./ledger/types.ts";
 export { checkFieldName, checkTableName, type TableDef } from "./catalog/catalog.ts";
 export * from "./ion/index.ts";

@@ -28,8 +28,17 @@ import { ionValueProblem } from "../ion/check.ts";
 import { copyBytes } from "../ion/copy.ts";
 import { limits } from "../limits.ts";
 import { getField, ion, type IonList, type IonStruct, type IonValue } from "../ion/value.ts";
-import { blockAddressFromIon, blockAddressToIon, BlockShapeError, exactStruct, metadataFromIon } from "./block-codec.ts";
-import type { BlockAddress, Digest, Revision } from "./types.ts";
+import {
+  blockAddressFromIon,
+  blockAddressToIon as addressIon,
+  blockFromIon,
+  blockToIon as blockIon,
+  BlockShapeError,
+  exactStruct,
+  metadataFromIon,
+  revisionToIon as revisionIon,
+} from "./block-codec.ts";
+import type { Block, BlockAddress, Digest, Revision } from "./types.ts";
 
 function invalid(what: string, message: string): LedgerError {
   return new LedgerError("INVALID_ARGUMENT", `${what}: ${message}`, { what });
@@ -39,10 +48,10 @@ function invalid(what: string, message: string): LedgerError {
  * Runs a reader, turning block-codec shape errors into INVALID_ARGUMENT, and so anything else a
  * malformed value makes it throw (a missing array, a null field, a throwing Proxy).
  */
-function reading<T>(what: string, v: unknown, read: () => T, first?: () => void): T {
+function reading<T>(what: string, v: unknown, read: () => T, first?: () => void, bytes = EVIDENCE_BYTES): T {
   try {
     first?.();
-    wellFormed(v, what);
+    wellFormed(v, what, bytes);
     return read();
   } catch (e) {
     if (isInstance(e, LedgerError)) throw e;
@@ -66,12 +75,12 @@ function isInstance<C extends abstract new (...args: never[]) => unknown>(e: unk
  * precision "bogus"), and the readers below check shapes, not values. Bounded like a document
  * (plus room for a revision's metadata), so a Proxy claiming 2^32 fields is refused, not walked.
  */
-function wellFormed(v: unknown, what: string): void {
-  const budget = { limit: EVIDENCE_BYTES, left: EVIDENCE_BYTES };
+function wellFormed(v: unknown, what: string, bytes: number): void {
+  const budget = { limit: bytes, left: bytes };
   const p = ionValueProblem(v, budget);
   if (p === undefined) return;
   const at = p.keys.length === 0 ? "" : ` at ${[...p.keys].reverse().join(".")}`;
-  throw invalid(what, p.kind === "size" ? `holds more than ${EVIDENCE_BYTES} bytes of Ion` : `is not a well-formed Ion value${at}: ${p.why || p.kind}`);
+  throw invalid(what, p.kind === "size" ? `holds more than ${bytes} bytes of Ion` : `is not a well-formed Ion value${at}: ${p.why || p.kind}`);
 }
 
 /** The most Ion a piece of evidence may hold: a document, plus a revision's metadata and address. */
@@ -90,8 +99,45 @@ function structOf(v: unknown, what: string): IonStruct {
   return s;
 }
 
+/**
+ * Runs a writer on what an application passed, for the public writers below: anything it throws
+ * on a value of the wrong shape (a TypeError reading a missing field) is INVALID_ARGUMENT, and
+ * what it wrote must be well-formed Ion that `readBack`, the matching reader, accepts, so a hash
+ * of 31 bytes or a sequenceNo of 1.5 is refused here rather than written as evidence no verifier
+ * reads. The engine's own callers use block-codec.ts's writers, which trust their input.
+ */
+function writing<T extends IonValue>(what: string, write: () => T, readBack: (v: T) => unknown, bytes = EVIDENCE_BYTES): T {
+  let out: T;
+  try {
+    out = write();
+  } catch (e) {
+    if (isInstance(e, LedgerError)) throw e;
+    throw invalid(what, `is not a ${what} (${describeThrown(e)})`);
+  }
+  reading(what, out, () => readBack(out), undefined, bytes);
+  return out;
+}
+
+/** A digest ({digest, digestTipAddress}) as the Ion struct QLDB's GetDigest returned. */
 export function digestToIon(d: Digest): IonStruct {
-  return ion.struct([["digest", ion.blob(d.digest.slice())], ["digestTipAddress", blockAddressToIon(d.digestTipAddress)]]);
+  return writing("digest", () => ion.struct([["digest", ion.blob(d.digest.slice())], ["digestTipAddress", addressIon(d.digestTipAddress)]]), digestFromIon);
+}
+
+/** A block address ({strandId, sequenceNo}) as an Ion struct. */
+export function blockAddressToIon(a: BlockAddress): IonStruct {
+  return writing("blockAddress", () => addressIon(a), (v) => blockAddressFromIon(v));
+}
+
+/** A revision as QLDB's Revision struct: {blockAddress, hash, data?, metadata}; without its address if `withAddress` is false. */
+export function revisionToIon(r: Revision, withAddress = true): IonStruct {
+  // Read back with its address in either case, so the same rules hold for both forms.
+  return writing("revision", () => revisionIon(r, withAddress), (v) => revisionFromIon(withAddress ? v : ion.struct([["blockAddress", addressIon(r.blockAddress)], ...v.fields])));
+}
+
+/** A block as QLDB's block struct (its revisions with their addresses if `withRevisionAddresses`). */
+export function blockToIon(b: Block, withRevisionAddresses = false): IonStruct {
+  // A block holds up to a frame's worth of documents, not one.
+  return writing("block", () => blockIon(b, withRevisionAddresses), (v) => blockFromIon(v, undefined, true), limits.maxFrameBytes);
 }
 
 export function digestFromIon(v: IonValue): Digest {
@@ -102,8 +148,9 @@ export function digestFromIon(v: IonValue): Digest {
   });
 }
 
+/** A proof (the hashes verifyRevision folds) as an Ion list of blobs. */
 export function proofToIon(proof: readonly Uint8Array[]): IonList {
-  return ion.list(proof.map((h) => ion.blob(h.slice())));
+  return writing("proof", () => ion.list(proof.map((h) => ion.blob(h.slice()))), proofFromIon);
 }
 
 export function proofFromIon(v: IonValue): Uint8Array[] {

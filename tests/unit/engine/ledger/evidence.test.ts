@@ -5,6 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  blockAddressToIon,
+  blockToIon,
   decodeBinary,
   digestFromIon,
   digestToIon,
@@ -152,4 +154,39 @@ test("the readers refuse what only code can build, and never let another error e
       ["txTime of precision 'bogus'", replace(["metadata", "txTime"], { ...(revision.metadata.txTime as object), precision: "bogus", year: -5 })],
     ];
     for (const [what, v] of malformed) assert.throws(() => revisionFromIon(v as never), invalid, what);
+  }));
+
+test("the writers take what the ledger hands out, and refuse anything else with INVALID_ARGUMENT", () =>
+  withTempDir(async (dir) => {
+    // They read fields blindly: proofToIon({}) was "TypeError: proof.map is not a function", and
+    // a hash of 31 bytes was written as evidence no reader accepts.
+    const ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    // A block larger than one document's worth of Ion: two documents of 5 MB.
+    const big = "x".repeat(5 * 1024 * 1024);
+    const [{ documentId }] = await ledger.transaction((tx) => tx.execute("INSERT INTO t << ?, ? >>", { big, n: 1 }, { big, n: 2 }));
+    const digest = await ledger.getDigest();
+    const { revision, proof } = await ledger.getRevision({ blockAddress: digest.digestTipAddress, documentId });
+    const { block } = await ledger.getBlock({ blockAddress: digest.digestTipAddress });
+    const { block: first } = await ledger.getBlock({ blockAddress: { ...digest.digestTipAddress, sequenceNo: 0 } });
+    assert.deepEqual(digestFromIon(digestToIon(digest)), digest);
+    assert.deepEqual(proofFromIon(proofToIon(proof)), proof);
+    assert.equal(verifyRevision(revisionFromIon(revisionToIon(revision)), proof, digest), true);
+    assert.equal(getField(revisionToIon(revision, false), "blockAddress"), undefined);
+    assert.deepEqual(blockAddressToIon(digest.digestTipAddress), ion.struct([["strandId", ion.string(digest.digestTipAddress.strandId)], ["sequenceNo", ion.int(digest.digestTipAddress.sequenceNo)]]));
+    for (const b of [block, first]) for (const withAddresses of [false, true]) assert.equal(blockToIon(b, withAddresses).kind, "struct");
+    const hash31 = new Uint8Array(31);
+    const writers: [string, (x: never) => unknown, unknown[]][] = [
+      ["digestToIon", digestToIon, [{ ...digest, digest: hash31 }, { ...digest, digest: "x" }, { digest: digest.digest }]],
+      ["proofToIon", proofToIon, [{}, [hash31], ["x"], [null]]],
+      ["revisionToIon", revisionToIon, [{ ...revision, hash: hash31 }, { ...revision, metadata: { ...revision.metadata, version: 1.5 } }, { ...revision, data: { kind: "list", items: [] } }]],
+      ["blockToIon", blockToIon, [{ ...block, revisions: "x" }, { ...block, blockTimestamp: 1 }]],
+      ["blockAddressToIon", blockAddressToIon, [{ strandId: "a", sequenceNo: 1.5 }, { strandId: 1, sequenceNo: 1 }, { strandId: "a", sequenceNo: -1 }]],
+    ];
+    for (const [name, write, extra] of writers) {
+      for (const input of [undefined, null, 1, "x", {}, { kind: "struct", fields: [] }, ...extra]) {
+        assert.throws(() => write(input as never), (e: unknown) => isLedgerError(e, "INVALID_ARGUMENT"), `${name}(${String(JSON.stringify(input, (_, v) => (typeof v === "bigint" ? String(v) : v))).slice(0, 60)})`);
+      }
+    }
+    await ledger.close();
   }));
