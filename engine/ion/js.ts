@@ -298,6 +298,30 @@ type Ancestors = object[];
  */
 let budget: ByteBudget = { limit: 0, left: 0 };
 
+/**
+ * Field names the conversion in progress has charged, once it has seen FREE_FIELDS fields. Each
+ * distinct name is written once (in the local symbol table) whatever the number of fields that
+ * use it, so its length is charged on its first use only; before that each field costs a byte,
+ * its symbol id. Charging the names of every struct would cost each commit a Set lookup per field;
+ * charging none let a struct of 4 million distinct names (f0, f1, …) pass the budget at a byte
+ * each, and be refused only by the encode of its ~55 MB, after 14-20 s.
+ */
+let names: Set<string> | undefined;
+let fieldsLeftFree = 0;
+const FREE_FIELDS = 4096;
+
+/** Charges field name `key` (see `names`). */
+function chargeName(key: string, path: Path): void {
+  if (fieldsLeftFree > 0) {
+    fieldsLeftFree--;
+    return;
+  }
+  names ??= new Set();
+  if (names.has(key)) return;
+  names.add(key);
+  if ((budget.left -= key.length) < 0) throw overBudget({ parent: path, key });
+}
+
 function spend(bytes: number, path: Path): void {
   if ((budget.left -= bytes) < 0) throw overBudget(path);
 }
@@ -410,6 +434,7 @@ function convertObject(o: object, path: Path, depth: number, ancestors: Ancestor
     if (!key.isWellFormed()) throw typeError(pathText({ parent: path, key }), "field name contains a lone surrogate");
     // The field's symbol id: at least a byte beside its value.
     if (--budget.left < 0) throw overBudget({ parent: path, key });
+    chargeName(key, path);
     fields.push([key, convertField(value, path, key, depth + 1, ancestors)]);
   }
   ancestors.pop();
@@ -439,9 +464,11 @@ function convertField(x: unknown, parent: Path, key: string, depth: number, ance
  */
 export function fromJS(x: unknown, path = "$"): IonValue {
   // Saved and restored: an application getter may itself call into the engine.
-  const outer = budget;
+  const outer = budget, outerNames = names, outerFree = fieldsLeftFree;
   const limit = Math.max(limits.maxDocumentBytes, limits.maxParameterBytes);
   budget = { limit, left: limit };
+  names = undefined;
+  fieldsLeftFree = FREE_FIELDS;
   try {
     return convert(x, path, 1, []);
   } catch (e) {
@@ -451,6 +478,8 @@ export function fromJS(x: unknown, path = "$"): IonValue {
     throw new LedgerError("TYPE_ERROR", `the value at ${path} could not be read: ${describeThrown(e)}`, { path }, e);
   } finally {
     budget = outer;
+    names = outerNames;
+    fieldsLeftFree = outerFree;
   }
 }
 

@@ -265,3 +265,17 @@ test("handed-out values carry an invisible mark: embedded exactly, and a clone o
   // A value the application froze after receiving it is still recognised.
   assert.equal(T({ x: Object.freeze(handOutCopy(dec)) }), "{x: 1.0}");
 });
+
+test("fromJS charges each distinct field name's length once: many long names are refused while converting, repeated ones are not", () => {
+  // Names cost a byte each whatever their length: a struct of 4 million distinct names passed
+  // the budget and was refused only by the encode of its ~55 MB, after 14-20 s.
+  const name = (i: number) => `field-${String(i).padStart(93, "0")}`; // 99 characters
+  const wide: Record<string, number> = {};
+  for (let i = 0; i < 100_000; i++) wide[name(i)] = 0; // ~10 MB of names, past the 8 MB budget
+  assert.throws(() => fromJS(wide), (e) => isLedgerError(e, "LIMIT_EXCEEDED") && /^\$\["field-0+\d+"\]$/.test(String((e as { details?: { path?: string } }).details?.path)));
+  // The same few long names in 100,000 structs are written once, in the symbol table.
+  const names = Array.from({ length: 6 }, (_, i) => name(i));
+  const rows = Array.from({ length: 100_000 }, (_, r) => Object.fromEntries(names.map((n) => [n, r])));
+  const list = fromJS(rows);
+  assert.equal(list.kind === "list" ? list.items.length : list.kind, 100_000);
+});
