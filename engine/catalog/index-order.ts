@@ -8,8 +8,11 @@
  * range, but a scan would still evaluate `<` on them (a type error in strict mode); range lookups
  * therefore also return the documents holding such values, so the evaluator meets them exactly as
  * a scan would. That includes the unordered lobs and containers (`[1] > 5` is a type error too),
- * but not NULL, MISSING and NaN, which `<` meets without an error in either mode (NULL, MISSING,
- * false): no statement's result can depend on them being visited.
+ * but not NULL and MISSING, which `<` meets without an error in either mode (NULL, MISSING): no
+ * statement's result can depend on them being visited. NaN is a number that the evaluator orders
+ * below every other one, -inf included (partiql/eval/compare.ts), so a number range without a
+ * lower bound holds it (`f < 5`, `f <= -inf`) and one with a lower bound does not; a range of
+ * another class meets it as a type error, like any other number.
  */
 export type KeyClass = "n" | "s" | "t" | "b";
 
@@ -59,11 +62,15 @@ export function inRange(key: string, range: KeyRange): boolean {
   return true;
 }
 
-/** Keys (catalog/index-key.ts) of NULL (every typed null), MISSING and NaN: see the file header. */
-const RANGE_NEUTRAL_KEYS: ReadonlySet<string> = new Set(["z", "m", "nnan"]);
+/** Keys (catalog/index-key.ts) of NULL (every typed null) and MISSING: see the file header. */
+const RANGE_NEUTRAL_KEYS: ReadonlySet<string> = new Set(["z", "m"]);
+
+/** The key of NaN (catalog/index-key.ts). */
+const NAN_KEY = "nnan";
 
 /** True when a range lookup must return a document with this key (see the file header). */
 export function rangeMustVisit(key: string, range: KeyRange): boolean {
+  if (key === NAN_KEY) return range.cls !== "n" || range.low === undefined;
   const cls = keyClass(key);
   if (cls === undefined) return !RANGE_NEUTRAL_KEYS.has(key);
   return cls !== range.cls || inRange(key, range);

@@ -207,7 +207,15 @@ export function chooseAccess(
       continue; // the evaluator will report it where it belongs
     }
     const keys = keysOf(value, many);
-    if (keys !== undefined) return { kind: "index", field: index.field, keys };
+    if (keys === undefined) continue;
+    // A timestamp also equals the SQL DATE and TIMESTAMP values of its instant, which a document
+    // holds as structs (keyed as containers, never as the timestamp): a lookup by the key alone
+    // missed them. A range from the key to itself also visits every container (index-order.ts),
+    // and the predicate picks among them; several timestamps have no such single range.
+    if (!keys.some((k) => keyClass(k) === "t")) return { kind: "index", field: index.field, keys };
+    if (keys.length === 1) {
+      return { kind: "range", field: index.field, range: { cls: "t", low: keys[0], lowInclusive: true, high: keys[0], highInclusive: true } };
+    }
   }
   return chooseRange(target, def, constant, isGlobal) ?? chooseOrdered(target, def, constant, isGlobal) ?? { kind: "scan" };
 }
