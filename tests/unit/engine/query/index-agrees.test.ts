@@ -94,3 +94,22 @@ test("property: any numbers or timestamps, any comparison with a constant: the s
     { numRuns: 40 },
   );
 });
+
+test("a point query with a timestamp parameter finds SQL DATE and TIMESTAMP values too, on the fast path as on the general one", () =>
+  withLedger(async (ledger) => {
+    const { ionLiteral, parseText } = await import("../../../../engine/index.ts");
+    const values = ["DATE '2020-01-01'", "`2020T`", "TIMESTAMP '2020-01-01 00:00:00'", "'text'", "`2021T`"];
+    await load(ledger, "ix", values, true);
+    await load(ledger, "plain", values, false);
+    for (const table of ["ix", "plain"]) {
+      // A text value first, so the statement keeps a point plan (autoPointQuery) for the next ones.
+      assert.deepEqual((await ledger.execute(`SELECT * FROM ${table} WHERE f = ?`, "text")).map((r) => r.id), [3]);
+    }
+    for (const t of ["2020T", "2020-01-01T00:00:00.000Z", "2021T"]) {
+      const param = ionLiteral(parseText(t)[0]);
+      const ids = async (table: string) => (await ledger.execute(`SELECT * FROM ${table} WHERE f = ?`, param)).map((r) => r.id).sort();
+      assert.deepEqual(await ids("ix"), await ids("plain"), t);
+      const inTx = await ledger.transaction(async (tx) => (await tx.execute("SELECT * FROM ix WHERE f = ?", param)).map((r) => r.id).sort());
+      assert.deepEqual(inTx, await ids("plain"), `${t} in a transaction`);
+    }
+  }));
