@@ -62,6 +62,12 @@ export const limits = {
    *  the cross product of two 2,000-row tables; rows made and dropped one outer row at a time (a
    *  correlated subquery's) are not limited. */
   maxBindingRows: 5_000_000,
+  /** Values those binding rows may hold together: rows times the variables each binds. Each
+   *  source a join adds widens every row, so the row limit alone let a 23-way self-join of a
+   *  2-row table (2^22 rows of 22 values) reach 6.3 GB under Bun in 24 s and kill Deno's process
+   *  out of memory, and a 7-way one of a 10-row table take 2.2 GB. 10 million holds a scan of 5
+   *  million documents and the cross product of two 2,000-row tables (8 million values). */
+  maxBindingValues: 10_000_000,
   /** Wall time, in milliseconds, that evaluating one statement may take. The evaluator runs on
    *  the caller's thread, so a query whose work grows as the product of its tables (a correlated
    *  subquery over a large table: 20,000 cars each compared with every other is 400 million

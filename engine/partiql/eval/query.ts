@@ -64,16 +64,30 @@ function fromValue(src: FromSource & { kind: "scan" | "unpivot" }, env: Env, ctx
 }
 
 /**
- * Refuses a FROM source or join that would hold more than limits.maxBindingRows rows at once.
- * Joins are nested loops that keep their result, which grows as the product of the sources;
- * rows made and dropped (a correlated subquery's, one outer row at a time) are not limited.
+ * Refuses a FROM source or join that would hold more than limits.maxBindingRows rows, or more
+ * than limits.maxBindingValues values in them (rows times the variables each binds), at once.
+ * Joins are nested loops that keep their result, which grows as the product of the sources, and
+ * each source a join adds widens every row; rows made and dropped (a correlated subquery's, one
+ * outer row at a time) are not limited.
  */
-function held(n: number): void {
-  if (n > limits.maxBindingRows) {
+function held(rows: number, width: number): void {
+  if (rows > limits.maxBindingRows) {
     throw new LedgerError("LIMIT_EXCEEDED", `a FROM clause would hold more than ${limits.maxBindingRows} binding rows`, {
       limit: "maxBindingRows",
     });
   }
+  if (rows * width > limits.maxBindingValues) {
+    throw new LedgerError(
+      "LIMIT_EXCEEDED",
+      `a FROM clause would hold more than ${limits.maxBindingValues} bound values (${rows} rows of ${width} variables)`,
+      { limit: "maxBindingValues" },
+    );
+  }
+}
+
+/** Variables bound by the newest of `rows` (all rows of one join bind as many). */
+function widthOf(rows: readonly Row[]): number {
+  return rows.length === 0 ? 0 : rows[rows.length - 1].values.length;
 }
 
 /** Rows produced by one FROM source for the given left row (lateral). */
@@ -96,10 +110,10 @@ function sourceRows(src: FromSource, row: Row, env: Env, ctx: Ctx, counter: { n:
         if (!ctx.permissive) throw typeError(`FROM needs a collection, got ${typeName(v)}`, src.span);
         items = v.kind === "missing" ? [] : [v];
       }
-      held(items.length);
-      const out: Row[] = [];
       // Rows share their names: nothing changes a row's names in place (LET copies them).
       const rowNames = [...row.names, ...names];
+      held(items.length, rowNames.length);
+      const out: Row[] = [];
       for (let i = 0; i < items.length; i++) {
         const values = [...row.values, items[i]];
         if (src.at) values.push(ordered ? { kind: "int", value: BigInt(i) } : MISSING);
@@ -124,7 +138,7 @@ function sourceRows(src: FromSource, row: Row, env: Env, ctx: Ctx, counter: { n:
         if (!ctx.permissive) throw typeError(`UNPIVOT needs a struct, got ${typeName(v)}`, src.span);
         pairs = [["_1", v]];
       }
-      held(pairs.length);
+      held(pairs.length, row.values.length + (src.at ? 2 : 1));
       const out: Row[] = [];
       for (const [k, fv] of pairs) {
         if (fv.kind === "missing") continue;
@@ -174,7 +188,7 @@ function joinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: C
       for (const r of rights) {
         if (matches(r)) { out.push(r); any = true; }
       }
-      held(out.length);
+      held(out.length, widthOf(out));
       if (!any && src.type === "left") {
         const vars = variablesOf(src.right, { ...rightCounter });
         out.push({ names: [...l.names, ...vars], values: [...l.values, ...vars.map(() => NULL)] });
@@ -191,7 +205,7 @@ function joinRows(src: FromSource & { kind: "join" }, row: Row, env: Env, ctx: C
   const rightMatched = new Uint8Array(rightsAlone.length);
   for (const l of lefts) {
     let any = false;
-    held(out.length + rightsAlone.length);
+    held(out.length + rightsAlone.length, l.values.length + rightVars.length);
     rightsAlone.forEach((r, j) => {
       const combined: Row = { names: [...l.names, ...r.names.slice(row.names.length)], values: [...l.values, ...r.values.slice(row.values.length)] };
       if (matches(combined)) { out.push(combined); any = true; rightMatched[j] = 1; }
@@ -287,7 +301,7 @@ function hashJoinRows(
       }
     }
     if (!any && src.type === "left") out.push({ names: [...l.names, ...rightVars], values: [...l.values, ...rightVars.map(() => NULL)] });
-    held(out.length);
+    held(out.length, widthOf(out));
   }
   return out;
 }
@@ -330,7 +344,7 @@ function evalSelect(q: Select, env: Env, ctx: Ctx): PValue {
   }
   let scopes: Env[] = rows.map((r) => {
     const scope = env.bind(r.names, r.values, true) as StarScope;
-    scope[STAR_VARS] = r.names.slice(0, fromCount).map((name, i) => ({ name, value: r.values[i] }));
+    scope[STAR_VARS] = { names: r.names, values: r.values, count: fromCount };
     return scope;
   });
   if (q.where) scopes = scopes.filter((s) => isTrue(evalExpr(q.where!, s, ctx)));
@@ -428,14 +442,25 @@ function project(q: Select, s: Env, ctx: Ctx, grouped: boolean): PValue {
   }
 }
 
-/** The variables SELECT * merges: this SELECT's FROM/LET variables, or a group's keys and GROUP AS. */
+/**
+ * The variables SELECT * merges: the first `count` of a row's (its FROM variables), or a group's
+ * keys and GROUP AS. Kept as the row's own arrays and made into pairs only for a SELECT *:
+ * a pair object per variable of every row was most of what a wide join's rows weighed.
+ */
 const STAR_VARS = Symbol("starVars");
-type StarScope = Env & { [STAR_VARS]?: { name: string; value: PValue }[] };
+interface StarVars {
+  readonly names: readonly string[];
+  readonly values: readonly PValue[];
+  readonly count: number;
+}
+type StarScope = Env & { [STAR_VARS]?: StarVars };
 
 function starVariables(s: Env, _grouped: boolean): { name: string; value: PValue }[] {
   const own = (s as StarScope)[STAR_VARS];
-  if (own) return own;
-  return [];
+  if (own === undefined) return [];
+  const out: { name: string; value: PValue }[] = [];
+  for (let i = 0; i < own.count; i++) out.push({ name: own.names[i], value: own.values[i] });
+  return out;
 }
 
 function sliceRows<T>(rows: T[], q: { limit?: Expr; offset?: Expr }, env: Env, ctx: Ctx): T[] {
@@ -612,7 +637,7 @@ function groupScopes(q: Select, scopes: Env[], aggCalls: Expr[], env: Env, ctx: 
       values.push(bagOf(g.members.map((m) => groupAsRow(m, varNames))));
     }
     const scope = env.withAggregates(aggs, names, values) as StarScope;
-    scope[STAR_VARS] = names.map((n, i) => ({ name: n, value: values[i] }));
+    scope[STAR_VARS] = { names, values, count: names.length };
     out.push(scope);
   }
   return out;

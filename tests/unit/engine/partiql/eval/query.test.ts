@@ -7,6 +7,7 @@ import { isLedgerError, type LedgerError } from "../../../../../engine/errors.ts
 import { parse } from "../../../../../engine/partiql/parser/index.ts";
 import type { QueryStatement } from "../../../../../engine/partiql/ast.ts";
 import type { PValue } from "../../../../../engine/partiql/value.ts";
+import { limits } from "../../../../../engine/limits.ts";
 
 const env = {
   products: pv(`[
@@ -189,6 +190,27 @@ test("a FROM clause holds at most limits.maxBindingRows rows: joins grow as prod
   // 2,300 rows makes 5.3 million in all.
   const c = { c: list(2_300) };
   assert.ok(same(run("SELECT VALUE COUNT(*) FROM c AS x WHERE EXISTS (SELECT VALUE y FROM c AS y WHERE y = x)", c), pv("$bag::[2300]")));
+});
+
+test("a FROM clause holds at most limits.maxBindingValues values: each joined source widens every row", () => {
+  // Rows alone were counted: a 23-way self-join of a 2-row table stayed under the row limit
+  // until its 4 million rows of 22 values took 6.3 GB (Bun) or killed the process (Deno).
+  const list = (n: number): PValue => ({ kind: "list", items: Array.from({ length: n }, (_, i) => ({ kind: "int", value: BigInt(i) })) });
+  const env = { b: list(10), c: list(1_000), d: list(1_001) };
+  const mutable = limits as { maxBindingValues: number };
+  const saved = mutable.maxBindingValues;
+  mutable.maxBindingValues = 1_000;
+  try {
+    const refused = (e: unknown) => isLedgerError(e, "LIMIT_EXCEEDED") && e.details.limit === "maxBindingValues";
+    assert.throws(() => run("SELECT COUNT(*) AS n FROM b x, b y, b z", env), refused); // 1,000 rows of 3
+    assert.throws(() => run("SELECT COUNT(*) AS n FROM b x, b y, b z LIMIT 1", env), refused);
+    assert.throws(() => run("SELECT COUNT(*) AS n FROM d x", env), refused); // 1,001 rows of 1
+    assert.throws(() => run("SELECT COUNT(*) AS n FROM b x LEFT JOIN b y ON true, b z", env), refused);
+    assert.ok(same(run("SELECT COUNT(*) AS n FROM b x, b y", env), pv("$bag::[{n: 100}]"))); // 100 rows of 2
+    assert.ok(same(run("SELECT COUNT(*) AS n FROM c x", env), pv("$bag::[{n: 1000}]")));
+  } finally {
+    mutable.maxBindingValues = saved;
+  }
 });
 
 test("a statement that runs past its time limit is LIMIT_EXCEEDED, not a hang", () => {
