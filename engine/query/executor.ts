@@ -629,6 +629,13 @@ async function runInsert(r: Run, s: Extract<Statement, { kind: "insert" }>): Pro
  * document's own top-level fields by name, and every table.
  */
 async function runDml(r: Run, s: Extract<Statement, { kind: "update" | "delete" }>): Promise<IonValue[]> {
+  if (s.kind === "update" && s.ops.length > limits.maxUpdateEdits) {
+    throw new LedgerError("LIMIT_EXCEEDED", `an UPDATE may make at most ${limits.maxUpdateEdits} edits (SET, REMOVE, INSERT INTO); this one makes ${s.ops.length}`, {
+      limit: "maxUpdateEdits",
+      max: limits.maxUpdateEdits,
+      value: s.ops.length,
+    });
+  }
   const def = await table(r, s.table.name, s.table.caseSensitive);
   const { access } = await plan(r, r.prepared.target, r.prepared.globals);
   const alias = s.as ?? s.table.name;
