@@ -69,17 +69,30 @@ function field(s: PStruct, name: string): PValue | undefined {
   for (const [k, v] of s.fields) if (k === name) return v;
   return undefined;
 }
+/**
+ * Largest magnitude a temporal struct's integer field may have. Such structs can be written by
+ * hand (`$date::{year: …}`), and a year of 400 digits became Infinity, then NaN, then a RangeError
+ * from BigInt(NaN), reported as a value outgrowing the runtime. Well past any real field (a
+ * day-time interval's nanoseconds are under 10^18 for 30,000 years).
+ */
+const MAX_FIELD = 10n ** 21n;
+
 function intField(s: PStruct, name: string): bigint {
   const v = field(s, name);
   if (v === undefined || v.kind === "null") return 0n;
-  if (v.kind === "int") return v.value;
-  if (v.kind === "decimal") return decTrunc(v);
-  throw typeError(`malformed ${s.annotations![0]} value: field ${name} is ${typeName(v)}`);
+  let n: bigint;
+  if (v.kind === "int") n = v.value;
+  else if (v.kind === "decimal") n = decTrunc(v);
+  else throw typeError(`malformed ${s.annotations![0]} value: field ${name} is ${typeName(v)}`);
+  if (n > MAX_FIELD || n < -MAX_FIELD) throw typeError(`malformed ${s.annotations![0]} value: field ${name} is out of range`);
+  return n;
 }
+/** An offset in minutes: Ion's lie strictly within a day either way. */
 function offsetField(s: PStruct): number | null {
   const v = field(s, "offset");
   if (v === undefined || v.kind === "null") return null;
   if (v.kind !== "int") throw typeError(`malformed ${s.annotations![0]} value: offset is ${typeName(v)}`);
+  if (v.value <= -1440n || v.value >= 1440n) throw typeError(`malformed ${s.annotations![0]} value: offset is not within a day`);
   return Number(v.value);
 }
 /** Nanoseconds of a seconds decimal (truncated below the nanosecond). */
@@ -91,7 +104,10 @@ function secondsToNanos(v: PValue | undefined): bigint {
     const e = v.exponent + 9;
     return e >= 0 ? u * pow10(e) : u / pow10(-e);
   }
-  if (v.kind === "float") return BigInt(Math.trunc(v.value * 1e9));
+  if (v.kind === "float") {
+    if (!Number.isFinite(v.value)) throw typeError(`malformed temporal value: second is ${v.value}`);
+    return BigInt(Math.trunc(v.value * 1e9));
+  }
   throw typeError(`malformed temporal value: second is ${typeName(v)}`);
 }
 /** A seconds decimal from nanoseconds, with trailing zeros dropped down to one fractional digit. */
@@ -377,8 +393,11 @@ const INTERVAL_PATTERNS: Record<string, RegExp> = {
 const UNIT_NANOS: Record<string, bigint> = { day: NANOS_PER_DAY, hour: NANOS_PER_HOUR, minute: NANOS_PER_MINUTE, second: NANOS_PER_SECOND };
 const UNIT_LIMIT: Record<string, bigint> = { month: 12n, hour: 24n, minute: 60n, second: 60n };
 
+/** An interval's leading or fractional precision: a count of digits, so not negative (10^-5 was a RangeError). */
 function precisionOf(v: PValue | undefined, dflt: number): number {
-  return v && v.kind === "int" ? Number(v.value) : dflt;
+  if (!v || v.kind !== "int") return dflt;
+  if (v.value < 0n || v.value > 1_000n) throw evalError(`an interval precision must be between 0 and 1000 digits, not ${v.value < -1_000_000n || v.value > 1_000_000n ? "that" : v.value}`);
+  return Number(v.value);
 }
 
 /** Truncates nanoseconds to `digits` fractional digits of a second. */

@@ -108,6 +108,26 @@ test("temporal errors", () => {
   assert.equal(run("TIME '01:01:01.1' + INTERVAL '1' YEAR", {}, "permissive").kind, "missing");
 });
 
+test("a hand-written temporal struct with a field out of range is TYPE_ERROR, and a negative interval precision EVALUATION_ERROR", () => {
+  // They reached BigInt(NaN) or 10n ** -5n, whose RangeError came out as LIMIT_EXCEEDED
+  // "a value grew beyond what the runtime can hold".
+  const year = "1" + "0".repeat(400);
+  const rows: [string, string][] = [
+    ["TIME '01:00:00' - `$time::{hour: 1, minute: 2, second: nan, offset: null}`", "TYPE_ERROR"],
+    ["TIME '01:00:00' < `$time::{hour: 1, minute: 2, second: +inf, offset: null}`", "TYPE_ERROR"],
+    [`\`$date::{year: ${year}, month: 1, day: 1}\` < DATE '2020-01-01'`, "TYPE_ERROR"],
+    [`\`$date::{year: ${year}, month: 1, day: 1}\` = DATE '2020-01-01'`, "TYPE_ERROR"],
+    [`\`$date::{year: ${year}, month: 1, day: 1}\` + INTERVAL '1' DAY`, "TYPE_ERROR"],
+    [`\`$timestamp::{year: 2020, month: 1, day: 1, hour: 0, minute: 0, second: 0, offset: ${year}}\` < DATE '2020-01-01'`, "TYPE_ERROR"],
+    ["`$timestamp::{year: 2020, month: 1, day: 1, hour: 0, minute: 0, second: 0, offset: 1440}` < DATE '2020-01-01'", "TYPE_ERROR"],
+    ["cast_interval(INTERVAL '1' DAY, 'DAY', 'DAY', -5)", "EVALUATION_ERROR"],
+    ["cast_interval(INTERVAL '1' DAY, 'DAY', 'SECOND', 2, -5)", "EVALUATION_ERROR"],
+  ];
+  for (const [s, code] of rows) fails(s, "strict", code);
+  // Within range, the same forms still evaluate.
+  assert.equal(run("`$timestamp::{year: 2020, month: 1, day: 1, hour: 0, minute: 0, second: 0, offset: 1439}` < DATE '2020-01-01'").kind, "bool");
+});
+
 test("GROUP BY keys match SELECT expressions by structure, names and aliases", () => {
   const env = { t: pv("$bag::[{a: 1, b: 2, n: \"1\"}, {a: 3, b: 5, n: \"2\"}]") };
   const rows: [string, string][] = [
