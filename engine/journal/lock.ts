@@ -10,7 +10,7 @@
  * ledger is open (by hand, by a cleanup job) cannot let a second open in the same process in.
  *
  * Lock file `quire.lock` in the directory, created with O_CREAT|O_EXCL ('wx'), holding one line
- * of JSON: {"pid", "start", "host", "pidns", "boot", "flock"?, "flockDev"?, "flockIno"?, "nonce"}. `start` is the owner's start time
+ * of JSON: {"pid", "start", "host", "pidns", "boot", "flock"?, "flockDev"?, "flockIno"?, "dirDev"?, "dirIno"?, "nonce"}. `start` is the owner's start time
  * from field 22 of /proc/<pid>/stat (Linux; omitted elsewhere), so a pid reused by an unrelated
  * process after a crash or reboot is recognised. `pidns` (the /proc/self/ns/pid link) and `boot`
  * (the kernel's boot_id) say which PID namespace and which running kernel its pid belongs to
@@ -19,15 +19,19 @@
  *
  * An existing lock is stale when the file is unreadable (a crash between create and write) and
  * older than a few seconds, or when:
- * - we hold the flock and the owner, which says it held the flock too (`flock: true`), ran on
- *   this kernel (same boot) but in another PID namespace or under another hostname: alive, it
- *   would still hold the flock;
- * - we hold the flock and the owner's flock file (`flockDev`, `flockIno`: the device and inode of
- *   the `quire.flock` it locked) is another file on this same filesystem: the lock file was copied
- *   with its directory (cp -a, a backup of a ledger in use) from one whose holder may well be
- *   alive, but holds that other directory. Only the same device counts: a second mount of the same
- *   files (bindfs, NFS from this host) shows them on another device, where the flock does not
- *   exclude, so there the pid still decides;
+ * - we hold the flock on the file the owner locked (`flockDev`, `flockIno`: the device and inode
+ *   of its `quire.flock`; or it did not record them), and the owner, which says it held the flock
+ *   too (`flock: true`), ran on this kernel (same boot) but in another PID namespace or under
+ *   another hostname: alive, it would still hold the flock;
+ * - we hold the flock, the owner's flock file is another file on this same filesystem, and the
+ *   owner's directory (`dirDev`, `dirIno`) is another directory: the lock file was copied with
+ *   its directory (cp -a, a backup of a ledger in use) from one whose holder may well be alive,
+ *   but holds that other directory. Only the same device counts: a second mount of the same files
+ *   (bindfs, NFS from this host) shows them on another device, where the flock does not exclude,
+ *   so there the pid still decides. In the same directory, another flock file means the owner's
+ *   was deleted while it held it (by hand, by a cleaner of old empty files): our flock is on a
+ *   new file and says nothing of the owner, so the pid decides (judged by the flock alone, a
+ *   second process opened a ledger still open, and both wrote at one offset);
  * - on this host and in this PID namespace, its pid is dead (kill(pid, 0) gives ESRCH, or
  *   /proc says zombie) or has a different start time.
  * A lock from another host, or from another PID namespace where there is no flock, is never
@@ -74,6 +78,9 @@ interface Owner {
   /** Device and inode of the `quire.flock` the owner locked (decimal strings), where known. */
   flockDev?: string;
   flockIno?: string;
+  /** Device and inode of the ledger directory the owner locked (decimal strings), where known. */
+  dirDev?: string;
+  dirIno?: string;
   nonce: string;
 }
 
@@ -142,14 +149,14 @@ function isHere(owner: Owner): boolean {
   return owner.host === os.hostname() && (owner.pidns === undefined || MY_PIDNS === undefined || owner.pidns === MY_PIDNS);
 }
 
-/** Device and inode of the flock file this contender holds, as the lock file records them. */
-interface FlockFile {
+/** Device and inode of a file (the flock file, the directory), as the lock file records them. */
+interface FileId {
   readonly dev: string;
   readonly ino: string;
 }
 
 /** The identity of `path`, or undefined if it cannot be read. */
-function flockFileOf(path: string): FlockFile | undefined {
+function fileIdOf(path: string): FileId | undefined {
   try {
     const st = nodeFs.statSync(path, { bigint: true });
     return { dev: String(st.dev), ino: String(st.ino) };
@@ -158,11 +165,17 @@ function flockFileOf(path: string): FlockFile | undefined {
   }
 }
 
+/** Where a contender stands: the identities of the flock file it holds and of the directory. */
+interface Contender {
+  readonly flockFile: FileId | undefined;
+  readonly dir: FileId | undefined;
+}
+
 /**
- * See the header. `kernelLocked`: this contender holds the flock; `flockFile`: the identity of the
- * file it holds it on, where known.
+ * See the header. `kernelLocked`: this contender holds the flock; `at`: the identities of the file
+ * it holds it on and of the directory, where known.
  */
-function isStale(owner: Owner | undefined, fs: FileLayer, path: string, kernelLocked: boolean, flockFile?: FlockFile): boolean {
+function isStale(owner: Owner | undefined, fs: FileLayer, path: string, kernelLocked: boolean, at: Contender): boolean {
   if (!owner) {
     try {
       return Date.now() - fs.mtimeMs(path) > UNREADABLE_GRACE_MS;
@@ -174,12 +187,19 @@ function isStale(owner: Owner | undefined, fs: FileLayer, path: string, kernelLo
   // Only an owner that held the flock itself: one that opened through another file layer, or
   // where flock failed, could be alive without it.
   const flockedHere = kernelLocked && owner.flock === true && MY_BOOT !== undefined && owner.boot === MY_BOOT;
-  if (flockedHere && !here) return true;
-  // A copied lock file (header): its owner's flock file is another file on this filesystem. The
-  // copy was LEDGER_LOCKED until the original's holder exited. Judging by the flock alone, as for
-  // the namespaces above, let a second mount of the same files in (bindfs does not pass flock on)
-  // while the holder lived: both wrote, and an acknowledged commit was lost.
-  if (flockedHere && flockFile !== undefined && owner.flockDev === flockFile.dev && owner.flockIno !== undefined && owner.flockIno !== flockFile.ino) {
+  const flockFile = at.flockFile;
+  const otherFlockFile = flockFile !== undefined && owner.flockIno !== undefined &&
+    (owner.flockDev !== flockFile.dev || owner.flockIno !== flockFile.ino);
+  if (flockedHere && !here && !otherFlockFile) return true;
+  // A copied lock file (header): its owner's flock file is another file on this filesystem, in
+  // another directory. The copy was LEDGER_LOCKED until the original's holder exited. Judging by
+  // the flock alone let a second mount of the same files in (bindfs does not pass flock on)
+  // while the holder lived, and then a second process in after the owner's flock file was
+  // deleted: both wrote, and an acknowledged commit was lost.
+  if (
+    flockedHere && otherFlockFile && owner.flockDev === flockFile!.dev &&
+    owner.dirIno !== undefined && at.dir !== undefined && (owner.dirDev !== at.dir.dev || owner.dirIno !== at.dir.ino)
+  ) {
     return true;
   }
   if (!here) return false;
@@ -232,8 +252,11 @@ export function acquireLock(dir: string, fs: FileLayer = nodeFileLayer): { relea
   }
   const kernelLocked = kernel !== "unsupported";
   try {
-    const flockFile = kernelLocked ? flockFileOf(joinPath(dir, KERNEL_LOCK_FILE)) : undefined;
-    return acquireLockFile(fs, dir, path, held, key, locked, kernelLocked ? kernel : undefined, flockFile);
+    const at: Contender = {
+      flockFile: kernelLocked ? fileIdOf(joinPath(dir, KERNEL_LOCK_FILE)) : undefined,
+      dir: kernelLocked ? fileIdOf(dir) : undefined,
+    };
+    return acquireLockFile(fs, dir, path, held, key, locked, kernelLocked ? kernel : undefined, at);
   } catch (e) {
     if (kernelLocked) kernel.release();
     throw e;
@@ -249,9 +272,10 @@ function acquireLockFile(
   locked: (owner: Owner | undefined, unjudged?: boolean) => LedgerError,
   /** The flock, when this contender holds it. */
   kernel: KernelLock | undefined,
-  /** The identity of the file the flock is on, where known. */
-  flockFile: FlockFile | undefined,
+  /** The identities of the file the flock is on and of the directory, where known. */
+  at: Contender,
 ): { release(): void } {
+  const flockFile = at.flockFile;
   const kernelLocked = kernel !== undefined;
   const me: Owner = {
     pid: process.pid,
@@ -261,6 +285,7 @@ function acquireLockFile(
     boot: MY_BOOT,
     ...(kernelLocked ? { flock: true } : {}),
     ...(flockFile !== undefined ? { flockDev: flockFile.dev, flockIno: flockFile.ino } : {}),
+    ...(at.dir !== undefined ? { dirDev: at.dir.dev, dirIno: at.dir.ino } : {}),
     nonce: randomHex(),
   };
   const mine = new TextEncoder().encode(JSON.stringify(me) + "\n");
@@ -275,16 +300,16 @@ function acquireLockFile(
     const existing = readIfPresent(fs, path, dir);
     if (existing === undefined) continue; // released meanwhile
     holder = parseOwner(existing);
-    if (!isStale(holder, fs, path, kernelLocked, flockFile)) throw locked(holder, holder !== undefined && !isHere(holder));
+    if (!isStale(holder, fs, path, kernelLocked, at)) throw locked(holder, holder !== undefined && !isHere(holder));
 
-    const guard = takeGuard(fs, dir, mine, kernelLocked, flockFile);
+    const guard = takeGuard(fs, dir, mine, kernelLocked, at);
     if (guard !== "taken") throw locked(guard);
     try {
       const now = readIfPresent(fs, path, dir);
       // Changed since it was judged (released, or taken over and taken again): judge it afresh.
       // Equal bytes are not enough: a stale lock left empty by a crash looks like a contender's
       // lock between its create and its write, so staleness is judged again on what is there now.
-      if (now !== undefined && sameBytes(now, existing) && isStale(parseOwner(now), fs, path, kernelLocked, flockFile)) {
+      if (now !== undefined && sameBytes(now, existing) && isStale(parseOwner(now), fs, path, kernelLocked, at)) {
         try {
           fs.unlink(path);
         } catch (e) {
@@ -311,7 +336,7 @@ function readIfPresent(fs: FileLayer, path: string, dir: string): Uint8Array | u
  * Creates the takeover guard, breaking one left by a dead process. Returns "taken", or the owner
  * of a live guard (undefined if its file could not be read) for the LEDGER_LOCKED error.
  */
-function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array, kernelLocked: boolean, flockFile: FlockFile | undefined): "taken" | Owner | undefined {
+function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array, kernelLocked: boolean, at: Contender): "taken" | Owner | undefined {
   const path = joinPath(dir, TAKEOVER_FILE);
   let owner: Owner | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -324,7 +349,7 @@ function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array, kernelLocked: b
     const existing = readIfPresent(fs, path, dir);
     if (existing === undefined) continue;
     owner = parseOwner(existing);
-    if (!isStale(owner, fs, path, kernelLocked, flockFile)) return owner;
+    if (!isStale(owner, fs, path, kernelLocked, at)) return owner;
     const aside = joinPath(dir, `${TAKEOVER_FILE}.stale-${process.pid}-${randomHex()}`);
     try {
       fs.rename(path, aside);
@@ -336,7 +361,7 @@ function takeGuard(fs: FileLayer, dir: string, mine: Uint8Array, kernelLocked: b
     try {
       moved = fs.readFile(aside);
     } catch { /* treated as not the file we judged */ }
-    if (!moved || !sameBytes(moved, existing) || !isStale(parseOwner(moved), fs, aside, kernelLocked, flockFile)) {
+    if (!moved || !sameBytes(moved, existing) || !isStale(parseOwner(moved), fs, aside, kernelLocked, at)) {
       // A contender replaced the dead guard with its own between our read and our rename (an
       // empty one, mid-write, has the same bytes as an empty dead one but a fresh mtime): put it
       // back (exclusively, in case a third got in) and give way.

@@ -196,15 +196,33 @@ test("a copy of a directory whose ledger is open elsewhere can be opened: its lo
   }
 });
 
-test("a live owner's lock is judged by its flock file only on the same device: another file there is a copy; the same file, or another device, is not", () => {
+test("a live owner's lock is judged by its flock file only on the same device and in another directory: that is a copy; the same file, another device, or the same directory is not", () => {
   if (BOOT === undefined) return;
   const dir = tempDir();
   try {
     acquireLock(dir).release(); // creates quire.flock
     const st = nodeFs.statSync(path.join(dir, KERNEL_LOCK_FILE), { bigint: true });
+    const dirSt = nodeFs.statSync(dir, { bigint: true });
     const live = { pid: process.pid, start: processStartTime(process.pid), host: os.hostname(), pidns: nodeFs.readlinkSync("/proc/self/ns/pid"), boot: BOOT, flock: true, nonce: "x" };
-    // Another flock file on this filesystem: copied from a directory this (live) process holds.
+    // Another flock file on this filesystem, in another directory: copied from a directory this
+    // (live) process holds.
+    const elsewhere = { dirDev: String(dirSt.dev), dirIno: String(dirSt.ino + 1n) };
+    writeLock(dir, { ...live, flockDev: String(st.dev), flockIno: String(st.ino + 1n), ...elsewhere });
+    acquireLock(dir).release();
+    // The same directory: the owner's flock file was deleted while it held it, and ours is new.
+    // Judged by the flock alone, a second process opened a ledger still open and both wrote.
+    const here = { dirDev: String(dirSt.dev), dirIno: String(dirSt.ino) };
+    writeLock(dir, { ...live, flockDev: String(st.dev), flockIno: String(st.ino + 1n), ...here });
+    assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED") && e.details.pid === process.pid);
+    // So too when the directory is not recorded (a lock written before it was): the pid decides.
     writeLock(dir, { ...live, flockDev: String(st.dev), flockIno: String(st.ino + 1n) });
+    assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED") && e.details.pid === process.pid);
+    // And for an owner in another PID namespace, whose pid cannot be judged from here: only a
+    // flock on its own file says it is gone.
+    const container = { ...live, pidns: "pid:[1]", flockDev: String(st.dev), flockIno: String(st.ino + 1n), ...here };
+    writeLock(dir, container);
+    assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED"));
+    writeLock(dir, { ...container, flockIno: String(st.ino) });
     acquireLock(dir).release();
     // A second mount of the same files (bindfs, NFS from this host) shows them on another device,
     // where flock does not exclude: whatever the inode, the live pid decides.
@@ -215,6 +233,26 @@ test("a live owner's lock is judged by its flock file only on the same device: a
     // No identity recorded (a lock written before it was): the pid decides too.
     writeLock(dir, live);
     assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED"));
+  } finally {
+    nodeFs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a ledger open in another process stays locked when its flock file is deleted", async () => {
+  if (BOOT === undefined) return;
+  const dir = tempDir();
+  try {
+    const child = await holdInChild(dir);
+    try {
+      // A user or a cleaner of old empty files removes quire.flock: the next contender flocks a
+      // new file, which says nothing of the holder.
+      nodeFs.rmSync(path.join(dir, KERNEL_LOCK_FILE));
+      assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED") && e.details.pid === child.pid);
+      assert.throws(() => acquireLock(dir), (e) => isLedgerError(e, "LEDGER_LOCKED") && e.details.pid === child.pid);
+    } finally {
+      await child.kill();
+    }
+    acquireLock(dir).release(); // the holder is gone: its lock file names a dead pid
   } finally {
     nodeFs.rmSync(dir, { recursive: true, force: true });
   }
