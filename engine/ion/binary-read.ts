@@ -15,6 +15,7 @@ import { LedgerError, isLedgerError } from "../errors.ts";
 import { limits } from "../limits.ts";
 import { MAX_DEPTH, depthError } from "./depth.ts";
 import type { SharedSymbolTable, SymbolCatalog } from "./shared-symbols.ts";
+import { keepDigest } from "./sha256.ts";
 import { daysInMonth, shiftMinutes } from "./utc.ts";
 import type { IonField, IonTimestamp, IonType, IonValue, TimestampPrecision } from "./value.ts";
 
@@ -535,6 +536,20 @@ export const binaryCursor = {
     if (pos >= end || bytes[pos] >> 4 !== 10) return undefined;
     const v = value(end, 1);
     return v !== null && v.kind === "blob" ? v.bytes : undefined;
+  },
+  /**
+   * A blob of 32 bytes (type 10, not null, no annotations: a SHA-256 hash), copied by keepDigest;
+   * undefined, with the position unchanged, for anything else (read it with `blob`).
+   */
+  hash(end: number): Uint8Array | undefined {
+    const start = pos;
+    const vend = scalar(10, end);
+    if (vend < 0 || vend - pos !== 32) {
+      pos = start;
+      return undefined;
+    }
+    pos = vend;
+    return keepDigest(bytes, vend - 32);
   },
   /** A non-negative int (type 2) up to Number.MAX_SAFE_INTEGER; -1 for anything else. */
   uint(end: number): number {

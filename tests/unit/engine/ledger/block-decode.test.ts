@@ -221,3 +221,40 @@ test("a symbol table whose declared lengths end inside its imports is declined, 
   assert.equal(reference(cut), undefined);
   assert.equal(decodeBlockRecord(cut), undefined);
 });
+
+test("hashes a reopened ledger read in place are handed out as arrays of their own, and changing them changes nothing kept", async () => {
+  // The reader keeps 32-byte hashes as sha256 keeps digests (keepDigest: outside Bun, views of
+  // shared slabs); what the ledger hands out must still be whole arrays an application may change.
+  const { Ledger, verifyRevision } = await import("../../../../engine/index.ts");
+  const { withTempDir } = await import("../../../helpers/tmp.ts");
+  await withTempDir(async (dir) => {
+    let ledger = await Ledger.open(dir);
+    await ledger.execute("CREATE TABLE t");
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push((await ledger.execute("INSERT INTO t ?", { i }))[0].documentId);
+    await ledger.close();
+    ledger = await Ledger.open(dir);
+    try {
+      const own = (h: Uint8Array) => h.byteOffset === 0 && h.buffer.byteLength === 32;
+      const digest = await ledger.getDigest();
+      for (const documentId of ids) {
+        const [h] = await ledger.transaction((tx) => tx.history("t", documentId));
+        const { revision, proof } = await ledger.getRevision({ blockAddress: h.blockAddress, documentId, digestTipAddress: digest.digestTipAddress });
+        const { block } = await ledger.getBlock({ blockAddress: h.blockAddress, digestTipAddress: digest.digestTipAddress });
+        for (const x of [revision.hash, h.hash, ...proof, block.blockHash, block.entriesHash, block.previousBlockHash, ...block.entriesHashList]) {
+          if (x.length > 0) assert.ok(own(x), "a hash of its own");
+        }
+        assert.equal(verifyRevision(revision, proof, digest), true);
+        revision.hash.fill(0);
+        h.hash.fill(0);
+        for (const p of proof) p.fill(0);
+        block.blockHash.fill(0);
+      }
+      assert.equal((await ledger.verify()).ok, true);
+      const again = await ledger.getRevision({ blockAddress: (await ledger.transaction((tx) => tx.history("t", ids[0])))[0].blockAddress, documentId: ids[0], digestTipAddress: digest.digestTipAddress });
+      assert.equal(verifyRevision(again.revision, again.proof, digest), true);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
