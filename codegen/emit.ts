@@ -110,6 +110,11 @@ function sharedStructs(tables: readonly EmitTable[]): Map<object, string> {
   return names;
 }
 
+/** The names sharedStructs gives its constants (a table type of such a name would clash). */
+export function isSharedConstantName(name: string): boolean {
+  return /^shared\d+$/.test(name);
+}
+
 /** `const sharedN = {…} as const;` for each shared struct, in declaration order. */
 function renderShared(shared: ReadonlyMap<object, string>): string[] {
   const lines: string[] = [];

@@ -18,7 +18,8 @@ export type DiagnosticCode =
   | "BAD_INDEX"
   | "UNSUPPORTED_TYPE"
   | "RECURSIVE_TYPE"
-  | "UNRESOLVED_TYPE";
+  | "UNRESOLVED_TYPE"
+  | "TOO_DEEP";
 
 export interface Diagnostic {
   readonly code: DiagnosticCode;

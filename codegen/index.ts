@@ -11,7 +11,7 @@
 import * as path from "node:path";
 import process from "node:process";
 import type { TableDescriptor } from "../client/schema.ts";
-import { emitClient, type EmitTable } from "./emit.ts";
+import { emitClient, type EmitTable, isSharedConstantName } from "./emit.ts";
 import { type Diagnostic, Diagnostics, GenerateError } from "./errors.ts";
 import { relativeImport, runtimeSpecifier } from "./paths.ts";
 import { findTables, loadSchemaFiles, type TableDeclaration } from "./read.ts";
@@ -74,6 +74,27 @@ export function generate(options: GenerateOptions): GenerateResult {
       });
     }
   }
+  try {
+    return generateFrom(files, outDir, output, cwd, options, diags);
+  } catch (e) {
+    if (!(e instanceof RangeError && /call stack/i.test(e.message))) throw e;
+    // TypeScript's parser and checker recurse once per nesting level: a type literal nested a
+    // couple of thousand levels deep overflowed the stack (a RangeError, not a diagnostic)
+    // before describeType's own limit could be reached.
+    diags.add({
+      code: "TOO_DEEP",
+      file: files[0] ?? cwd,
+      line: 1,
+      column: 1,
+      path: "",
+      message: `${files.length > 1 ? "a schema file" : "the schema"} nests too deeply for TypeScript to read it (its parser ran out of stack)`,
+      fix: "flatten the nesting: keep deep parts as a document of their own table and store its id",
+    });
+    throw new GenerateError(diags.sorted());
+  }
+}
+
+function generateFrom(files: readonly string[], outDir: string, output: string, cwd: string, options: GenerateOptions, diags: Diagnostics): GenerateResult {
   const sources = loadSchemaFiles(files, diags);
   // What is read from a file that did not parse is a guess: report the syntax alone.
   if (diags.count > 0) throw new GenerateError(diags.sorted());
@@ -127,8 +148,8 @@ function checkNames(declarations: readonly TableDeclaration[], diags: Diagnostic
     if (sameType !== undefined) {
       at(d, "NAME_CONFLICT", `two table types are named ${d.typeName}`, "rename one of the types");
     } else types.set(d.typeName, d);
-    if (GENERATED_NAMES.has(d.typeName)) {
-      at(d, "NAME_CONFLICT", `type name ${d.typeName} clashes with a name in the generated module`, `rename the type (the generated module declares ${[...GENERATED_NAMES].join(", ")})`);
+    if (GENERATED_NAMES.has(d.typeName) || isSharedConstantName(d.typeName)) {
+      at(d, "NAME_CONFLICT", `type name ${d.typeName} clashes with a name in the generated module`, `rename the type (the generated module declares ${[...GENERATED_NAMES].join(", ")}, and shared0, shared1, …)`);
     }
   }
 }

@@ -49,7 +49,26 @@ interface Ctx extends DescribeMemo {
   readonly diags: Diagnostics;
   /** Named types being expanded, outermost first (to detect recursion). */
   readonly stack: Named[];
+  /** Types being described, one inside another (see MAX_NESTING). */
+  nesting: number;
 }
+
+/**
+ * How deep a table's type may nest, counted as the generated schema constant nests: a struct is
+ * two levels of its object literal, a list, record or nullable one. TypeScript gives up comparing
+ * the constant with SchemaDescriptor below that (TS2321 "Excessive stack depth"): 23 nested
+ * interfaces (46) type-checked and 24 (48) did not, 14 levels of arrays of structs (42) did and
+ * 16 (48) did not, with tsc and deno check alike (2026-12-05). So a deeper table is refused with
+ * TOO_DEEP rather than written as a client that does not compile.
+ */
+export const MAX_TYPE_DEPTH = 44;
+
+/**
+ * Types described one inside another before TOO_DEEP, whatever they are: an inline type literal
+ * 1,500 levels deep was described and written out for minutes (its client grows as the square
+ * of its depth) before anything could judge its depth. Far past MAX_TYPE_DEPTH.
+ */
+const MAX_NESTING = 100;
 
 export function newDescribeMemo(): DescribeMemo {
   return { described: new Map(), basesChecked: new Map() };
@@ -63,11 +82,41 @@ interface Fields {
 
 /** Describes one table; undefined when it has errors (they are in `diags`). */
 export function describeTable(t: TableDeclaration, diags: Diagnostics, memo: DescribeMemo = newDescribeMemo()): TableDescriptor | undefined {
-  const ctx: Ctx = { diags, stack: [], ...memo };
+  const ctx: Ctx = { diags, stack: [], nesting: 0, ...memo };
   const before = diags.count;
   const result = describeNamedAsObject(t.declaration, t.typeName, ctx, true);
   if (result === undefined || diags.count !== before) return undefined;
+  const depth = fieldsDepth(result.fields, new Map());
+  if (depth > MAX_TYPE_DEPTH) {
+    report(
+      ctx,
+      "TOO_DEEP",
+      t.declaration.getNameNode(),
+      t.typeName,
+      `${t.typeName} nests ${depth} levels deep (a struct counts 2, a list, record or nullable 1); the generated client type-checks to ${MAX_TYPE_DEPTH}`,
+      "flatten the nesting: keep deep parts as a document of their own table and store its id, or as a Record",
+    );
+    return undefined;
+  }
   return { table: t.table, typeName: t.typeName, fields: result.fields, indexes: result.indexed };
+}
+
+/** The depth of the schema constant's literal for these fields (see MAX_TYPE_DEPTH). */
+function fieldsDepth(fields: Readonly<Record<string, FieldDescriptor>>, memo: Map<TypeDescriptor, number>): number {
+  let max = 0;
+  for (const f of Object.values(fields)) max = Math.max(max, typeDepth(f.type, memo));
+  return max;
+}
+
+/** Shared descriptors (a named type used in several places) are measured once. */
+function typeDepth(d: TypeDescriptor, memo: Map<TypeDescriptor, number>): number {
+  const known = memo.get(d);
+  if (known !== undefined) return known;
+  let depth = 0;
+  if (d.kind === "struct") depth = 2 + fieldsDepth(d.fields, memo);
+  else if (d.kind === "list" || d.kind === "record" || d.kind === "nullable") depth = 1 + typeDepth(d.of, memo);
+  memo.set(d, depth);
+  return depth;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,6 +311,18 @@ const FIX_TEMPORAL = "use Temporal.Instant (a point in time) or Temporal.PlainDa
 const FIX_UNION = "use one type, or a union of string literals for a fixed set of values";
 
 function describeType(node: TypeNode, p: string, ctx: Ctx): TypeDescriptor | undefined {
+  if (ctx.nesting >= MAX_NESTING) {
+    return fail(ctx, node, p, `the type nests more than ${MAX_NESTING} types deep`, "flatten the nesting: keep deep parts as a document of their own table and store its id", "TOO_DEEP");
+  }
+  ctx.nesting++;
+  try {
+    return describeTypeNode(node, p, ctx);
+  } finally {
+    ctx.nesting--;
+  }
+}
+
+function describeTypeNode(node: TypeNode, p: string, ctx: Ctx): TypeDescriptor | undefined {
   const n = unwrap(node);
   switch (n.getKind()) {
     case SyntaxKind.StringKeyword:

@@ -319,6 +319,21 @@ export type T = {
       `/** @table cars */\nexport interface Car {\n  /** @index */ ${"a".repeat(129)}: string;\n}\n`, "BAD_INDEX", /cannot be indexed/],
     ["a table type named Promise (connect returns a Promise)",
       "/** @table cars */\nexport interface Promise { VIN: string }\n", "NAME_CONFLICT", /Promise clashes with a name in the generated module/],
+    ["a table type named like the generated module's shared constants (TS2440 in the client)",
+      "export interface Inner { x: string }\nexport interface Mid { a: Inner; b: Inner }\n/** @table things */\nexport interface shared0 { m: Mid; n: Mid }\nexport const shared0 = 1;\n",
+      "NAME_CONFLICT", /shared0 clashes with a name in the generated module/],
+    ["a table whose types nest 23 interfaces deep (TS2321 in the client from 24)",
+      Array.from({ length: 23 }, (_, i) => `export interface D${i} { x: ${i < 22 ? `D${i + 1}` : "string"} }\n`).join("") + "/** @table deep */\nexport interface Deep { root: D0 }\n",
+      "TOO_DEEP", /Deep nests 46 levels deep/],
+    ["a table whose arrays of structs nest 16 deep",
+      Array.from({ length: 16 }, (_, i) => `export interface D${i} { x: ${i < 15 ? `D${i + 1}[]` : "string"} }\n`).join("") + "/** @table deep */\nexport interface Deep { root: D0 }\n",
+      "TOO_DEEP", /Deep nests 47 levels deep/],
+    ["an inline type literal 500 levels deep (its client grew as the square of its depth: 1,500 levels ran for minutes)",
+      `/** @table deep */\nexport interface Deep { root: ${"{ a: ".repeat(500)}string${" }".repeat(500)} }\n`,
+      "TOO_DEEP", /nests more than 100 types deep/],
+    ["an inline type literal 20,000 levels deep (TypeScript's parser overflowed the stack: a RangeError)",
+      `/** @table deep */\nexport interface Deep { root: ${"{ a: ".repeat(20_000)}string${" }".repeat(20_000)} }\n`,
+      "TOO_DEEP", /nests (too deeply for TypeScript to read it|more than 100 types deep)/],
   ] as const) {
     test(`${what} is ${code}`, () => {
       const d = one(source);

@@ -45,7 +45,13 @@ describe("codegen: generated output type-checks", () => {
   test("against the real client/index.ts (skipped while it does not exist)", { ...SLOW, skip: !fs.existsSync(DEFAULT_RUNTIME) }, async () => {
     const dir = fs.mkdtempSync(path.join(ROOT, ".tmp-codegen-"));
     try {
-      const { files } = generate({ schemaFiles: [fixture("cars.schema.ts"), fixture("rich.schema.ts")], outDir: dir });
+      // Tables as deep as MAX_TYPE_DEPTH allows (codegen/types.ts): 22 nested interfaces, and 15
+      // levels of arrays of structs, still type-check.
+      const deep = (n: number, list: boolean, table: string) =>
+        Array.from({ length: n }, (_, i) => `export interface ${table}${i} { x: ${i < n - 1 ? `${table}${i + 1}${list ? "[]" : ""}` : "string"}; n?: number }\n`).join("") +
+        `/** @table ${table.toLowerCase()} */\nexport interface ${table} { root: ${table}0 }\n`;
+      write(path.join(dir, "deep.schema.ts"), deep(22, false, "Nested") + deep(15, true, "Listed"));
+      const { files } = generate({ schemaFiles: [fixture("cars.schema.ts"), fixture("rich.schema.ts"), path.join(dir, "deep.schema.ts")], outDir: dir });
       for (const f of files) write(f.path, f.text);
       // The repository's own compiler settings (the runtime needs node types and DOM globals).
       write(path.join(dir, "tsconfig.json"), JSON.stringify({ extends: "../tsconfig.json", include: [], files: ["client.ts"] }));
