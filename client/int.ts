@@ -1,6 +1,8 @@
 /**
  * `int(n)`: makes an `Int` (the schema's branded integer) after checking that `n` is a safe
- * integer, so that a plain float is never silently stored where an Ion int is declared.
+ * integer, so that a plain float is never silently stored where an Ion int is declared. `-0`
+ * passes (`Math.round(-0.4)` is one) and is stored as the Ion int 0: an integer has one zero, and
+ * reads back as `0`. A field whose sign of zero matters is a float (`number`).
  *
  * @example
  * ```ts

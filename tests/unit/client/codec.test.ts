@@ -113,6 +113,10 @@ test("codec: optional undefined is absent", () => {
 test("int() checks", () => {
   assert.equal(int(5), 5);
   assert.throws(() => int(1.5), (e) => isLedgerError(e, "TYPE_ERROR"));
+  // An integer has one zero (int.ts): -0 is the Ion int 0, and reads back as 0.
+  const zero = toIon(int(-0), { kind: "int" }, "$");
+  assert.equal(toText(zero), "0");
+  assert.ok(Object.is(fromIon(zero, { kind: "int" }, "$"), 0));
 });
 
 test("reading back refuses what the declared type cannot hold unchanged, naming where", async () => {
