@@ -19,7 +19,8 @@ export type DiagnosticCode =
   | "UNSUPPORTED_TYPE"
   | "RECURSIVE_TYPE"
   | "UNRESOLVED_TYPE"
-  | "TOO_DEEP";
+  | "TOO_DEEP"
+  | "BAD_PATH";
 
 export interface Diagnostic {
   readonly code: DiagnosticCode;

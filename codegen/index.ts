@@ -116,13 +116,36 @@ function generateFrom(files: readonly string[], outDir: string, output: string, 
   const memo = newDescribeMemo();
   for (const decl of declarations) {
     const descriptor = describeTable(decl, diags, memo);
-    if (descriptor !== undefined) tables.push({ name: decl.table, descriptor, typeImport: relativeImport(outDir, decl.file) });
+    const typeImport = relativeImport(outDir, decl.file);
+    checkSpecifier(typeImport, decl.file, diags);
+    if (descriptor !== undefined) tables.push({ name: decl.table, descriptor, typeImport });
   }
+  const runtime = runtimeSpecifier(outDir, options.runtimeImport, cwd);
+  if (runtime.startsWith(".")) checkSpecifier(runtime, output, diags);
   if (diags.count > 0) throw new GenerateError(diags.sorted());
 
-  const text = emitClient(tables, runtimeSpecifier(outDir, options.runtimeImport, cwd));
+  const text = emitClient(tables, runtime);
   const byName = Object.fromEntries([...tables].sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => [t.name, t.descriptor]));
   return { files: [{ path: output, text }], tables: byName };
+}
+
+/**
+ * A relative import the generated module writes must mean the same file to tsc, which reads it as
+ * a path, and to Deno, which reads it as a URL: `#` starts a fragment there, `?` a query, and `%`
+ * an escape, so `../odd/hash#x.ts` type-checked under tsc and was "Cannot find module" under
+ * deno check. No spelling serves both, so such a path is refused.
+ */
+function checkSpecifier(specifier: string, file: string, diags: Diagnostics): void {
+  if (!/[#?%]/.test(specifier)) return;
+  diags.add({
+    code: "BAD_PATH",
+    file,
+    line: 1,
+    column: 1,
+    path: "",
+    message: `the generated client would import ${JSON.stringify(specifier)}, which Deno reads as a URL (#, ? or %)`,
+    fix: "rename the file or directory so that its path holds no #, ? or %",
+  });
 }
 
 /** Table names and type names must be unique, and type names must not clash with generated ones. */

@@ -342,6 +342,25 @@ export type T = {
     });
   }
 
+  test("a schema file whose path holds #, ? or % is BAD_PATH: Deno reads the generated import as a URL", () => {
+    // `import type { T } from "../hash#x.ts"` type-checked under tsc and was TS2307 under deno check.
+    for (const name of ["hash#x.ts", "pct%41x.ts"]) {
+      const diags = withSchemaFile(name, "/** @table t */\nexport interface T { x: string }\n", (file, dir) => {
+        try {
+          generate({ schemaFiles: [file], outDir: path.join(dir, "out"), runtimeImport: "quire" });
+          return [];
+        } catch (e) {
+          assert.ok(e instanceof GenerateError, String(e));
+          return e.diagnostics;
+        }
+      });
+      assert.deepEqual(diags.map((d) => d.code), ["BAD_PATH"], name);
+      assert.match(diags[0].message, /Deno reads as a URL/);
+    }
+    const fine = withSchemaFile("plain-name.ts", "/** @table t */\nexport interface T { x: string }\n", (file, dir) => generate({ schemaFiles: [file], outDir: path.join(dir, "out"), runtimeImport: "quire" }));
+    assert.equal(fine.files.length, 1);
+  });
+
   test("a problem inside a type several fields use is reported once, where it is first met", () => {
     const source = "export interface Stamp { At: Date }\n/** @table t */\nexport interface T { Made: Stamp; Sold: Stamp; Log: Stamp[] }\n";
     const diags = withSchemaFile("shared-bad.ts", source, (file) => diagnosticsOf([file]));
