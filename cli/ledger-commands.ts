@@ -99,14 +99,18 @@ async function verify(argv: readonly string[], io: CliIO): Promise<number> {
     if (evidence.kind !== "struct") throw new BadInput(`${evidenceFile} is not a {revision, proof} struct`);
     const { revision, proof: proofHashes, digestTipAddress: proofTip } = evidenceFromIon(evidence);
     const d = digestFromIon(readIonFile(digestFile, io));
-    const ok = verifyRevision(revision, proofHashes, d);
+    // The addresses are covered by no hash (as in QLDB: a revision hash is its data and metadata),
+    // so the fold alone let an edited tip or strand pass, and the edit was echoed as verified.
+    const misfit = addressMisfit(revision.blockAddress, proofTip, d.digestTipAddress);
+    const folds = verifyRevision(revision, proofHashes, d);
+    const ok = folds && misfit === undefined;
     const fields: [string, IonValue][] = [
       ["verified", ion.bool(ok)],
       ["documentId", ion.string(revision.metadata.id)],
       ["version", ion.int(revision.metadata.version)],
       ["digestTipAddress", blockAddressToIon(d.digestTipAddress)],
     ];
-    if (!ok) fields.push(["reason", ion.string(whyNotVerified(proofTip, d.digestTipAddress.sequenceNo))]);
+    if (!ok) fields.push(["reason", ion.string(misfit ?? whyNotVerified(proofTip, d.digestTipAddress.sequenceNo))]);
     io.out(toText(ion.struct(fields)));
     return ok ? 0 : 1;
   }
@@ -126,6 +130,23 @@ async function verify(argv: readonly string[], io: CliIO): Promise<number> {
     io.out(toText(ion.struct(fields)));
     return report.ok ? 0 : 1;
   });
+}
+
+/**
+ * What the evidence's addresses say against the digest's, which no hash checks: the same ledger
+ * (strand), the proof made for this digest's tip, and the revision's block at or before it.
+ */
+function addressMisfit(block: BlockAddress, proofTip: BlockAddress | undefined, digestTip: BlockAddress): string | undefined {
+  for (const [what, strand] of [["the revision", block.strandId], ["the proof", proofTip?.strandId]] as const) {
+    if (strand !== undefined && strand !== digestTip.strandId) {
+      return `${what} comes from another ledger than the digest (strand ${strand}, the digest's ${digestTip.strandId})`;
+    }
+  }
+  if (proofTip !== undefined && proofTip.sequenceNo !== digestTip.sequenceNo) return whyNotVerified(proofTip, digestTip.sequenceNo);
+  if (block.sequenceNo > digestTip.sequenceNo) {
+    return `the revision's block ${block.sequenceNo} comes after the digest's tip ${digestTip.sequenceNo}`;
+  }
+  return undefined;
 }
 
 /** Why offline verification failed, as far as the evidence tells: the proof's tip, if it names one. */

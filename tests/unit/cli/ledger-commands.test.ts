@@ -52,6 +52,27 @@ test("digest and proof hand out evidence that verify --evidence checks offline; 
     assert.equal(other.code, 1);
     assert.match(other.out, new RegExp(`the proof leads to the digest at block ${first}, not to this digest's tip 2`));
 
+    // The addresses, which no hash covers, are checked against the digest's: an edited tip or
+    // strand verified, and the invented tip was echoed back as verified.
+    const tip = /digestTipAddress: \{strandId: "(\w+)", sequenceNo: (\d+)\}/;
+    const [, strand] = tip.exec(digest.out)!;
+    const edits: [string, string, string, RegExp][] = [
+      ["the digest's tip", digest.out.replace(tip, `digestTipAddress: {strandId: "${strand}", sequenceNo: 9999}`), proof.out, /the proof leads to the digest at block 2, not to this digest's tip 9999/],
+      ["the evidence's tip", digest.out, proof.out.replace(/(digestTipAddress: \{strandId: "\w+", sequenceNo: )2\}/, "$13}"), /the proof leads to the digest at block 3, not to this digest's tip 2/],
+      ["the evidence's strand", digest.out, proof.out.replace(/(digestTipAddress: \{strandId: ")\w/, "$1Z"), /the proof comes from another ledger than the digest/],
+      ["the revision's strand", digest.out, proof.out.replace(/(blockAddress: \{strandId: ")\w/, "$1Z"), /the revision comes from another ledger than the digest/],
+      ["the revision's block past the tip", digest.out, proof.out.replace(/(blockAddress: \{strandId: "\w+", sequenceNo: )\d+\}/, "$17}"), /the revision's block 7 comes after the digest's tip 2/],
+    ];
+    for (const [what, digestText, evidenceText, reason] of edits) {
+      assert.notEqual(digestText + evidenceText, digest.out + proof.out, `${what}: the edit applies`);
+      fs.writeFileSync(path.join(dir, "d.ion"), digestText);
+      fs.writeFileSync(path.join(dir, "e.ion"), evidenceText);
+      const r = await quire(dir, "verify", "--evidence", "e.ion", "--digest", "d.ion");
+      assert.equal(r.code, 1, `${what}: ${r.out}`);
+      assert.match(r.out, /verified: false/, what);
+      assert.match(r.out, reason, what);
+    }
+
     const whole = await quire(dir, "verify", "ledger");
     assert.equal(whole.code, 0, whole.err);
     assert.match(whole.out, /ok: true, blocks: 3/);
