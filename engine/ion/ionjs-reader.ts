@@ -70,6 +70,28 @@ function exactExponent(r: Reader, approximate: number): number {
   return exact === undefined ? approximate : Number(exact);
 }
 
+/**
+ * A float as the text spells it, or ION_PARSE_ERROR where no binary64 can hold it: ion-js reads
+ * `1e400` as +inf and `1e-400` as 0, so `{"b": 1e400}` imported from JSON was stored as +inf with
+ * no word. Rounding to the nearest float is what a float is; becoming infinite or zero is not.
+ * Only text has a spelling to check (the binary reader has none, and its floats are exact).
+ */
+function floatOf(r: Reader): number {
+  const x = r.numberValue()!;
+  if (Number.isNaN(x) || (x !== 0 && Number.isFinite(x))) return x;
+  const raw = (r as { _stringRepresentation?: () => unknown })._stringRepresentation?.();
+  if (typeof raw !== "string") return x;
+  if (!Number.isFinite(x)) {
+    if (/^[+-]inf$/.test(raw.trim())) return x;
+    throw new LedgerError("ION_PARSE_ERROR", `float ${raw.slice(0, 40)} is beyond the largest float (about 1.8e308); a decimal (1d400) holds it`);
+  }
+  const mantissa = raw.split(/[eE]/)[0];
+  if (/[1-9]/.test(mantissa)) {
+    throw new LedgerError("ION_PARSE_ERROR", `float ${raw.slice(0, 40)} is below the smallest float (about 4.9e-324) and would read as 0; a decimal (1d-400) holds it`);
+  }
+  return x;
+}
+
 function one(r: Reader, t: IonJsType, depth: number): IonValue {
   if (depth > MAX_DEPTH) throw depthError();
   const anns = r.annotations();
@@ -80,7 +102,7 @@ function one(r: Reader, t: IonJsType, depth: number): IonValue {
     switch (t) {
       case IonTypes.BOOL: v = { kind: "bool", value: r.booleanValue()! }; break;
       case IonTypes.INT: v = { kind: "int", value: BigInt(r.bigIntValue()!) }; break;
-      case IonTypes.FLOAT: v = { kind: "float", value: r.numberValue()! }; break;
+      case IonTypes.FLOAT: v = { kind: "float", value: floatOf(r) }; break;
       case IonTypes.DECIMAL: {
         const d = r.decimalValue()!;
         const exponent = exactExponent(r, d.getExponent());

@@ -98,3 +98,18 @@ test("multi-MB string round-trips through text", () => {
   const v: IonValue = { kind: "string", value: "ab\"\\\n😀".repeat(400_000) };
   assert.ok(ionEquals(parseText(toText(v))[0], v));
 });
+
+test("parseText: a float no binary64 holds (it would read as infinite or zero) is ION_PARSE_ERROR; rounding is not", () => {
+  // ion-js read 1e400 as +inf and 1e-400 as 0: {"b": 1e400} imported from JSON was stored as +inf.
+  for (const t of ["1e400", "-1e400", "[1, 1e400]", "{a: 1e-400}", "-2e-324", "9.9e308"]) {
+    assert.throws(() => parseText(t), (e) => isLedgerError(e, "ION_PARSE_ERROR") && /float/.test((e as Error).message), t);
+  }
+  const floats: [string, number][] = [["+inf", Infinity], ["-inf", -Infinity], ["0e0", 0], ["-0e0", -0], ["0.000e5", 0], ["5e-324", 5e-324], ["3e-324", 5e-324], ["1.7976931348623157e308", Number.MAX_VALUE], ["1.5e300", 1.5e300]];
+  for (const [t, x] of floats) {
+    const [v] = parseText(t);
+    assert.ok(v.kind === "float" && Object.is(v.value, x), t);
+  }
+  assert.ok(Number.isNaN((parseText("nan")[0] as { value: number }).value));
+  // A decimal holds what a float cannot.
+  assert.deepEqual(parseText("1d400"), [{ kind: "decimal", coefficient: 1n, exponent: 400, negative: false }]);
+});
