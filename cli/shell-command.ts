@@ -9,6 +9,10 @@
  * `ROLLBACK`), as in QLDB's shell; the end of the input aborts a transaction left open. `EXIT`
  * (or `QUIT`) stops. An error is printed to standard error as `CODE: message` and the shell
  * goes on; the exit code is 1 if any statement failed, else 0.
+ *
+ * A statement that fails inside a transaction fails the transaction, as in psql: the statements
+ * after it are refused until it ends, and COMMIT then aborts it. A script's BEGIN … COMMIT is
+ * all or nothing; before, an error in the middle let COMMIT write the statements around it.
  */
 import { isLedgerError, type Ledger, toText, type Transaction } from "../engine/index.ts";
 import { parseArgs, Usage, withLedger } from "./command-kit.ts";
@@ -17,7 +21,8 @@ import type { CliIO } from "./io.ts";
 export const SHELL_USAGE = `       quire shell <ledger-dir> [--create]       (statements on standard input, ending in ;)`;
 
 const HELP = `Statements end with ; or a blank line. BEGIN starts a transaction, COMMIT or ABORT ends it;
-otherwise each statement commits on its own. EXIT leaves.`;
+otherwise each statement commits on its own. A statement that fails in a transaction fails it: COMMIT
+then aborts it. EXIT leaves.`;
 
 /** A shell command word on its own (any case, an optional `;`), or undefined for a statement. */
 function commandOf(text: string): "begin" | "commit" | "abort" | "exit" | "help" | undefined {
@@ -32,6 +37,8 @@ function commandOf(text: string): "begin" | "commit" | "abort" | "exit" | "help"
 
 class Session {
   private tx: Transaction | undefined;
+  /** Set when a statement failed in the open transaction (see the header). */
+  private txFailed = false;
   failures = 0;
 
   constructor(private readonly ledger: Ledger, private readonly io: CliIO) {}
@@ -52,11 +59,16 @@ class Session {
         case "begin":
           if (this.tx !== undefined) throw new ShellError("a transaction is already open: COMMIT or ABORT it first");
           this.tx = this.ledger.begin();
+          this.txFailed = false;
           return true;
         case "commit": {
           const tx = this.tx;
           if (tx === undefined) throw new ShellError("no transaction is open (BEGIN starts one)");
           this.tx = undefined;
+          if (this.txFailed) {
+            tx.abort();
+            throw new ShellError("a statement failed in this transaction: it was aborted, not committed");
+          }
           await tx.commit();
           return true;
         }
@@ -66,11 +78,13 @@ class Session {
           this.tx = undefined;
           return true;
       }
+      if (this.tx !== undefined && this.txFailed) throw new ShellError("a statement failed in this transaction: ABORT it (COMMIT aborts it too)");
       const statement = text;
       const rows = this.tx !== undefined ? await this.tx.executeIon(statement) : await this.ledger.executeIon(statement);
       for (const row of rows) this.io.out(toText(row));
     } catch (e) {
       this.failures++;
+      if (this.tx !== undefined && isLedgerError(e)) this.txFailed = true;
       if (isLedgerError(e)) this.io.err(`${e.code}: ${e.message}`);
       else if (e instanceof ShellError) this.io.err(e.message);
       else throw e;

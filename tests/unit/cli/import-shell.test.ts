@@ -121,6 +121,37 @@ test("shell runs statements ending in ; or a blank line, BEGIN … COMMIT/ABORT,
     assert.deepEqual(await rows(path.join(dir, "ledger"), "SELECT VALUE Make FROM cars"), ["Y"]);
   }));
 
+test("shell: a statement that fails in a transaction fails it: the rest is refused and COMMIT aborts it", () =>
+  withTempDir(async (dir) => {
+    // An error in the middle of BEGIN … COMMIT let COMMIT write the statements around it.
+    const script = [
+      "CREATE TABLE t;",
+      "BEGIN",
+      "INSERT INTO t VALUE {'z': 1};",
+      "SELECT * FROM NoSuchTable;",
+      "INSERT INTO t VALUE {'z': 2};",
+      "COMMIT",
+      "SELECT VALUE COUNT(*) FROM t;",
+      "BEGIN",
+      "INSERT INTO t VALUE {'z': 3};",
+      "BEGIN",
+      "COMMIT",
+      "SELECT VALUE z FROM t;",
+    ].join("\n");
+    const r = await quire(dir, ["shell", "ledger", "--create"], script);
+    assert.equal(r.code, 1);
+    assert.equal(r.err.length, 4, r.err.join("\n"));
+    assert.match(r.err[0], /^TABLE_NOT_FOUND: /);
+    assert.match(r.err[1], /a statement failed in this transaction: ABORT it/);
+    assert.match(r.err[2], /it was aborted, not committed/);
+    // A shell command refused inside a transaction (BEGIN twice) does not fail it.
+    assert.match(r.err[3], /a transaction is already open/);
+    // The table's id, the first insert's document id, the count, the third insert's id, its z.
+    assert.equal(r.out.length, 5, r.out.join("\n"));
+    assert.deepEqual([r.out[2], r.out[4]], ["0", "3"]);
+    assert.deepEqual(await rows(path.join(dir, "ledger"), "SELECT VALUE z FROM t"), [3]);
+  }));
+
 test("shell aborts a transaction the input leaves open, and needs standard input", () =>
   withTempDir(async (dir) => {
     assert.equal((await quire(dir, ["shell", "ledger", "--create"], "CREATE TABLE t")).code, 0);
