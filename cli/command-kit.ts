@@ -36,13 +36,16 @@ export function parseArgs(
     }
     const eq = arg.indexOf("=");
     const name = eq < 0 ? arg : arg.slice(0, eq);
-    if (switches.includes(name) && eq < 0) {
+    if (switches.includes(name)) {
+      if (eq >= 0) throw new Usage(`${name} takes no value`);
       on.add(name);
       continue;
     }
     if (!flags.includes(name)) throw new Usage(`unknown option ${name}`);
     const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined) throw new Usage(`${name} needs a value`);
+    // Given twice, one would be dropped without a word (`--block 1 --block 2` proved block 2).
+    if (values.has(name)) throw new Usage(`${name} is given more than once`);
     values.set(name, value);
   }
   return { positional, values, on };

@@ -99,6 +99,13 @@ test("usage errors exit 2; a missing ledger or a ledger error exits 1 and create
     assert.equal((await quire(dir, "proof", "x", "--block", "one", "--document", "d")).code, 2);
     assert.equal((await quire(dir, "digest")).code, 2);
     assert.equal((await quire(dir, "verify", "--evidence", "e.ion")).code, 2);
+    // A flag given twice (the last one won, without a word), a switch given a value.
+    const twice = await quire(dir, "proof", "x", "--block", "1", "--block", "2", "--document", "d");
+    assert.equal(twice.code, 2);
+    assert.match(twice.err, /--block is given more than once/);
+    const switchValue = await quire(dir, "import", "x", "t", "f.ion", "--create=yes");
+    assert.equal(switchValue.code, 2);
+    assert.match(switchValue.err, /--create takes no value/);
     fs.mkdirSync(path.join(dir, "notes"));
     fs.writeFileSync(path.join(dir, "notes", "notes.qj"), "not a journal");
     assert.equal((await quire(dir, "digest", "notes")).code, 1);
