@@ -295,7 +295,15 @@ test("property: decimals and floats with underscores read exactly as without the
         const sign = negative ? "-" : "";
         const plain = `${sign}${whole}${fraction === null ? "" : `.${fraction}`}${exp}`;
         const spaced = `${sign}${withUnderscores(String(whole), after)}${fraction === null ? "" : `.${withUnderscores(fraction, after)}`}${exp}`;
-        assert.deepEqual(read(spaced), read(plain), spaced);
+        // A float past binary64's range (10^30 e300) is refused either way (ionjs-reader.ts).
+        const outcome = (text: string) => {
+          try {
+            return read(text);
+          } catch (e) {
+            return (e as { code?: string }).code ?? String(e);
+          }
+        };
+        assert.deepEqual(outcome(spaced), outcome(plain), spaced);
       },
     ),
     { numRuns: 400 },
