@@ -133,17 +133,17 @@ function readBlock(end: number, previous: Block | undefined): Block | undefined 
   blockTime.start = timeSpan.start;
   blockTime.end = timeSpan.end;
   if (c.varUInt(top) !== BLOCK_HASH) return undefined;
-  const blockHash = c.hash(top) ?? c.blob(top);
+  const blockHash = c.blob(top);
   if (blockHash === undefined || c.varUInt(top) !== ENTRIES_HASH) return undefined;
-  const entriesHash = c.hash(top) ?? c.blob(top);
+  const entriesHash = c.blob(top);
   if (entriesHash === undefined || c.varUInt(top) !== PREVIOUS_BLOCK_HASH) return undefined;
-  const previousBlockHash = c.hash(top) ?? c.blob(top);
+  const previousBlockHash = c.blob(top);
   if (previousBlockHash === undefined || c.varUInt(top) !== ENTRIES_HASH_LIST) return undefined;
   const listEnd = c.container(TYPE_LIST, top);
   if (listEnd < 0) return undefined;
   const entriesHashList: Uint8Array[] = [];
   while (c.pos < listEnd) {
-    const h = c.hash(listEnd) ?? c.blob(listEnd);
+    const h = c.blob(listEnd);
     if (h === undefined) return undefined;
     entriesHashList.push(h);
   }
@@ -202,7 +202,7 @@ function readStatements(infoEnd: number): { records: StatementRecord[]; digests:
     const startTime = readTimestamp(end);
     // A startTime the commit clock did not write keeps the block's transactionInfo as a struct.
     if (startTime === undefined || !readWasClock || c.varUInt(end) !== STATEMENT_DIGEST) return undefined;
-    const digest = c.hash(end) ?? c.blob(end);
+    const digest = c.blob(end);
     if (digest === undefined || c.pos !== end) return undefined;
     records.push({ statement: interned(statement), startMillis: epochMillisOf(startTime), params: NO_PARAMS });
     digests.push(digest);
@@ -254,7 +254,7 @@ function readRevisions(
   while (c.pos < listEnd) {
     const end = c.container(TYPE_STRUCT, listEnd);
     if (end < 0 || c.varUInt(end) !== HASH) return undefined;
-    const hash = c.hash(end) ?? c.blob(end);
+    const hash = c.blob(end);
     if (hash === undefined) return undefined;
     let field = c.varUInt(end);
     let data: IonStruct | undefined;
