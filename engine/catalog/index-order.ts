@@ -76,6 +76,16 @@ export function rangeMustVisit(key: string, range: KeyRange): boolean {
   return cls !== range.cls || inRange(key, range);
 }
 
+/**
+ * True when a lookup by this key alone may miss documents PartiQL's `=` matches: a timestamp
+ * equals the SQL DATE and TIMESTAMP values of its instant, which documents hold as structs and
+ * which are keyed as containers (index-key.ts). A range from the key to itself visits those
+ * (rangeMustVisit); the planner and the point-query fast path read such a key that way.
+ */
+export function keyMissesEqualStructs(key: string): boolean {
+  return keyClass(key) === "t";
+}
+
 function compareCodePoints(a: string, b: string, from: number): number {
   const n = Math.min(a.length, b.length);
   for (let i = from; i < n; i++) {

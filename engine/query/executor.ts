@@ -22,7 +22,7 @@ import { checkDeadline, eqValues, type EvalMode, evaluate, type Globals, stepFie
 import { bag, MISSING, type PBag, type PStruct, type PValue } from "../partiql/value.ts";
 
 import type { TableDef } from "../catalog/catalog.ts";
-import { keyClass, type KeyRange } from "../catalog/index-order.ts";
+import { keyMissesEqualStructs, type KeyRange } from "../catalog/index-order.ts";
 import { sharedReads, statementScope, type Transaction } from "../txn/transaction.ts";
 import { type Store, visibleRevision } from "../txn/store.ts";
 import { indexKey, indexKeysOf, isIndexableKey } from "../catalog/index-key.ts";
@@ -184,9 +184,8 @@ export function autoPointQuery(store: Store, text: string, rawParams: readonly u
   if (value.kind === "null") return [];
   if (!isIndexableKey(value as IonValue)) return undefined;
   const key = indexKey(value as IonValue);
-  // A timestamp also equals SQL DATE and TIMESTAMP structs, which its key does not find: the
-  // planner reads those through a range (chooseAccess), and so does the general path.
-  if (keyClass(key) === "t") return undefined;
+  // The general path reads such a key as a range (chooseAccess).
+  if (keyMissesEqualStructs(key)) return undefined;
   const ids = store.indexCandidates(plan.def.tableId, plan.field, key);
   if (ids === undefined) return undefined;
   const out: IonStruct[] = [];

@@ -14,7 +14,7 @@
 import type { Expr, FromSource, OrderItem, Path, Select, Statement, VarRef } from "../partiql/ast.ts";
 import type { PValue } from "../partiql/value.ts";
 import { indexKey, isIndexableKey } from "../catalog/index-key.ts";
-import { compareKeys, keyClass, type KeyRange } from "../catalog/index-order.ts";
+import { compareKeys, keyClass, keyMissesEqualStructs, type KeyRange } from "../catalog/index-order.ts";
 import type { TableDef } from "../catalog/catalog.ts";
 import { toIon } from "./convert.ts";
 import { walkAst } from "../partiql/walk.ts";
@@ -208,13 +208,13 @@ export function chooseAccess(
     }
     const keys = keysOf(value, many);
     if (keys === undefined) continue;
-    // A timestamp also equals the SQL DATE and TIMESTAMP values of its instant, which a document
-    // holds as structs (keyed as containers, never as the timestamp): a lookup by the key alone
-    // missed them. A range from the key to itself also visits every container (index-order.ts),
-    // and the predicate picks among them; several timestamps have no such single range.
-    if (!keys.some((k) => keyClass(k) === "t")) return { kind: "index", field: index.field, keys };
+    // A key that misses equal structs (a timestamp: index-order.ts) is read as the range from it
+    // to itself, which visits them, and the predicate picks among them; several such keys have
+    // no single range.
+    if (!keys.some(keyMissesEqualStructs)) return { kind: "index", field: index.field, keys };
     if (keys.length === 1) {
-      return { kind: "range", field: index.field, range: { cls: "t", low: keys[0], lowInclusive: true, high: keys[0], highInclusive: true } };
+      const range = { cls: keyClass(keys[0])!, low: keys[0], lowInclusive: true, high: keys[0], highInclusive: true };
+      return { kind: "range", field: index.field, range };
     }
   }
   return chooseRange(target, def, constant, isGlobal) ?? chooseOrdered(target, def, constant, isGlobal) ?? { kind: "scan" };
