@@ -110,7 +110,7 @@ async function verify(argv: readonly string[], io: CliIO): Promise<number> {
       ["version", ion.int(revision.metadata.version)],
       ["digestTipAddress", blockAddressToIon(d.digestTipAddress)],
     ];
-    if (!ok) fields.push(["reason", ion.string(misfit ?? whyNotVerified(proofTip, d.digestTipAddress.sequenceNo))]);
+    if (!ok) fields.push(["reason", ion.string(misfit ?? NOT_FITTING)]);
     io.out(toText(ion.struct(fields)));
     return ok ? 0 : 1;
   }
@@ -142,20 +142,18 @@ function addressMisfit(block: BlockAddress, proofTip: BlockAddress | undefined, 
       return `${what} comes from another ledger than the digest (strand ${strand}, the digest's ${digestTip.strandId})`;
     }
   }
-  if (proofTip !== undefined && proofTip.sequenceNo !== digestTip.sequenceNo) return whyNotVerified(proofTip, digestTip.sequenceNo);
+  if (proofTip !== undefined && proofTip.sequenceNo !== digestTip.sequenceNo) {
+    const tip = digestTip.sequenceNo;
+    return `the proof leads to the digest at block ${proofTip.sequenceNo}, not to this digest's tip ${tip}: make the proof with --tip ${tip}, or verify against that digest`;
+  }
   if (block.sequenceNo > digestTip.sequenceNo) {
     return `the revision's block ${block.sequenceNo} comes after the digest's tip ${digestTip.sequenceNo}`;
   }
   return undefined;
 }
 
-/** Why offline verification failed, as far as the evidence tells: the proof's tip, if it names one. */
-function whyNotVerified(proofTip: BlockAddress | undefined, digestTip: number): string {
-  if (proofTip !== undefined && proofTip.sequenceNo !== digestTip) {
-    return `the proof leads to the digest at block ${proofTip.sequenceNo}, not to this digest's tip ${digestTip}: make the proof with --tip ${digestTip}, or verify against that digest`;
-  }
-  return "the revision, its proof and the digest do not fit together: one of them was altered, or they come from different ledgers";
-}
+/** Why offline verification failed when the addresses fit: the hashes do not fold to the digest. */
+const NOT_FITTING = "the revision, its proof and the digest do not fit together: one of them was altered, or they come from different ledgers";
 
 async function query(argv: readonly string[], io: CliIO): Promise<number> {
   const [dir, statement, ...params] = argv;
