@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { rateForSync } from "../stats.ts";
 
-const RECORD_BYTES = 300;
+export const RECORD_BYTES = 300;
 const HASH_BYTES = 32;
 /** Preallocated file size for the overwrite variant; writes wrap around inside it. */
 const PREALLOCATED_BYTES = 8 * 1024 * 1024;
@@ -35,29 +35,51 @@ function fillRecord(rec: Uint8Array, n: number): void {
 
 export type FsyncMode = "append" | "overwrite";
 
-/** One repetition: syncs/s for `ms` milliseconds, in a fresh file in `dir`. */
-export function fsyncLoopRep(dir: string, mode: FsyncMode, ms: number): number {
-  const path = join(dir, `fsync-${mode}-${Date.now()}-${Math.random().toString(36).slice(2)}.dat`);
-  const fd = openSync(path, "w+");
-  try {
+/**
+ * The loop's file, fresh in `dir`: preallocated with synced zeros for "overwrite", empty for
+ * "append". `syncRecord` writes a record after the last one (wrapping within the preallocated
+ * size) and fdatasyncs it. Also the disk side of machine.cpu_during_sync (bench/machine).
+ */
+export class SyncFile {
+  private readonly path: string;
+  private readonly fd: number;
+  private pos = 0;
+
+  constructor(dir: string, private readonly mode: FsyncMode) {
+    this.path = join(dir, `fsync-${mode}-${Date.now()}-${Math.random().toString(36).slice(2)}.dat`);
+    this.fd = openSync(this.path, "w+");
     if (mode === "overwrite") {
       const zeros = new Uint8Array(1024 * 1024);
-      for (let off = 0; off < PREALLOCATED_BYTES; off += zeros.length) writeSync(fd, zeros, 0, zeros.length, off);
-      fsyncSync(fd);
+      for (let off = 0; off < PREALLOCATED_BYTES; off += zeros.length) writeSync(this.fd, zeros, 0, zeros.length, off);
+      fsyncSync(this.fd);
     }
+  }
+
+  syncRecord(rec: Uint8Array): void {
+    if (this.mode === "overwrite" && this.pos + rec.length > PREALLOCATED_BYTES) this.pos = 0;
+    writeSync(this.fd, rec, 0, rec.length, this.pos);
+    fdatasyncSync(this.fd);
+    this.pos += rec.length;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+    rmSync(this.path, { force: true });
+  }
+}
+
+/** One repetition: syncs/s for `ms` milliseconds, in a fresh file in `dir`. */
+export function fsyncLoopRep(dir: string, mode: FsyncMode, ms: number): number {
+  const file = new SyncFile(dir, mode);
+  try {
     const rec = new Uint8Array(RECORD_BYTES).fill(0x5a);
     let n = 0;
-    let pos = 0;
     return rateForSync(ms, () => {
       fillRecord(rec, n++);
-      if (mode === "overwrite" && pos + RECORD_BYTES > PREALLOCATED_BYTES) pos = 0;
-      writeSync(fd, rec, 0, RECORD_BYTES, pos);
-      fdatasyncSync(fd);
-      pos += RECORD_BYTES;
+      file.syncRecord(rec);
       return 1;
     }, 1);
   } finally {
-    closeSync(fd);
-    rmSync(path, { force: true });
+    file.close();
   }
 }
