@@ -16,20 +16,20 @@ import { limits } from "../../limits.ts";
 export const DIVISION_PRECISION = 38;
 
 /**
- * `exponent` if a decimal can hold it (the model's exponents are safe integers), else
- * LIMIT_EXCEEDED. Every result is made through dec or fromSigned, which call this: a product of
+ * LIMIT_EXCEEDED unless a decimal can hold `exponent` (the model's exponents are safe
+ * integers). Every result is made through dec or fromSigned, which call this: a product of
  * 1d9007199254740991 and 1d9007199254740990 came out with a rounded exponent, wrong by one, and a
  * quotient by a factor of 10^42, with no error.
  */
-function checkedExponent(exponent: number): number {
-  if (Number.isSafeInteger(exponent)) return exponent;
+function checkExponent(exponent: number): void {
+  if (Number.isSafeInteger(exponent)) return;
   throw new LedgerError("LIMIT_EXCEEDED", `decimal arithmetic would give an exponent beyond ±(2^53 - 1) (about ${exponent.toExponential(3)})`, {
     limit: "decimalExponent",
   });
 }
 
 export function dec(coefficient: bigint, exponent: number, negative = false): IonDecimal {
-  checkedExponent(exponent);
+  checkExponent(exponent);
   if (coefficient < 0n) return { kind: "decimal", coefficient: -coefficient, exponent, negative: !negative };
   return { kind: "decimal", coefficient, exponent, negative: coefficient === 0n ? false : negative };
 }
@@ -40,7 +40,7 @@ export function unscaled(d: IonDecimal): bigint {
 }
 
 export function fromSigned(u: bigint, exponent: number): IonDecimal {
-  checkedExponent(exponent);
+  checkExponent(exponent);
   return u < 0n ? { kind: "decimal", coefficient: -u, exponent, negative: true } : { kind: "decimal", coefficient: u, exponent, negative: false };
 }
 
