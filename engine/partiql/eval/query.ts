@@ -379,7 +379,7 @@ function evalSelect(q: Select, env: Env, ctx: Ctx): PValue {
     return { kind: "struct", fields };
   }
 
-  let results: { value: PValue; scope: Env }[] = scopes.map((s) => ({ value: project(q, s, ctx, grouped), scope: s }));
+  let results: { value: PValue; scope: Env }[] = scopes.map((s) => ({ value: project(q, s, ctx), scope: s }));
   if (q.quantifier === "distinct") {
     const seen = new Set<string>();
     results = results.filter((r) => {
@@ -401,19 +401,21 @@ function evalSelect(q: Select, env: Env, ctx: Ctx): PValue {
   return q.orderBy ? { kind: "list", items: values } : bagOf(values);
 }
 
-function project(q: Select, s: Env, ctx: Ctx, grouped: boolean): PValue {
+function project(q: Select, s: Env, ctx: Ctx): PValue {
   const proj = q.projection;
   switch (proj.kind) {
     case "value": return evalExpr(proj.expr, s, ctx);
     case "star": {
-      const vars = starVariables(s, grouped);
+      const vars = (s as StarScope)[STAR_VARS];
+      if (vars === undefined) return { kind: "struct", fields: [] };
       // One struct variable (SELECT * FROM t): its fields as they are. Values are never changed
       // in place, so the array is shared rather than copied pair by pair for every row.
-      if (vars.length === 1 && vars[0].value.kind === "struct") return { kind: "struct", fields: vars[0].value.fields };
+      if (vars.count === 1 && vars.values[0].kind === "struct") return { kind: "struct", fields: vars.values[0].fields };
       const fields: (readonly [string, PValue])[] = [];
-      for (const { name, value } of vars) {
+      for (let i = 0; i < vars.count; i++) {
+        const value = vars.values[i];
         if (value.kind === "struct") fields.push(...value.fields);
-        else if (value.kind !== "missing") fields.push([name, value]);
+        else if (value.kind !== "missing") fields.push([vars.names[i], value]);
       }
       return { kind: "struct", fields };
     }
@@ -444,8 +446,8 @@ function project(q: Select, s: Env, ctx: Ctx, grouped: boolean): PValue {
 
 /**
  * The variables SELECT * merges: the first `count` of a row's (its FROM variables), or a group's
- * keys and GROUP AS. Kept as the row's own arrays and made into pairs only for a SELECT *:
- * a pair object per variable of every row was most of what a wide join's rows weighed.
+ * keys and GROUP AS. Kept as the row's own arrays: a pair object per variable of every row was
+ * most of what a wide join's rows weighed.
  */
 const STAR_VARS = Symbol("starVars");
 interface StarVars {
@@ -454,14 +456,6 @@ interface StarVars {
   readonly count: number;
 }
 type StarScope = Env & { [STAR_VARS]?: StarVars };
-
-function starVariables(s: Env, _grouped: boolean): { name: string; value: PValue }[] {
-  const own = (s as StarScope)[STAR_VARS];
-  if (own === undefined) return [];
-  const out: { name: string; value: PValue }[] = [];
-  for (let i = 0; i < own.count; i++) out.push({ name: own.names[i], value: own.values[i] });
-  return out;
-}
 
 function sliceRows<T>(rows: T[], q: { limit?: Expr; offset?: Expr }, env: Env, ctx: Ctx): T[] {
   let start = 0, end = rows.length;
